@@ -1,0 +1,38 @@
+"""One CLI entry per job: ``python3 -m parley <job> [options]``.
+
+Each job lives in its own module with a ``main(argv)``; this file only dispatches.
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+
+# job name -> (module, one-line help)
+JOBS: dict[str, tuple[str, str]] = {
+    "head": ("parley.head.build", "generate the open head (.glb, spec, shape basis) into assets/"),
+    "head-preview": ("parley.head.preview", "render software previews of the head to PNG"),
+    "corpus": ("parley.corpus.build", "build the synthetic talking-face corpus (TTS speech + procedural motion)"),
+    "corpus-plots": ("parley.corpus.plots", "plot a corpus clip and the style distribution for docs/"),
+}
+
+
+def usage() -> str:
+    lines = ["usage: python3 -m parley <job> [options]", "", "jobs:"]
+    lines += [f"  {name:<14} {help_}" for name, (_, help_) in JOBS.items()]
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in ("-h", "--help"):
+        print(usage())
+        return 0
+    job = argv[0]
+    if job not in JOBS:
+        print(f"unknown job '{job}'\n\n{usage()}", file=sys.stderr)
+        return 2
+    module = importlib.import_module(JOBS[job][0])
+    return int(module.main(argv[1:]) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

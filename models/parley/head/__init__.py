@@ -1,0 +1,1 @@
+"""The open FLAME-structured Parley head: component spec, mesh generator, glTF writer and PyTorch model."""
