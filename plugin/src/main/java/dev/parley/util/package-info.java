@@ -1,0 +1,2 @@
+/** Small helpers shared by every Parley package: argument validation. */
+package dev.parley.util;
