@@ -63,7 +63,21 @@ public final class FaceRig {
      * @throws RigBindingException naming each missing morph target or joint and what the model has instead
      */
     public static FaceRig bind(Spatial model, RigNames names) {
+        return bind(model, names, MorphPath.AUTO);
+    }
+
+    /**
+     * Binds a model's controls with a chosen morph path.
+     *
+     * @param model the loaded model (not null; its meshes and joints are driven from now on)
+     * @param names the control names to look for (not null, unaffected)
+     * @param path where morphing runs (not null)
+     * @return a new rig (not null)
+     * @throws RigBindingException naming each missing control, or a material that cannot morph on the GPU
+     */
+    public static FaceRig bind(Spatial model, RigNames names, MorphPath path) {
         Validate.nonNull(model, "model");
+        Validate.nonNull(path, "path");
         Validate.nonNull(names, "names");
         List<String> wanted = names.morphTargets();
         List<Geometry> geometries = new ArrayList<>();
@@ -111,7 +125,9 @@ public final class FaceRig {
         for (Geometry g : geometries) {
             int[] targetOfComponent = targetIndices(g.getMesh(), wanted);
             if (anyBound(targetOfComponent)) {
-                deformers.add(new CpuMorphDeformer(g.getMesh(), targetOfComponent));
+                boolean gpu = path == MorphPath.GPU || (path == MorphPath.AUTO && GpuMorphDeformer.supports(g));
+                deformers.add(gpu ? new GpuMorphDeformer(g, targetOfComponent)
+                        : new CpuMorphDeformer(g.getMesh(), targetOfComponent));
             }
         }
         FaceRig rig = new FaceRig(model, wanted.size(), deformers, skinning == null ? null : skinning.getSpatial());

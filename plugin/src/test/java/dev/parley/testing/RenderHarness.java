@@ -90,7 +90,16 @@ public final class RenderHarness implements AutoCloseable {
      * @return the task's result
      */
     public <T> T call(Callable<T> task) throws Exception {
-        return app.enqueue(task).get(60, TimeUnit.SECONDS);
+        // Our own future: jME's AppTask.get(timeout) waits only once and can return early.
+        CompletableFuture<T> result = new CompletableFuture<>();
+        app.enqueue(() -> {
+            try {
+                result.complete(task.call());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        return result.get(60, TimeUnit.SECONDS);
     }
 
     /**

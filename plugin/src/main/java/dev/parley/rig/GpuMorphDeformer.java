@@ -1,0 +1,141 @@
+package dev.parley.rig;
+
+import com.jme3.material.Material;
+import com.jme3.scene.Geometry;
+import com.jme3.scene.Mesh;
+import com.jme3.scene.VertexBuffer;
+import com.jme3.scene.mesh.MorphTarget;
+import com.jme3.shader.VarType;
+import com.jme3.texture.Image;
+import com.jme3.texture.Texture;
+import com.jme3.texture.Texture2D;
+import com.jme3.texture.image.ColorSpace;
+import com.jme3.util.BufferUtils;
+import dev.parley.util.Validate;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.util.Map;
+import java.util.WeakHashMap;
+
+/**
+ * Applies all signed expression weights in the vertex shader of {@code Parley/MatDefs/Face/Face.j3md}:
+ * the weights go to the GPU as a uniform array and the position and normal deltas of every target sit
+ * in one float texture, so the CPU does no per-vertex work and there is no limit on active targets.
+ *
+ * <p>Faces that share a mesh's morph data (clones of one loaded model) share one delta texture.
+ * At construction the geometry gets its own copy of its material, because weights are per face.
+ */
+public final class GpuMorphDeformer implements MorphDeformer {
+
+    /** Material parameter that marks a material def as able to morph on the GPU. */
+    public static final String WEIGHTS_PARAM = "MorphWeights";
+    private static final int TEXTURE_WIDTH = 4096;
+    private static final Map<FloatBuffer, Texture2D> SHARED_DELTAS = new WeakHashMap<>();
+
+    private final Geometry geometry;
+    private final Material material;
+    private final int componentCount;
+    private final float[] uploaded;
+    private boolean applied;
+
+    /**
+     * @param geometry the geometry to deform (not null; its material must support GPU morphing)
+     * @param targetOfComponent for each expression component, the index of its morph target in the
+     *     mesh, or -1 if this mesh has none (not null, unaffected)
+     * @throws RigBindingException if the geometry's material cannot morph on the GPU
+     */
+    public GpuMorphDeformer(Geometry geometry, int[] targetOfComponent) {
+        this.geometry = Validate.nonNull(geometry, "geometry");
+        Validate.nonNull(targetOfComponent, "targetOfComponent");
+        if (!supports(geometry)) {
+            throw new RigBindingException("GPU morphing needs material Parley/MatDefs/Face/Face.j3md, but geometry '"
+                    + geometry.getName() + "' uses " + (geometry.getMaterial() == null ? "no material"
+                    : geometry.getMaterial().getMaterialDef().getAssetName()));
+        }
+        componentCount = targetOfComponent.length;
+        material = geometry.getMaterial().clone();
+        geometry.setMaterial(material);
+        Mesh mesh = geometry.getMesh();
+        material.setTexture("MorphDeltas", deltaTexture(mesh, targetOfComponent));
+        material.setInt("MorphVertexCount", mesh.getVertexCount());
+        material.setInt("MorphTargetCount", componentCount);
+        uploaded = new float[componentCount];
+        material.setParam(WEIGHTS_PARAM, VarType.FloatArray, uploaded.clone());
+    }
+
+    /**
+     * @param geometry a geometry (not null)
+     * @return true if its material can morph on the GPU
+     */
+    public static boolean supports(Geometry geometry) {
+        Material m = geometry.getMaterial();
+        return m != null && m.getMaterialDef().getMaterialParam(WEIGHTS_PARAM) != null;
+    }
+
+    @Override
+    public void apply(float[] weights) {
+        Validate.length(weights, componentCount, "weights");
+        if (applied && java.util.Arrays.equals(weights, uploaded)) {
+            return;
+        }
+        System.arraycopy(weights, 0, uploaded, 0, componentCount);
+        // A fresh array each change: jME compares parameter values by reference to decide on upload.
+        material.setParam(WEIGHTS_PARAM, VarType.FloatArray, uploaded.clone());
+        applied = true;
+    }
+
+    @Override
+    public void detach() {
+        material.setParam(WEIGHTS_PARAM, VarType.FloatArray, new float[componentCount]);
+        applied = false;
+    }
+
+    /** @return the geometry this deformer drives (not null) */
+    public Geometry getGeometry() {
+        return geometry;
+    }
+
+    private static Texture2D deltaTexture(Mesh mesh, int[] targetOfComponent) {
+        MorphTarget[] targets = mesh.getMorphTargets();
+        FloatBuffer key = targets[0].getBuffer(VertexBuffer.Type.Position);
+        synchronized (SHARED_DELTAS) {
+            Texture2D cached = SHARED_DELTAS.get(key);
+            if (cached != null && cached.getImage().getHeight() == rows(mesh, targetOfComponent.length)) {
+                return cached;
+            }
+            Texture2D tex = buildTexture(mesh, targetOfComponent);
+            SHARED_DELTAS.put(key, tex);
+            return tex;
+        }
+    }
+
+    private static int rows(Mesh mesh, int components) {
+        long texels = 2L * components * mesh.getVertexCount();
+        return (int) ((texels + TEXTURE_WIDTH - 1) / TEXTURE_WIDTH);
+    }
+
+    private static Texture2D buildTexture(Mesh mesh, int[] targetOfComponent) {
+        int n = mesh.getVertexCount();
+        int height = rows(mesh, targetOfComponent.length);
+        ByteBuffer data = BufferUtils.createByteBuffer(TEXTURE_WIDTH * height * 3 * Float.BYTES);
+        FloatBuffer out = data.asFloatBuffer();
+        MorphTarget[] targets = mesh.getMorphTargets();
+        for (int c = 0; c < targetOfComponent.length; c++) {
+            int t = targetOfComponent[c];
+            FloatBuffer dp = t < 0 ? null : targets[t].getBuffer(VertexBuffer.Type.Position);
+            FloatBuffer dn = t < 0 ? null : targets[t].getBuffer(VertexBuffer.Type.Normal);
+            for (int v = 0; v < n; v++) {
+                int o = 3 * 2 * (c * n + v);
+                for (int k = 0; k < 3; k++) {
+                    out.put(o + k, dp == null ? 0f : dp.get(3 * v + k));
+                    out.put(o + 3 + k, dn == null ? 0f : dn.get(3 * v + k));
+                }
+            }
+        }
+        Image image = new Image(Image.Format.RGB32F, TEXTURE_WIDTH, height, data, ColorSpace.Linear);
+        Texture2D tex = new Texture2D(image);
+        tex.setMagFilter(Texture.MagFilter.Nearest);
+        tex.setMinFilter(Texture.MinFilter.NearestNoMipMaps);
+        return tex;
+    }
+}
