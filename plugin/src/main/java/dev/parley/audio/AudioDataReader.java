@@ -1,0 +1,106 @@
+package dev.parley.audio;
+
+import com.jme3.audio.AudioBuffer;
+import com.jme3.audio.AudioData;
+import com.jme3.audio.AudioStream;
+import dev.parley.util.Validate;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Copies PCM out of jME audio data into a mono {@link PcmClip}. Buffers (WAV, and OGG loaded as a
+ * buffer through jme3-jogg) are copied without touching their position; streams are read to the end
+ * (and so consumed). Supports 8-bit unsigned and 16/24/32-bit signed little-endian PCM, any channel count.
+ */
+public final class AudioDataReader {
+
+    /** Streams longer than this many seconds are refused, to bound memory. */
+    public static final float MAX_SECONDS = 15 * 60f;
+
+    private AudioDataReader() {
+    }
+
+    /**
+     * @param data loaded audio (not null, unaffected if a buffer, consumed if a stream)
+     * @param name the line's name for messages (not null)
+     * @return a new mono clip at the data's sample rate (not null)
+     * @throws AudioInputException if the format is unsupported, the data truncated or empty
+     */
+    public static PcmClip read(AudioData data, String name) {
+        Validate.nonNull(data, "data");
+        Validate.nonNull(name, "name");
+        int channels = data.getChannels();
+        int bits = data.getBitsPerSample();
+        int rate = data.getSampleRate();
+        if (channels < 1) {
+            throw new AudioInputException(name, "has " + channels + " channels");
+        }
+        if (rate <= 0) {
+            throw new AudioInputException(name, "has sample rate " + rate);
+        }
+        if (bits != 8 && bits != 16 && bits != 24 && bits != 32) {
+            throw new AudioInputException(name, "unsupported bit depth " + bits + " (expected 8, 16, 24 or 32)");
+        }
+        byte[] bytes;
+        if (data instanceof AudioBuffer buffer) {
+            ByteBuffer bb = buffer.getData();
+            if (bb == null) {
+                throw new AudioInputException(name, "has no PCM data (was the buffer already freed by the renderer?)");
+            }
+            ByteBuffer view = bb.duplicate();
+            view.rewind();
+            bytes = new byte[view.remaining()];
+            view.get(bytes);
+        } else if (data instanceof AudioStream stream) {
+            bytes = drain(stream, name, (long) (MAX_SECONDS * rate) * channels * (bits / 8));
+        } else {
+            throw new AudioInputException(name, "unsupported audio data type " + data.getClass().getSimpleName());
+        }
+        int frameBytes = channels * bits / 8;
+        if (bytes.length == 0) {
+            throw new AudioInputException(name, "is empty (zero samples)");
+        }
+        if (bytes.length % frameBytes != 0) {
+            throw new AudioInputException(name, "is truncated: " + bytes.length + " bytes is not a whole number of "
+                    + frameBytes + "-byte frames");
+        }
+        return new PcmClip(name, downmix(bytes, channels, bits), rate);
+    }
+
+    private static byte[] drain(AudioStream stream, String name, long maxBytes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] chunk = new byte[16384];
+        int n;
+        while ((n = stream.readSamples(chunk)) > 0) {
+            out.write(chunk, 0, n);
+            if (out.size() > maxBytes) {
+                throw new AudioInputException(name, "is longer than " + (int) MAX_SECONDS + " s");
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /** Converts interleaved little-endian PCM to mono floats by averaging channels. */
+    static float[] downmix(byte[] bytes, int channels, int bits) {
+        int bytesPerSample = bits / 8;
+        int frames = bytes.length / (channels * bytesPerSample);
+        float[] out = new float[frames];
+        ByteBuffer bb = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        float scale = 1f / channels;
+        for (int f = 0; f < frames; f++) {
+            float sum = 0f;
+            for (int c = 0; c < channels; c++) {
+                int o = (f * channels + c) * bytesPerSample;
+                sum += switch (bits) {
+                    case 8 -> ((bytes[o] & 0xff) - 128) / 128f;
+                    case 16 -> bb.getShort(o) / 32768f;
+                    case 24 -> (((bytes[o + 2]) << 16) | ((bytes[o + 1] & 0xff) << 8) | (bytes[o] & 0xff)) / 8388608f;
+                    default -> bb.getInt(o) / 2147483648f;
+                };
+            }
+            out[f] = sum * scale;
+        }
+        return out;
+    }
+}
