@@ -15,6 +15,7 @@ import com.jme3.scene.shape.Sphere;
 import com.jme3.util.BufferUtils;
 import dev.parley.head.HeadLook;
 import dev.parley.motion.MotionFrame;
+import dev.parley.testing.ImageDiff;
 import dev.parley.testing.RenderHarness;
 import java.awt.Rectangle;
 import java.awt.image.BufferedImage;
@@ -87,8 +88,8 @@ class GpuMorphRenderTest {
             RenderHarness.save(cpu, "morph-cpu-" + trial);
             RenderHarness.save(gpu, "morph-gpu-" + trial);
             Rectangle all = new Rectangle(0, 0, SIZE, SIZE);
-            double moved = HeadRenderTest.meanAbsDiff(neutral, cpu, all);
-            double mismatch = HeadRenderTest.meanAbsDiff(cpu, gpu, all);
+            double moved = ImageDiff.meanAbsDiff(neutral, cpu, all);
+            double mismatch = ImageDiff.meanAbsDiff(cpu, gpu, all);
             assertTrue(moved > 2.0, "trial " + trial + ": the morphs must visibly change the image, diff " + moved);
             assertTrue(mismatch < 0.35, "trial " + trial + ": GPU differs from CPU by " + mismatch + " (changed by " + moved + ")");
         }
