@@ -28,7 +28,7 @@ import java.util.WeakHashMap;
 public final class GpuMorphDeformer implements MorphDeformer {
 
     /** Material parameter that marks a material def as able to morph on the GPU. */
-    public static final String WEIGHTS_PARAM = "MorphWeights";
+    public static final String WEIGHTS_PARAM = "ParleyMorphWeights";
     private static final int TEXTURE_WIDTH = 4096;
     private static final Map<FloatBuffer, Texture2D> SHARED_DELTAS = new WeakHashMap<>();
 
@@ -56,9 +56,9 @@ public final class GpuMorphDeformer implements MorphDeformer {
         material = geometry.getMaterial().clone();
         geometry.setMaterial(material);
         Mesh mesh = geometry.getMesh();
-        material.setTexture("MorphDeltas", deltaTexture(mesh, targetOfComponent));
-        material.setInt("MorphVertexCount", mesh.getVertexCount());
-        material.setInt("MorphTargetCount", componentCount);
+        material.setTexture("ParleyMorphDeltas", deltaTexture(mesh, targetOfComponent));
+        material.setInt("ParleyMorphVertexCount", mesh.getVertexCount());
+        material.setInt("ParleyMorphTargetCount", componentCount);
         uploaded = new float[componentCount];
         material.setParam(WEIGHTS_PARAM, VarType.FloatArray, uploaded.clone());
     }

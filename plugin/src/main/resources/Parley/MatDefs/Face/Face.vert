@@ -18,12 +18,12 @@ uniform float m_Gloss;
 
 #ifdef MORPH_TARGETS
 // Texel 2*(target*vertexCount + vertex) holds the position delta, the next one the normal delta.
-uniform sampler2D m_MorphDeltas;
-uniform float m_MorphWeights[MORPH_TARGETS];
-uniform int m_MorphVertexCount;
+uniform sampler2D m_ParleyMorphDeltas;
+uniform float m_ParleyMorphWeights[MORPH_TARGETS];
+uniform int m_ParleyMorphVertexCount;
 
 vec3 morphDelta(int texel, int width) {
-    return texelFetch(m_MorphDeltas, ivec2(texel % width, texel / width), 0).xyz;
+    return texelFetch(m_ParleyMorphDeltas, ivec2(texel % width, texel / width), 0).xyz;
 }
 #endif
 
@@ -36,11 +36,11 @@ void main() {
     vec4 position = vec4(inPosition, 1.0);
     vec3 normal = inNormal;
 #ifdef MORPH_TARGETS
-    int width = textureSize(m_MorphDeltas, 0).x;
+    int width = textureSize(m_ParleyMorphDeltas, 0).x;
     for (int t = 0; t < MORPH_TARGETS; t++) {
-        float w = m_MorphWeights[t];
+        float w = m_ParleyMorphWeights[t];
         if (w != 0.0) {
-            int texel = 2 * (t * m_MorphVertexCount + gl_VertexID);
+            int texel = 2 * (t * m_ParleyMorphVertexCount + gl_VertexID);
             position.xyz += w * morphDelta(texel, width);
             normal += w * morphDelta(texel + 1, width);
         }
