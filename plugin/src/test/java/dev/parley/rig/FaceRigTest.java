@@ -1,6 +1,7 @@
 package dev.parley.rig;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -144,8 +145,10 @@ class FaceRigTest {
         SyntheticHead head = SyntheticHead.create(30, 50, 2);
         head.geometry.setMaterial(new Material(TestAssets.assetManager(), "Common/MatDefs/Misc/Unshaded.j3md"));
         head.geometry.addControl(new MorphControl());
-        FaceRig.bind(head.model, names(head));
+        FaceRig rig = FaceRig.bind(head.model, names(head));
         assertNull(head.geometry.getControl(MorphControl.class));
+        // Regression: jME's own materials define a MorphWeights parameter, which once made AUTO pick the GPU path.
+        assertInstanceOf(CpuMorphDeformer.class, rig.getDeformers().get(0));
     }
 
     /** Face joints keep working while an AnimComposer plays body animation on another joint. */
