@@ -1,0 +1,102 @@
+package dev.parley.style;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.jme3.asset.AssetInfo;
+import com.jme3.asset.AssetLoader;
+import dev.parley.util.AssetFormatException;
+import dev.parley.util.JsonFields;
+import dev.parley.util.Validate;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * Reads and writes {@code *.style.json}:
+ * <pre>{"format":"parley-style","version":1,"displayName":"Calm","pack":"parley-base-v1","dimension":128,"embedding":[...]}</pre>
+ * Validated on load; every error names the file and the field.
+ */
+public class StyleLoader implements AssetLoader {
+
+    /** The format tag of style files. */
+    public static final String FORMAT = "parley-style";
+    /** The version this loader reads and writes. */
+    public static final int VERSION = 1;
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    @Override
+    public Object load(AssetInfo assetInfo) throws IOException {
+        try (InputStream in = assetInfo.openStream()) {
+            return read(in, assetInfo.getKey().getName());
+        }
+    }
+
+    /**
+     * @param in the JSON (not null, read to the end, not closed)
+     * @param source the file name for messages (not null)
+     * @return a new style (not null)
+     * @throws AssetFormatException naming the file and field of any problem
+     */
+    public static Style read(InputStream in, String source) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(in);
+        } catch (IOException e) {
+            throw new AssetFormatException(source, "", "is not valid JSON: " + e.getMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new AssetFormatException(source, "", "expected a JSON object at the top level");
+        }
+        JsonFields f = new JsonFields(source);
+        String format = f.string(root, "format", "format");
+        if (!FORMAT.equals(format)) {
+            throw new AssetFormatException(source, "format", "expected '" + FORMAT + "' but got '" + format + "'");
+        }
+        int version = f.integer(root, "version", "version");
+        if (version != VERSION) {
+            throw new AssetFormatException(source, "version", "expected " + VERSION + " but got " + version);
+        }
+        int dimension = f.integer(root, "dimension", "dimension");
+        if (dimension <= 0) {
+            throw new AssetFormatException(source, "dimension", "expected a positive dimension but got " + dimension);
+        }
+        float[] embedding = f.floats(root, "embedding", "embedding", dimension);
+        String pack = f.string(root, "pack", "pack");
+        if (pack.isEmpty()) {
+            throw new AssetFormatException(source, "pack", "must name the model pack");
+        }
+        return new Style(source, f.string(root, "displayName", "displayName"), pack, embedding);
+    }
+
+    /**
+     * Writes a style in the format {@link #read} accepts.
+     *
+     * @param style the style (not null)
+     * @param out the destination (not null, not closed)
+     */
+    public static void write(Style style, OutputStream out) throws IOException {
+        Validate.nonNull(style, "style");
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("format", FORMAT).put("version", VERSION).put("displayName", style.displayName())
+                .put("pack", style.packId()).put("dimension", style.dimension());
+        var array = root.putArray("embedding");
+        for (float v : style.embedding()) {
+            array.add(v);
+        }
+        MAPPER.writerWithDefaultPrettyPrinter().writeValue(new NonClosing(out), root);
+    }
+
+    /** Jackson closes streams it writes to; the caller owns this one. */
+    private static final class NonClosing extends java.io.FilterOutputStream {
+        NonClosing(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+}

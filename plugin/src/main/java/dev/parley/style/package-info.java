@@ -1,0 +1,6 @@
+/**
+ * Speaking styles as assets: {@code Npc.style.json} holds a style embedding, its dimension, the
+ * model pack it belongs to and a display name. Load with {@code assetManager.loadAsset(new StyleKey(path))}
+ * after {@link dev.parley.style.StyleKey#register(com.jme3.asset.AssetManager)}.
+ */
+package dev.parley.style;

@@ -1,0 +1,113 @@
+package dev.parley.style;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.jme3.asset.AssetLoadException;
+import com.jme3.asset.AssetManager;
+import com.jme3.asset.DesktopAssetManager;
+import com.jme3.asset.plugins.FileLocator;
+import dev.parley.util.AssetFormatException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StyleLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private AssetManager assets() {
+        AssetManager am = new DesktopAssetManager(true);
+        am.registerLocator(dir.toString(), FileLocator.class);
+        StyleKey.register(am);
+        return am;
+    }
+
+    private void write(String name, String json) throws IOException {
+        Files.writeString(dir.resolve(name), json);
+    }
+
+    private Throwable loadFailure(String json) throws IOException {
+        write("bad.style.json", json);
+        Throwable t = assertThrows(RuntimeException.class, () -> assets().loadAsset(new StyleKey("bad.style.json")));
+        while (!(t instanceof AssetFormatException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    @Test
+    void roundTripThroughTheAssetManager() throws IOException {
+        Style style = new Style("calm.style.json", "Calm", "parley-base-v1", new float[] {0.5f, -0.25f, 1e-3f});
+        try (OutputStream out = Files.newOutputStream(dir.resolve("calm.style.json"))) {
+            StyleLoader.write(style, out);
+        }
+        Style loaded = assets().loadAsset(new StyleKey("calm.style.json"));
+        assertEquals("Calm", loaded.displayName());
+        assertEquals("parley-base-v1", loaded.packId());
+        assertArrayEquals(style.embedding(), loaded.embedding());
+        loaded.checkCompatible("parley-base-v1", 3);
+    }
+
+    @Test
+    void otherJsonFilesAreNotClaimed() throws IOException {
+        write("level.json", "{\"enemies\": 3}");
+        AssetManager am = assets();
+        // Only StyleKey routes to the style loader; a plain .json asset has no loader at all.
+        assertThrows(AssetLoadException.class, () -> am.loadAsset("level.json"));
+    }
+
+    @Test
+    void dimensionMismatchWithTheFile() throws IOException {
+        Throwable e = loadFailure("{\"format\":\"parley-style\",\"version\":1,\"displayName\":\"X\",\"pack\":\"p\",\"dimension\":4,\"embedding\":[1,2,3]}");
+        assertEquals("bad.style.json: field 'embedding' expected 4 entries but got 3", e.getMessage());
+    }
+
+    @Test
+    void nonFiniteValue() throws IOException {
+        Throwable e = loadFailure("{\"format\":\"parley-style\",\"version\":1,\"displayName\":\"X\",\"pack\":\"p\",\"dimension\":2,\"embedding\":[1,\"NaN\"]}");
+        assertEquals("bad.style.json: field 'embedding[1]' expected a finite number but got \"NaN\"", e.getMessage());
+    }
+
+    @Test
+    void missingPack() throws IOException {
+        Throwable e = loadFailure("{\"format\":\"parley-style\",\"version\":1,\"displayName\":\"X\",\"dimension\":1,\"embedding\":[1]}");
+        assertEquals("bad.style.json: field 'pack' is missing", e.getMessage());
+    }
+
+    @Test
+    void wrongFormat() throws IOException {
+        Throwable e = loadFailure("{\"format\":\"parley-head-spec\",\"version\":1}");
+        assertTrue(e.getMessage().contains("expected 'parley-style' but got 'parley-head-spec'"), e.getMessage());
+    }
+
+    @Test
+    void incompatibleWithThePack() {
+        Style s = new Style("guard.style.json", "Guard", "parley-base-v1", new float[64]);
+        AssetFormatException dim = assertThrows(AssetFormatException.class, () -> s.checkCompatible("parley-base-v1", 128));
+        assertEquals("guard.style.json: field 'dimension' is 64 but pack 'parley-base-v1' expects 128", dim.getMessage());
+        AssetFormatException pack = assertThrows(AssetFormatException.class, () -> s.checkCompatible("parley-large-v1", 64));
+        assertTrue(pack.getMessage().contains("is 'parley-base-v1' but the loaded pack is 'parley-large-v1'"), pack.getMessage());
+    }
+
+    @Test
+    void writeDoesNotCloseTheCallersStream() throws IOException {
+        boolean[] closed = {false};
+        ByteArrayOutputStream sink = new ByteArrayOutputStream() {
+            @Override
+            public void close() {
+                closed[0] = true;
+            }
+        };
+        StyleLoader.write(new Style("s", "S", "p", new float[] {1f}), sink);
+        assertTrue(sink.size() > 0);
+        assertTrue(!closed[0]);
+    }
+}
