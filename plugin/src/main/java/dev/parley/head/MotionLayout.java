@@ -47,8 +47,15 @@ public record MotionLayout(int dim, int fps, List<Slice> slices) {
     /**
      * Reads and validates a layout: slices must tile [0, dim) without gaps or overlap, the expression
      * slice must have {@code expressionCount} values and joint slices 3 (axis-angle).
+     *
+     * @param f the field reader of the enclosing asset (not null)
+     * @param node the object holding {@code dim}, {@code fps} and {@code layout} (not null)
+     * @param path the object's path for messages (not null)
+     * @param expressionCount the expected size of the expression slice
+     * @return a new layout (not null)
+     * @throws dev.parley.util.AssetFormatException naming the field of any problem
      */
-    static MotionLayout read(JsonFields f, JsonNode node, String path, int expressionCount) {
+    public static MotionLayout read(JsonFields f, JsonNode node, String path, int expressionCount) {
         int dim = f.integer(node, "dim", path + ".dim");
         int fps = f.integer(node, "fps", path + ".fps");
         if (fps <= 0) {

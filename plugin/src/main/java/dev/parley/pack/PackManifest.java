@@ -1,0 +1,294 @@
+package dev.parley.pack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.head.MotionLayout;
+import dev.parley.util.AssetFormatException;
+import dev.parley.util.JsonFields;
+import dev.parley.util.Validate;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A model pack's {@code manifest.json}: motion layout and normalisation, audio rate, window sizes,
+ * style dimension, diffusion schedule and default sampling. Immutable; validated on load.
+ */
+public final class PackManifest {
+
+    /** The format tag of manifests. */
+    public static final String FORMAT = "parley-model-pack";
+    /** The manifest version this reader understands. */
+    public static final int VERSION = 1;
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final String source;
+    private final String id;
+    private final String packVersion;
+    private final String headName;
+    private final MotionLayout motion;
+    private final float[] motionMean;
+    private final float[] motionStd;
+    private final int sampleRate;
+    private final int samplesPerFrame;
+    private final int audioFeatureDim;
+    private final int windowFrames;
+    private final int previousFrames;
+    private final int styleDim;
+    private final int styleFrames;
+    private final int shapeDim;
+    private final float[] alphasCumprod;
+    private final int defaultSteps;
+    private final float audioGuidance;
+    private final float styleGuidance;
+    private final String audioEncoderFile;
+    private final String denoiserFile;
+    private final String styleEncoderFile;
+
+    private PackManifest(String source, JsonNode root) {
+        JsonFields f = new JsonFields(source);
+        this.source = source;
+        String format = f.string(root, "format", "format");
+        if (!FORMAT.equals(format)) {
+            throw new AssetFormatException(source, "format", "expected '" + FORMAT + "' but got '" + format + "'");
+        }
+        int version = f.integer(root, "version", "version");
+        if (version != VERSION) {
+            throw new AssetFormatException(source, "version", "expected " + VERSION + " but got " + version);
+        }
+        id = f.string(root, "id", "id");
+        packVersion = f.string(root, "packVersion", "packVersion");
+        headName = f.string(f.require(root, "head", "head"), "name", "head.name");
+
+        JsonNode m = f.require(root, "motion", "motion");
+        motion = MotionLayout.read(f, m, "motion", expressionCount(f, m));
+        motionMean = f.floats(m, "mean", "motion.mean", motion.dim());
+        motionStd = f.floats(m, "std", "motion.std", motion.dim());
+        for (int i = 0; i < motionStd.length; i++) {
+            if (!(motionStd[i] > 0f)) {
+                throw new AssetFormatException(source, "motion.std[" + i + "]", "expected a positive value but got " + motionStd[i]);
+            }
+        }
+
+        JsonNode audio = f.require(root, "audio", "audio");
+        sampleRate = positive(f, audio, "sampleRate", "audio.sampleRate");
+        samplesPerFrame = positive(f, audio, "samplesPerFrame", "audio.samplesPerFrame");
+        if (samplesPerFrame * motion.fps() != sampleRate) {
+            throw new AssetFormatException(source, "audio.samplesPerFrame", "expected sampleRate/fps = "
+                    + (sampleRate / (double) motion.fps()) + " but got " + samplesPerFrame);
+        }
+        audioFeatureDim = positive(f, audio, "featureDim", "audio.featureDim");
+
+        JsonNode window = f.require(root, "window", "window");
+        windowFrames = positive(f, window, "current", "window.current");
+        previousFrames = positive(f, window, "previous", "window.previous");
+        if (previousFrames >= windowFrames) {
+            throw new AssetFormatException(source, "window.previous", "expected fewer than " + windowFrames
+                    + " frames but got " + previousFrames);
+        }
+        JsonNode style = f.require(root, "style", "style");
+        styleDim = positive(f, style, "dim", "style.dim");
+        styleFrames = positive(f, style, "frames", "style.frames");
+        shapeDim = positive(f, f.require(root, "shape", "shape"), "dim", "shape.dim");
+
+        JsonNode diffusion = f.require(root, "diffusion", "diffusion");
+        int steps = positive(f, diffusion, "steps", "diffusion.steps");
+        String prediction = f.string(diffusion, "prediction", "diffusion.prediction");
+        if (!"x0".equals(prediction)) {
+            throw new AssetFormatException(source, "diffusion.prediction", "expected 'x0' but got '" + prediction + "'");
+        }
+        alphasCumprod = f.floats(diffusion, "alphasCumprod", "diffusion.alphasCumprod", steps);
+        for (int i = 0; i < steps; i++) {
+            float a = alphasCumprod[i];
+            if (!(a > 0f && a < 1f) || (i > 0 && a > alphasCumprod[i - 1])) {
+                throw new AssetFormatException(source, "diffusion.alphasCumprod[" + i + "]",
+                        "expected a decreasing value in (0, 1) but got " + a);
+            }
+        }
+        JsonNode sampling = f.require(root, "sampling", "sampling");
+        defaultSteps = positive(f, sampling, "defaultSteps", "sampling.defaultSteps");
+        JsonNode guidance = f.require(sampling, "guidance", "sampling.guidance");
+        audioGuidance = f.number(guidance, "audio", "sampling.guidance.audio");
+        styleGuidance = f.number(guidance, "style", "sampling.guidance.style");
+
+        JsonNode models = f.require(root, "models", "models");
+        audioEncoderFile = f.string(models, "audioEncoder", "models.audioEncoder");
+        denoiserFile = f.string(models, "denoiser", "models.denoiser");
+        styleEncoderFile = f.string(models, "styleEncoder", "models.styleEncoder");
+    }
+
+    private static int expressionCount(JsonFields f, JsonNode motion) {
+        JsonNode layout = f.array(motion, "layout", "motion.layout", -1);
+        for (JsonNode s : layout) {
+            if (!s.hasNonNull("joint") && s.has("size")) {
+                return s.get("size").asInt();
+            }
+        }
+        throw new AssetFormatException(f.source(), "motion.layout", "has no expression slice (a slice without a joint)");
+    }
+
+    private static int positive(JsonFields f, JsonNode parent, String name, String path) {
+        int v = f.integer(parent, name, path);
+        if (v <= 0) {
+            throw new AssetFormatException(f.source(), path, "expected a positive integer but got " + v);
+        }
+        return v;
+    }
+
+    /**
+     * @param in the manifest JSON (not null, read to the end, not closed)
+     * @param source a name for messages (not null)
+     * @return a new manifest (not null)
+     * @throws AssetFormatException naming the source and field of any problem
+     */
+    public static PackManifest read(InputStream in, String source) {
+        Validate.nonNull(in, "in");
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(in);
+        } catch (IOException e) {
+            throw new AssetFormatException(source, "", "is not valid JSON: " + e.getMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new AssetFormatException(source, "", "expected a JSON object at the top level");
+        }
+        return new PackManifest(source, root);
+    }
+
+    /**
+     * @param file a manifest file (not null)
+     * @return a new manifest (not null)
+     * @throws AssetFormatException if the file is missing, unreadable or invalid
+     */
+    public static PackManifest load(Path file) {
+        Validate.nonNull(file, "file");
+        if (!Files.isRegularFile(file)) {
+            throw new AssetFormatException(file.toString(), "", "does not exist: no model pack manifest there");
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            return read(in, file.toString());
+        } catch (IOException e) {
+            throw new AssetFormatException(file.toString(), "", "cannot be read: " + e, e);
+        }
+    }
+
+    /** @return where the manifest came from (not null) */
+    public String source() {
+        return source;
+    }
+
+    /** @return the pack id, e.g. {@code parley-base-v1} (not null) */
+    public String id() {
+        return id;
+    }
+
+    /** @return the pack's version string (not null) */
+    public String packVersion() {
+        return packVersion;
+    }
+
+    /** @return the name of the head the pack was trained for (not null) */
+    public String headName() {
+        return headName;
+    }
+
+    /** @return the motion layout (not null) */
+    public MotionLayout motion() {
+        return motion;
+    }
+
+    /** @return per-dimension motion mean (the manifest's own array: do not modify) */
+    public float[] motionMean() {
+        return motionMean;
+    }
+
+    /** @return per-dimension motion standard deviation (the manifest's own array: do not modify) */
+    public float[] motionStd() {
+        return motionStd;
+    }
+
+    /** @return the audio sample rate the encoder expects */
+    public int sampleRate() {
+        return sampleRate;
+    }
+
+    /** @return audio samples per motion frame */
+    public int samplesPerFrame() {
+        return samplesPerFrame;
+    }
+
+    /** @return the audio feature width */
+    public int audioFeatureDim() {
+        return audioFeatureDim;
+    }
+
+    /** @return Tw, frames per window */
+    public int windowFrames() {
+        return windowFrames;
+    }
+
+    /** @return Tp, previous frames conditioning a window */
+    public int previousFrames() {
+        return previousFrames;
+    }
+
+    /** @return the style embedding dimension */
+    public int styleDim() {
+        return styleDim;
+    }
+
+    /** @return frames of motion the style encoder reads */
+    public int styleFrames() {
+        return styleFrames;
+    }
+
+    /** @return the shape (identity) dimension */
+    public int shapeDim() {
+        return shapeDim;
+    }
+
+    /** @return N, the number of diffusion steps of the schedule */
+    public int diffusionSteps() {
+        return alphasCumprod.length;
+    }
+
+    /**
+     * @param t a timestep in [0, N)
+     * @return the cumulative alpha product at {@code t}
+     */
+    public float alphaCumprod(int t) {
+        return alphasCumprod[t];
+    }
+
+    /** @return the default number of sampling steps */
+    public int defaultSteps() {
+        return defaultSteps;
+    }
+
+    /** @return the default audio guidance scale */
+    public float audioGuidance() {
+        return audioGuidance;
+    }
+
+    /** @return the default style guidance scale */
+    public float styleGuidance() {
+        return styleGuidance;
+    }
+
+    /** @return the audio encoder's file name in the pack folder (not null) */
+    public String audioEncoderFile() {
+        return audioEncoderFile;
+    }
+
+    /** @return the denoiser's file name in the pack folder (not null) */
+    public String denoiserFile() {
+        return denoiserFile;
+    }
+
+    /** @return the style encoder's file name in the pack folder (not null) */
+    public String styleEncoderFile() {
+        return styleEncoderFile;
+    }
+}

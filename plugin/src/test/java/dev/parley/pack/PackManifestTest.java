@@ -1,0 +1,97 @@
+package dev.parley.pack;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.util.AssetFormatException;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+class PackManifestTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    static ObjectNode validManifest() {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("format", "parley-model-pack").put("version", 1).put("id", "parley-test").put("packVersion", "0.0.1");
+        root.putObject("head").put("name", "ParleyHead").put("spec", "ParleyHead.spec.json");
+        ObjectNode motion = root.putObject("motion").put("dim", 56).put("fps", 25);
+        ArrayNode layout = motion.putArray("layout");
+        layout.addObject().put("name", "expression").put("offset", 0).put("size", 50);
+        layout.addObject().put("name", "jaw").put("offset", 50).put("size", 3).put("joint", "jaw");
+        layout.addObject().put("name", "head").put("offset", 53).put("size", 3).put("joint", "neck");
+        ArrayNode mean = motion.putArray("mean");
+        ArrayNode std = motion.putArray("std");
+        for (int i = 0; i < 56; i++) {
+            mean.add(0.01 * i);
+            std.add(1.0);
+        }
+        root.putObject("audio").put("sampleRate", 16000).put("samplesPerFrame", 640).put("featureDim", 64);
+        root.putObject("window").put("current", 100).put("previous", 10);
+        root.putObject("style").put("dim", 128).put("frames", 100);
+        root.putObject("shape").put("dim", 100);
+        ObjectNode diffusion = root.putObject("diffusion").put("steps", 4).put("schedule", "cosine").put("prediction", "x0");
+        diffusion.putArray("alphasCumprod").add(0.99).add(0.7).add(0.3).add(0.01);
+        ObjectNode sampling = root.putObject("sampling").put("sampler", "ddim").put("defaultSteps", 2).put("eta", 0.0);
+        sampling.putObject("guidance").put("audio", 1.5).put("style", 2.0);
+        root.putObject("models").put("audioEncoder", "a.onnx").put("denoiser", "d.onnx").put("styleEncoder", "s.onnx");
+        return root;
+    }
+
+    private static PackManifest read(ObjectNode json) {
+        return PackManifest.read(new ByteArrayInputStream(json.toString().getBytes(StandardCharsets.UTF_8)), "manifest.json");
+    }
+
+    private static String failure(Consumer<ObjectNode> edit) {
+        ObjectNode json = validManifest();
+        edit.accept(json);
+        return assertThrows(AssetFormatException.class, () -> read(json)).getMessage();
+    }
+
+    @Test
+    void readsAValidManifest() {
+        PackManifest m = read(validManifest());
+        assertEquals("parley-test", m.id());
+        assertEquals(56, m.motion().dim());
+        assertEquals(0.55f, m.motionMean()[55], 1e-6f);
+        assertEquals(4, m.diffusionSteps());
+        assertEquals(0.3f, m.alphaCumprod(2), 1e-7f);
+        assertEquals(2.0f, m.styleGuidance());
+        assertEquals(100, m.windowFrames());
+        assertEquals(10, m.previousFrames());
+    }
+
+    @Test
+    void scheduleMustDecreaseInsideTheUnitInterval() {
+        String msg = failure(j -> ((ArrayNode) j.get("diffusion").get("alphasCumprod")).set(2, 0.8));
+        assertEquals("manifest.json: field 'diffusion.alphasCumprod[2]' expected a decreasing value in (0, 1) but got 0.8", msg);
+    }
+
+    @Test
+    void audioFramingMustMatchTheMotionRate() {
+        String msg = failure(j -> ((ObjectNode) j.get("audio")).put("samplesPerFrame", 320));
+        assertTrue(msg.contains("'audio.samplesPerFrame' expected sampleRate/fps = 640.0 but got 320"), msg);
+    }
+
+    @Test
+    void normalisationMustMatchTheMotionDimension() {
+        String msg = failure(j -> ((ArrayNode) j.get("motion").get("std")).remove(0));
+        assertEquals("manifest.json: field 'motion.std' expected 56 entries but got 55", msg);
+        String zero = failure(j -> ((ArrayNode) j.get("motion").get("std")).set(3, 0.0));
+        assertTrue(zero.contains("'motion.std[3]' expected a positive value but got 0.0"), zero);
+    }
+
+    @Test
+    void missingPackFolderIsNamed() {
+        Path nowhere = Path.of("no-such-pack", "manifest.json");
+        AssetFormatException e = assertThrows(AssetFormatException.class, () -> PackManifest.load(nowhere));
+        assertEquals(nowhere + " does not exist: no model pack manifest there", e.getMessage());
+    }
+}
