@@ -1,0 +1,110 @@
+package dev.parley.motion;
+
+import dev.parley.head.MotionLayout;
+import dev.parley.util.Validate;
+import java.util.Arrays;
+
+/**
+ * A growing sequence of motion vectors at a fixed frame rate, sampled at any time with linear
+ * interpolation between frames (25 fps frames to the render rate). Owned by the render thread:
+ * workers hand finished windows over by copying them in through {@link #append}.
+ */
+public final class MotionTrack {
+
+    private final MotionLayout layout;
+    private final int expressionOffset;
+    private final int expressionCount;
+    private final int jawOffset;
+    private final int headOffset;
+    private float[] data;
+    private int frames;
+
+    /**
+     * @param layout the motion vector layout (not null; must have slices "expression", "jaw" and "head")
+     * @param initialCapacity frames to allocate up front (&gt;0)
+     */
+    public MotionTrack(MotionLayout layout, int initialCapacity) {
+        this.layout = Validate.nonNull(layout, "layout");
+        Validate.inRange(initialCapacity, 1, Integer.MAX_VALUE / 1024, "initialCapacity");
+        expressionOffset = layout.slice("expression").offset();
+        expressionCount = layout.slice("expression").size();
+        jawOffset = layout.slice("jaw").offset();
+        headOffset = layout.slice("head").offset();
+        data = new float[initialCapacity * layout.dim()];
+    }
+
+    /**
+     * Appends frames.
+     *
+     * @param vectors motion vectors, frame-major [count * dim] (not null, unaffected)
+     * @param offset where the first frame starts in {@code vectors}
+     * @param count frames to append (&ge;0)
+     */
+    public void append(float[] vectors, int offset, int count) {
+        Validate.nonNull(vectors, "vectors");
+        int dim = layout.dim();
+        if (offset < 0 || count < 0 || offset + count * dim > vectors.length) {
+            throw new IllegalArgumentException("cannot take " + count + " frames at offset " + offset
+                    + " from " + vectors.length + " values of dimension " + dim);
+        }
+        int needed = (frames + count) * dim;
+        if (needed > data.length) {
+            data = Arrays.copyOf(data, Math.max(needed, 2 * data.length));
+        }
+        System.arraycopy(vectors, offset, data, frames * dim, count * dim);
+        frames += count;
+    }
+
+    /** @return frames appended so far */
+    public int frameCount() {
+        return frames;
+    }
+
+    /** @return the duration covered, in seconds */
+    public float duration() {
+        return frames / (float) layout.fps();
+    }
+
+    /** Removes all frames, keeping the allocation. */
+    public void clear() {
+        frames = 0;
+    }
+
+    /**
+     * Samples the track at a time, interpolating linearly between the two nearest frames. Before the
+     * first frame the first is used, after the last the last is held.
+     *
+     * @param seconds the time since the track's first frame
+     * @param out receives expression weights and jaw/head rotations (not null, modified; eyes untouched)
+     * @return false if the track is empty (out untouched)
+     */
+    public boolean sample(float seconds, MotionFrame out) {
+        Validate.nonNull(out, "out");
+        if (frames == 0) {
+            return false;
+        }
+        if (out.expressionCount() != expressionCount) {
+            throw new IllegalArgumentException("frame has " + out.expressionCount() + " expression weights but the track has "
+                    + expressionCount);
+        }
+        float f = Math.max(0f, seconds * layout.fps());
+        int i0 = Math.min((int) f, frames - 1);
+        int i1 = Math.min(i0 + 1, frames - 1);
+        float t = i0 == i1 ? 0f : f - i0;
+        int dim = layout.dim();
+        int a = i0 * dim;
+        int b = i1 * dim;
+        for (int k = 0; k < expressionCount; k++) {
+            out.setExpression(k, lerp(a + expressionOffset + k, b + expressionOffset + k, t));
+        }
+        out.setRotation(FaceJoint.JAW, lerp(a + jawOffset, b + jawOffset, t), lerp(a + jawOffset + 1, b + jawOffset + 1, t),
+                lerp(a + jawOffset + 2, b + jawOffset + 2, t));
+        out.setRotation(FaceJoint.HEAD, lerp(a + headOffset, b + headOffset, t), lerp(a + headOffset + 1, b + headOffset + 1, t),
+                lerp(a + headOffset + 2, b + headOffset + 2, t));
+        return true;
+    }
+
+    private float lerp(int a, int b, float t) {
+        return data[a] + t * (data[b] - data[a]);
+    }
+}
