@@ -1,0 +1,116 @@
+"""Audio encoder: raw 16 kHz PCM -> log-mel (inside the graph) -> convs to 25 fps -> transformer.
+
+The log-mel front end is an STFT written as a conv1d with fixed DFT kernels, so the ONNX graph takes
+PCM directly and the Java side needs no DSP. Each call normalises its input on its own (per mel bin
+over time), so a stream can be encoded window by window with the same statistics as training.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from .config import SAMPLE_RATE, AudioConfig
+from .layers import Block
+
+LOG_FLOOR = 1e-5
+NORM_EPS = 1e-5
+
+
+def _hz_to_mel(f: np.ndarray) -> np.ndarray:
+    """Slaney's mel scale: linear below 1 kHz, logarithmic above (no empty filters at 512-point FFT)."""
+    f = np.asarray(f, dtype=np.float64)
+    lin = f / (200.0 / 3.0)
+    log = 15.0 + np.log(np.maximum(f, 1e-10) / 1000.0) / (math.log(6.4) / 27.0)
+    return np.where(f >= 1000.0, log, lin)
+
+
+def _mel_to_hz(m: np.ndarray) -> np.ndarray:
+    m = np.asarray(m, dtype=np.float64)
+    lin = m * (200.0 / 3.0)
+    log = 1000.0 * np.exp((m - 15.0) * (math.log(6.4) / 27.0))
+    return np.where(m >= 15.0, log, lin)
+
+
+def mel_filterbank(n_fft: int, n_mels: int, sample_rate: int = SAMPLE_RATE,
+                   fmin: float = 0.0, fmax: float | None = None) -> np.ndarray:
+    """Triangular, area-normalised mel filters [n_mels, n_fft//2 + 1]."""
+    fmax = sample_rate / 2 if fmax is None else fmax
+    bins = np.arange(n_fft // 2 + 1) * sample_rate / n_fft
+    edges = _mel_to_hz(np.linspace(_hz_to_mel(fmin), _hz_to_mel(fmax), n_mels + 2))
+    lo, mid, hi = edges[:-2, None], edges[1:-1, None], edges[2:, None]
+    up = (bins[None] - lo) / (mid - lo)
+    down = (hi - bins[None]) / (hi - mid)
+    fb = np.maximum(0.0, np.minimum(up, down)) * (2.0 / (hi - lo))
+    return fb.astype(np.float32)
+
+
+def dft_kernels(n_fft: int) -> np.ndarray:
+    """Hann-windowed real DFT as conv1d weights [2*(n_fft//2+1), 1, n_fft]: cosines then sines."""
+    n = np.arange(n_fft)
+    k = np.arange(n_fft // 2 + 1)[:, None]
+    window = 0.5 - 0.5 * np.cos(2 * np.pi * n / n_fft)  # periodic Hann
+    phase = 2 * np.pi * k * n[None] / n_fft
+    kernels = np.concatenate([np.cos(phase) * window, -np.sin(phase) * window], axis=0)
+    return kernels[:, None, :].astype(np.float32)
+
+
+class LogMel(nn.Module):
+    """PCM [B, S] -> per-window normalised log-mel [B, n_mels, S/hop]; frame k is centred on hop*k + hop/2."""
+
+    def __init__(self, cfg: AudioConfig):
+        super().__init__()
+        self.hop = cfg.hop
+        self.n_bins = cfg.n_fft // 2 + 1
+        # Symmetric zero padding so S/hop frames come out exactly (no reflection: windows are independent).
+        self.pad = (cfg.n_fft - cfg.hop) // 2
+        self.register_buffer("dft", torch.from_numpy(dft_kernels(cfg.n_fft)), persistent=False)
+        self.register_buffer("mel", torch.from_numpy(mel_filterbank(cfg.n_fft, cfg.n_mels)), persistent=False)
+
+    def forward(self, pcm: torch.Tensor) -> torch.Tensor:
+        x = F.pad(pcm.unsqueeze(1), (self.pad, self.pad))
+        spec = F.conv1d(x, self.dft, stride=self.hop)  # B, 2*bins, F
+        re, im = spec[:, : self.n_bins], spec[:, self.n_bins:]
+        mel = torch.matmul(self.mel, re * re + im * im)  # B, n_mels, F
+        logmel = torch.log(mel + LOG_FLOOR)
+        mean = logmel.mean(dim=-1, keepdim=True)
+        var = ((logmel - mean) ** 2).mean(dim=-1, keepdim=True)
+        return (logmel - mean) / torch.sqrt(var + NORM_EPS)
+
+
+class AudioEncoder(nn.Module):
+    """PCM [B, S] (S a multiple of 640) -> audio features [B, S/640, Da] at 25 fps."""
+
+    def __init__(self, cfg: AudioConfig):
+        super().__init__()
+        self.cfg = cfg
+        c = cfg.conv_channels
+        self.logmel = LogMel(cfg)
+        self.convs = nn.Sequential(
+            nn.Conv1d(cfg.n_mels, c, 3, padding=1), nn.GELU(),
+            nn.Conv1d(c, c, 3, stride=2, padding=1), nn.GELU(),  # 100 fps -> 50
+            nn.Conv1d(c, c, 3, stride=2, padding=1), nn.GELU(),  # 50 fps -> 25
+        )
+        self.proj = nn.Linear(c, cfg.width)
+        self.ln_in = nn.LayerNorm(cfg.width)
+        # Depthwise conv positional encoding: relative, so any number of frames works.
+        self.pos_conv = nn.Conv1d(cfg.width, cfg.width, cfg.pos_conv_kernel,
+                                  padding=cfg.pos_conv_kernel // 2, groups=cfg.width)
+        self.blocks = nn.ModuleList(Block(cfg.width, cfg.heads, cfg.ffn, cfg.dropout) for _ in range(cfg.layers))
+        self.ln_out = nn.LayerNorm(cfg.width)
+        self.phone_head = nn.Linear(cfg.width, cfg.n_phones)  # auxiliary, training only
+
+    def forward(self, pcm: torch.Tensor) -> torch.Tensor:
+        h = self.convs(self.logmel(pcm)).transpose(1, 2)  # B, T, C
+        h = self.ln_in(self.proj(h))
+        h = h + F.gelu(self.pos_conv(h.transpose(1, 2))).transpose(1, 2)
+        for block in self.blocks:
+            h = block(h)
+        return self.ln_out(h)
+
+    def phone_logits(self, features: torch.Tensor) -> torch.Tensor:
+        """Frame-wise phone class logits [B, T, n_phones] from features."""
+        return self.phone_head(features)

@@ -1,0 +1,115 @@
+"""Dataclass configurations of the model. ``base`` ships; ``tiny`` keeps tests fast."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+
+from parley.head.components import MOTION_DIM, MOTION_FPS, N_SHAPE
+
+SAMPLE_RATE = 16000
+SAMPLES_PER_FRAME = SAMPLE_RATE // MOTION_FPS  # 640: two stride-2 convs over a 160-sample hop
+
+
+@dataclass(frozen=True)
+class AudioConfig:
+    n_fft: int = 512
+    hop: int = 160
+    n_mels: int = 80
+    conv_channels: int = 192
+    width: int = 128  # Da, the audio feature width
+    layers: int = 2
+    heads: int = 4
+    ffn: int = 256
+    pos_conv_kernel: int = 9  # depthwise conv positional encoding: works for any window length
+    n_phones: int = 64  # auxiliary frame-wise phone classes (training only, not exported)
+    dropout: float = 0.1
+
+
+@dataclass(frozen=True)
+class StyleConfig:
+    frames: int = 100  # Ts
+    width: int = 128
+    layers: int = 2
+    heads: int = 4
+    ffn: int = 256
+    dim: int = 128  # Ds
+    temperature: float = 0.1
+    dropout: float = 0.1
+
+
+@dataclass(frozen=True)
+class DenoiserConfig:
+    width: int = 192
+    layers: int = 4
+    heads: int = 4
+    ffn: int = 512
+    step_embed: int = 128  # sinusoidal timestep features before the MLP
+    dropout: float = 0.1
+
+
+@dataclass(frozen=True)
+class DiffusionConfig:
+    steps: int = 500  # N
+    schedule: str = "cosine"
+    cosine_s: float = 0.008
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    # Condition dropout (mutually exclusive per sample): both audio and style, else style only.
+    p_drop_both: float = 0.1
+    p_drop_style: float = 0.45
+    p_first_window: float = 0.1  # also used whenever the window starts within Tp frames of the clip
+    p_truncate: float = 0.1  # random truncation: the window ends early, rest is silence and unscored
+    w_simple: float = 1.0
+    w_velocity: float = 0.5
+    w_smooth: float = 0.01
+    w_vertex: float = 0.0  # > 0 needs a vertex function (parley.head.flame)
+    w_head: float = 1.0
+    w_head_velocity: float = 0.5
+    w_transition: float = 0.5
+    w_phone: float = 0.1
+    lr: float = 1e-4
+    weight_decay: float = 1e-2
+    batch_size: int = 32
+    grad_clip: float = 1.0
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    name: str
+    audio: AudioConfig = field(default_factory=AudioConfig)
+    style: StyleConfig = field(default_factory=StyleConfig)
+    denoiser: DenoiserConfig = field(default_factory=DenoiserConfig)
+    diffusion: DiffusionConfig = field(default_factory=DiffusionConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    motion_dim: int = MOTION_DIM
+    shape_dim: int = N_SHAPE
+    fps: int = MOTION_FPS
+    window: int = 100  # Tw
+    previous: int = 10  # Tp
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+BASE = ModelConfig(name="base")
+
+TINY = ModelConfig(
+    name="tiny",
+    audio=AudioConfig(conv_channels=32, width=32, layers=1, heads=2, ffn=64, n_phones=8),
+    style=StyleConfig(frames=20, width=32, layers=1, heads=2, ffn=64, dim=16),
+    denoiser=DenoiserConfig(width=32, layers=2, heads=2, ffn=64, step_embed=32),
+    diffusion=DiffusionConfig(steps=50),
+    train=TrainConfig(batch_size=4, lr=1e-3),
+    window=20,
+    previous=4,
+)
+
+CONFIGS: dict[str, ModelConfig] = {"base": BASE, "tiny": TINY}
+
+
+def get_config(name: str, **overrides) -> ModelConfig:
+    """A named configuration, optionally with top-level fields replaced."""
+    if name not in CONFIGS:
+        raise KeyError(f"unknown model config '{name}'; known: {', '.join(CONFIGS)}")
+    return replace(CONFIGS[name], **overrides) if overrides else CONFIGS[name]

@@ -1,0 +1,321 @@
+"""Export a model pack (docs/model-pack.md): three ONNX graphs, manifest.json, metrics.json, golden/.
+
+    python3 -m parley export --config base --seed 0 --untrained --out packs/parley-base-v1
+    python3 -m parley export --checkpoint runs/base/last.pt --out packs/parley-base-v1
+
+The golden vectors come from PyTorch (there is no ONNX runtime in the Python environment): the Java
+side runs the ONNX graphs with ONNX Runtime and checks parity against them.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import helper, numpy_helper
+import torch
+from torch import nn
+
+from parley.head.components import MOTION_LAYOUT
+
+from .config import SAMPLES_PER_FRAME, SAMPLE_RATE, ModelConfig, get_config
+from .diffusion import Schedule
+from .network import ParleyModel, build_model
+from .sampler import Conditions, ddim_sample, ddim_timesteps
+
+OPSET = 17
+DENOISER_INPUTS = ("x_t", "timestep", "prev_motion", "first_window", "audio_features", "audio_mask",
+                   "style", "style_mask", "shape")
+DEFAULT_STEPS = 10
+DEFAULT_GUIDANCE = {"audio": 1.5, "style": 1.5}
+UNTRAINED_VERSION = "0.0.0-untrained"
+
+
+class _AudioGraph(nn.Module):
+    """The exported audio encoder: features only (the phone head is for training)."""
+
+    def __init__(self, model: ParleyModel):
+        super().__init__()
+        self.audio = model.audio
+
+    def forward(self, pcm: torch.Tensor) -> torch.Tensor:
+        return self.audio(pcm)
+
+
+def _example_inputs(cfg: ModelConfig, batch: int = 3) -> dict[str, tuple[torch.Tensor, ...]]:
+    g = torch.Generator().manual_seed(1234)
+    m, tw, tp = cfg.motion_dim, cfg.window, cfg.previous
+    den = (torch.randn(batch, tw, m, generator=g), torch.full((batch,), 7, dtype=torch.int64),
+           torch.randn(batch, tp, m, generator=g), torch.zeros(batch), torch.randn(batch, tw, cfg.audio.width, generator=g),
+           torch.ones(batch), torch.randn(batch, cfg.style.dim, generator=g), torch.ones(batch),
+           torch.randn(batch, cfg.shape_dim, generator=g))
+    return {
+        "audio": (torch.randn(batch, tw * SAMPLES_PER_FRAME, generator=g) * 0.1,),
+        "denoiser": den,
+        "style": (torch.randn(batch, cfg.style.frames, m, generator=g),),
+    }
+
+
+HALF_MIN_SIZE = 1024  # tensors smaller than this stay float32 (they weigh nothing)
+
+
+@torch.no_grad()
+def round_weights_to_half(model: nn.Module) -> None:
+    """Rounds every large float tensor (parameters and buffers) to the nearest float16 value, in place.
+
+    The pack then stores those tensors as float16 (half the size) and casts them back to float32 in
+    the graph: lossless, because the values are float16-exact, so PyTorch and ONNX still agree.
+    """
+    for t in list(model.parameters()) + list(model.buffers()):
+        if t.dtype == torch.float32 and t.numel() >= HALF_MIN_SIZE and bool((t.abs() < 65504).all()):
+            t.copy_(t.half().float())
+
+
+def _store_half(model: onnx.ModelProto) -> None:
+    """Stores float16-exact float32 initializers as float16 followed by a Cast to float32.
+
+    ONNX Runtime folds the Casts when it loads the session, so inference runs in float32 at no cost.
+    """
+    casts = []
+    for init in model.graph.initializer:
+        if init.data_type != onnx.TensorProto.FLOAT:
+            continue
+        arr = numpy_helper.to_array(init)
+        half = arr.astype(np.float16)
+        if arr.size < HALF_MIN_SIZE or not np.array_equal(half.astype(np.float32), arr):
+            continue
+        name = init.name
+        init.CopyFrom(numpy_helper.from_array(half, f"{name}__f16"))
+        casts.append(helper.make_node("Cast", [f"{name}__f16"], [name], name=f"{name}__cast",
+                                           to=onnx.TensorProto.FLOAT))
+    nodes = casts + list(model.graph.node)
+    del model.graph.node[:]
+    model.graph.node.extend(nodes)
+
+
+def _clean(path: Path, half: bool) -> None:
+    """Drop per-node doc strings (source locations) so the file depends on weights and graph only;
+    optionally store weights as float16."""
+    model = onnx.load(str(path))
+    for node in model.graph.node:
+        node.doc_string = ""
+    model.doc_string = ""
+    if half:
+        _store_half(model)
+    onnx.checker.check_model(model, full_check=True)
+    onnx.save(model, str(path))
+
+
+def export_onnx(model: ParleyModel, out: Path, opset: int = OPSET, half: bool = True) -> dict[str, Path]:
+    """Writes audio_encoder.onnx, denoiser.onnx, style_encoder.onnx into ``out``; checks each graph.
+
+    With ``half``, call round_weights_to_half(model) first so that the weights are stored losslessly.
+    """
+    model = model.eval()
+    cfg = model.cfg
+    ex = _example_inputs(cfg)
+    out.mkdir(parents=True, exist_ok=True)
+    files = {"audioEncoder": out / "audio_encoder.onnx", "denoiser": out / "denoiser.onnx",
+             "styleEncoder": out / "style_encoder.onnx"}
+    batch = {0: "B"}
+    with torch.no_grad(), warnings.catch_warnings():
+        # torch 1.13 warns about Slice folding and prim::Constant shape inference; both are harmless.
+        warnings.simplefilter("ignore", UserWarning)
+        torch.onnx.export(_AudioGraph(model), ex["audio"], str(files["audioEncoder"]), opset_version=opset,
+                          input_names=["pcm"], output_names=["audio_features"], do_constant_folding=True,
+                          dynamic_axes={"pcm": {0: "B", 1: "S"}, "audio_features": {0: "B", 1: "T"}})
+        torch.onnx.export(model.denoiser, ex["denoiser"], str(files["denoiser"]), opset_version=opset,
+                          input_names=list(DENOISER_INPUTS), output_names=["x0"], do_constant_folding=True,
+                          dynamic_axes={**{n: batch for n in DENOISER_INPUTS}, "x0": batch})
+        torch.onnx.export(model.style, ex["style"], str(files["styleEncoder"]), opset_version=opset,
+                          input_names=["motion"], output_names=["style"], do_constant_folding=True,
+                          dynamic_axes={"motion": batch, "style": batch})
+    for path in files.values():
+        _clean(path, half)
+    return files
+
+
+def manifest(cfg: ModelConfig, schedule: Schedule, pack_id: str, pack_version: str, mean: np.ndarray,
+             std: np.ndarray, extra: dict | None = None) -> dict:
+    return {
+        "format": "parley-model-pack", "version": 1,
+        "id": pack_id, "packVersion": pack_version,
+        "head": {"name": "ParleyHead", "spec": "ParleyHead.spec.json"},
+        "motion": {"dim": cfg.motion_dim, "fps": cfg.fps,
+                   "layout": [{"name": s.name, "offset": s.offset, "size": s.size, "joint": s.joint}
+                              for s in MOTION_LAYOUT],
+                   "mean": [float(v) for v in np.asarray(mean, np.float32)],
+                   "std": [float(v) for v in np.asarray(std, np.float32)]},
+        "audio": {"sampleRate": SAMPLE_RATE, "samplesPerFrame": SAMPLES_PER_FRAME, "featureDim": cfg.audio.width},
+        "window": {"current": cfg.window, "previous": cfg.previous},
+        "style": {"dim": cfg.style.dim, "frames": cfg.style.frames},
+        "shape": {"dim": cfg.shape_dim},
+        "diffusion": {"steps": schedule.steps, "schedule": cfg.diffusion.schedule, "prediction": "x0",
+                      "alphasCumprod": [float(v) for v in schedule.alphas_cumprod]},
+        "sampling": {"sampler": "ddim", "defaultSteps": DEFAULT_STEPS, "eta": 0.0, "guidance": dict(DEFAULT_GUIDANCE)},
+        "models": {"audioEncoder": "audio_encoder.onnx", "denoiser": "denoiser.onnx",
+                   "styleEncoder": "style_encoder.onnx"},
+        **(extra or {}),
+    }
+
+
+def golden_pcm(samples: int) -> np.ndarray:
+    """A deterministic speech-like test signal: a gliding harmonic voice, syllable-rate envelope, some noise."""
+    t = np.arange(samples) / SAMPLE_RATE
+    f0 = 140 + 30 * np.sin(2 * np.pi * 0.7 * t)
+    phase = 2 * np.pi * np.cumsum(f0) / SAMPLE_RATE
+    voice = sum(np.sin(k * phase) / k for k in range(1, 12))
+    envelope = np.clip(np.sin(2 * np.pi * 3.1 * t), 0, None) ** 2
+    noise = np.random.default_rng(7).standard_normal(samples)
+    return (0.3 * envelope * voice / 3 + 0.01 * noise).astype(np.float32)
+
+
+class _Golden:
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.tensors: dict[str, dict] = {}
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def put(self, name: str, value: torch.Tensor | np.ndarray) -> str:
+        arr = value.detach().cpu().numpy() if isinstance(value, torch.Tensor) else np.asarray(value)
+        dtype = "int64" if arr.dtype.kind in "iu" else "float32"
+        arr = np.ascontiguousarray(arr.astype("<i8" if dtype == "int64" else "<f4"))
+        (self.folder / f"{name}.bin").write_bytes(arr.tobytes())
+        self.tensors[name] = {"file": f"{name}.bin", "dtype": dtype, "shape": list(arr.shape)}
+        return name
+
+
+@torch.no_grad()
+def write_golden(model: ParleyModel, schedule: Schedule, folder: Path, seed: int) -> dict:
+    """Fixed-seed vectors for the Java parity tests; returns the index written to golden.json."""
+    model = model.eval()
+    cfg = model.cfg
+    g = torch.Generator().manual_seed(seed)
+    gold = _Golden(folder)
+    m, tw, tp = cfg.motion_dim, cfg.window, cfg.previous
+    spf = SAMPLES_PER_FRAME
+
+    pcm = torch.from_numpy(golden_pcm(tw * spf)).unsqueeze(0)
+    features = model.audio(pcm)
+    short = pcm[:, : (tw // 5) * spf]
+    audio_cases = [{"inputs": {"pcm": gold.put("pcm", pcm)}, "outputs": {"audio_features": gold.put("audio_features", features)}},
+                   {"inputs": {"pcm": gold.put("pcm_short", short)},
+                    "outputs": {"audio_features": gold.put("audio_features_short", model.audio(short))}}]
+
+    style_motion = torch.randn(1, cfg.style.frames, m, generator=g)
+    style = model.style(style_motion)
+    style_cases = [{"inputs": {"motion": gold.put("style_motion", style_motion)}, "outputs": {"style": gold.put("style", style)}}]
+
+    shape = torch.randn(1, cfg.shape_dim, generator=g)
+    prev = torch.randn(1, tp, m, generator=g)
+    noise = torch.randn(1, tw, m, generator=g)
+    gold.put("shape", shape), gold.put("prev_motion", prev), gold.put("noise", noise)
+    runs = []
+    for steps, first, wa, ws in ((2, 1.0, DEFAULT_GUIDANCE["audio"], DEFAULT_GUIDANCE["style"]), (5, 0.0, 2.0, 1.25)):
+        cond = Conditions(prev, torch.tensor([first]), features, style, shape)
+        trace: list[dict] = []
+        x = ddim_sample(model.denoiser, noise, cond, schedule.alphas_cumprod, steps, wa, ws, trace)
+        name = f"ddim{steps}"
+        runs.append({
+            "steps": steps, "timesteps": ddim_timesteps(schedule.steps, steps), "audioScale": wa, "styleScale": ws,
+            "firstWindow": bool(first),
+            "inputs": {"noise": "noise", "prev_motion": "prev_motion", "audio_features": "audio_features",
+                       "style": "style", "shape": "shape"},
+            "firstStepBranches": gold.put(f"{name}_branches", trace[0]["branches"]),
+            "firstStepX0": gold.put(f"{name}_x0_step0", trace[0]["x0"]),
+            "output": gold.put(f"{name}_output", x),
+        })
+
+    # Denoiser alone: three rows covering every mask combination, first window, extreme timesteps.
+    b = 3
+    den = {
+        "x_t": torch.randn(b, tw, m, generator=g), "timestep": torch.tensor([0, 250, schedule.steps - 1]),
+        "prev_motion": torch.randn(b, tp, m, generator=g), "first_window": torch.tensor([1.0, 0.0, 0.0]),
+        "audio_features": torch.randn(b, tw, cfg.audio.width, generator=g), "audio_mask": torch.tensor([1.0, 0.0, 1.0]),
+        "style": nn.functional.normalize(torch.randn(b, cfg.style.dim, generator=g), dim=-1),
+        "style_mask": torch.tensor([0.0, 1.0, 1.0]), "shape": torch.randn(b, cfg.shape_dim, generator=g),
+    }
+    x0 = model.denoiser(**den)
+    den_cases = [{"inputs": {k: gold.put(f"denoiser_{k}", v) for k, v in den.items()},
+                  "outputs": {"x0": gold.put("denoiser_x0", x0)}}]
+
+    index = {
+        "seed": seed,
+        "encoding": "each tensor is a raw little-endian file, row-major (C order); dtype float32 or int64",
+        "tolerance": {"network": 1e-4, "sampler": 1e-3,
+                      "note": "max absolute difference ONNX Runtime vs these PyTorch values"},
+        "tensors": gold.tensors,
+        "audioEncoder": audio_cases,
+        "styleEncoder": style_cases,
+        "denoiser": den_cases,
+        "ddim": runs,
+    }
+    (folder / "golden.json").write_text(json.dumps(index, indent=1) + "\n")
+    return index
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def export_pack(model: ParleyModel, out: Path, pack_id: str, pack_version: str, mean: np.ndarray | None = None,
+                std: np.ndarray | None = None, seed: int = 0, trained: bool = False, half: bool = True) -> dict:
+    """Writes a whole pack into ``out``; returns the manifest. With ``half`` the model's large weights
+    are rounded to float16 values in place (before export and golden vectors)."""
+    cfg = model.cfg
+    if half:
+        round_weights_to_half(model)
+    schedule = Schedule.from_config(cfg.diffusion)
+    mean = np.zeros(cfg.motion_dim, np.float32) if mean is None else mean
+    std = np.ones(cfg.motion_dim, np.float32) if std is None else std
+    files = export_onnx(model, out, half=half)
+    counts = model.parameter_counts()
+    extra = {"architecture": {"config": cfg.to_dict(), "parameters": counts, "seed": seed, "trained": trained,
+                              "opset": OPSET, "weightStorage": "float16 cast to float32 in the graph" if half
+                              else "float32"},
+             "checksums": {p.name: sha256(p) for p in files.values()}}
+    man = manifest(cfg, schedule, pack_id, pack_version, mean, std, extra)
+    (out / "manifest.json").write_text(json.dumps(man, indent=1) + "\n")
+    metrics = {"trained": trained, "packVersion": pack_version,
+               "note": "untrained placeholder: random weights, no evaluation" if not trained else ""}
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
+    write_golden(model, schedule, out / "golden", seed)
+    return man
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python3 -m parley export", description=__doc__.split("\n\n")[0])
+    p.add_argument("--config", default="base", help="model config name (base, tiny)")
+    p.add_argument("--seed", type=int, default=0, help="initialisation and golden seed")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--untrained", action="store_true", help="export randomly initialised weights")
+    src.add_argument("--checkpoint", type=Path, help="a checkpoint written by parley.model.train")
+    p.add_argument("--out", type=Path, required=True, help="pack folder to write")
+    p.add_argument("--id", help="pack id (default: the folder name)")
+    p.add_argument("--float32", action="store_true", help="store weights as float32 (default: float16-exact weights)")
+    p.add_argument("--pack-version", help=f"pack version (default {UNTRAINED_VERSION} when untrained)")
+    a = p.parse_args(argv)
+    mean = std = None
+    if a.untrained:
+        model = build_model(get_config(a.config), a.seed)
+        version = a.pack_version or UNTRAINED_VERSION
+    else:
+        from .train import load_checkpoint
+        model, mean, std = load_checkpoint(a.checkpoint)
+        version = a.pack_version or "1.0.0"
+    man = export_pack(model, a.out, a.id or a.out.resolve().name, version, mean, std, a.seed,
+                      trained=not a.untrained, half=not a.float32)
+    sizes = {f: (a.out / f).stat().st_size for f in man["models"].values()}
+    print(f"wrote {a.out}: " + ", ".join(f"{k} {v / 1e6:.2f} MB" for k, v in sizes.items()))
+    print("parameters: " + ", ".join(f"{k} {v:,}" for k, v in man["architecture"]["parameters"].items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,144 @@
+"""Samplers with incremental classifier-free guidance over audio and style.
+
+``ddim_sample`` is the runtime's few-step DDIM of docs/model-pack.md, written to match the Java
+sampler operation for operation (float32 guidance, float64 update rounded to float32) so golden
+vectors from here are what Java must reproduce. ``ancestral_sample`` is the paper's reference sampler
+(all N steps, stochastic), for evaluation.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import torch
+
+# (audio_mask, style_mask) of the three guidance branches, in batch order (row = 3*c + branch).
+BRANCHES: tuple[tuple[float, float], ...] = ((0.0, 0.0), (1.0, 0.0), (1.0, 1.0))
+
+DenoiseFn = Callable[..., torch.Tensor]  # the denoiser's forward, keyword inputs as in the contract
+
+
+@dataclass
+class Conditions:
+    """Per-window conditions for B windows (normalised motion)."""
+    prev_motion: torch.Tensor  # [B, Tp, M]
+    first_window: torch.Tensor  # [B] float 0/1
+    audio_features: torch.Tensor  # [B, Tw, Da]
+    style: torch.Tensor  # [B, Ds]
+    shape: torch.Tensor  # [B, 100]
+
+
+def ddim_timesteps(n: int, steps: int) -> list[int]:
+    """t_i = (N-1) - floor(i*N/S), i = 0..S-1 (docs/model-pack.md)."""
+    if not 1 <= steps <= n:
+        raise ValueError(f"steps must be in [1, {n}] but got {steps}")
+    return [(n - 1) - (i * n) // steps for i in range(steps)]
+
+
+def guidance_inputs(x_t: torch.Tensor, t: int | torch.Tensor, cond: Conditions) -> dict[str, torch.Tensor]:
+    """The denoiser's inputs for all guidance branches of B windows: 3B rows, row 3c+branch."""
+    b = x_t.shape[0]
+    rep = lambda v: v.repeat_interleave(3, dim=0)  # noqa: E731
+    masks = torch.tensor(BRANCHES, dtype=torch.float32).repeat(b, 1)
+    timestep = torch.as_tensor(t, dtype=torch.int64)
+    if timestep.dim() == 0:
+        timestep = timestep.repeat(b)
+    return {
+        "x_t": rep(x_t), "timestep": rep(timestep), "prev_motion": rep(cond.prev_motion),
+        "first_window": rep(cond.first_window), "audio_features": rep(cond.audio_features),
+        "audio_mask": masks[:, 0].contiguous(), "style": rep(cond.style), "style_mask": masks[:, 1].contiguous(),
+        "shape": rep(cond.shape),
+    }
+
+
+def combine(branches: torch.Tensor, audio_scale: float, style_scale: float) -> torch.Tensor:
+    """x0 = x0(0,0) + wa (x0(a,0) - x0(0,0)) + ws (x0(a,s) - x0(a,0)); branches [B, 3, ...] float32."""
+    a0, a1, a2 = branches[:, 0], branches[:, 1], branches[:, 2]
+    wa = torch.tensor(audio_scale, dtype=torch.float32)
+    ws = torch.tensor(style_scale, dtype=torch.float32)
+    return a0 + wa * (a1 - a0) + ws * (a2 - a1)
+
+
+@torch.no_grad()
+def guided_x0(denoise: DenoiseFn, x_t: torch.Tensor, t: int | torch.Tensor, cond: Conditions,
+              audio_scale: float, style_scale: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """(guided x0 [B, Tw, M], branch outputs [B, 3, Tw, M]) from one batched denoiser run."""
+    out = denoise(**guidance_inputs(x_t, t, cond))
+    branches = out.reshape(x_t.shape[0], 3, *out.shape[1:])
+    return combine(branches, audio_scale, style_scale), branches
+
+
+@torch.no_grad()
+def ddim_sample(denoise: DenoiseFn, noise: torch.Tensor, cond: Conditions, alphas_cumprod: np.ndarray,
+                steps: int, audio_scale: float, style_scale: float,
+                trace: list[dict] | None = None) -> torch.Tensor:
+    """Deterministic DDIM (eta 0) from x_T = noise [B, Tw, M]; returns clean normalised motion.
+
+    If ``trace`` is a list, each step appends {t, x_t, branches, x0} (for golden vectors).
+    """
+    ab = np.asarray(alphas_cumprod, dtype=np.float32)
+    ts = ddim_timesteps(len(ab), steps)
+    x = noise.to(torch.float32).clone()
+    for i, t in enumerate(ts):
+        x0, branches = guided_x0(denoise, x, t, cond, audio_scale, style_scale)
+        if trace is not None:
+            trace.append({"t": t, "x_t": x.clone(), "branches": branches.clone(), "x0": x0.clone()})
+        a, a_next = float(ab[t]), float(ab[ts[i + 1]]) if i + 1 < len(ts) else 1.0
+        xd, x0d = x.double(), x0.double()
+        eps = (xd - np.sqrt(a) * x0d) / np.sqrt(1.0 - a)
+        x = (np.sqrt(a_next) * x0d + np.sqrt(1.0 - a_next) * eps).float()
+    return x
+
+
+@torch.no_grad()
+def ancestral_sample(denoise: DenoiseFn, noise: torch.Tensor, cond: Conditions, alphas_cumprod: np.ndarray,
+                     audio_scale: float, style_scale: float, generator: torch.Generator | None = None
+                     ) -> torch.Tensor:
+    """DDPM ancestral sampling over all N steps with x0 prediction and incremental CFG."""
+    ab = np.asarray(alphas_cumprod, dtype=np.float64)
+    x = noise.to(torch.float32).clone()
+    for t in range(len(ab) - 1, -1, -1):
+        x0, _ = guided_x0(denoise, x, t, cond, audio_scale, style_scale)
+        if t == 0:
+            return x0
+        a, a_prev = ab[t], ab[t - 1]
+        beta = 1.0 - a / a_prev
+        # Posterior q(x_{t-1} | x_t, x0) of Ho et al.
+        c0 = np.sqrt(a_prev) * beta / (1.0 - a)
+        ct = np.sqrt(1.0 - beta) * (1.0 - a_prev) / (1.0 - a)
+        var = beta * (1.0 - a_prev) / (1.0 - a)
+        z = torch.randn(x.shape, generator=generator)
+        x = (c0 * x0 + ct * x + np.sqrt(var) * z).float()
+    return x
+
+
+@torch.no_grad()
+def sample_clip(model, pcm: torch.Tensor, style: torch.Tensor, shape: torch.Tensor, alphas_cumprod: np.ndarray,
+                steps: int | None = 10, audio_scale: float = 1.5, style_scale: float = 1.5, seed: int = 0
+                ) -> torch.Tensor:
+    """Normalised motion [T, M] for a whole clip, window after window as the runtime does.
+
+    pcm [S] is padded with silence to whole windows; steps None runs the reference ancestral sampler.
+    """
+    cfg = model.cfg
+    spf = cfg.audio.hop * 4
+    frames = -(-pcm.shape[0] // spf)
+    n_windows = -(-frames // cfg.window)
+    padded = torch.zeros(n_windows * cfg.window * spf)
+    padded[: pcm.shape[0]] = pcm
+    gen = torch.Generator().manual_seed(seed)
+    prev = torch.zeros(1, cfg.previous, cfg.motion_dim)
+    out = []
+    for w in range(n_windows):
+        chunk = padded[w * cfg.window * spf:(w + 1) * cfg.window * spf].unsqueeze(0)
+        cond = Conditions(prev, torch.tensor([1.0 if w == 0 else 0.0]), model.audio(chunk),
+                          style.reshape(1, -1), shape.reshape(1, -1))
+        noise = torch.randn(1, cfg.window, cfg.motion_dim, generator=gen)
+        if steps is None:
+            x = ancestral_sample(model.denoiser, noise, cond, alphas_cumprod, audio_scale, style_scale, gen)
+        else:
+            x = ddim_sample(model.denoiser, noise, cond, alphas_cumprod, steps, audio_scale, style_scale)
+        out.append(x[0])
+        prev = x[:, -cfg.previous:]
+    return torch.cat(out)[:frames]
