@@ -91,8 +91,9 @@ def _lid(f: _Fields, sgn: int, upper_scale: float, lower_scale: float, push: flo
     sel = (f.eye_side == sgn) & f.skin
     rot = f.lid_rot
     ang = np.where(rot > 0, rot * upper_scale, -rot * lower_scale) * sel
-    newp = _rotate_x(f.P, c, ang)
-    d = newp - f.P
+    mv = ang != 0
+    d = np.zeros_like(f.P)
+    d[mv] = _rotate_x(f.P[mv], c, ang[mv]) - f.P[mv]  # exact zeros elsewhere
     if push:
         # push the closing upper lid slightly outward so it rests over the lower lid
         q = f.P - c
@@ -186,7 +187,7 @@ def expression_basis(mesh: HeadMesh) -> np.ndarray:
     ala_c = (0.011, f.mc[1] + 0.030, f.mc[2])
     ala = f.blob(ala_c, (0.008, 0.008, 0.014), True)
     alx = np.zeros((f.N, 3))
-    alx[:, 0] = 0.0018 * np.sign(f.x) * ala
+    alx[:, 0] = 0.0024 * np.sign(f.x) * ala
     D["nostril_flare"] = alx
     for sgn, nm in ((1, "L"), (-1, "R")):
         h = f.half(sgn)
@@ -205,7 +206,7 @@ def expression_basis(mesh: HeadMesh) -> np.ndarray:
         D[f"lip_press_{nm}"] = lp
     mass = f.blob((0.056, f.mc[1] + 0.004, f.mc[2] - 0.065), (0.012, 0.018, 0.018), True)
     mx = np.zeros((f.N, 3))
-    mx[:, 0] = 0.0025 * np.sign(f.x) * mass
+    mx[:, 0] = 0.0030 * np.sign(f.x) * mass
     D["jaw_clench"] = mx
     D["lower_lip_roll_out"] = f.vec(f.lo_edge * f.L, dy=-0.0016, dz=0.0026) + f.vec(f.lo * f.L, dz=0.0010)
     D["upper_lip_roll_out"] = f.vec(f.up_edge * f.L, dy=0.0016, dz=0.0024) + f.vec(f.up * f.L, dz=0.0008)

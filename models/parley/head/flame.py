@@ -67,7 +67,7 @@ class FlameHead(torch.nn.Module):
         return len(self.parents)
 
     def _batch(self, beta, psi, theta):
-        B = next(t.shape[0] for t in (beta, psi, theta) if t is not None)
+        B = next((t.shape[0] for t in (beta, psi, theta) if t is not None), 1)
         z = lambda n: torch.zeros(B, n, dtype=torch.float32, device=self.v_template.device)  # noqa: E731
         beta = z(self.n_shape) if beta is None else beta
         psi = z(self.n_expr) if psi is None else psi

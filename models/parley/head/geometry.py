@@ -451,7 +451,7 @@ def build_head(cfg: HeadConfig | None = None) -> HeadMesh:
                 teeth_faces.append((b, d_, c_))
         # end caps
         for i, flip in ((0, True), (ns - 1, False)):
-            ring = [base + i * npf + k for k in range(npf)]
+            ring = [base + i * npf + (k + 3) % npf for k in range(npf)]  # fan from a non-collinear corner
             for k in range(1, npf - 1):
                 f = (ring[0], ring[k], ring[k + 1])
                 teeth_faces.append(f[::-1] if flip else f)

@@ -172,8 +172,12 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.assets:
         from .flame import load_parley_head, model_arrays_from_torch
-        head, _ = load_parley_head(args.assets)
+        from .gltf import read_glb
+        head, spec = load_parley_head(args.assets)
         model = model_arrays_from_torch(head)
+        prim = read_glb(Path(args.assets) / spec["model"]).mesh_primitive()
+        model["colors"] = prim["COLOR_0"].astype(np.float64)
+        model["gloss"] = prim["TEXCOORD_1"][:, 0].astype(np.float64)
     else:
         from .build import build_model
         model = build_model()

@@ -14,6 +14,7 @@ import numpy as np
 
 from .components import N_SHAPE
 from .geometry import EYE_L, EYE_R, SKIN, HeadMesh
+from .geometry import smoothstep as _smooth
 
 Field = Callable[[np.ndarray], np.ndarray]  # positions [M,3] -> deltas [M,3]
 
@@ -127,15 +128,22 @@ def shape_basis(mesh: HeadMesh) -> tuple[np.ndarray, np.ndarray]:
     w_eye = info["w_eye"]
     eye_side = info["eye_side"]
     El, Er = info["El"], info["Er"]
+    # rigid zone around each eye: the lid-hugging skin plus a margin where lid and eyeball are close
+    w_rigid = []
+    for sgn, c in ((1, El), (-1, Er)):
+        q = P - c
+        ang = np.arctan2(np.hypot(q[:, 0] * 0.85, q[:, 1] * 1.1), q[:, 2])
+        dist = np.linalg.norm(q, axis=1)
+        w = (1 - _smooth(1.0, 1.8, ang)) * (1 - _smooth(0.024, 0.040, dist)) * (mesh.part == SKIN)
+        w_rigid.append(np.maximum(w, w_eye * (eye_side == sgn)))
     S = np.zeros((N, 3, N_SHAPE))
     J = np.zeros((5, 3, N_SHAPE))
     for k, (_, fld) in enumerate(shape_fields(mesh)):
         d = fld(P)
         dE = fld(np.stack([El, Er]))
         # skin around each eye moves rigidly with its eyeball
-        for sgn, de in ((1, dE[0]), (-1, dE[1])):
-            w = (w_eye * (eye_side == sgn))[:, None]
-            d = d * (1 - w) + de[None] * w
+        for w, de in zip(w_rigid, dE):
+            d = d * (1 - w[:, None]) + de[None] * w[:, None]
         d[mesh.part == EYE_L] = dE[0]
         d[mesh.part == EYE_R] = dE[1]
         S[:, :, k] = d

@@ -19,7 +19,8 @@ def regions(mesh: HeadMesh) -> dict[str, list[int]]:
     u = (P[:, 0] - mc[0]) / info["mouth_half_width"]
     dy = P[:, 1] - mc[1]
     side = np.where(info["side"] != 0, info["side"], np.sign(dy))
-    lips = skin & (np.abs(u) < 1.3) & (dy < 0.0105) & (dy > -0.0125) & (P[:, 2] > mc[2] - 0.012)
+    lips = skin & (np.abs(u) < 1.45) & (dy < 0.0125) & (dy > -0.0145) & (P[:, 2] > mc[2] - 0.014)
+    lips |= (mesh.part == BAG) & (info["bag_depth"] == 1)  # the wet inner lip
     upper_face = skin & (P[:, 1] > El[1] - 0.012) & (P[:, 1] < El[1] + 0.075) & (P[:, 2] > mesh.offset[2] + 0.035) \
         & (np.abs(P[:, 0]) < 0.062)
     ids = lambda m: [int(i) for i in np.where(m)[0]]  # noqa: E731
@@ -70,6 +71,7 @@ def make_spec(mesh: HeadMesh, model: dict, rest: np.ndarray) -> dict:
             {"name": s.name, "offset": s.offset, "size": s.size, "joint": s.joint, "representation": "axis-angle"}
             for s in MOTION_LAYOUT]},
         "regions": regions(mesh),
+        "mouthCorners": [int(c) for c in mesh.info["corners"]],
         "mouthOpening": {"pairs": mouth_pairs(mesh), "closedBelow": 0.001,
                          "definition": "mean over pairs of the vertical (y) distance upper minus lower, in meters, after posing"},
     }
