@@ -113,3 +113,10 @@ def get_config(name: str, **overrides) -> ModelConfig:
     if name not in CONFIGS:
         raise KeyError(f"unknown model config '{name}'; known: {', '.join(CONFIGS)}")
     return replace(CONFIGS[name], **overrides) if overrides else CONFIGS[name]
+
+
+def config_from_dict(d: dict) -> ModelConfig:
+    """Inverse of ModelConfig.to_dict (checkpoints and manifests store configs as plain dicts)."""
+    parts = {"audio": AudioConfig, "style": StyleConfig, "denoiser": DenoiserConfig,
+             "diffusion": DiffusionConfig, "train": TrainConfig}
+    return ModelConfig(**{k: parts[k](**v) if k in parts else v for k, v in d.items()})

@@ -78,4 +78,4 @@ class Denoiser(nn.Module):
         memory = self.audio_in(audio) + self.audio_pos
         for block in self.blocks:
             h = block(h, memory, cross_bias=self.cross_bias)
-        return self.out(self.ln_out(h[:, 1 + self.previous:]))
+        return self.out(self.ln_out(h[:, 1 + self.previous:1 + self.previous + self.window]))

@@ -99,10 +99,17 @@ def _store_half(model: onnx.ModelProto) -> None:
     model.graph.node.extend(nodes)
 
 
-def _clean(path: Path, half: bool) -> None:
+def _clean(path: Path, half: bool, outputs: dict[str, list[int | str]]) -> None:
     """Drop per-node doc strings (source locations) so the file depends on weights and graph only;
+    declare the outputs' shapes as the contract states them (the exporter leaves some symbolic);
     optionally store weights as float16."""
     model = onnx.load(str(path))
+    for out in model.graph.output:
+        for dim, want in zip(out.type.tensor_type.shape.dim, outputs[out.name]):
+            if isinstance(want, str):
+                dim.dim_param = want
+            else:
+                dim.dim_value = want
     for node in model.graph.node:
         node.doc_string = ""
     model.doc_string = ""
@@ -136,8 +143,11 @@ def export_onnx(model: ParleyModel, out: Path, opset: int = OPSET, half: bool = 
         torch.onnx.export(model.style, ex["style"], str(files["styleEncoder"]), opset_version=opset,
                           input_names=["motion"], output_names=["style"], do_constant_folding=True,
                           dynamic_axes={"motion": batch, "style": batch})
-    for path in files.values():
-        _clean(path, half)
+    shapes = {"audioEncoder": {"audio_features": ["B", "T", cfg.audio.width]},
+              "denoiser": {"x0": ["B", cfg.window, cfg.motion_dim]},
+              "styleEncoder": {"style": ["B", cfg.style.dim]}}
+    for key, path in files.items():
+        _clean(path, half, shapes[key])
     return files
 
 

@@ -1,0 +1,264 @@
+"""Training: the Dataset protocol, windowing, the style (NT-Xent) and denoiser loops, checkpoints.
+
+    python3 -m parley train --config base --dataset parley.corpus.dataset:load --data corpus/ --out runs/base
+    python3 -m parley train --config tiny --synthetic 16 --steps 50 --out /tmp/run   # smoke test
+
+A dataset is any object with ``__len__`` and ``__getitem__`` returning one clip as a dict:
+``pcm`` [S] float 16 kHz mono in [-1, 1] (S about T*640), ``motion`` [T, 56] raw (unnormalised) in
+the head's layout, ``shape`` [100], and optionally ``phones`` [T] int (-1 = unknown).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import math
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, Protocol
+
+import numpy as np
+import torch
+
+from .config import SAMPLES_PER_FRAME, ModelConfig, config_from_dict, get_config
+from .diffusion import Schedule, condition_dropout, diffusion_losses, phone_loss
+from .network import ParleyModel, build_model
+from .style import nt_xent
+
+STD_FLOOR = 1e-3  # dimensions that never move (e.g. unused components) must not blow up when normalised
+
+
+class MotionDataset(Protocol):
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+
+def motion_stats(dataset: MotionDataset) -> tuple[np.ndarray, np.ndarray]:
+    """Per-dimension mean and std of motion over all frames of all clips (float32 [M] each)."""
+    total, total_sq, n = 0.0, 0.0, 0
+    for i in range(len(dataset)):
+        m = np.asarray(dataset[i]["motion"], dtype=np.float64)
+        total, total_sq, n = total + m.sum(0), total_sq + (m ** 2).sum(0), n + m.shape[0]
+    mean = total / n
+    std = np.sqrt(np.maximum(total_sq / n - mean ** 2, 0.0))
+    return mean.astype(np.float32), np.maximum(std, STD_FLOOR).astype(np.float32)
+
+
+def _fit(a: np.ndarray, length: int, pad: float | None) -> np.ndarray:
+    """First ``length`` rows of ``a``, padded with ``pad`` (or by repeating the last row when None)."""
+    if a.shape[0] >= length:
+        return a[:length]
+    if pad is None:
+        filler = np.repeat(a[-1:], length - a.shape[0], axis=0) if a.shape[0] else np.zeros((length, *a.shape[1:]), a.dtype)
+    else:
+        filler = np.full((length - a.shape[0], *a.shape[1:]), pad, a.dtype)
+    return np.concatenate([a, filler])
+
+
+def sample_window(clip: dict[str, Any], cfg: ModelConfig, mean: np.ndarray, std: np.ndarray,
+                  rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """One training window from a clip, as the runtime frames it (docs/model-pack.md)."""
+    tw, tp, spf, tr = cfg.window, cfg.previous, SAMPLES_PER_FRAME, cfg.train
+    motion = ((np.asarray(clip["motion"], np.float32) - mean) / std).astype(np.float32)
+    pcm = np.asarray(clip["pcm"], np.float32)
+    frames = motion.shape[0]
+    if frames < tp + tw or rng.random() < tr.p_first_window:
+        start, first = 0, 1.0
+    else:
+        start, first = int(rng.integers(tp, frames - tw + 1)), 0.0
+    length = min(tw, frames - start)
+    if rng.random() < tr.p_truncate:  # the runtime's last window: audio ends, silence follows
+        length = int(rng.integers(max(1, tw // 4), length + 1))
+    prev = motion[start - tp:start] if not first else np.zeros((tp, motion.shape[1]), np.float32)
+    phones = np.asarray(clip["phones"], np.int64) if clip.get("phones") is not None else np.full(frames, -1, np.int64)
+    s0 = int(rng.integers(0, max(1, frames - cfg.style.frames + 1)))
+    return {
+        "pcm": _fit(pcm[start * spf:(start + length) * spf], tw * spf, 0.0),
+        "motion": _fit(motion[start:start + length], tw, None),
+        "prev": prev,
+        "first_window": np.float32(first),
+        "valid": (np.arange(tw) < length).astype(np.float32),
+        "phones": _fit(phones[start:start + length], tw, -1),
+        "style_motion": _fit(motion[s0:s0 + cfg.style.frames], cfg.style.frames, None),
+        "shape": np.asarray(clip["shape"], np.float32),
+    }
+
+
+def make_batch(dataset: MotionDataset, cfg: ModelConfig, mean: np.ndarray, std: np.ndarray,
+               rng: np.random.Generator, size: int) -> dict[str, torch.Tensor]:
+    items = [sample_window(dataset[int(rng.integers(len(dataset)))], cfg, mean, std, rng) for _ in range(size)]
+    return {k: torch.from_numpy(np.stack([it[k] for it in items])) for k in items[0]}
+
+
+def style_pairs(dataset: MotionDataset, cfg: ModelConfig, mean: np.ndarray, std: np.ndarray,
+                rng: np.random.Generator, size: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Two random Ts-frame windows of the same clip per row (positives for NT-Xent).
+
+    Rows come from distinct clips where the dataset has enough of them.
+    """
+    clips = rng.choice(len(dataset), size=size, replace=len(dataset) < size)
+    a, b = [], []
+    for c in clips:
+        motion = ((np.asarray(dataset[int(c)]["motion"], np.float32) - mean) / std).astype(np.float32)
+        for out in (a, b):
+            s0 = int(rng.integers(0, max(1, motion.shape[0] - cfg.style.frames + 1)))
+            out.append(_fit(motion[s0:s0 + cfg.style.frames], cfg.style.frames, None))
+    return torch.from_numpy(np.stack(a)), torch.from_numpy(np.stack(b))
+
+
+def style_step(model: ParleyModel, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return nt_xent(model.style(a), model.style(b), model.cfg.style.temperature)
+
+
+def denoiser_step(model: ParleyModel, schedule: Schedule, batch: dict[str, torch.Tensor], gen: torch.Generator,
+                  vertex_fn: Callable[[torch.Tensor], torch.Tensor] | None = None) -> dict[str, torch.Tensor]:
+    """Losses of one denoiser/audio-encoder step (the style encoder is frozen and not updated here)."""
+    cfg = model.cfg
+    x0 = batch["motion"]
+    b = x0.shape[0]
+    features = model.audio(batch["pcm"])
+    with torch.no_grad():
+        style = model.style(batch["style_motion"])
+    t = torch.randint(0, schedule.steps, (b,), generator=gen)
+    x_t = schedule.q_sample(x0, t, torch.randn(x0.shape, generator=gen))
+    audio_mask, style_mask = condition_dropout(b, cfg.train, gen)
+    pred = model.denoiser(x_t, t, batch["prev"], batch["first_window"], features, audio_mask, style, style_mask,
+                          batch["shape"])
+    losses = diffusion_losses(pred, x0, batch["valid"], batch["prev"], batch["first_window"], cfg.train, vertex_fn)
+    losses["phone"] = phone_loss(model.audio.phone_logits(features), batch["phones"])
+    losses["total"] = losses["total"] + cfg.train.w_phone * losses["phone"]
+    return losses
+
+
+def _optimizer(params, cfg: ModelConfig) -> torch.optim.Optimizer:
+    return torch.optim.AdamW(params, lr=cfg.train.lr, weight_decay=cfg.train.weight_decay)
+
+
+def train_style(model: ParleyModel, dataset: MotionDataset, mean: np.ndarray, std: np.ndarray, steps: int,
+                seed: int = 0, log: Callable[[str], None] = print, log_every: int = 50) -> list[float]:
+    """Contrastive training of the style encoder; returns the loss per step."""
+    rng = np.random.default_rng(seed)
+    opt = _optimizer(model.style.parameters(), model.cfg)
+    model.style.train()
+    history = []
+    for step in range(steps):
+        a, b = style_pairs(dataset, model.cfg, mean, std, rng, model.cfg.train.batch_size)
+        loss = style_step(model, a, b)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.style.parameters(), model.cfg.train.grad_clip)
+        opt.step()
+        history.append(float(loss))
+        if log_every and (step + 1) % log_every == 0:
+            log(f"style step {step + 1}: nt-xent {np.mean(history[-log_every:]):.4f}")
+    model.style.eval()
+    return history
+
+
+def train_denoiser(model: ParleyModel, dataset: MotionDataset, mean: np.ndarray, std: np.ndarray, steps: int,
+                   seed: int = 0, vertex_fn: Callable[[torch.Tensor], torch.Tensor] | None = None,
+                   log: Callable[[str], None] = print, log_every: int = 50) -> list[dict[str, float]]:
+    """Trains the denoiser and the audio encoder (with its phone head); returns losses per step."""
+    rng = np.random.default_rng(seed)
+    gen = torch.Generator().manual_seed(seed)
+    schedule = Schedule.from_config(model.cfg.diffusion)
+    params = list(model.audio.parameters()) + list(model.denoiser.parameters())
+    opt = _optimizer(params, model.cfg)
+    model.audio.train(), model.denoiser.train(), model.style.eval()
+    history = []
+    for step in range(steps):
+        batch = make_batch(dataset, model.cfg, mean, std, rng, model.cfg.train.batch_size)
+        losses = denoiser_step(model, schedule, batch, gen, vertex_fn)
+        opt.zero_grad()
+        losses["total"].backward()
+        torch.nn.utils.clip_grad_norm_(params, model.cfg.train.grad_clip)
+        opt.step()
+        history.append({k: float(v) for k, v in losses.items()})
+        if log_every and (step + 1) % log_every == 0:
+            recent = history[-log_every:]
+            log(f"denoiser step {step + 1}: " + " ".join(f"{k} {np.mean([h[k] for h in recent]):.4f}" for k in recent[-1]))
+    model.eval()
+    return history
+
+
+def save_checkpoint(path: Path, model: ParleyModel, mean: np.ndarray, std: np.ndarray, **info) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({"config": model.cfg.to_dict(), "state_dict": model.state_dict(),
+                "mean": np.asarray(mean).tolist(), "std": np.asarray(std).tolist(), **info}, path)
+
+
+def load_checkpoint(path: Path) -> tuple[ParleyModel, np.ndarray, np.ndarray]:
+    ckpt = torch.load(path, map_location="cpu")
+    model = ParleyModel(config_from_dict(ckpt["config"]))
+    model.load_state_dict(ckpt["state_dict"])
+    return model.eval(), np.asarray(ckpt["mean"], np.float32), np.asarray(ckpt["std"], np.float32)
+
+
+class SyntheticDataset:
+    """Clips where motion follows the audio envelope (jaw, lips) plus a per-clip style offset: enough
+    structure for smoke tests to see losses fall. Not a corpus."""
+
+    def __init__(self, clips: int, frames: int = 150, seed: int = 0, n_phones: int = 8):
+        rng = np.random.default_rng(seed)
+        self.items = []
+        for _ in range(clips):
+            t = np.arange(frames * SAMPLES_PER_FRAME) / 16000.0
+            rate = rng.uniform(2.0, 5.0)
+            env = np.clip(np.sin(2 * np.pi * rate * t + rng.uniform(0, 6.3)), 0, None)
+            pcm = (0.3 * env * np.sin(2 * np.pi * rng.uniform(100, 250) * t)).astype(np.float32)
+            frame_env = env[::SAMPLES_PER_FRAME][:frames]
+            motion = np.zeros((frames, 56), np.float32)
+            motion[:] = rng.normal(0, 0.3, 56)  # per-clip style offset
+            motion[:, 0] -= frame_env  # lip_close opens with the voice
+            motion[:, 50] += 0.3 * frame_env  # jaw opens
+            motion[:, 53:56] += 0.05 * np.sin(np.arange(frames)[:, None] / 20.0 + rng.uniform(0, 6.3, 3))
+            motion += rng.normal(0, 0.02, motion.shape).astype(np.float32)
+            phones = np.minimum((frame_env * n_phones).astype(np.int64), n_phones - 1)
+            self.items.append({"pcm": pcm, "motion": motion, "shape": rng.normal(0, 1, 100).astype(np.float32),
+                               "phones": phones})
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> dict[str, Any]:
+        return self.items[index]
+
+
+def _load_callable(spec: str) -> Callable:
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python3 -m parley train", description=__doc__.split("\n\n")[0])
+    p.add_argument("--config", default="base")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--dataset", help="module:callable taking --data and returning a dataset")
+    src.add_argument("--synthetic", type=int, metavar="CLIPS", help="train on a synthetic in-memory set (smoke test)")
+    p.add_argument("--data", help="passed to the --dataset callable")
+    p.add_argument("--vertex", help="module:callable returning motion->vertices for the vertex loss (optional)")
+    p.add_argument("--style-steps", type=int, default=2000)
+    p.add_argument("--steps", type=int, default=100000)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    p.add_argument("--out", type=Path, required=True, help="run folder: last.pt is written there")
+    a = p.parse_args(argv)
+    if a.threads:
+        torch.set_num_threads(a.threads)
+    cfg = get_config(a.config)
+    dataset = SyntheticDataset(a.synthetic, n_phones=cfg.audio.n_phones, seed=a.seed) if a.synthetic \
+        else _load_callable(a.dataset)(a.data)
+    vertex_fn = _load_callable(a.vertex)() if a.vertex else None
+    model = build_model(cfg, a.seed)
+    mean, std = motion_stats(dataset)
+    t0 = time.time()
+    train_style(model, dataset, mean, std, a.style_steps, a.seed)
+    train_denoiser(model, dataset, mean, std, a.steps, a.seed, vertex_fn)
+    save_checkpoint(a.out / "last.pt", model, mean, std, steps=a.steps, style_steps=a.style_steps, seed=a.seed)
+    print(f"wrote {a.out / 'last.pt'} after {time.time() - t0:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,132 @@
+"""Export: the pack follows docs/model-pack.md, is reproducible, and its golden vectors hold."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+import torch
+
+from parley.head.components import MOTION_LAYOUT
+from parley.model import ort_java
+from parley.model.config import BASE, TINY
+from parley.model.export import export_pack, main as export_main, round_weights_to_half
+from parley.model.network import build_model
+
+PACK = Path(__file__).resolve().parents[1] / "packs" / "parley-base-v1"
+GRAPHS = ("audio_encoder.onnx", "denoiser.onnx", "style_encoder.onnx")
+
+
+def _export(folder: Path, cfg=TINY, seed: int = 0) -> Path:
+    export_pack(build_model(cfg, seed), folder, folder.name, "0.0.0-untrained", seed=seed)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def tiny_pack(tmp_path_factory) -> Path:
+    return _export(tmp_path_factory.mktemp("packs") / "tiny")
+
+
+def _golden(pack: Path):
+    index = json.loads((pack / "golden" / "golden.json").read_text())
+
+    def load(name: str) -> np.ndarray:
+        t = index["tensors"][name]
+        return np.fromfile(pack / "golden" / t["file"], dtype="<i8" if t["dtype"] == "int64" else "<f4").reshape(t["shape"])
+    return index, load
+
+
+def _dims(value_info) -> list:
+    return [d.dim_param or d.dim_value for d in value_info.type.tensor_type.shape.dim]
+
+
+def check_contract(pack: Path, cfg) -> dict:
+    man = json.loads((pack / "manifest.json").read_text())
+    assert man["format"] == "parley-model-pack" and man["version"] == 1
+    m = man["motion"]
+    assert m["dim"] == 56 and m["fps"] == 25 and len(m["mean"]) == 56 and min(m["std"]) > 0
+    assert m["layout"] == [{"name": s.name, "offset": s.offset, "size": s.size, "joint": s.joint} for s in MOTION_LAYOUT]
+    assert man["audio"]["samplesPerFrame"] * m["fps"] == man["audio"]["sampleRate"] == 16000
+    ab = np.array(man["diffusion"]["alphasCumprod"])
+    assert len(ab) == man["diffusion"]["steps"] == cfg.diffusion.steps
+    assert np.array_equal(ab.astype(np.float32), ab)  # float32 values, as Java reads them
+    assert (ab > 0).all() and (ab < 1).all() and (np.diff(ab) < 0).all()
+    assert man["diffusion"]["prediction"] == "x0" and man["sampling"]["sampler"] == "ddim"
+    tw, tp, da, ds = man["window"]["current"], man["window"]["previous"], man["audio"]["featureDim"], man["style"]["dim"]
+    expected = {
+        "audio_encoder.onnx": ({"pcm": ["B", "S"]}, {"audio_features": ["B", "T", da]}),
+        "denoiser.onnx": ({"x_t": ["B", tw, 56], "timestep": ["B"], "prev_motion": ["B", tp, 56], "first_window": ["B"],
+                           "audio_features": ["B", tw, da], "audio_mask": ["B"], "style": ["B", ds], "style_mask": ["B"],
+                           "shape": ["B", 100]}, {"x0": ["B", tw, 56]}),
+        "style_encoder.onnx": ({"motion": ["B", man["style"]["frames"], 56]}, {"style": ["B", ds]}),
+    }
+    assert sorted(man["models"].values()) == sorted(expected)
+    for name, (inputs, outputs) in expected.items():
+        graph = onnx.load(str(pack / name))
+        onnx.checker.check_model(graph, full_check=True)
+        assert 14 <= graph.opset_import[0].version <= 17
+        assert {i.name: _dims(i) for i in graph.graph.input} == inputs
+        assert {o.name: _dims(o) for o in graph.graph.output} == outputs
+        ts = {i.name: i.type.tensor_type.elem_type for i in graph.graph.input}
+        assert ts.pop("timestep", onnx.TensorProto.INT64) == onnx.TensorProto.INT64
+        assert set(ts.values()) == {onnx.TensorProto.FLOAT}
+    return man
+
+
+def test_tiny_pack_follows_the_contract(tiny_pack):
+    check_contract(tiny_pack, TINY)
+
+
+def test_export_is_byte_reproducible(tiny_pack, tmp_path):
+    again = _export(tmp_path / "tiny")
+    files = sorted(p.relative_to(tiny_pack) for p in tiny_pack.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
+    for f in files:
+        assert (tiny_pack / f).read_bytes() == (again / f).read_bytes(), f
+
+
+def test_golden_vectors_reproduce_in_pytorch(tiny_pack):
+    index, load = _golden(tiny_pack)
+    for name, t in index["tensors"].items():
+        assert (tiny_pack / "golden" / t["file"]).stat().st_size == int(np.prod(t["shape"])) * (8 if t["dtype"] == "int64" else 4)
+    model = build_model(TINY, 0).eval()
+    round_weights_to_half(model)
+    nets = {"audioEncoder": model.audio, "styleEncoder": model.style, "denoiser": model.denoiser}
+    with torch.no_grad():
+        for key, net in nets.items():
+            for case in index[key]:
+                out = net(**{k: torch.from_numpy(load(v)) for k, v in case["inputs"].items()})
+                (ref,) = case["outputs"].values()
+                assert torch.equal(out, torch.from_numpy(load(ref))), key
+    run = index["ddim"][0]
+    assert run["timesteps"] == [TINY.diffusion.steps - 1, TINY.diffusion.steps // 2 - 1]
+    branches = load(run["firstStepBranches"])
+    wa, ws = run["audioScale"], run["styleScale"]
+    np.testing.assert_allclose(load(run["firstStepX0"]), branches[:, 0] + wa * (branches[:, 1] - branches[:, 0])
+                               + ws * (branches[:, 2] - branches[:, 1]), atol=1e-6)
+
+
+@pytest.mark.skipif(ort_java.find_jar() is None, reason="needs java and the ONNX Runtime jar in ~/.m2")
+def test_onnx_runtime_matches_pytorch(tiny_pack):
+    index, load = _golden(tiny_pack)
+    for key, graph in (("audioEncoder", "audio_encoder.onnx"), ("styleEncoder", "style_encoder.onnx"),
+                       ("denoiser", "denoiser.onnx")):
+        for case in index[key]:
+            outputs, _ = ort_java.run(tiny_pack / graph, {k: load(v) for k, v in case["inputs"].items()})
+            for name, ref in case["outputs"].items():
+                assert np.abs(outputs[name] - load(ref)).max() < index["tolerance"]["network"], (key, name)
+
+
+def test_committed_base_pack_is_current(tmp_path):
+    """The pack in the repository is what this code exports (regenerate it if this fails:
+    python3 -m parley export --config base --seed 0 --untrained --out packs/parley-base-v1)."""
+    man = check_contract(PACK, BASE)
+    assert man["packVersion"] == "0.0.0-untrained" and man["architecture"]["config"] == BASE.to_dict()
+    assert sum(p.stat().st_size for p in PACK.rglob("*") if p.is_file()) < 10_000_000
+    assert sum(p.stat().st_size for p in (PACK / "golden").iterdir()) < 1_000_000
+    out = tmp_path / "parley-base-v1"
+    assert export_main(["--config", "base", "--seed", "0", "--untrained", "--out", str(out)]) == 0
+    for f in sorted(p.relative_to(PACK) for p in PACK.rglob("*") if p.is_file()):
+        assert (PACK / f).read_bytes() == (out / f).read_bytes(), f"{f} differs: regenerate the pack"

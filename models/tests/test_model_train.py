@@ -1,0 +1,77 @@
+"""Training: windowing from the Dataset protocol and a few steps that reduce the losses."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import torch
+
+from parley.model.config import TINY
+from parley.model.diffusion import Schedule
+from parley.model.network import build_model
+from parley.model.train import (SyntheticDataset, denoiser_step, load_checkpoint, make_batch, motion_stats,
+                                sample_window, save_checkpoint, style_pairs, style_step, train_denoiser, train_style)
+
+CFG = TINY
+
+
+def test_window_framing():
+    data = SyntheticDataset(2, frames=60)
+    clip = data[0]
+    mean, std = motion_stats(data)
+    cfg = replace(CFG, train=replace(CFG.train, p_first_window=0.0, p_truncate=0.0))
+    for seed in range(5):
+        w = sample_window(clip, cfg, mean, std, np.random.default_rng(seed))
+        assert w["pcm"].shape == (cfg.window * 640,) and w["motion"].shape == (cfg.window, 56)
+        assert w["prev"].shape == (cfg.previous, 56) and w["valid"].all() and w["first_window"] == 0
+        # The audio is the window's own: find where it came from in the clip.
+        start = int(np.flatnonzero(np.all(np.isclose((clip["motion"] - mean) / std, w["motion"][0]), axis=1))[0])
+        assert np.array_equal(w["pcm"], clip["pcm"][start * 640:(start + cfg.window) * 640])
+        assert np.allclose(w["prev"][-1], (clip["motion"][start - 1] - mean) / std)
+    first = sample_window(clip, replace(cfg, train=replace(cfg.train, p_first_window=1.0)), mean, std,
+                          np.random.default_rng(0))
+    assert first["first_window"] == 1 and not first["prev"].any()
+    cut = sample_window(clip, replace(cfg, train=replace(cfg.train, p_truncate=1.0)), mean, std, np.random.default_rng(3))
+    n = int(cut["valid"].sum())
+    assert 0 < n < cfg.window and not cut["pcm"][n * 640:].any() and (cut["phones"][n:] == -1).all()
+
+
+def test_short_clips_become_first_windows():
+    data = SyntheticDataset(1, frames=CFG.window // 2)
+    mean, std = motion_stats(data)
+    w = sample_window(data[0], CFG, mean, std, np.random.default_rng(0))
+    assert w["first_window"] == 1 and w["valid"].sum() <= CFG.window // 2
+
+
+def _fixed_losses(model, batch):
+    model.eval()
+    with torch.no_grad():
+        return {k: float(v) for k, v in
+                denoiser_step(model, Schedule.from_config(model.cfg.diffusion), batch, torch.Generator().manual_seed(1)).items()}
+
+
+def test_a_few_steps_reduce_the_losses(tmp_path):
+    torch.manual_seed(0)
+    data = SyntheticDataset(8, frames=80, n_phones=CFG.audio.n_phones)
+    mean, std = motion_stats(data)
+    model = build_model(CFG, 0)
+
+    a, b = style_pairs(data, CFG, mean, std, np.random.default_rng(9), 8)
+    with torch.no_grad():
+        style_before = float(style_step(model.eval(), a, b))
+    train_style(model, data, mean, std, steps=30, log_every=0)
+    with torch.no_grad():
+        assert float(style_step(model, a, b)) < style_before
+
+    batch = make_batch(data, CFG, mean, std, np.random.default_rng(9), 8)
+    before = _fixed_losses(model, batch)
+    history = train_denoiser(model, data, mean, std, steps=60, log_every=0)
+    after = _fixed_losses(model, batch)
+    assert len(history) == 60 and all(np.isfinite(h["total"]) for h in history)
+    assert after["total"] < 0.8 * before["total"], (before, after)
+    assert after["phone"] < before["phone"]
+
+    save_checkpoint(tmp_path / "last.pt", model, mean, std)
+    loaded, mean2, std2 = load_checkpoint(tmp_path / "last.pt")
+    assert np.array_equal(mean, mean2) and np.array_equal(std, std2)
+    assert _fixed_losses(loaded, batch) == after
