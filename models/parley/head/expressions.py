@@ -124,7 +124,7 @@ def expression_basis(mesh: HeadMesh) -> np.ndarray:
     thin[:, 1] = -0.22 * f.dy * f.Mlips * (f.au < 1.3)
     D["lip_press"] = press + thin + f.vec(f.Mlips, dz=-0.0008)
     rnd = np.zeros((f.N, 3))
-    rnd[:, 0] = -0.32 * (f.x - f.mc[0]) * f.M
+    rnd[:, 0] = -0.40 * (f.x - f.mc[0]) * f.M
     rnd[:, 2] = 0.0050 * f.Mlips + 0.002 * f.M
     rnd += f.vec(f.up * f.Lc, dy=0.0012) + f.vec(f.lo * f.Lc, dy=-0.0016)
     D["lip_round"] = rnd
@@ -206,7 +206,7 @@ def expression_basis(mesh: HeadMesh) -> np.ndarray:
         D[f"lip_press_{nm}"] = lp
     mass = f.blob((0.056, f.mc[1] + 0.004, f.mc[2] - 0.065), (0.012, 0.018, 0.018), True)
     mx = np.zeros((f.N, 3))
-    mx[:, 0] = 0.0030 * np.sign(f.x) * mass
+    mx[:, 0] = 0.0036 * np.sign(f.x) * mass
     D["jaw_clench"] = mx
     D["lower_lip_roll_out"] = f.vec(f.lo_edge * f.L, dy=-0.0016, dz=0.0026) + f.vec(f.lo * f.L, dz=0.0010)
     D["upper_lip_roll_out"] = f.vec(f.up_edge * f.L, dy=0.0016, dz=0.0024) + f.vec(f.up * f.L, dz=0.0008)

@@ -25,14 +25,14 @@ PART_NAMES = ("skin", "bag", "teeth_upper", "teeth_lower", "eye_L", "eye_R")
 class HeadConfig:
     n_cols_half: int = 52          # skin columns per half (total 2x)
     n_rows: int = 44               # skin rows between the poles
-    eye_center: tuple[float, float, float] = (0.0320, 0.012, 0.0615)  # left eye, construction frame
-    eye_radius: float = 0.0135
+    eye_center: tuple[float, float, float] = (0.0320, 0.012, 0.0600)  # left eye, construction frame
+    eye_radius: float = 0.0142
     eye_rings: int = 18
     eye_segments: int = 20
     lid_gap: float = 0.0004        # lid margin clearance above the eyeball
     lid_thickness: float = 0.0016
-    eye_slit_half_angle: float = 0.64   # half width of the slit, radians of azimuth around the eye
-    lid_open_upper: float = 0.50   # radians the upper lid rim is rotated up at rest
+    eye_slit_half_angle: float = 0.46   # half width of the slit, radians of azimuth around the eye
+    lid_open_upper: float = 0.56   # radians the upper lid rim is rotated up at rest
     lid_open_lower: float = 0.24   # radians the lower lid rim is rotated down at rest
     mouth_y: float = -0.052
     mouth_half_width: float = 0.0235
@@ -92,14 +92,14 @@ def head_sdf(p: np.ndarray, cfg: HeadConfig) -> np.ndarray:
     cranium = _ell(p, (0, 0.018, -0.014), (0.076, 0.088, 0.095))
     face = _ell(p, (0, -0.038, 0.016), (0.061, 0.066, 0.068))
     d = _smin(cranium, face, 0.02)
-    cheek = _ell(pm, (0.034, -0.024, 0.046), (0.031, 0.030, 0.031))
-    d = _smin(d, cheek, 0.022)
+    cheek = _ell(pm, (0.033, -0.026, 0.046), (0.032, 0.032, 0.032))
+    d = _smin(d, cheek, 0.03)
     jaw = _capsule(pm, (0.046, -0.050, -0.004), (0.020, -0.088, 0.050), 0.017, 0.015)
     d = _smin(d, jaw, 0.026)
     chin = _ell(p, (0, -0.086, 0.064), (0.020, 0.017, 0.017))
     d = _smin(d, chin, 0.012)
-    brow = _ell(pm, (0.026, 0.034, 0.066), (0.030, 0.010, 0.014))
-    d = _smin(d, brow, 0.012)
+    brow = _ell(p, (0.0, 0.036, 0.056), (0.062, 0.015, 0.022))
+    d = _smin(d, brow, 0.02)
     # nose: bridge capsule plus tip and alar wings
     bridge = _capsule(p, (0, 0.016, 0.071), (0, -0.014, 0.093), 0.0062, 0.0080)
     tip = _ell(p, (0, -0.018, 0.092), (0.0098, 0.0092, 0.0100))
@@ -228,33 +228,24 @@ def build_head(cfg: HeadConfig | None = None) -> HeadMesh:
     dirs = _direction(TH, PH).reshape(-1, 3)
     t = _raycast(dirs, cfg)
 
-    # eye conformance: blend the ray distance toward the lid sphere around each eye
-    def sphere_hit(c, rad):
-        b = dirs @ c
-        disc = b * b - (c @ c - rad * rad)
-        return b + np.sqrt(np.maximum(disc, 0.0)), disc > 0
-
+    # eye conformance: move skin radially about each eye centre onto the lid sphere near the eye
+    # axis, and never closer than the lid sphere (so the eyeball cannot poke through the skin)
+    skin = dirs * t[:, None]
+    R_lid = re + cfg.lid_gap + cfg.lid_thickness
     w_eye = np.zeros(len(dirs))
     eye_side = np.zeros(len(dirs), int)
-    slit_rows = np.abs(PH.reshape(-1) - phi_eye)
     for side, c in ((1, El), (-1, Er)):
-        p0 = dirs * t[:, None]
-        q = p0 - c
-        ang = np.arccos(np.clip(q[:, 2] / np.maximum(np.linalg.norm(q, axis=1), 1e-9), -1, 1))
-        # elliptic falloff: wider horizontally; the skin hugs the lid sphere near the eye axis
+        q = skin - c
+        dist = np.linalg.norm(q, axis=1)
         qa = np.arctan2(np.hypot(q[:, 0] * 0.85, q[:, 1] * 1.1), q[:, 2])
-        w = 1.0 - smoothstep(0.62, 1.15, qa)
-        hit_t, ok = sphere_hit(c, re + cfg.lid_gap + cfg.lid_thickness)
-        w = np.where(ok, w, 0.0)
+        w = (1.0 - smoothstep(0.70, 1.30, qa)) * (1 - smoothstep(1.3 * R_lid, 2.2 * R_lid, dist))
+        nd = (1 - w) * dist + w * R_lid
+        guard = 1 - smoothstep(1.5, 1.9, qa)
+        nd = nd + guard * (_smax(nd, np.full_like(nd, R_lid), 0.0015) - nd)
+        skin = c + q * (nd / np.maximum(dist, 1e-9))[:, None]
         sel = w > w_eye
         eye_side[sel] = side
-        t1 = np.where(w > 0, (1 - w) * t + w * np.where(ok, hit_t, t), t)
-        # never let the eyeball poke through: smooth max with the lid sphere wherever the ray meets it
-        disc = (dirs @ c) ** 2 - (c @ c - (re + cfg.lid_gap + cfg.lid_thickness) ** 2)
-        fade = smoothstep(0.05, 0.35, disc / re ** 2)  # no jump where rays graze the sphere
-        t = np.where(ok, t1 + fade * (_smax(t1, hit_t, 0.0015) - t1), t1)
         w_eye = np.maximum(w_eye, w)
-    skin = dirs * t[:, None]
     skin = skin.reshape(nr, nc, 3)
     w_eye = w_eye.reshape(nr, nc)
     eye_side = eye_side.reshape(nr, nc)
@@ -343,8 +334,8 @@ def build_head(cfg: HeadConfig | None = None) -> HeadMesh:
         drow = phis[row[vi]] - phi_eye
         upper = (drow < 0) | ((row[vi] == i_eye) & ~is_dup[vi])
         dist = np.abs(drow)
-        amt_u = cfg.lid_open_upper * across * (1 - smoothstep(0.0, 0.75, dist)) ** 1.0
-        amt_l = cfg.lid_open_lower * across * (1 - smoothstep(0.0, 0.45, dist))
+        amt_u = cfg.lid_open_upper * across * (1 - smoothstep(0.0, 0.62, dist))
+        amt_l = cfg.lid_open_lower * across * (1 - smoothstep(0.0, 0.40, dist))
         ang = np.where(upper, amt_u, -amt_l) * w_eye[np.clip(row[vi], 0, nr - 1), col[vi]]
         lid_rot[vi] = ang
         pos[vi] = _rotate_about_x(pos[vi], c, ang)
@@ -601,6 +592,7 @@ def _skin_weights(pos, part, joints, info, cfg):
     throat = smoothstep(-0.045, -0.005, (z - 0.035) - 0.9 * (mc[1] - 0.045 - y))
     w_jaw *= 1 - smoothstep(0.35, 1.0, 1 - throat)
     w_jaw *= smoothstep(zj - 0.035, zj + 0.005, z)
+    w_jaw *= smoothstep(mc[1] - 0.072, mc[1] - 0.045, y)  # the throat stays with the neck
     # root vs neck: lower part of the neck stays with the body
     w_root = 1 - smoothstep(joints[0][1] + 0.025, joints[1][1] - 0.02, y)
     w_root = np.clip(w_root, 0, 1)
