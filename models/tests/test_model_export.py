@@ -47,7 +47,8 @@ def check_contract(pack: Path, cfg) -> dict:
     assert man["format"] == "parley-model-pack" and man["version"] == 1
     m = man["motion"]
     assert m["dim"] == 56 and m["fps"] == 25 and len(m["mean"]) == 56 and min(m["std"]) > 0
-    assert m["layout"] == [{"name": s.name, "offset": s.offset, "size": s.size, "joint": s.joint} for s in MOTION_LAYOUT]
+    assert [(s["name"], s["offset"], s["size"], s.get("joint")) for s in m["layout"]] == \
+        [(s.name, s.offset, s.size, s.joint) for s in MOTION_LAYOUT]
     assert man["audio"]["samplesPerFrame"] * m["fps"] == man["audio"]["sampleRate"] == 16000
     ab = np.array(man["diffusion"]["alphasCumprod"])
     assert len(ab) == man["diffusion"]["steps"] == cfg.diffusion.steps

@@ -66,14 +66,18 @@ def _masked_mse(a: torch.Tensor, b: torch.Tensor, mask: torch.Tensor) -> torch.T
     return ((a - b) ** 2 * m).sum() / m.sum().clamp_min(1.0)
 
 
+VertexFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
 def diffusion_losses(pred: torch.Tensor, target: torch.Tensor, valid: torch.Tensor, prev: torch.Tensor,
-                     first_window: torch.Tensor, cfg: TrainConfig,
-                     vertex_fn: Callable[[torch.Tensor], torch.Tensor] | None = None) -> dict[str, torch.Tensor]:
+                     first_window: torch.Tensor, cfg: TrainConfig, vertex_fn: VertexFn | None = None,
+                     shape: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
     """DiffPoseTalk's losses on predicted clean motion.
 
     pred, target: [B, Tw, M] normalised; valid: [B, Tw] (0 past a truncated window's end);
     prev: [B, Tp, M] ground-truth previous frames; first_window: [B].
-    vertex_fn maps normalised motion [B, T, M] to vertices [B, T, V, 3] (e.g. through parley.head.flame).
+    vertex_fn maps (normalised motion [B, T, M], shape [B, 100]) to vertices [B, T, V, 3]
+    (parley.model.train.flame_vertex_fn); the vertex loss needs it, ``shape`` and cfg.w_vertex > 0.
     """
     vel_valid = valid[:, 1:] * valid[:, :-1]
     acc_valid = vel_valid[:, 1:] * vel_valid[:, :-1]
@@ -90,8 +94,10 @@ def diffusion_losses(pred: torch.Tensor, target: torch.Tensor, valid: torch.Tens
     seam_t = torch.cat([prev[:, -1:, HEAD], target[:, :2, HEAD]], dim=1)
     seam_valid = (1.0 - first_window).unsqueeze(1) * valid[:, :2]
     losses["transition"] = _masked_mse(seam_p[:, 1:] - seam_p[:, :-1], seam_t[:, 1:] - seam_t[:, :-1], seam_valid)
-    if vertex_fn is not None and cfg.w_vertex > 0:
-        vp, vt = vertex_fn(pred), vertex_fn(target)
+    if vertex_fn is not None and shape is not None and cfg.w_vertex > 0:
+        with torch.no_grad():
+            vt = vertex_fn(target, shape)
+        vp = vertex_fn(pred, shape)
         losses["vertex"] = _masked_mse(vp.flatten(2), vt.flatten(2), valid)
     weights = {"simple": cfg.w_simple, "velocity": cfg.w_velocity, "smooth": cfg.w_smooth, "head": cfg.w_head,
                "head_velocity": cfg.w_head_velocity, "transition": cfg.w_transition, "vertex": cfg.w_vertex}

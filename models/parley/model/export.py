@@ -151,6 +151,12 @@ def export_onnx(model: ParleyModel, out: Path, opset: int = OPSET, half: bool = 
     return files
 
 
+def motion_layout() -> list[dict]:
+    """The motion layout as the head spec writes it: joint slices name their joint and representation."""
+    return [{"name": s.name, "offset": s.offset, "size": s.size}
+            | ({"joint": s.joint, "representation": "axis-angle"} if s.joint else {}) for s in MOTION_LAYOUT]
+
+
 def manifest(cfg: ModelConfig, schedule: Schedule, pack_id: str, pack_version: str, mean: np.ndarray,
              std: np.ndarray, extra: dict | None = None) -> dict:
     return {
@@ -158,8 +164,7 @@ def manifest(cfg: ModelConfig, schedule: Schedule, pack_id: str, pack_version: s
         "id": pack_id, "packVersion": pack_version,
         "head": {"name": "ParleyHead", "spec": "ParleyHead.spec.json"},
         "motion": {"dim": cfg.motion_dim, "fps": cfg.fps,
-                   "layout": [{"name": s.name, "offset": s.offset, "size": s.size, "joint": s.joint}
-                              for s in MOTION_LAYOUT],
+                   "layout": motion_layout(),
                    "mean": [float(v) for v in np.asarray(mean, np.float32)],
                    "std": [float(v) for v in np.asarray(std, np.float32)]},
         "audio": {"sampleRate": SAMPLE_RATE, "samplesPerFrame": SAMPLES_PER_FRAME, "featureDim": cfg.audio.width},

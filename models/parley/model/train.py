@@ -14,6 +14,7 @@ import importlib
 import math
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
@@ -21,7 +22,7 @@ import numpy as np
 import torch
 
 from .config import SAMPLES_PER_FRAME, ModelConfig, config_from_dict, get_config
-from .diffusion import Schedule, condition_dropout, diffusion_losses, phone_loss
+from .diffusion import Schedule, VertexFn, condition_dropout, diffusion_losses, phone_loss
 from .network import ParleyModel, build_model
 from .style import nt_xent
 
@@ -111,8 +112,36 @@ def style_step(model: ParleyModel, a: torch.Tensor, b: torch.Tensor) -> torch.Te
     return nt_xent(model.style(a), model.style(b), model.cfg.style.temperature)
 
 
+def flame_vertex_fn(mean: np.ndarray, std: np.ndarray, stride: int = 16, asset_dir: Path | None = None) -> VertexFn:
+    """(normalised motion [B, T, M], shape [B, 100]) -> vertices [B, T, V, 3] in millimetres through the
+    Parley head (parley.head.flame), for the vertex loss. V: the lips and every ``stride``-th vertex,
+    which keeps linear blend skinning of a whole batch of windows affordable on a CPU."""
+    from parley.head.components import JOINT_NAMES, MOTION_LAYOUT
+    from parley.head.flame import FlameHead, load_parley_head
+
+    head, spec = load_parley_head(asset_dir)
+    n = head.v_template.shape[0]
+    idx = torch.tensor(sorted(set(spec["regions"]["lips"]) | set(range(0, n, stride))))
+    sub = FlameHead(head.v_template[idx], head.shapedirs[idx], head.exprdirs[idx], head.lbs_weights[idx],
+                    head.parents, J_template=head.J_template, J_shapedirs=head.J_shapedirs)
+    scale = 1000.0 if spec.get("units") == "meter" else 1.0
+    joint_slice = {s.joint: slice(s.offset, s.offset + s.size) for s in MOTION_LAYOUT if s.joint}
+    expression = next(slice(s.offset, s.offset + s.size) for s in MOTION_LAYOUT if s.joint is None)
+    mean_t, std_t = torch.from_numpy(np.asarray(mean, np.float32)), torch.from_numpy(np.asarray(std, np.float32))
+
+    def vertices(motion: torch.Tensor, shape: torch.Tensor) -> torch.Tensor:
+        b, t = motion.shape[:2]
+        m = (motion * std_t + mean_t).reshape(b * t, -1)
+        zero = m.new_zeros(b * t, 3)
+        theta = torch.cat([m[:, joint_slice[j]] if j in joint_slice else zero for j in JOINT_NAMES], dim=1)
+        v = sub(shape.repeat_interleave(t, dim=0), m[:, expression], theta)
+        return v.reshape(b, t, -1, 3) * scale
+
+    return vertices
+
+
 def denoiser_step(model: ParleyModel, schedule: Schedule, batch: dict[str, torch.Tensor], gen: torch.Generator,
-                  vertex_fn: Callable[[torch.Tensor], torch.Tensor] | None = None) -> dict[str, torch.Tensor]:
+                  vertex_fn: VertexFn | None = None) -> dict[str, torch.Tensor]:
     """Losses of one denoiser/audio-encoder step (the style encoder is frozen and not updated here)."""
     cfg = model.cfg
     x0 = batch["motion"]
@@ -125,7 +154,8 @@ def denoiser_step(model: ParleyModel, schedule: Schedule, batch: dict[str, torch
     audio_mask, style_mask = condition_dropout(b, cfg.train, gen)
     pred = model.denoiser(x_t, t, batch["prev"], batch["first_window"], features, audio_mask, style, style_mask,
                           batch["shape"])
-    losses = diffusion_losses(pred, x0, batch["valid"], batch["prev"], batch["first_window"], cfg.train, vertex_fn)
+    losses = diffusion_losses(pred, x0, batch["valid"], batch["prev"], batch["first_window"], cfg.train, vertex_fn,
+                              batch["shape"])
     losses["phone"] = phone_loss(model.audio.phone_logits(features), batch["phones"])
     losses["total"] = losses["total"] + cfg.train.w_phone * losses["phone"]
     return losses
@@ -157,7 +187,7 @@ def train_style(model: ParleyModel, dataset: MotionDataset, mean: np.ndarray, st
 
 
 def train_denoiser(model: ParleyModel, dataset: MotionDataset, mean: np.ndarray, std: np.ndarray, steps: int,
-                   seed: int = 0, vertex_fn: Callable[[torch.Tensor], torch.Tensor] | None = None,
+                   seed: int = 0, vertex_fn: VertexFn | None = None,
                    log: Callable[[str], None] = print, log_every: int = 50) -> list[dict[str, float]]:
     """Trains the denoiser and the audio encoder (with its phone head); returns losses per step."""
     rng = np.random.default_rng(seed)
@@ -237,7 +267,8 @@ def main(argv: list[str] | None = None) -> int:
     src.add_argument("--dataset", help="module:callable taking --data and returning a dataset")
     src.add_argument("--synthetic", type=int, metavar="CLIPS", help="train on a synthetic in-memory set (smoke test)")
     p.add_argument("--data", help="passed to the --dataset callable")
-    p.add_argument("--vertex", help="module:callable returning motion->vertices for the vertex loss (optional)")
+    p.add_argument("--vertex-weight", type=float, default=0.0,
+                   help="weight of the vertex loss through the Parley head (0: off)")
     p.add_argument("--style-steps", type=int, default=2000)
     p.add_argument("--steps", type=int, default=100000)
     p.add_argument("--seed", type=int, default=0)
@@ -247,11 +278,13 @@ def main(argv: list[str] | None = None) -> int:
     if a.threads:
         torch.set_num_threads(a.threads)
     cfg = get_config(a.config)
+    if a.vertex_weight > 0:
+        cfg = replace(cfg, train=replace(cfg.train, w_vertex=a.vertex_weight))
     dataset = SyntheticDataset(a.synthetic, n_phones=cfg.audio.n_phones, seed=a.seed) if a.synthetic \
         else _load_callable(a.dataset)(a.data)
-    vertex_fn = _load_callable(a.vertex)() if a.vertex else None
     model = build_model(cfg, a.seed)
     mean, std = motion_stats(dataset)
+    vertex_fn = flame_vertex_fn(mean, std) if cfg.train.w_vertex > 0 else None
     t0 = time.time()
     train_style(model, dataset, mean, std, a.style_steps, a.seed)
     train_denoiser(model, dataset, mean, std, a.steps, a.seed, vertex_fn)
