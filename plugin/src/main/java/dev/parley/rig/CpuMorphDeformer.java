@@ -1,5 +1,6 @@
 package dev.parley.rig;
 
+import com.jme3.scene.Geometry;
 import com.jme3.scene.Mesh;
 import com.jme3.scene.VertexBuffer;
 import com.jme3.scene.mesh.MorphTarget;
@@ -14,8 +15,10 @@ import java.util.Arrays;
  *
  * <p>The deformed positions are written to {@code Position} and, when the mesh is skinned, to
  * {@code BindPosePosition} (which software skinning reads); normals likewise, renormalised.
- * The deformer keeps its own copies of the base mesh and of the target deltas; the mesh's morph
- * targets are only read at construction.
+ * At construction the geometry gets a shallow copy of its mesh whose position and normal buffers
+ * (plain and bind-pose) are private, because clones of a loaded model share those buffers and one
+ * face must never deform another. The deformer keeps its own copies of the base mesh and of the
+ * target deltas; the mesh's morph targets are only read at construction.
  */
 public final class CpuMorphDeformer implements MorphDeformer {
 
@@ -34,12 +37,14 @@ public final class CpuMorphDeformer implements MorphDeformer {
     private boolean applied;
 
     /**
-     * @param mesh the mesh to deform (not null; its position/normal buffers are rewritten each frame)
+     * @param geometry the geometry to deform (not null; given its own mesh with private position and
+     *     normal buffers, rewritten each frame)
      * @param targetOfComponent for each expression component, the index of its morph target in
      *     {@code mesh.getMorphTargets()}, or -1 if this mesh has none (not null, unaffected)
      */
-    public CpuMorphDeformer(Mesh mesh, int[] targetOfComponent) {
-        this.mesh = Validate.nonNull(mesh, "mesh");
+    public CpuMorphDeformer(Geometry geometry, int[] targetOfComponent) {
+        Validate.nonNull(geometry, "geometry");
+        this.mesh = privateBuffers(geometry);
         Validate.nonNull(targetOfComponent, "targetOfComponent");
         componentCount = targetOfComponent.length;
         MorphTarget[] targets = mesh.getMorphTargets();
@@ -143,6 +148,23 @@ public final class CpuMorphDeformer implements MorphDeformer {
     /** @return how many vertices some target moves (the per-frame working set) */
     public int activeVertexCount() {
         return active.length;
+    }
+
+    /** Gives the geometry a shallow mesh copy whose written buffers are its own. */
+    private static Mesh privateBuffers(Geometry geometry) {
+        Mesh own = geometry.getMesh().clone();
+        VertexBuffer.Type[] written = {VertexBuffer.Type.Position, VertexBuffer.Type.Normal,
+                VertexBuffer.Type.BindPosePosition, VertexBuffer.Type.BindPoseNormal};
+        for (VertexBuffer.Type type : written) {
+            VertexBuffer vb = own.getBuffer(type);
+            if (vb != null) {
+                VertexBuffer copy = vb.clone();
+                own.clearBuffer(type);
+                own.setBuffer(copy);
+            }
+        }
+        geometry.setMesh(own);
+        return own;
     }
 
     private void sparsify(int c, float[] dp, float[] dn, int[] slotOfVertex) {

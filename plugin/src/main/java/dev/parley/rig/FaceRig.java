@@ -41,6 +41,7 @@ public final class FaceRig {
     private final Joint[] joints = new Joint[FaceJoint.values().length];
     private final Quaternion[] bindRotations = new Quaternion[FaceJoint.values().length];
     private final Spatial skinnedSpatial;
+    private Armature armature;
     private final float[] weights;
     private final Quaternion delta = new Quaternion();
     private final Quaternion posed = new Quaternion();
@@ -127,10 +128,11 @@ public final class FaceRig {
             if (anyBound(targetOfComponent)) {
                 boolean gpu = path == MorphPath.GPU || (path == MorphPath.AUTO && GpuMorphDeformer.supports(g));
                 deformers.add(gpu ? new GpuMorphDeformer(g, targetOfComponent)
-                        : new CpuMorphDeformer(g.getMesh(), targetOfComponent));
+                        : new CpuMorphDeformer(g, targetOfComponent));
             }
         }
         FaceRig rig = new FaceRig(model, wanted.size(), deformers, skinning == null ? null : skinning.getSpatial());
+        rig.armature = skinning == null ? null : skinning.getArmature();
         for (FaceJoint fj : FaceJoint.values()) {
             Joint j = joints[fj.ordinal()];
             if (j != null) {
@@ -162,6 +164,11 @@ public final class FaceRig {
                 frame.getQuaternion(fj, delta);
                 j.setLocalRotation(bindRotations[fj.ordinal()].mult(delta, posed));
             }
+        }
+        if (armature != null) {
+            // The SkinningControl may have updated the armature earlier this frame; refresh model
+            // transforms so skinning uses this frame's face pose, not last frame's.
+            armature.update();
         }
     }
 

@@ -66,6 +66,25 @@ class FaceRigTest {
         }
     }
 
+    /** Regression: clones of one loaded model share bind-pose buffers, so one face deformed the others. */
+    @Test
+    void clonesOfOneModelDeformIndependently() {
+        SyntheticHead head = SyntheticHead.create(200, 50, 9);
+        com.jme3.scene.Node twin = (com.jme3.scene.Node) head.model.clone(true);
+        FaceRig a = FaceRig.bind(head.model, names(head), MorphPath.CPU);
+        FaceRig b = FaceRig.bind(twin, names(head), MorphPath.CPU);
+        a.apply(new MotionFrame(50).setExpression(4, 1.5f));
+        b.apply(new MotionFrame(50));
+        com.jme3.scene.Geometry twinGeometry = (com.jme3.scene.Geometry) twin.getChild("SyntheticFace");
+        for (com.jme3.scene.VertexBuffer.Type type : new com.jme3.scene.VertexBuffer.Type[] {
+                com.jme3.scene.VertexBuffer.Type.Position, com.jme3.scene.VertexBuffer.Type.BindPosePosition}) {
+            java.nio.FloatBuffer fb = (java.nio.FloatBuffer) twinGeometry.getMesh().getBuffer(type).getData();
+            for (int i = 0; i < head.base.length; i++) {
+                assertEquals(head.base[i], fb.get(i), 1e-7, type + " coordinate " + i + " of the untouched twin");
+            }
+        }
+    }
+
     @Test
     void negativeWeightMovesOppositeToPositive() {
         SyntheticHead head = SyntheticHead.create(100, 50, 3);
