@@ -6,7 +6,9 @@ import dev.parley.head.HeadSpec;
 import dev.parley.motion.FaceJoint;
 import dev.parley.motion.MotionFrame;
 import dev.parley.rig.CpuMorphDeformer;
+import dev.parley.head.HeadLook;
 import dev.parley.rig.FaceRig;
+import dev.parley.rig.MorphPath;
 import dev.parley.rig.MorphDeformer;
 import dev.parley.rig.RigNames;
 import dev.parley.testing.TestAssets;
@@ -35,16 +37,25 @@ public final class RigBenchmark {
         AssetManager am = TestAssets.assetManager();
         HeadSpec spec = HeadSpec.load(am, TestAssets.HEAD_SPEC);
         FaceRig[] rigs = new FaceRig[faces];
+        FaceRig[] gpuRigs = new FaceRig[faces];
         for (int i = 0; i < faces; i++) {
-            Spatial head = am.loadModel(TestAssets.HEAD_MODEL).clone(true);
-            rigs[i] = FaceRig.bind(head, RigNames.fromSpec(spec));
+            rigs[i] = FaceRig.bind(am.loadModel(TestAssets.HEAD_MODEL), RigNames.fromSpec(spec), MorphPath.CPU);
+            Spatial gpuHead = am.loadModel(TestAssets.HEAD_MODEL);
+            HeadLook.apply(gpuHead, am);
+            gpuRigs[i] = FaceRig.bind(gpuHead, RigNames.fromSpec(spec), MorphPath.GPU);
         }
         int active = 0;
         for (MorphDeformer d : rigs[0].getDeformers()) {
             active += ((CpuMorphDeformer) d).activeVertexCount();
         }
+        System.out.printf("head: %d vertices, %d moved by some target%n", spec.vertexCount(), active);
+        report("CPU morph + joints", rigs, faces, frames);
+        report("GPU morph (CPU side: weight upload) + joints", gpuRigs, faces, frames);
+    }
+
+    private static void report(String what, FaceRig[] rigs, int faces, int frames) {
         Random rnd = new Random(1);
-        MotionFrame frame = new MotionFrame(spec.expressionNames().size());
+        MotionFrame frame = new MotionFrame(rigs[0].expressionCount());
         float[] w = new float[frame.expressionCount()];
         // Warm up the JIT, then time: every frame changes all weights (the worst case).
         long[] perFrame = new long[frames];
@@ -63,8 +74,7 @@ public final class RigBenchmark {
         }
         Arrays.sort(perFrame);
         double meanMs = Arrays.stream(perFrame).average().orElse(0) / 1e6;
-        System.out.printf("head: %d vertices, %d moved by some target%n", spec.vertexCount(), active);
-        System.out.printf("CPU morph + joints, %d faces, all 50 weights changing every frame:%n", faces);
+        System.out.printf("%s, %d faces, all 50 weights changing every frame:%n", what, faces);
         System.out.printf("  mean %.3f ms/frame (%.3f ms per face), p50 %.3f ms, p99 %.3f ms%n",
                 meanMs, meanMs / faces, perFrame[frames / 2] / 1e6, perFrame[(int) (frames * 0.99)] / 1e6);
     }
