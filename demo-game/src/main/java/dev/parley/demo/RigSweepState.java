@@ -79,7 +79,7 @@ public class RigSweepState extends BaseAppState {
         if (!running) {
             return;
         }
-        time += tpf;
+        time += Math.min(tpf, 0.1f); // the first frame carries the loading time
         MotionFrame f = getState(StudioSceneState.class).getFace().getFrame();
         f.setNeutral();
         float s = 0.5f - 0.5f * FastMath.cos(time * 2.4f); // 0..1..0

@@ -50,7 +50,7 @@ public class StudioSceneState extends BaseAppState {
         float[] eyeR = spec.joints().get(4).rest();
         Vector3f target = new Vector3f((eyeL[0] + eyeR[0]) / 2, (eyeL[1] + eyeR[1]) / 2 - 0.035f, (eyeL[2] + eyeR[2]) / 2);
         app.getCamera().setFrustumPerspective(30f, (float) app.getCamera().getWidth() / app.getCamera().getHeight(), 0.05f, 50f);
-        app.getCamera().setLocation(target.add(0.12f, 0.03f, 0.62f));
+        app.getCamera().setLocation(target.add(0.09f, 0.02f, 0.46f));
         app.getCamera().lookAt(target, Vector3f.UNIT_Y);
         app.getViewPort().setBackgroundColor(new ColorRGBA(0.16f, 0.18f, 0.22f, 1f));
     }
