@@ -96,3 +96,21 @@ def test_vertex_loss_through_the_parley_head():
     assert float(losses["vertex"]) > 0.01  # millimetres squared: the chin moves
     losses["total"].backward()
     assert pred.grad[..., 50].abs().sum() > 0
+
+
+def test_gradients_are_reproducible():
+    # Guards against fused kernels that misread non-contiguous gradients (torch 1.13's GELU did:
+    # garbage, run-dependent audio-encoder gradients and occasional NaN training).
+    data = SyntheticDataset(4, frames=60, n_phones=CFG.audio.n_phones)
+    mean, std = motion_stats(data)
+    model = build_model(CFG, 0).eval()
+    batch = make_batch(data, CFG, mean, std, np.random.default_rng(0), 4)
+    schedule = Schedule.from_config(CFG.diffusion)
+    grads = []
+    for _ in range(3):
+        model.zero_grad()
+        denoiser_step(model, schedule, batch, torch.Generator().manual_seed(1))["total"].backward()
+        grads.append({n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None})
+    for name, g in grads[0].items():
+        assert torch.isfinite(g).all() and g.abs().max() < 1e3, name
+        assert all(torch.equal(g, other[name]) for other in grads[1:]), name

@@ -14,7 +14,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from .config import SAMPLE_RATE, AudioConfig
-from .layers import Block
+from .layers import GELU, Block, gelu
 
 LOG_FLOOR = 1e-5
 NORM_EPS = 1e-5
@@ -90,9 +90,9 @@ class AudioEncoder(nn.Module):
         c = cfg.conv_channels
         self.logmel = LogMel(cfg)
         self.convs = nn.Sequential(
-            nn.Conv1d(cfg.n_mels, c, 3, padding=1), nn.GELU(),
-            nn.Conv1d(c, c, 3, stride=2, padding=1), nn.GELU(),  # 100 fps -> 50
-            nn.Conv1d(c, c, 3, stride=2, padding=1), nn.GELU(),  # 50 fps -> 25
+            nn.Conv1d(cfg.n_mels, c, 3, padding=1), GELU(),
+            nn.Conv1d(c, c, 3, stride=2, padding=1), GELU(),  # 100 fps -> 50
+            nn.Conv1d(c, c, 3, stride=2, padding=1), GELU(),  # 50 fps -> 25
         )
         self.proj = nn.Linear(c, cfg.width)
         self.ln_in = nn.LayerNorm(cfg.width)
@@ -106,7 +106,7 @@ class AudioEncoder(nn.Module):
     def forward(self, pcm: torch.Tensor) -> torch.Tensor:
         h = self.convs(self.logmel(pcm)).transpose(1, 2)  # B, T, C
         h = self.ln_in(self.proj(h))
-        h = h + F.gelu(self.pos_conv(h.transpose(1, 2))).transpose(1, 2)
+        h = h + gelu(self.pos_conv(h.transpose(1, 2))).transpose(1, 2)
         for block in self.blocks:
             h = block(h)
         return self.ln_out(h)

@@ -15,6 +15,20 @@ from torch import nn
 MASKED = -1e9
 
 
+def gelu(x: torch.Tensor) -> torch.Tensor:
+    """Exact (erf) GELU from elementary ops. The Debian torch 1.13 build's fused GELU backward returns
+    garbage when its incoming gradient is not contiguous (after a transpose); use this where layouts
+    change. Exports to the same Erf pattern that ONNX Runtime fuses into one Gelu."""
+    return 0.5 * x * (1.0 + torch.erf(x * (1.0 / math.sqrt(2.0))))
+
+
+class GELU(nn.Module):
+    """Module form of ``gelu``; used instead of nn.GELU everywhere (see gelu)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return gelu(x)
+
+
 class Attention(nn.Module):
     """Multi-head attention of queries ``x`` over ``memory`` (self-attention when memory is None)."""
 
@@ -47,7 +61,7 @@ class Attention(nn.Module):
 
 class FeedForward(nn.Sequential):
     def __init__(self, width: int, hidden: int, dropout: float):
-        super().__init__(nn.Linear(width, hidden), nn.GELU(), nn.Dropout(dropout), nn.Linear(hidden, width))
+        super().__init__(nn.Linear(width, hidden), GELU(), nn.Dropout(dropout), nn.Linear(hidden, width))
 
 
 class Block(nn.Module):
