@@ -13,6 +13,7 @@ JOBS: dict[str, tuple[str, str]] = {
     "head-preview": ("parley.head.preview", "render software previews of the head to PNG"),
     "corpus": ("parley.corpus.build", "build the synthetic talking-face corpus (TTS speech + procedural motion)"),
     "corpus-plots": ("parley.corpus.plots", "plot a corpus clip and the style distribution for docs/"),
+    "corpus-quality": ("parley.corpus.quality", "check a corpus: bilabial closure on the head, smoothness"),
     "train": ("parley.model.train", "train the style encoder, then the denoiser and audio encoder, on a corpus"),
     "export": ("parley.model.export", "export a model pack (ONNX graphs, manifest, golden vectors) into packs/"),
 }

@@ -204,3 +204,32 @@ def test_real_flame_loader(tmp_path):
     np.testing.assert_allclose(c2.motion[:, :50], exp[:, :50], atol=1e-6)
     ds = RealFlameDataset(tmp_path)
     assert len(ds) == 2 and [x.motion.shape[1] for x in ds] == [56, 56]
+
+
+def test_real_flame_loader_rejects_bad_input(tmp_path):
+    np.savez(tmp_path / "noexp.npz", pose=np.zeros((4, 6)))
+    with pytest.raises(ValueError, match="no expression sequence"):
+        load_flame_clip(tmp_path / "noexp.npz")
+    np.savez(tmp_path / "badpose.npz", exp=np.zeros((4, 50)), pose=np.zeros((4, 7)), audio=np.zeros(640 * 4, np.int16))
+    with pytest.raises(ValueError, match=r"pose must be \[T,6\] or \[T,15\]"):
+        load_flame_clip(tmp_path / "badpose.npz")
+    np.savez(tmp_path / "noaudio.npz", exp=np.zeros((4, 50)), pose=np.zeros((4, 6)))
+    with pytest.raises(FileNotFoundError, match="no inline 'audio'"):
+        load_flame_clip(tmp_path / "noaudio.npz")
+    with pytest.raises(FileNotFoundError, match="not a Parley corpus"):
+        Corpus(tmp_path)
+
+
+def test_quality_cli_and_plots(tiny, tmp_path, capsys):
+    from parley.corpus import plots
+    assert quality.main([str(tiny.root), "--split", "heldout"]) == 0
+    out = capsys.readouterr().out
+    assert "bilabial closure (heldout):" in out
+    closed, total = map(int, out.split(":")[1].split("=")[0].split("/"))
+    assert total > 0 and closed / total >= 0.95
+    assert plots.main(["--corpus", str(tiny.root), "--out", str(tmp_path)]) == 0
+    for name in ("corpus-clip.png", "corpus-styles.png"):
+        png = (tmp_path / name).read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+    with pytest.raises(SystemExit):
+        plots.main(["--corpus", str(tmp_path), "--out", str(tmp_path)])

@@ -94,7 +94,11 @@ class Corpus:
 
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
-        self.manifest = json.loads((self.root / "manifest.json").read_text())
+        mf = self.root / "manifest.json"
+        if not mf.is_file():
+            raise FileNotFoundError(f"{self.root} is not a Parley corpus (no manifest.json); "
+                                    "build one with: python3 -m parley corpus --preset small --out DIR")
+        self.manifest = json.loads(mf.read_text())
 
     @property
     def splits(self) -> dict[str, list[str]]:
@@ -175,7 +179,12 @@ def load_flame_clip(path: str | Path, audio_path: str | Path | None = None, fps:
     else:
         with np.load(path, allow_pickle=False) as z:
             data = {k: z[k] for k in z.files}
+    if "exp" not in data and "expression" not in data:
+        raise ValueError(f"{path}: no expression sequence (expected key 'exp' or 'expression'); "
+                         f"keys are {sorted(data)}")
     exp = np.asarray(data.get("exp", data.get("expression")), np.float32)
+    if exp.ndim != 2:
+        raise ValueError(f"{path}: expression must be [T, K], got shape {exp.shape}")
     T = exp.shape[0]
     expr = np.zeros((T, N_EXPRESSION), np.float32)
     k = min(N_EXPRESSION, exp.shape[1])
@@ -209,6 +218,8 @@ def load_flame_clip(path: str | Path, audio_path: str | Path | None = None, fps:
         sr = int(np.asarray(data.get("sample_rate", SAMPLE_RATE)))
     else:
         wav = Path(audio_path) if audio_path else path.with_suffix(".wav")
+        if not wav.is_file():
+            raise FileNotFoundError(f"{path}: no inline 'audio' and no WAV at {wav}")
         audio, sr = _read_audio(wav)
     audio = _resample_audio(audio, sr)
     # Same contract as the corpus: exactly 640 samples per motion frame.

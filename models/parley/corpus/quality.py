@@ -84,10 +84,11 @@ def energy_alignment(clip: Clip) -> tuple[float, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """python3 -m parley.corpus.quality DIR [--split heldout]: closure rate and smoothness report."""
+    """python3 -m parley corpus-quality DIR [--split heldout]: closure rate and smoothness report."""
     import argparse
     from .dataset import Corpus
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(prog="python3 -m parley corpus-quality",
+                                 description="Bilabial closure on the Parley head (its lip spec) and smoothness.")
     ap.add_argument("corpus")
     ap.add_argument("--split", default=None)
     ap.add_argument("--max-clips", type=int, default=0)
