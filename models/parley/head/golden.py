@@ -23,7 +23,9 @@ SAMPLED_VERTICES = 160
 
 
 def cases(rng: np.random.Generator) -> list[dict]:
-    """Three poses: signed expressions alone, expressions with jaw/neck/eyes, and the jaw alone."""
+    """Five poses: signed expressions alone, expressions with jaw/neck/eyes, the jaw alone, and two
+    identities (nonzero beta): one at rest, one talking with the jaw and neck turned, so the shaped
+    joints' bind positions matter."""
     psi = rng.normal(0.0, 0.6, 50).astype(np.float32)
     psi[0], psi[1], psi[2] = -0.9, 0.003, -0.002  # negative and below jME MorphControl's 0.005 cut-off
     psi2 = rng.normal(0.0, 0.6, 50).astype(np.float32)
@@ -34,10 +36,18 @@ def cases(rng: np.random.Generator) -> list[dict]:
     pose2[12:15] = (0.05, 0.12, 0.0)  # eye_R
     pose3 = np.zeros(15, np.float32)
     pose3[6] = 0.3
+    beta4 = rng.normal(0.0, 1.0, 100).astype(np.float32)
+    beta5 = np.zeros(100, np.float32)
+    beta5[:20] = rng.normal(0.0, 1.5, 20)  # strong named shapes: face width, jaw, chin, eyes...
+    psi5 = rng.normal(0.0, 0.4, 50).astype(np.float32)
+    pose5 = pose2.copy()
+    pose5[6] = 0.2
     return [
         {"name": "signed-expressions", "psi": psi, "theta": np.zeros(15, np.float32)},
         {"name": "expressions-jaw-neck-eyes", "psi": psi2, "theta": pose2},
         {"name": "jaw-only", "psi": np.zeros(50, np.float32), "theta": pose3},
+        {"name": "identity-at-rest", "beta": beta4, "psi": np.zeros(50, np.float32), "theta": np.zeros(15, np.float32)},
+        {"name": "identity-talking", "beta": beta5, "psi": psi5, "theta": pose5},
     ]
 
 
@@ -51,9 +61,12 @@ def build(asset_dir: Path | None = None) -> dict:
     out = {"format": "parley-head-golden", "version": 1, "seed": SEED, "vertices": vertices, "cases": []}
     with torch.no_grad():
         for case in cases(rng):
-            v = head(psi=torch.from_numpy(case["psi"])[None], theta=torch.from_numpy(case["theta"])[None])[0]
-            out["cases"].append({
-                "name": case["name"],
+            beta = torch.from_numpy(case["beta"])[None] if "beta" in case else None
+            v = head(beta=beta, psi=torch.from_numpy(case["psi"])[None], theta=torch.from_numpy(case["theta"])[None])[0]
+            entry = {"name": case["name"]}
+            if "beta" in case:
+                entry["beta"] = [round(float(x), 7) for x in case["beta"]]
+            out["cases"].append(entry | {
                 "psi": [round(float(x), 7) for x in case["psi"]],
                 "theta": [round(float(x), 7) for x in case["theta"]],
                 "positions": [round(float(x), 7) for x in v[vertices].reshape(-1).tolist()],

@@ -38,6 +38,8 @@ public final class HeadSpec {
     private final String name;
     private final String model;
     private final int vertexCount;
+    private final String shapeFile;
+    private final int shapeCount;
     private final List<String> expressionNames;
     private final List<String> expressionTargets;
     private final List<Joint> joints;
@@ -65,6 +67,9 @@ public final class HeadSpec {
         model = f.string(root, "model", "model");
         JsonNode mesh = f.require(root, "mesh", "mesh");
         vertexCount = f.integer(mesh, "vertexCount", "mesh.vertexCount");
+        // Optional: a head without identity shapes has neither.
+        shapeFile = root.has("shapeFile") ? f.string(root, "shapeFile", "shapeFile") : null;
+        shapeCount = shapeFile == null ? 0 : f.integer(f.require(root, "shape", "shape"), "count", "shape.count");
 
         JsonNode expression = f.require(root, "expression", "expression");
         int count = f.integer(expression, "count", "expression.count");
@@ -197,6 +202,16 @@ public final class HeadSpec {
     /** @return the model file name, relative to the spec's folder (not null) */
     public String model() {
         return model;
+    }
+
+    /** @return the shape basis file name relative to the spec's folder, or null if the head has none */
+    public String shapeFile() {
+        return shapeFile;
+    }
+
+    /** @return the number of identity shape components (0 if the head has no shape basis) */
+    public int shapeCount() {
+        return shapeCount;
     }
 
     /** @return the number of vertices of the head mesh */

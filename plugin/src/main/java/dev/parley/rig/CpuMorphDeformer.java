@@ -4,6 +4,7 @@ import com.jme3.scene.Geometry;
 import com.jme3.scene.Mesh;
 import com.jme3.scene.VertexBuffer;
 import com.jme3.scene.mesh.MorphTarget;
+import dev.parley.util.MeshBuffers;
 import dev.parley.util.Validate;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -44,7 +45,7 @@ public final class CpuMorphDeformer implements MorphDeformer {
      */
     public CpuMorphDeformer(Geometry geometry, int[] targetOfComponent) {
         Validate.nonNull(geometry, "geometry");
-        this.mesh = privateBuffers(geometry);
+        this.mesh = MeshBuffers.ownPositionsAndNormals(geometry);
         Validate.nonNull(targetOfComponent, "targetOfComponent");
         componentCount = targetOfComponent.length;
         MorphTarget[] targets = mesh.getMorphTargets();
@@ -151,22 +152,6 @@ public final class CpuMorphDeformer implements MorphDeformer {
     }
 
     /** Gives the geometry a shallow mesh copy whose written buffers are its own. */
-    private static Mesh privateBuffers(Geometry geometry) {
-        Mesh own = geometry.getMesh().clone();
-        VertexBuffer.Type[] written = {VertexBuffer.Type.Position, VertexBuffer.Type.Normal,
-                VertexBuffer.Type.BindPosePosition, VertexBuffer.Type.BindPoseNormal};
-        for (VertexBuffer.Type type : written) {
-            VertexBuffer vb = own.getBuffer(type);
-            if (vb != null) {
-                VertexBuffer copy = vb.clone();
-                own.clearBuffer(type);
-                own.setBuffer(copy);
-            }
-        }
-        geometry.setMesh(own);
-        return own;
-    }
-
     private void sparsify(int c, float[] dp, float[] dn, int[] slotOfVertex) {
         int count = 0;
         int vertexCount = slotOfVertex.length;

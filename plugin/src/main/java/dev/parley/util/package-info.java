@@ -1,2 +1,2 @@
-/** Small helpers shared by every Parley package: argument validation. */
+/** Small helpers shared by every Parley package: argument validation, JSON fields, mesh buffers. */
 package dev.parley.util;

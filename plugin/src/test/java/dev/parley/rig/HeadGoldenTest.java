@@ -11,6 +11,7 @@ import com.jme3.math.Vector3f;
 import com.jme3.scene.Geometry;
 import com.jme3.scene.Spatial;
 import com.jme3.scene.VertexBuffer;
+import dev.parley.head.HeadShape;
 import dev.parley.head.HeadSpec;
 import dev.parley.motion.FaceJoint;
 import dev.parley.motion.MotionFrame;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The real head, loaded by jME's glTF loader, posed by Parley's exact CPU morph path and jME's
  * software skinning, must land on the vertex positions of the PyTorch head (the spec's linear model:
- * template + expression blendshapes, then linear blend skinning), written by
+ * template + shape + expression blendshapes, then linear blend skinning over shaped joints), written by
  * {@code python3 -m parley.head.golden}.
  */
 class HeadGoldenTest {
@@ -36,9 +37,17 @@ class HeadGoldenTest {
         }
         AssetManager am = TestAssets.assetManager();
         HeadSpec spec = HeadSpec.load(am, TestAssets.HEAD_SPEC);
+        HeadShape shape = HeadShape.load(am, TestAssets.HEAD_SPEC, spec);
         JsonNode vertices = golden.get("vertices");
         for (JsonNode c : golden.get("cases")) {
             Spatial head = am.loadModel(TestAssets.HEAD_MODEL);
+            if (c.has("beta")) {
+                float[] beta = new float[c.get("beta").size()];
+                for (int i = 0; i < beta.length; i++) {
+                    beta[i] = (float) c.get("beta").get(i).asDouble();
+                }
+                shape.apply(head, spec, beta);
+            }
             FaceRig rig = FaceRig.bind(head, RigNames.fromSpec(spec), MorphPath.CPU);
             assertInstanceOf(CpuMorphDeformer.class, rig.getDeformers().get(0));
             SkinningControl skinning = rig.getSkinnedSpatial().getControl(SkinningControl.class);
