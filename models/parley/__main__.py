@@ -16,6 +16,7 @@ JOBS: dict[str, tuple[str, str]] = {
     "corpus-quality": ("parley.corpus.quality", "check a corpus: bilabial closure on the head, smoothness"),
     "train": ("parley.model.train", "train the style encoder, then the denoiser and audio encoder, on a corpus"),
     "export": ("parley.model.export", "export a model pack (ONNX graphs, manifest, golden vectors) into packs/"),
+    "dialogue-lines": ("parley.dialogue", "speak the demo's dialogue lines (TTS + sox) into assets/Sounds/Dialogue as OGG"),
 }
 
 
