@@ -2,11 +2,20 @@ package dev.parley.demo;
 
 import com.jme3.app.SimpleApplication;
 import com.jme3.asset.plugins.FileLocator;
+import com.jme3.math.Vector3f;
+import com.jme3.renderer.Camera;
 import com.jme3.system.AppSettings;
+import com.simsilica.lemur.Container;
 import java.io.File;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The Parley demo: assembles the demo's app states.
+ * The Parley demo: a courtyard with four villagers who talk. Assembles the demo's app states.
  * <pre>
  * ParleyDemo                  interactive
  * ParleyDemo --scripted DIR   plays a fixed sequence, saves screenshots into DIR and exits
@@ -14,9 +23,17 @@ import java.io.File;
  */
 public class ParleyDemo extends SimpleApplication {
 
-    private final File scriptedDir;
+    /** The line the scripted mode has the first character say. */
+    static final String SCRIPTED_LINE = "greeting";
 
-    ParleyDemo(File scriptedDir) {
+    private final File scriptedDir;
+    private final CountDownLatch exited = new CountDownLatch(1);
+
+    /**
+     * @param scriptedDir where the scripted mode saves screenshots, or null for the interactive demo
+     */
+    public ParleyDemo(File scriptedDir) {
+        super((com.jme3.app.state.AppState[]) null);
         this.scriptedDir = scriptedDir;
     }
 
@@ -34,29 +51,115 @@ public class ParleyDemo extends SimpleApplication {
             }
         }
         ParleyDemo app = new ParleyDemo(scripted);
+        app.setSettings(settings(scripted != null));
+        app.setShowSettings(false);
+        app.start();
+    }
+
+    /**
+     * @param scripted true for the scripted mode (no vsync, no audio)
+     * @return the demo's window settings (not null)
+     */
+    public static AppSettings settings(boolean scripted) {
         AppSettings settings = new AppSettings(true);
         settings.setTitle("Parley demo");
         settings.setWindowSize(1280, 720);
-        settings.setSamples(4);
-        settings.setVSync(scripted == null);
-        if (scripted != null || !AudioDevices.outputAvailable()) {
+        settings.setSamples(scripted ? 0 : 4);
+        settings.setVSync(!scripted);
+        settings.setResizable(false);
+        if (scripted || !AudioDevices.outputAvailable()) {
             settings.setAudioRenderer(null);
         }
-        app.setSettings(settings);
-        app.setShowSettings(false);
-        app.start();
+        return settings;
     }
 
     @Override
     public void simpleInitApp() {
         assetManager.registerLocator(DemoAssets.folder().toString(), FileLocator.class);
-        flyCam.setEnabled(false);
-        setDisplayStatView(false);
-        setDisplayFps(false);
-        stateManager.attachAll(new StudioSceneState(), new RigSweepState());
+        setPauseOnLostFocus(false);
+        CastState cast = new CastState();
+        OrbitCameraState camera = new OrbitCameraState();
+        stateManager.attachAll(new CourtyardState(scriptedDir == null), cast, camera, new ParleyPanelState());
         if (scriptedDir != null) {
-            // With the sweep's 2.4 rad/s cycle these land on mid-open, wide open and a blink.
-            stateManager.attach(new ScriptedRunState(scriptedDir, 0.9f, 1.3f, 3.1f));
+            stateManager.attach(scripted(cast, camera));
+        }
+    }
+
+    /** One character says a line while the others listen: a group shot, then a close-up of the speaker. */
+    private ScriptedRunState scripted(CastState cast, OrbitCameraState camera) {
+        List<ScriptedRunState.Cue> cues = List.of(
+                new ScriptedRunState.Cue(0.2f, () -> {
+                    camera.frame(groupCenter(cast), Vector3f.UNIT_Z, 3.7f);
+                    camera.snap();
+                }),
+                new ScriptedRunState.Cue(0.4f, () -> cast.speak(0, cast.line(SCRIPTED_LINE),
+                        stateManager.getState(ParleyPanelState.class).settings())),
+                new ScriptedRunState.Cue(2.5f, () -> {
+                    Speaker s = cast.speakers().get(0);
+                    camera.frame(s.mouthCenter(new Vector3f()).addLocal(0f, 0.03f, 0f), s.profile().facing(), 1.3f);
+                    camera.snap();
+                }));
+        return new ScriptedRunState(scriptedDir, cues, () -> describe(cast), 0.3f, 1.0f, 1.3f, 1.6f, 1.9f, 2.2f, 2.7f, 3.0f);
+    }
+
+    private static Vector3f groupCenter(CastState cast) {
+        Vector3f sum = new Vector3f();
+        for (Speaker s : cast.speakers()) {
+            sum.addLocal(s.mouthCenter(new Vector3f()));
+        }
+        // Slightly low and to the right: the group sits left of the panel, faces in the upper half.
+        return sum.divideLocal(cast.speakers().size()).addLocal(0.55f, -0.3f, 0f);
+    }
+
+    /** Screen rectangles (image pixels, top-left origin) of each mouth and of the panel, for tests. */
+    private Map<String, Object> describe(CastState cast) {
+        Camera cam = getCamera();
+        List<Map<String, Object>> characters = new ArrayList<>();
+        for (Speaker s : cast.speakers()) {
+            float minX = Float.MAX_VALUE;
+            float minY = Float.MAX_VALUE;
+            float maxX = -Float.MAX_VALUE;
+            float maxY = -Float.MAX_VALUE;
+            for (Vector3f corner : s.mouthCorners()) {
+                Vector3f p = cam.getScreenCoordinates(corner);
+                minX = Math.min(minX, p.x);
+                maxX = Math.max(maxX, p.x);
+                minY = Math.min(minY, cam.getHeight() - p.y);
+                maxY = Math.max(maxY, cam.getHeight() - p.y);
+            }
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("name", s.profile().name());
+            c.put("talking", s.isTalking());
+            c.put("mouth", new int[] {(int) Math.floor(minX), (int) Math.floor(minY), (int) Math.ceil(maxX), (int) Math.ceil(maxY)});
+            characters.add(c);
+        }
+        Container panel = stateManager.getState(ParleyPanelState.class).panel();
+        Vector3f at = panel.getWorldTranslation();
+        Vector3f size = panel.getSize();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("characters", characters);
+        out.put("panel", Map.of("attached", panel.getParent() != null, "children", panel.getLayout().getChildren().size(),
+                "rect", new int[] {(int) at.x, (int) (cam.getHeight() - at.y), (int) (at.x + size.x), (int) (cam.getHeight() - at.y + size.y)}));
+        return out;
+    }
+
+    /**
+     * Waits until the application has shut down (the scripted mode stops by itself).
+     *
+     * @param seconds the longest wait
+     * @return true if it shut down in time
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public boolean awaitExit(long seconds) throws InterruptedException {
+        return exited.await(seconds, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void destroy() {
+        try {
+            super.destroy();
+        } finally {
+            exited.countDown();
         }
     }
 }

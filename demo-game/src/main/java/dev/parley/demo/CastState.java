@@ -1,0 +1,345 @@
+package dev.parley.demo;
+
+import com.jme3.app.Application;
+import com.jme3.app.SimpleApplication;
+import com.jme3.app.state.BaseAppState;
+import com.jme3.asset.AssetManager;
+import com.jme3.audio.AudioData;
+import com.jme3.audio.AudioKey;
+import com.jme3.audio.AudioNode;
+import com.jme3.bounding.BoundingBox;
+import com.jme3.math.ColorRGBA;
+import com.jme3.math.Quaternion;
+import com.jme3.math.Vector3f;
+import com.jme3.renderer.queue.RenderQueue.ShadowMode;
+import com.jme3.scene.Geometry;
+import com.jme3.scene.Node;
+import com.jme3.scene.Spatial;
+import com.jme3.scene.VertexBuffer;
+import dev.parley.audio.AudioDataReader;
+import dev.parley.audio.PcmClip;
+import dev.parley.head.HeadLook;
+import dev.parley.head.HeadShape;
+import dev.parley.head.HeadSpec;
+import dev.parley.rig.FaceRigControl;
+import dev.parley.rig.RigNames;
+import dev.parley.util.Validate;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The demo's characters: builds each from the open head with its own shape (beta) on a simple
+ * body, and makes them talk through the current {@link SpeechDriver} (the energy jaw, or a model
+ * driver once one is set). Holds the panel's selection; the panel polls {@link #version()}.
+ */
+public class CastState extends BaseAppState {
+
+    /** The head model's asset path. */
+    public static final String HEAD_MODEL = "Models/ParleyHead/ParleyHead.glb";
+    /** The head spec's asset path. */
+    public static final String HEAD_SPEC = "Models/ParleyHead/ParleyHead.spec.json";
+    /** The sample rate every driver is fed (the models' rate). */
+    public static final int SAMPLE_RATE = 16000;
+
+    /** Four villagers around the well, with different faces and styles. */
+    public static final List<CharacterProfile> DEFAULT_CAST = List.of(
+            new CharacterProfile("Mara, innkeeper", CharacterProfile.beta(0, -0.9f, 4, 0.6f, 9, 1.4f, 12, 1.2f, 16, -0.5f),
+                    "cheerful", new Vector3f(-0.5f, 0f, 0.15f), new Vector3f(0.25f, 0f, 1f), new ColorRGBA(0.62f, 0.2f, 0.17f, 1f), "greeting"),
+            new CharacterProfile("Bram, guard", CharacterProfile.beta(0, 1.8f, 3, 1.8f, 5, 1.2f, 11, 1.6f, 18, 1.8f, 6, 0.8f),
+                    "stern", new Vector3f(0.5f, 0f, 0.1f), new Vector3f(-0.3f, 0f, 1f), new ColorRGBA(0.24f, 0.34f, 0.5f, 1f), "warning-bridge"),
+            new CharacterProfile("Ilse, scholar", CharacterProfile.beta(1, 1.3f, 6, 1.4f, 7, -0.8f, 13, -0.9f, 16, 1.5f, 2, -0.8f),
+                    "nervous", new Vector3f(-1.35f, 0f, -0.45f), new Vector3f(0.6f, 0f, 1f), new ColorRGBA(0.22f, 0.42f, 0.3f, 1f), "question-midnight"),
+            new CharacterProfile("Tomas, merchant", CharacterProfile.beta(17, 1.8f, 7, 1.6f, 10, 1.2f, 4, -1.0f, 14, 0.8f),
+                    "animated", new Vector3f(1.35f, 0f, -0.4f), new Vector3f(-0.6f, 0f, 1f), new ColorRGBA(0.72f, 0.55f, 0.2f, 1f), "gold"));
+
+    private final List<CharacterProfile> profiles;
+    private final Node root = new Node("Cast");
+    private final List<Speaker> speakers = new ArrayList<>();
+    private final Map<String, PcmClip> clips = new HashMap<>();
+    private HeadSpec spec;
+    private List<DialogueLines.Line> lines;
+    private SpeechDriver energyDriver;
+    private SpeechDriver modelDriver;
+    private boolean useModel;
+    private int selected;
+    private long version;
+    private MicrophoneInput mic;
+    private Speaker micSpeaker;
+    private SpeechDriver.Job micJob;
+
+    /** Creates the default cast. */
+    public CastState() {
+        this(DEFAULT_CAST);
+    }
+
+    /**
+     * @param profiles the characters (not null, not empty, unaffected)
+     */
+    public CastState(List<CharacterProfile> profiles) {
+        Validate.nonNull(profiles, "profiles");
+        if (profiles.isEmpty()) {
+            throw new IllegalArgumentException("profiles must not be empty");
+        }
+        this.profiles = List.copyOf(profiles);
+    }
+
+    @Override
+    protected void initialize(Application app) {
+        AssetManager am = app.getAssetManager();
+        spec = HeadSpec.load(am, HEAD_SPEC);
+        HeadShape shape = HeadShape.load(am, HEAD_SPEC, spec);
+        lines = DialogueLines.load(am);
+        energyDriver = new EnergyJawDriver(spec);
+        for (int i = 0; i < profiles.size(); i++) {
+            speakers.add(build(am, shape, profiles.get(i), 1000L + i));
+        }
+    }
+
+    private Speaker build(AssetManager am, HeadShape shape, CharacterProfile profile, long seed) {
+        Spatial head = am.loadModel(HEAD_MODEL);
+        shape.apply(head, spec, profile.beta()); // before the rig binds: it copies the bind pose
+        HeadLook.apply(head, am);
+        FaceRigControl face = FaceRigControl.attach(head, RigNames.fromSpec(spec));
+        head.setShadowMode(ShadowMode.CastAndReceive);
+        head.setLocalTranslation(0f, CharacterBody.NECK_BASE, 0f);
+        head.setLocalScale(CharacterBody.HEAD_SCALE);
+        Node character = new Node(profile.name());
+        character.attachChild(CharacterBody.build(am, profile.outfit()));
+        character.attachChild(head);
+        character.setLocalTranslation(profile.position());
+        Vector3f facing = profile.facing().normalize();
+        character.setLocalRotation(new Quaternion().lookAt(facing, Vector3f.UNIT_Y));
+        root.attachChild(character);
+        return new Speaker(profile, character, head, face, spec, lipsBox(head), seed);
+    }
+
+    /** The lips region's bounds in the head's model space (after its shape). */
+    private BoundingBox lipsBox(Spatial head) {
+        Geometry[] geometry = new Geometry[1];
+        head.depthFirstTraversal(s -> {
+            if (s instanceof Geometry g && g.getMesh().getVertexCount() == spec.vertexCount()) {
+                geometry[0] = g;
+            }
+        });
+        FloatBuffer pos = (FloatBuffer) geometry[0].getMesh().getBuffer(VertexBuffer.Type.Position).getData();
+        Vector3f min = new Vector3f(Float.MAX_VALUE, Float.MAX_VALUE, Float.MAX_VALUE);
+        Vector3f max = min.negate();
+        for (int v : spec.region("lips")) {
+            Vector3f p = new Vector3f(pos.get(3 * v), pos.get(3 * v + 1), pos.get(3 * v + 2));
+            min.minLocal(p);
+            max.maxLocal(p);
+        }
+        return new BoundingBox(min, max);
+    }
+
+    /**
+     * Says a line.
+     *
+     * @param speaker the character's index (in [0, speakers().size()))
+     * @param line the line (not null)
+     * @param settings style and sampling settings (not null)
+     */
+    public void speak(int speaker, DialogueLines.Line line, SpeechSettings settings) {
+        Validate.inRange(speaker, 0, speakers.size() - 1, "speaker");
+        Validate.nonNull(line, "line");
+        Validate.nonNull(settings, "settings");
+        Speaker s = speakers.get(speaker);
+        if (s == micSpeaker) {
+            stopMicrophone();
+        }
+        s.say(clip(line), audioNode(line), driver(), settings);
+        version++;
+    }
+
+    /**
+     * Everyone talks at once, each their own line in their own style (the panel's guidance and steps).
+     *
+     * @param base the panel's settings; its style is replaced by each character's (not null)
+     */
+    public void speakAll(SpeechSettings base) {
+        Validate.nonNull(base, "base");
+        for (int i = 0; i < speakers.size(); i++) {
+            CharacterProfile p = speakers.get(i).profile();
+            speak(i, line(p.voiceLine()), new SpeechSettings(StylePreset.named(p.style()), base.audioGuidance(),
+                    base.styleGuidance(), base.steps()));
+        }
+    }
+
+    /** Stops everyone. */
+    public void silence() {
+        stopMicrophone();
+        for (Speaker s : speakers) {
+            s.stop();
+        }
+        version++;
+    }
+
+    /**
+     * Makes a character follow the microphone.
+     *
+     * @param speaker the character's index (in [0, speakers().size()))
+     * @param settings style and sampling settings (not null)
+     * @return null if listening started, else why not (for the panel)
+     */
+    public String listen(int speaker, SpeechSettings settings) {
+        Validate.inRange(speaker, 0, speakers.size() - 1, "speaker");
+        Validate.nonNull(settings, "settings");
+        stopMicrophone();
+        String problem = MicrophoneInput.problem();
+        mic = problem == null ? MicrophoneInput.open() : null;
+        if (mic == null) {
+            return problem != null ? problem : "The microphone could not be opened";
+        }
+        micSpeaker = speakers.get(speaker);
+        micJob = micSpeaker.listen(driver(), settings, MicrophoneInput.SAMPLE_RATE);
+        version++;
+        return null;
+    }
+
+    /** Stops following the microphone, if it was. */
+    public void stopMicrophone() {
+        if (mic != null) {
+            mic.close();
+            mic = null;
+            micSpeaker.stop();
+            micSpeaker = null;
+            micJob = null;
+            version++;
+        }
+    }
+
+    /** @return true while a character follows the microphone */
+    public boolean isListening() {
+        return mic != null;
+    }
+
+    /**
+     * @param id a line id from {@code lines.json} (not null)
+     * @return the line
+     * @throws IllegalArgumentException listing the ids if there is none
+     */
+    public DialogueLines.Line line(String id) {
+        for (DialogueLines.Line l : lines) {
+            if (l.id().equals(id)) {
+                return l;
+            }
+        }
+        throw new IllegalArgumentException("no dialogue line '" + id + "'; lines: " + lines.stream().map(DialogueLines.Line::id).toList());
+    }
+
+    private PcmClip clip(DialogueLines.Line line) {
+        // Read before any AudioNode plays the buffer, and once: decoding OGG costs a few ms.
+        return clips.computeIfAbsent(line.id(), id -> {
+            AudioData data = getApplication().getAssetManager().loadAudio(new AudioKey(line.assetPath(), false));
+            return AudioDataReader.read(data, line.assetPath()).resampledTo(SAMPLE_RATE);
+        });
+    }
+
+    private AudioNode audioNode(DialogueLines.Line line) {
+        if (getApplication().getAudioRenderer() == null) {
+            return null;
+        }
+        AudioNode node = new AudioNode(getApplication().getAssetManager(), line.assetPath(), AudioData.DataType.Buffer);
+        node.setPositional(false);
+        node.setLooping(false);
+        root.attachChild(node);
+        return node;
+    }
+
+    /**
+     * Sets the model-driven runtime's driver, once one exists; the panel's toggle then switches to it.
+     *
+     * @param driver the model driver (null: none, the toggle stays on the energy jaw)
+     */
+    public void setModelDriver(SpeechDriver driver) {
+        modelDriver = driver;
+        if (driver == null) {
+            useModel = false;
+        }
+        version++;
+    }
+
+    /** @return true if a model driver is set */
+    public boolean hasModelDriver() {
+        return modelDriver != null;
+    }
+
+    /**
+     * @param model true for the model driver (ignored without one), false for the energy jaw
+     */
+    public void setUseModel(boolean model) {
+        useModel = model && modelDriver != null;
+        version++;
+    }
+
+    /** @return the driver new lines use (not null) */
+    public SpeechDriver driver() {
+        return useModel ? modelDriver : energyDriver;
+    }
+
+    /** @return the characters in profile order (not null, unmodifiable) */
+    public List<Speaker> speakers() {
+        return Collections.unmodifiableList(speakers);
+    }
+
+    /** @return the dialogue lines (not null, unmodifiable) */
+    public List<DialogueLines.Line> lines() {
+        return lines;
+    }
+
+    /** @return the head's spec (not null once initialized) */
+    public HeadSpec spec() {
+        return spec;
+    }
+
+    /** @return the selected character's index */
+    public int selected() {
+        return selected;
+    }
+
+    /**
+     * @param index the character to select (in [0, speakers().size()))
+     */
+    public void select(int index) {
+        selected = Validate.inRange(index, 0, speakers.size() - 1, "index");
+        version++;
+    }
+
+    /** @return a number that changes whenever the selection, a driver or who talks changes */
+    public long version() {
+        return version;
+    }
+
+    @Override
+    public void update(float tpf) {
+        if (mic != null) {
+            mic.poll(chunk -> micJob.feed(chunk, 0, chunk.length));
+        }
+        for (Speaker s : speakers) {
+            boolean was = s.isTalking();
+            s.update(tpf);
+            if (was != s.isTalking()) {
+                version++;
+            }
+        }
+    }
+
+    @Override
+    protected void cleanup(Application app) {
+        silence();
+    }
+
+    @Override
+    protected void onEnable() {
+        ((SimpleApplication) getApplication()).getRootNode().attachChild(root);
+    }
+
+    @Override
+    protected void onDisable() {
+        root.removeFromParent();
+    }
+}

@@ -1,0 +1,23 @@
+package dev.parley.demo;
+
+import dev.parley.util.Validate;
+
+/**
+ * What the panel asks of a speech driver for one line.
+ *
+ * @param style the style preset (not null)
+ * @param audioGuidance classifier-free guidance scale over audio (&ge;0; model drivers only)
+ * @param styleGuidance classifier-free guidance scale over style (&ge;0; model drivers only)
+ * @param steps sampling steps (&ge;1; model drivers only)
+ */
+public record SpeechSettings(StylePreset style, float audioGuidance, float styleGuidance, int steps) {
+
+    /** Validates the fields. */
+    public SpeechSettings {
+        Validate.nonNull(style, "style");
+        if (!(audioGuidance >= 0f) || !(styleGuidance >= 0f)) {
+            throw new IllegalArgumentException("guidance scales must be >= 0 but are " + audioGuidance + " and " + styleGuidance);
+        }
+        Validate.inRange(steps, 1, 1000, "steps");
+    }
+}
