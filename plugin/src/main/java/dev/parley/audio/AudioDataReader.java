@@ -28,20 +28,26 @@ public final class AudioDataReader {
      * @throws AudioInputException if the format is unsupported, the data truncated or empty
      */
     public static PcmClip read(AudioData data, String name) {
+        return capture(data, name).decode();
+    }
+
+    /**
+     * Copies the raw PCM bytes out of jME audio data without converting them: the cheap half of
+     * {@link #read}, for the render thread (the renderer may free a buffer later); the conversion
+     * ({@link CapturedPcm#decode()}) can then run on a worker.
+     *
+     * @param data loaded audio (not null, unaffected if a buffer, consumed if a stream)
+     * @param name the line's name for messages (not null)
+     * @return the copied bytes and their format (not null)
+     * @throws AudioInputException if the format is unsupported, the data truncated or empty
+     */
+    public static CapturedPcm capture(AudioData data, String name) {
         Validate.nonNull(data, "data");
         Validate.nonNull(name, "name");
         int channels = data.getChannels();
         int bits = data.getBitsPerSample();
         int rate = data.getSampleRate();
-        if (channels < 1) {
-            throw new AudioInputException(name, "has " + channels + " channels");
-        }
-        if (rate <= 0) {
-            throw new AudioInputException(name, "has sample rate " + rate);
-        }
-        if (bits != 8 && bits != 16 && bits != 24 && bits != 32) {
-            throw new AudioInputException(name, "unsupported bit depth " + bits + " (expected 8, 16, 24 or 32)");
-        }
+        checkFormat(name, channels, bits, rate);
         byte[] bytes;
         if (data instanceof AudioBuffer buffer) {
             ByteBuffer bb = buffer.getData();
@@ -65,7 +71,28 @@ public final class AudioDataReader {
             throw new AudioInputException(name, "is truncated: " + bytes.length + " bytes is not a whole number of "
                     + frameBytes + "-byte frames");
         }
-        return new PcmClip(name, downmix(bytes, channels, bits), rate);
+        return new CapturedPcm(name, bytes, channels, bits, rate);
+    }
+
+    /**
+     * Checks a PCM format Parley can read.
+     *
+     * @param name the line's name for messages (not null)
+     * @param channels the channel count
+     * @param bits bits per sample
+     * @param rate samples per second
+     * @throws AudioInputException naming the line and the unsupported value
+     */
+    static void checkFormat(String name, int channels, int bits, int rate) {
+        if (channels < 1) {
+            throw new AudioInputException(name, "has " + channels + " channels");
+        }
+        if (rate <= 0) {
+            throw new AudioInputException(name, "has sample rate " + rate);
+        }
+        if (bits != 8 && bits != 16 && bits != 24 && bits != 32) {
+            throw new AudioInputException(name, "unsupported bit depth " + bits + " (expected 8, 16, 24 or 32)");
+        }
     }
 
     private static byte[] drain(AudioStream stream, String name, long maxBytes) {

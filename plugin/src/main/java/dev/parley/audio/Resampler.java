@@ -62,22 +62,74 @@ public final class Resampler {
      */
     public float[] process(float[] in) {
         Validate.nonNull(in, "in");
-        int outLength = (int) ((long) in.length * outRate / inRate);
-        float[] out = new float[outLength];
-        for (int n = 0; n < outLength; n++) {
-            long pos = (long) n * down;
-            int base = (int) (pos / up);
-            float[] kernel = kernels[(int) (pos % up)];
-            int start = base - reach + 1;
-            double acc = 0.0;
-            int j0 = Math.max(0, -start);
-            int j1 = Math.min(taps, in.length - start);
-            for (int j = j0; j < j1; j++) {
-                acc += kernel[j] * in[start + j];
-            }
-            out[n] = (float) acc;
-        }
+        float[] out = new float[(int) outputLength(in.length)];
+        process(in, 0, 0, in.length, 0, out, 0, out.length);
         return out;
+    }
+
+    /**
+     * Computes a range of output samples from a window of the input, for streams and long lines that
+     * are converted piece by piece. Input samples outside the window count as zero, so a piece equals
+     * the same range of {@link #process(float[])} on the whole input whenever the window holds
+     * every input sample the range reads: [{@link #firstInput(long) firstInput(outStart)},
+     * {@link #endInput(long) endInput(outStart + count - 1)}).
+     *
+     * @param in holds input samples (not null, unaffected)
+     * @param inStart the absolute input index of {@code in[inOffset]} (&ge;0)
+     * @param inOffset where the window starts in {@code in}
+     * @param inLength the window's length
+     * @param outStart the absolute index of the first output sample (&ge;0)
+     * @param out the destination (not null, modified)
+     * @param outPos where to write in {@code out}
+     * @param count output samples to compute (&ge;0)
+     */
+    public void process(float[] in, long inStart, int inOffset, int inLength, long outStart, float[] out, int outPos,
+            int count) {
+        Validate.nonNull(in, "in");
+        Validate.nonNull(out, "out");
+        if (inOffset < 0 || inLength < 0 || inOffset + inLength > in.length || outPos < 0 || count < 0
+                || outPos + count > out.length || inStart < 0 || outStart < 0) {
+            throw new IllegalArgumentException("bad range: in " + inOffset + "+" + inLength + " of " + in.length
+                    + ", out " + outPos + "+" + count + " of " + out.length);
+        }
+        for (int k = 0; k < count; k++) {
+            long pos = (outStart + k) * down;
+            long base = pos / up;
+            float[] kernel = kernels[(int) (pos % up)];
+            long start = base - reach + 1 - inStart; // first tap, relative to the window
+            double acc = 0.0;
+            int j0 = (int) Math.max(0, -start);
+            int j1 = (int) Math.min(taps, inLength - start);
+            int at = (int) (inOffset + start);
+            for (int j = j0; j < j1; j++) {
+                acc += kernel[j] * in[at + j];
+            }
+            out[outPos + k] = (float) acc;
+        }
+    }
+
+    /**
+     * @param inputLength input samples
+     * @return the output samples they give: {@code floor(inputLength * outRate / inRate)}
+     */
+    public long outputLength(long inputLength) {
+        return inputLength * outRate / inRate;
+    }
+
+    /**
+     * @param outIndex an output sample index (&ge;0)
+     * @return the first input sample it reads (may be negative near the start)
+     */
+    public long firstInput(long outIndex) {
+        return outIndex * down / up - reach + 1;
+    }
+
+    /**
+     * @param outIndex an output sample index (&ge;0)
+     * @return one past the last input sample it reads
+     */
+    public long endInput(long outIndex) {
+        return firstInput(outIndex) + taps;
     }
 
     /** @return the input rate */

@@ -18,6 +18,7 @@ public final class MotionTrack {
     private final int headOffset;
     private float[] data;
     private int frames;
+    private int first;
 
     /**
      * @param layout the motion vector layout (not null; must have slices "expression", "jaw" and "head")
@@ -47,17 +48,38 @@ public final class MotionTrack {
             throw new IllegalArgumentException("cannot take " + count + " frames at offset " + offset
                     + " from " + vectors.length + " values of dimension " + dim);
         }
-        int needed = (frames + count) * dim;
+        int needed = (frames - first + count) * dim;
         if (needed > data.length) {
             data = Arrays.copyOf(data, Math.max(needed, 2 * data.length));
         }
-        System.arraycopy(vectors, offset, data, frames * dim, count * dim);
+        System.arraycopy(vectors, offset, data, (frames - first) * dim, count * dim);
         frames += count;
     }
 
-    /** @return frames appended so far */
+    /** @return frames appended so far (including any discarded) */
     public int frameCount() {
         return frames;
+    }
+
+    /** @return frames still held (appended and not discarded) */
+    public int retainedFrames() {
+        return frames - first;
+    }
+
+    /**
+     * Forgets the frames before a time, keeping the track's timing: a long line then holds only the
+     * motion around its playhead. Sampling before the first retained frame returns that frame.
+     *
+     * @param seconds the time before which frames may go (&ge;0); the frame at or just before it is kept
+     */
+    public void discardBefore(float seconds) {
+        int keepFrom = Math.min(frames - 1, (int) Math.floor(seconds * layout.fps()));
+        if (keepFrom <= first) {
+            return;
+        }
+        int dim = layout.dim();
+        System.arraycopy(data, (keepFrom - first) * dim, data, 0, (frames - keepFrom) * dim);
+        first = keepFrom;
     }
 
     /** @return the duration covered, in seconds */
@@ -68,6 +90,7 @@ public final class MotionTrack {
     /** Removes all frames, keeping the allocation. */
     public void clear() {
         frames = 0;
+        first = 0;
     }
 
     /**
@@ -87,13 +110,13 @@ public final class MotionTrack {
             throw new IllegalArgumentException("frame has " + out.expressionCount() + " expression weights but the track has "
                     + expressionCount);
         }
-        float f = Math.max(0f, seconds * layout.fps());
+        float f = Math.max(first, seconds * layout.fps());
         int i0 = Math.min((int) f, frames - 1);
         int i1 = Math.min(i0 + 1, frames - 1);
         float t = i0 == i1 ? 0f : f - i0;
         int dim = layout.dim();
-        int a = i0 * dim;
-        int b = i1 * dim;
+        int a = (i0 - first) * dim;
+        int b = (i1 - first) * dim;
         for (int k = 0; k < expressionCount; k++) {
             out.setExpression(k, lerp(a + expressionOffset + k, b + expressionOffset + k, t));
         }

@@ -1,67 +1,57 @@
 package dev.parley.pack;
 
-import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.parley.sampler.Denoiser;
 import dev.parley.sampler.DenoiserBatch;
 import dev.parley.util.Validate;
-import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
- * A pack's {@code denoiser.onnx} as a {@link Denoiser}. Input tensors wrap the batch's arrays for
- * the duration of one run and are closed right after it, as is the result; nothing native outlives
- * {@link #predict}. Not thread-safe; the session is owned by the caller.
+ * A pack's {@code denoiser.onnx} as a {@link Denoiser}. The nine input tensors and the output are
+ * allocated once per batch size over direct buffers and reused for every step: a run copies the
+ * batch's arrays in and the prediction out, and allocates nothing. {@link #close()} closes every tensor.
+ * Not thread-safe; the session is owned by the caller.
  */
-public final class OnnxDenoiser implements Denoiser {
-
-    private final OrtEnvironment env;
-    private final OrtSession session;
+public final class OnnxDenoiser extends OnnxGraph implements Denoiser {
 
     /**
      * @param env the ONNX Runtime environment (not null)
      * @param session an open denoiser session (not null; the caller closes it)
+     * @param file the graph's file name for messages (not null)
      */
-    public OnnxDenoiser(OrtEnvironment env, OrtSession session) {
-        this.env = Validate.nonNull(env, "env");
-        this.session = Validate.nonNull(session, "session");
+    public OnnxDenoiser(OrtEnvironment env, OrtSession session, String file) {
+        super(env, session, file);
     }
 
     @Override
     public void predict(DenoiserBatch in, float[] x0) {
+        Validate.nonNull(in, "in");
         Validate.length(x0, in.batch * in.windowSize(), "x0");
         long b = in.batch;
-        Map<String, OnnxTensor> inputs = new HashMap<>();
-        try {
-            inputs.put("x_t", floats(in.xt, b, in.frames, in.motionDim));
-            inputs.put("timestep", OnnxTensor.createTensor(env, LongBuffer.wrap(in.timestep), new long[] {b}));
-            inputs.put("prev_motion", floats(in.prevMotion, b, in.previousFrames, in.motionDim));
-            inputs.put("first_window", floats(in.firstWindow, b));
-            inputs.put("audio_features", floats(in.audioFeatures, b, in.frames, in.audioDim));
-            inputs.put("audio_mask", floats(in.audioMask, b));
-            inputs.put("style", floats(in.style, b, in.styleDim));
-            inputs.put("style_mask", floats(in.styleMask, b));
-            inputs.put("shape", floats(in.shape, b, in.shapeDim));
-            try (OrtSession.Result result = session.run(inputs)) {
-                OnnxTensor out = (OnnxTensor) result.get(0);
-                FloatBuffer fb = out.getFloatBuffer();
-                if (fb.remaining() != x0.length) {
-                    throw new IllegalStateException("denoiser returned " + fb.remaining() + " values, expected " + x0.length);
-                }
-                fb.get(x0);
-            }
-        } catch (OrtException e) {
-            throw new IllegalStateException("denoiser run failed: " + e.getMessage(), e);
-        } finally {
-            inputs.values().forEach(OnnxTensor::close);
-        }
-    }
-
-    private OnnxTensor floats(float[] data, long... shape) throws OrtException {
-        return OnnxTensor.createTensor(env, FloatBuffer.wrap(data), shape);
+        TensorSlots s = slots(in.batch, () -> {
+            TensorSlots t = new TensorSlots(env, file);
+            t.floatInput("x_t", b, in.frames, in.motionDim);
+            t.longInput("timestep", b);
+            t.floatInput("prev_motion", b, in.previousFrames, in.motionDim);
+            t.floatInput("first_window", b);
+            t.floatInput("audio_features", b, in.frames, in.audioDim);
+            t.floatInput("audio_mask", b);
+            t.floatInput("style", b, in.styleDim);
+            t.floatInput("style_mask", b);
+            t.floatInput("shape", b, in.shapeDim);
+            t.floatOutput("x0", b, in.frames, in.motionDim);
+            return t;
+        });
+        s.floats("x_t").put(0, in.xt);
+        s.longs("timestep").put(0, in.timestep);
+        s.floats("prev_motion").put(0, in.prevMotion);
+        s.floats("first_window").put(0, in.firstWindow);
+        s.floats("audio_features").put(0, in.audioFeatures);
+        s.floats("audio_mask").put(0, in.audioMask);
+        s.floats("style").put(0, in.style);
+        s.floats("style_mask").put(0, in.styleMask);
+        s.floats("shape").put(0, in.shape);
+        s.run(session);
+        s.floats("x0").get(0, x0);
     }
 }

@@ -2,6 +2,7 @@ package dev.parley.pack;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.head.HeadSpec;
 import dev.parley.head.MotionLayout;
 import dev.parley.util.AssetFormatException;
 import dev.parley.util.JsonFields;
@@ -10,6 +11,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A model pack's {@code manifest.json}: motion layout and normalisation, audio rate, window sizes,
@@ -290,5 +293,46 @@ public final class PackManifest {
     /** @return the style encoder's file name in the pack folder (not null) */
     public String styleEncoderFile() {
         return styleEncoderFile;
+    }
+
+    /**
+     * Checks that a head can wear this pack's motion: the same head name and the same motion layout
+     * (slices, sizes, frame rate).
+     *
+     * @param spec the head's spec (not null)
+     * @throws AssetFormatException naming this manifest, the head and the difference
+     */
+    public void checkHead(HeadSpec spec) {
+        Validate.nonNull(spec, "spec");
+        if (!spec.name().equals(headName)) {
+            throw new AssetFormatException(source, "head.name", "expected '" + spec.name() + "' (the head of "
+                    + spec.source() + ") but got '" + headName + "'");
+        }
+        if (!motion.equals(spec.motionLayout())) {
+            throw new AssetFormatException(source, "motion.layout", "expected the layout of " + spec.source() + " "
+                    + describe(spec.motionLayout()) + " but got " + describe(motion));
+        }
+    }
+
+    /**
+     * Checks that a bound rig drives as many expression components as the pack predicts.
+     *
+     * @param count the rig's expression count
+     * @param model the model's name for the message (not null)
+     * @throws AssetFormatException naming this manifest, the model and both counts
+     */
+    public void checkExpressions(int count, String model) {
+        int expected = motion.slice("expression").size();
+        if (count != expected) {
+            throw new AssetFormatException(source, "motion.layout", "predicts " + expected + " expression components but the rig of '"
+                    + model + "' binds " + count);
+        }
+    }
+
+    private static String describe(MotionLayout l) {
+        List<String> parts = new ArrayList<>();
+        l.slices().forEach(s -> parts.add(s.name() + "[" + s.offset() + ".." + (s.offset() + s.size()) + ")"
+                + (s.joint() == null ? "" : "->" + s.joint())));
+        return "dim " + l.dim() + " at " + l.fps() + " fps " + parts;
     }
 }

@@ -1,6 +1,7 @@
 package dev.parley.sampler;
 
 import dev.parley.util.Validate;
+import java.util.Arrays;
 import java.util.Random;
 
 /**
@@ -20,6 +21,8 @@ public final class DdimSampler {
     private final float[] x;
     private final float[] x0Branches;
     private final float[] x0;
+    private final float[] audioScales;
+    private final float[] styleScales;
 
     /**
      * @param alphasCumprod the schedule's cumulative alpha products, decreasing (not null, unaffected)
@@ -42,6 +45,8 @@ public final class DdimSampler {
         x = new float[characters * w];
         x0Branches = new float[3 * characters * w];
         x0 = new float[characters * w];
+        audioScales = new float[characters];
+        styleScales = new float[characters];
     }
 
     /**
@@ -114,7 +119,7 @@ public final class DdimSampler {
     }
 
     /**
-     * Runs the sampler for all characters' windows.
+     * Runs the sampler for all characters' windows with the same guidance for every character.
      *
      * @param noise x_T for all characters [characters*Tw*M] (not null, unaffected)
      * @param steps S, the number of denoiser runs (in [1, N])
@@ -123,6 +128,27 @@ public final class DdimSampler {
      * @param out receives clean normalised motion [characters*Tw*M] (not null, modified)
      */
     public void sample(float[] noise, int steps, float audioScale, float styleScale, float[] out) {
+        Arrays.fill(audioScales, audioScale);
+        Arrays.fill(styleScales, styleScale);
+        run(noise, steps, out);
+    }
+
+    /**
+     * Runs the sampler for all characters' windows, each with its own guidance scales.
+     *
+     * @param noise x_T for all characters [characters*Tw*M] (not null, unaffected)
+     * @param steps S, the number of denoiser runs (in [1, N])
+     * @param audioScale w_a per character (not null, length characters, unaffected)
+     * @param styleScale w_s per character (not null, length characters, unaffected)
+     * @param out receives clean normalised motion [characters*Tw*M] (not null, modified)
+     */
+    public void sample(float[] noise, int steps, float[] audioScale, float[] styleScale, float[] out) {
+        System.arraycopy(Validate.length(audioScale, characters, "audioScale"), 0, audioScales, 0, characters);
+        System.arraycopy(Validate.length(styleScale, characters, "styleScale"), 0, styleScales, 0, characters);
+        run(noise, steps, out);
+    }
+
+    private void run(float[] noise, int steps, float[] out) {
         Validate.length(noise, x.length, "noise");
         Validate.length(out, x.length, "out");
         int[] ts = timesteps(alphasCumprod.length, steps);
@@ -137,33 +163,61 @@ public final class DdimSampler {
                 }
             }
             denoiser.predict(batch, x0Branches);
-            guide(audioScale, styleScale);
             double ab = alphasCumprod[t];
             double abNext = i + 1 < ts.length ? alphasCumprod[ts[i + 1]] : 1.0;
-            double sqrtAb = Math.sqrt(ab);
-            double sqrt1mAb = Math.sqrt(1.0 - ab);
-            double sqrtAbNext = Math.sqrt(abNext);
-            double sqrt1mAbNext = Math.sqrt(1.0 - abNext);
-            for (int k = 0; k < x.length; k++) {
-                double eps = (x[k] - sqrtAb * x0[k]) / sqrt1mAb;
-                x[k] = (float) (sqrtAbNext * x0[k] + sqrt1mAbNext * eps);
+            for (int c = 0; c < characters; c++) {
+                guide(x0Branches, 3 * c * w, w, audioScales[c], styleScales[c], x0, c * w);
+                update(x, c * w, x0, c * w, w, ab, abNext);
             }
         }
         System.arraycopy(x, 0, out, 0, x.length);
     }
 
-    private void guide(float wa, float ws) {
-        int w = batch.windowSize();
-        for (int c = 0; c < characters; c++) {
-            int none = 3 * c * w;
-            int audio = none + w;
-            int both = audio + w;
-            for (int k = 0; k < w; k++) {
-                float a0 = x0Branches[none + k];
-                float a1 = x0Branches[audio + k];
-                float a2 = x0Branches[both + k];
-                x0[c * w + k] = a0 + wa * (a1 - a0) + ws * (a2 - a1);
-            }
+    /**
+     * Incremental classifier-free guidance for one window, in float32 as the Python sampler does:
+     * {@code x0 = b0 + wa (b1 - b0) + ws (b2 - b1)} over the branches (no audio, no style),
+     * (audio, no style), (audio, style) stored one after another.
+     *
+     * @param branches the three branches' predictions (not null, unaffected)
+     * @param offset where the first branch starts in {@code branches}
+     * @param w values per branch (Tw*M)
+     * @param wa the audio scale
+     * @param ws the style scale
+     * @param x0 receives the guided prediction (not null, modified)
+     * @param x0Offset where to write in {@code x0}
+     */
+    static void guide(float[] branches, int offset, int w, float wa, float ws, float[] x0, int x0Offset) {
+        int audio = offset + w;
+        int both = audio + w;
+        for (int k = 0; k < w; k++) {
+            float a0 = branches[offset + k];
+            float a1 = branches[audio + k];
+            float a2 = branches[both + k];
+            x0[x0Offset + k] = a0 + wa * (a1 - a0) + ws * (a2 - a1);
+        }
+    }
+
+    /**
+     * One deterministic DDIM update of a window, in float64 from the float32 schedule and rounded to
+     * float32: {@code eps = (x - sqrt(ab) x0) / sqrt(1 - ab)}, {@code x = sqrt(abNext) x0 + sqrt(1 - abNext) eps}.
+     *
+     * @param x the window's x_t, replaced by x_next (not null, modified)
+     * @param xOffset where the window starts in {@code x}
+     * @param x0 the guided prediction (not null, unaffected)
+     * @param x0Offset where it starts in {@code x0}
+     * @param w values per window (Tw*M)
+     * @param ab the cumulative alpha at this step's timestep
+     * @param abNext the next step's, or 1 after the last step
+     */
+    static void update(float[] x, int xOffset, float[] x0, int x0Offset, int w, double ab, double abNext) {
+        double sqrtAb = Math.sqrt(ab);
+        double sqrt1mAb = Math.sqrt(1.0 - ab);
+        double sqrtAbNext = Math.sqrt(abNext);
+        double sqrt1mAbNext = Math.sqrt(1.0 - abNext);
+        for (int k = 0; k < w; k++) {
+            double p = x0[x0Offset + k];
+            double eps = (x[xOffset + k] - sqrtAb * p) / sqrt1mAb;
+            x[xOffset + k] = (float) (sqrtAbNext * p + sqrt1mAbNext * eps);
         }
     }
 }

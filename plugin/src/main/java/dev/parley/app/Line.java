@@ -1,0 +1,87 @@
+package dev.parley.app;
+
+import dev.parley.service.LineJob;
+
+/**
+ * One line of dialogue given to a {@link TalkingHead}: its name, options, state and timings. Read it
+ * on the render thread (its state changes there).
+ */
+public final class Line {
+
+    /** Where a line is in its life. */
+    public enum State {
+        /** Submitted; the first window is being computed. */
+        WAITING,
+        /** The face is moving with it. */
+        SPEAKING,
+        /** Played to the end. */
+        FINISHED,
+        /** Stopped early by {@link TalkingHead#stop()} or by a newer line. */
+        STOPPED,
+        /** Could not be animated; see {@link #error()}. */
+        FAILED
+    }
+
+    private final String name;
+    private final LineOptions options;
+    private final long submittedNanos = System.nanoTime();
+    private State state = State.WAITING;
+    private Exception error;
+    private long startedNanos;
+    LineJob job;
+
+    Line(String name, LineOptions options) {
+        this.name = name;
+        this.options = options;
+    }
+
+    /** @return the line's name, e.g. its audio asset path (not null) */
+    public String name() {
+        return name;
+    }
+
+    /** @return the options in effect (character defaults applied) (not null) */
+    public LineOptions options() {
+        return options;
+    }
+
+    /** @return the current state (not null) */
+    public State state() {
+        return state;
+    }
+
+    /** @return true while waiting or speaking */
+    public boolean isActive() {
+        return state == State.WAITING || state == State.SPEAKING;
+    }
+
+    /** @return why the line failed, or null */
+    public Exception error() {
+        return error;
+    }
+
+    /** @return seconds from submission to the first animated frame, or NaN before it */
+    public float startLatency() {
+        return startedNanos == 0 ? Float.NaN : (startedNanos - submittedNanos) / 1e9f;
+    }
+
+    /** @return the steps the latest window was sampled with (0 before the first) */
+    public int lastSteps() {
+        return job == null ? 0 : job.lastSteps();
+    }
+
+    void started() {
+        state = State.SPEAKING;
+        startedNanos = System.nanoTime();
+    }
+
+    void ended(State end, Exception cause) {
+        state = end;
+        error = cause;
+    }
+
+    @Override
+    public String toString() {
+        return "Line[" + name + ", " + state + (error == null ? "" : ", " + error.getMessage()) + "]";
+    }
+}

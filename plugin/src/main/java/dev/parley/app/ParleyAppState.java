@@ -1,0 +1,286 @@
+package dev.parley.app;
+
+import com.jme3.app.Application;
+import com.jme3.app.state.BaseAppState;
+import com.jme3.scene.Spatial;
+import dev.parley.head.HeadSpec;
+import dev.parley.pack.InferenceRuntime;
+import dev.parley.pack.PackManifest;
+import dev.parley.pack.ParleyPack;
+import dev.parley.rig.FaceRig;
+import dev.parley.rig.FaceRigControl;
+import dev.parley.rig.RigNames;
+import dev.parley.service.InferenceService;
+import dev.parley.service.Networks;
+import dev.parley.service.ServiceSettings;
+import dev.parley.style.Style;
+import dev.parley.style.StyleKey;
+import dev.parley.util.Validate;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Parley in a jME application: owns the model pack and the inference service, and makes
+ * {@link TalkingHead}s.
+ *
+ * <pre>
+ * ParleyAppState parley = new ParleyAppState(Path.of("models/packs/parley-base-v1"));
+ * stateManager.attach(parley);
+ * Style calm = (Style) assetManager.loadAsset(new StyleKey("Styles/calm.style.json"));
+ * TalkingHead guard = parley.attach(guardModel, headSpec, calm);
+ * guard.say(new AudioNode(assetManager, "Sounds/guard_01.ogg", AudioData.DataType.Buffer));
+ * </pre>
+ *
+ * <p>The pack's manifest is read when the state is made; its graphs are opened on Parley's worker
+ * thread when the state is attached, so neither stalls the render thread. A missing or broken pack
+ * does not stop the game: it is logged once, and every line fails with the reason through its
+ * listeners while faces stay idle. Detaching the state (or closing the application) stops the
+ * worker and closes every ONNX Runtime session and tensor.
+ */
+public class ParleyAppState extends BaseAppState {
+
+    private static final Logger LOG = Logger.getLogger(ParleyAppState.class.getName());
+
+    private final PackManifest manifest;
+    private final Exception setupError;
+    private final InferenceService service;
+    private final List<TalkingHead> heads = new ArrayList<>();
+    private volatile AutoCloseable owned;
+    private long nextSeed = 1;
+
+    /**
+     * Uses the pack in a folder, with default settings.
+     *
+     * @param packFolder the pack folder, e.g. {@code models/packs/parley-base-v1} (not null)
+     */
+    public ParleyAppState(Path packFolder) {
+        this(packFolder, ServiceSettings.defaults());
+    }
+
+    /**
+     * Uses the pack in a folder.
+     *
+     * @param packFolder the pack folder (not null)
+     * @param settings how inference uses the machine (not null)
+     */
+    public ParleyAppState(Path packFolder, ServiceSettings settings) {
+        Validate.nonNull(packFolder, "packFolder");
+        Validate.nonNull(settings, "settings");
+        PackManifest m = null;
+        Exception error = null;
+        try {
+            m = PackManifest.load(packFolder.resolve("manifest.json"));
+        } catch (RuntimeException e) {
+            error = e;
+            LOG.log(Level.SEVERE, "Parley cannot use the model pack: " + e.getMessage() + "; characters will stay idle");
+        }
+        manifest = m;
+        setupError = error;
+        service = m == null ? null : new InferenceService(m, () -> {
+            ParleyPack pack = ParleyPack.load(packFolder, InferenceRuntime.create(settings.intraOpThreads(), settings.preferCuda()));
+            owned = pack;
+            return Networks.of(pack);
+        }, settings, "Parley inference");
+    }
+
+    /**
+     * Uses an open pack, which this state then owns and closes.
+     *
+     * @param pack the pack (not null, open)
+     * @param settings how inference uses the machine (not null)
+     */
+    public ParleyAppState(ParleyPack pack, ServiceSettings settings) {
+        this(Validate.nonNull(pack, "pack").manifest(), () -> Networks.of(pack), pack, settings);
+    }
+
+    /**
+     * Uses networks of your own with a pack's manifest: another runtime, or stand-ins in tests.
+     *
+     * @param manifest the manifest the networks follow (not null)
+     * @param networks opens the networks, on the worker (not null)
+     * @param owner closed when the state is cleaned up, after the worker stops (may be null)
+     * @param settings how inference uses the machine (not null)
+     */
+    public ParleyAppState(PackManifest manifest, Callable<Networks> networks, AutoCloseable owner, ServiceSettings settings) {
+        this.manifest = Validate.nonNull(manifest, "manifest");
+        this.setupError = null;
+        this.owned = owner;
+        service = new InferenceService(manifest, networks, Validate.nonNull(settings, "settings"), "Parley inference");
+    }
+
+    /**
+     * Makes a talking character of a FLAME-structured model whose controls the head spec names, after
+     * checking that the pack was made for that head.
+     *
+     * @param model the loaded model (not null)
+     * @param spec the head's spec (not null)
+     * @param style the speaking style (null = none)
+     * @param listeners hear about the character's lines, and about a rig that cannot be bound
+     * @return the character (not null; inert, with every line failing, if the rig or head do not fit)
+     */
+    public TalkingHead attach(Spatial model, HeadSpec spec, Style style, LineListener... listeners) {
+        Validate.nonNull(spec, "spec");
+        Exception headError = null;
+        if (manifest != null) {
+            try {
+                manifest.checkHead(spec);
+            } catch (RuntimeException e) {
+                headError = e;
+            }
+        }
+        return attach(model, RigNames.fromSpec(spec), style, headError, listeners);
+    }
+
+    /**
+     * Makes a talking character of a model with FLAME-structured controls under the given names.
+     *
+     * @param model the loaded model (not null)
+     * @param names the names of its morph targets and joints (not null)
+     * @param style the speaking style (null = none)
+     * @param listeners hear about the character's lines, and about a rig that cannot be bound
+     * @return the character (not null; inert, with every line failing, if the rig cannot be bound)
+     */
+    public TalkingHead attach(Spatial model, RigNames names, Style style, LineListener... listeners) {
+        return attach(model, names, style, null, listeners);
+    }
+
+    private TalkingHead attach(Spatial model, RigNames names, Style style, Exception headError, LineListener... listeners) {
+        Validate.nonNull(model, "model");
+        Validate.nonNull(names, "names");
+        FaceRigControl face = null;
+        Exception error = headError;
+        if (error == null) {
+            try {
+                FaceRig rig = FaceRig.bind(model, names);
+                face = new FaceRigControl(rig);
+                Spatial host = rig.getSkinnedSpatial() != null ? rig.getSkinnedSpatial() : model;
+                host.addControl(face);
+                if (manifest != null) {
+                    manifest.checkExpressions(rig.expressionCount(), String.valueOf(model.getName()));
+                }
+            } catch (RuntimeException e) {
+                error = e;
+            }
+        }
+        String name = model.getName() != null ? model.getName() : "character " + (heads.size() + 1);
+        TalkingHead head = new TalkingHead(this, name, error == null ? face : null, names, style, error, nextSeed++);
+        for (LineListener l : listeners) {
+            head.addListener(l);
+        }
+        if (error != null) {
+            if (face != null) {
+                face.getSpatial().removeControl(face);
+                face.getRig().unbind();
+            }
+            LOG.warning("Parley: " + name + " cannot talk: " + error.getMessage());
+            head.reportBindFailure();
+            model.addControl(head);
+        } else {
+            Spatial host = face.getSpatial();
+            host.addControlAt(indexOf(host, face), head);
+        }
+        heads.add(head);
+        return head;
+    }
+
+    /**
+     * Removes a character: stops its line, removes its controls (the face keeps its last pose).
+     *
+     * @param head a character made by this state (not null)
+     */
+    public void detach(TalkingHead head) {
+        Validate.nonNull(head, "head");
+        head.shutdown();
+        if (head.getSpatial() != null) {
+            head.getSpatial().removeControl(head);
+        }
+        FaceRigControl face = head.getFace();
+        if (face != null && face.getSpatial() != null) {
+            face.getSpatial().removeControl(face);
+        }
+        heads.remove(head);
+    }
+
+    /** @return the characters made by this state (a new list) */
+    public List<TalkingHead> getHeads() {
+        return new ArrayList<>(heads);
+    }
+
+    /** @return the pack's manifest, or null if it could not be read */
+    public PackManifest manifest() {
+        return manifest;
+    }
+
+    /** @return why the pack cannot be used (missing, unreadable, graphs that do not open), or null */
+    public Exception setupError() {
+        if (setupError != null) {
+            return setupError;
+        }
+        return service != null ? service.openFailure() : null;
+    }
+
+    /** @return the inference service, or null if the pack could not be read */
+    public InferenceService service() {
+        return service;
+    }
+
+    /**
+     * Checks that a style suits the pack.
+     *
+     * @param style the style (not null)
+     * @throws dev.parley.util.AssetFormatException naming the style file and the mismatch
+     */
+    public void checkStyle(Style style) {
+        Validate.nonNull(style, "style").checkCompatible(manifest.id(), manifest.styleDim());
+    }
+
+    @Override
+    protected void initialize(Application app) {
+        StyleKey.register(app.getAssetManager());
+        if (service != null) {
+            service.start();
+        }
+    }
+
+    @Override
+    protected void cleanup(Application app) {
+        for (TalkingHead h : heads) {
+            h.shutdown();
+        }
+        if (service != null) {
+            service.close();
+        }
+        AutoCloseable o = owned;
+        owned = null;
+        if (o != null) {
+            try {
+                o.close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "Parley: closing the model pack failed", e);
+            }
+        }
+    }
+
+    @Override
+    protected void onEnable() {
+        // Nothing: characters keep living while the state is disabled.
+    }
+
+    @Override
+    protected void onDisable() {
+        // Nothing.
+    }
+
+    private static int indexOf(Spatial host, FaceRigControl face) {
+        for (int i = 0; i < host.getNumControls(); i++) {
+            if (host.getControl(i) == face) {
+                return i;
+            }
+        }
+        return host.getNumControls();
+    }
+}

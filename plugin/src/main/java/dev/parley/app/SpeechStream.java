@@ -1,0 +1,67 @@
+package dev.parley.app;
+
+import dev.parley.features.LineAudio;
+import dev.parley.service.InferenceService;
+import dev.parley.util.Validate;
+
+/**
+ * Feeds a line's PCM to Parley as it arrives (streamed TTS, a voice decoded on the fly). Write chunks
+ * from any thread, then {@link #finish()}. Windows are generated as soon as enough audio has arrived
+ * (a whole window, or at least {@code ServiceSettings.streamChunkFrames} frames), so the face lags a
+ * producer that delivers in real time by that much audio plus one window's compute and
+ * {@link TalkingHead#STREAM_DELAY}; see docs/runtime.md. Audio that arrives later than its frames are
+ * needed is skipped, so the lag stays bounded.
+ */
+public final class SpeechStream {
+
+    private final Line line;
+    private final LineAudio audio;
+    private final InferenceService service;
+
+    SpeechStream(Line line, LineAudio audio, InferenceService service) {
+        this.line = line;
+        this.audio = audio;
+        this.service = service;
+    }
+
+    /** @return the line this stream feeds (not null) */
+    public Line line() {
+        return line;
+    }
+
+    /**
+     * Appends PCM. Any thread.
+     *
+     * @param pcm mono samples in [-1, 1] at the stream's rate (not null, unaffected: copied)
+     */
+    public void write(float[] pcm) {
+        write(pcm, 0, Validate.nonNull(pcm, "pcm").length);
+    }
+
+    /**
+     * Appends part of an array. Any thread. Ignored once the line has ended (stopped or failed).
+     *
+     * @param pcm mono samples in [-1, 1] (not null, unaffected: copied)
+     * @param offset the first sample
+     * @param length the number of samples
+     */
+    public void write(float[] pcm, int offset, int length) {
+        if (audio == null || audio.isComplete() || line.job == null || line.job.isCancelled() || line.job.failure() != null) {
+            return;
+        }
+        audio.write(pcm, offset, length);
+        if (service != null) {
+            service.wake();
+        }
+    }
+
+    /** Ends the stream: the line finishes once its last audio has been animated. Any thread; idempotent. */
+    public void finish() {
+        if (audio != null) {
+            audio.finish();
+            if (service != null) {
+                service.wake();
+            }
+        }
+    }
+}

@@ -1,0 +1,471 @@
+package dev.parley.app;
+
+import com.jme3.audio.AudioData;
+import com.jme3.audio.AudioKey;
+import com.jme3.audio.AudioNode;
+import com.jme3.audio.AudioSource;
+import com.jme3.audio.AudioStream;
+import com.jme3.math.Vector3f;
+import com.jme3.renderer.RenderManager;
+import com.jme3.renderer.ViewPort;
+import com.jme3.scene.Spatial;
+import com.jme3.scene.control.AbstractControl;
+import dev.parley.audio.AudioDataReader;
+import dev.parley.audio.AudioInputException;
+import dev.parley.audio.AudioStreamReader;
+import dev.parley.audio.CapturedPcmReader;
+import dev.parley.features.LineAudio;
+import dev.parley.generation.MotionWindow;
+import dev.parley.motion.IdleMotion;
+import dev.parley.motion.MotionFrame;
+import dev.parley.motion.MotionTrack;
+import dev.parley.motion.SpeechMixer;
+import dev.parley.pack.PackManifest;
+import dev.parley.rig.FaceRigControl;
+import dev.parley.rig.RigNames;
+import dev.parley.service.LineJob;
+import dev.parley.style.Style;
+import dev.parley.util.Validate;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.logging.Logger;
+
+/**
+ * A character that talks: give it a line ({@link #say(AudioNode)}, {@link #say(float[], int)} or a
+ * {@link #sayStream(int) stream}) and its face moves with it in its own style, in sync with the audio,
+ * then returns to idle (blinks, breathing, head micro-motion, eyes that look at a target with small
+ * saccades). Made by {@link ParleyAppState#attach}; lives on the model's skinned spatial, just before
+ * its {@link FaceRigControl}.
+ *
+ * <p>Render thread only: call every method from the update loop or a task queued with
+ * {@code app.enqueue}. Listeners are called on the render thread too. Inference runs on Parley's
+ * worker; windows of motion come back through a lock-free queue polled here once per frame.
+ *
+ * <p>Faults never throw out of a line call: bad audio, a model producing NaN, a missing or mismatched
+ * pack or style, or a rig that could not be bound end the line through
+ * {@link LineListener#failed} and the log, and the face returns to idle.
+ */
+public class TalkingHead extends AbstractControl {
+
+    /** Extra seconds a streamed line's face waits after its first window, absorbing producer jitter. */
+    public static final float STREAM_DELAY = 0.25f;
+    /** Seconds of motion kept behind the playhead. */
+    private static final float KEEP_BEHIND = 1f;
+
+    private static final Logger LOG = Logger.getLogger(TalkingHead.class.getName());
+
+    private final ParleyAppState parley;
+    private final String name;
+    private final FaceRigControl face;
+    private final Exception bindError;
+    private final List<LineListener> listeners = new ArrayList<>();
+    private final ArrayDeque<Runnable> events = new ArrayDeque<>();
+    private final Random seeds;
+    private Style style;
+    private LineOptions defaults = LineOptions.DEFAULTS;
+
+    private final IdleMotion idle;
+    private final MotionFrame idleFrame;
+    private final MotionFrame speechFrame;
+    private final SpeechMixer mixer;
+    private final EyeGaze gaze;
+    private final SpeechClock clock = new SpeechClock();
+    private MotionTrack track;
+
+    private Line line;
+    private AudioNode audio;
+    private boolean audioStarted;
+    private boolean stream;
+
+    TalkingHead(ParleyAppState parley, String name, FaceRigControl face, RigNames names, Style style, Exception bindError,
+            long seed) {
+        this.parley = parley;
+        this.name = name;
+        this.face = face;
+        this.bindError = bindError;
+        this.style = style;
+        this.seeds = new Random(seed);
+        int expressions = face != null ? face.getRig().expressionCount() : 0;
+        List<String> targets = names != null ? names.morphTargets() : List.of();
+        idle = new IdleMotion(seed, targets.indexOf("blink_L"), targets.indexOf("blink_R"), targets.indexOf("lip_close"));
+        idleFrame = new MotionFrame(expressions);
+        speechFrame = new MotionFrame(expressions);
+        mixer = new SpeechMixer(targets.indexOf("blink_L"), targets.indexOf("blink_R"));
+        gaze = face != null ? new EyeGaze(face.getRig()) : null;
+    }
+
+    /** @return the character's name, for messages (not null) */
+    public String getName() {
+        return name;
+    }
+
+    /** @return the face control this head drives, or null if the rig could not be bound */
+    public FaceRigControl getFace() {
+        return face;
+    }
+
+    /** @return why the rig could not be bound, or null */
+    public Exception getBindError() {
+        return bindError;
+    }
+
+    /** @return the speaking style (null = no style condition) */
+    public Style getStyle() {
+        return style;
+    }
+
+    /**
+     * Sets the speaking style for the next lines. A style from another pack, or of another dimension,
+     * fails those lines through the listeners.
+     *
+     * @param style the style, or null for none (the model's unconditioned style)
+     */
+    public void setStyle(Style style) {
+        this.style = style;
+    }
+
+    /** @return this character's default line options (not null) */
+    public LineOptions getDefaults() {
+        return defaults;
+    }
+
+    /**
+     * Sets this character's default steps, guidance, seed and adaptivity; a line's own options win.
+     *
+     * @param options the defaults (not null)
+     */
+    public void setDefaults(LineOptions options) {
+        this.defaults = Validate.nonNull(options, "options");
+    }
+
+    /** @param listener hears about this character's lines (not null) */
+    public void addListener(LineListener listener) {
+        listeners.add(Validate.nonNull(listener, "listener"));
+    }
+
+    /** @param listener a listener added before (not null) */
+    public void removeListener(LineListener listener) {
+        listeners.remove(listener);
+    }
+
+    /**
+     * Makes the eyes follow a point in the world (within about 35 degrees of straight ahead).
+     *
+     * @param worldTarget the point (unaffected: copied), or null to look straight ahead
+     */
+    public void lookAt(Vector3f worldTarget) {
+        if (gaze != null) {
+            gaze.lookAt(worldTarget);
+        }
+    }
+
+    /** @return the line being spoken or prepared, or null when idle */
+    public Line getLine() {
+        return line != null && line.isActive() ? line : null;
+    }
+
+    /** @return true while a line is being prepared or spoken */
+    public boolean isSpeaking() {
+        return getLine() != null;
+    }
+
+    /** @return the current line's playback time in seconds (0 when idle) */
+    public float getPlaybackTime() {
+        return line != null && line.state() == Line.State.SPEAKING ? clock.time() : 0f;
+    }
+
+    /** @return the current weight of speech over idle motion, in [0, 1] */
+    public float getSpeechWeight() {
+        return mixer.weight();
+    }
+
+    /**
+     * Says a loaded WAV or OGG line: plays the node and animates the face with it. The PCM is copied
+     * now (the renderer may free the buffer) and converted on Parley's worker; a node loaded as a
+     * stream is read again from its asset, piece by piece, in bounded memory. The audio starts with
+     * the first frames (see {@link Line#startLatency()}). Without an audio renderer the face runs on a
+     * fallback clock.
+     *
+     * @param node the line's audio (not null; played by this head)
+     * @return the line (not null)
+     */
+    public Line say(AudioNode node) {
+        return say(node, LineOptions.DEFAULTS);
+    }
+
+    /**
+     * @param node the line's audio (not null; played by this head)
+     * @param options this line's options (not null)
+     * @return the line (not null)
+     * @see #say(AudioNode)
+     */
+    public Line say(AudioNode node, LineOptions options) {
+        Validate.nonNull(node, "node");
+        AudioKey key = node.getAudioKey();
+        String lineName = key != null ? key.getName() : node.getName() != null ? node.getName() : "audio";
+        return begin(lineName, options, node, false, () -> {
+            AudioData data = node.getAudioData();
+            if (data == null) {
+                throw new AudioInputException(lineName, "the AudioNode has no audio data");
+            }
+            int rate = parley.manifest().sampleRate();
+            int spf = parley.manifest().samplesPerFrame();
+            if (data instanceof AudioStream) {
+                if (key == null) {
+                    throw new AudioInputException(lineName, "is a stream without an AudioKey: it cannot be read a second time");
+                }
+                AudioData again = parley.getApplication().getAssetManager().loadAudio(new AudioKey(key.getName(), true, false));
+                return LineAudio.pull(lineName, new AudioStreamReader((AudioStream) again, lineName), rate, spf);
+            }
+            return LineAudio.pull(lineName, new CapturedPcmReader(AudioDataReader.capture(data, lineName)), rate, spf);
+        });
+    }
+
+    /**
+     * Animates a line given as PCM; the game plays the audio itself, starting it when
+     * {@link LineListener#started} is called.
+     *
+     * @param pcm mono samples in [-1, 1] (not null; ownership passes to Parley: do not modify afterwards)
+     * @param sampleRate the samples' rate (&gt;0; resampled to the pack's rate)
+     * @return the line (not null)
+     */
+    public Line say(float[] pcm, int sampleRate) {
+        return say(pcm, sampleRate, LineOptions.DEFAULTS);
+    }
+
+    /**
+     * @param pcm mono samples (not null; ownership passes to Parley)
+     * @param sampleRate the rate (&gt;0)
+     * @param options this line's options (not null)
+     * @return the line (not null)
+     * @see #say(float[], int)
+     */
+    public Line say(float[] pcm, int sampleRate, LineOptions options) {
+        Validate.nonNull(pcm, "pcm");
+        Validate.inRange(sampleRate, 1, 1_000_000, "sampleRate");
+        return begin("pcm line", options, null, false, () -> {
+            if (pcm.length == 0) {
+                throw new AudioInputException("pcm line", "is empty (zero samples)");
+            }
+            return LineAudio.clip("pcm line", pcm, sampleRate, parley.manifest().sampleRate(), parley.manifest().samplesPerFrame());
+        });
+    }
+
+    /**
+     * Starts a streamed line: write PCM into the returned stream as it arrives, then finish it.
+     *
+     * @param sampleRate the stream's rate (&gt;0)
+     * @return the stream (not null)
+     */
+    public SpeechStream sayStream(int sampleRate) {
+        return sayStream(sampleRate, LineOptions.DEFAULTS);
+    }
+
+    /**
+     * @param sampleRate the stream's rate (&gt;0)
+     * @param options this line's options (not null)
+     * @return the stream (not null)
+     * @see #sayStream(int)
+     */
+    public SpeechStream sayStream(int sampleRate, LineOptions options) {
+        Validate.inRange(sampleRate, 1, 1_000_000, "sampleRate");
+        LineAudio[] made = new LineAudio[1];
+        Line l = begin("stream", options, null, true, () -> {
+            made[0] = LineAudio.stream("stream", sampleRate, parley.manifest().sampleRate(), parley.manifest().samplesPerFrame());
+            return made[0];
+        });
+        return new SpeechStream(l, made[0], parley.service());
+    }
+
+    /** Stops the current line, if any: the face eases back to idle and listeners hear {@code finished}. */
+    public void stop() {
+        if (line != null && line.isActive()) {
+            end(Line.State.STOPPED, null);
+        }
+    }
+
+    /** Makes the lines' audio for {@link #say(AudioNode)}; may throw what the listeners should hear. */
+    private interface AudioSetup {
+        LineAudio make();
+    }
+
+    private Line begin(String lineName, LineOptions options, AudioNode node, boolean streamed, AudioSetup setup) {
+        Validate.nonNull(options, "options");
+        stop();
+        LineOptions effective = options.orElse(defaults);
+        if (!effective.seeded()) {
+            effective = effective.withSeed(seeds.nextLong());
+        }
+        Line l = new Line(lineName, effective);
+        line = l;
+        audio = node;
+        audioStarted = false;
+        stream = streamed;
+        clock.stop();
+        try {
+            if (bindError != null) {
+                throw bindError;
+            }
+            Exception setupError = parley.setupError();
+            if (setupError != null) {
+                throw setupError;
+            }
+            PackManifest m = parley.manifest();
+            float[] embedding = new float[m.styleDim()];
+            float styleScale = Float.isNaN(effective.styleGuidance()) ? m.styleGuidance() : effective.styleGuidance();
+            if (style != null) {
+                parley.checkStyle(style);
+                style.copyEmbedding(embedding, 0);
+            } else {
+                styleScale = 0f;
+            }
+            if (track == null) {
+                track = new MotionTrack(m.motion(), m.windowFrames());
+            }
+            track.clear();
+            LineAudio lineAudio = setup.make();
+            float audioScale = Float.isNaN(effective.audioGuidance()) ? m.audioGuidance() : effective.audioGuidance();
+            LineJob job = new LineJob(lineAudio, embedding, effective.resolvedSteps(m), audioScale, styleScale,
+                    effective.seed(), effective.resolvedAdaptive());
+            l.job = job;
+            parley.service().submit(job);
+        } catch (Exception e) {
+            fail(l, e);
+        }
+        return l;
+    }
+
+    @Override
+    protected void controlUpdate(float tpf) {
+        if (face == null) {
+            deliverEvents();
+            return;
+        }
+        idle.update(tpf, idleFrame);
+        boolean speaking = line != null && line.isActive() && updateLine(tpf);
+        mixer.update(tpf, speaking);
+        mixer.mix(idleFrame, speechFrame, face.getFrame());
+        gaze.apply(tpf, face.getFrame());
+        deliverEvents();
+    }
+
+    /** Advances the current line; returns true if speech motion should show this frame. */
+    private boolean updateLine(float tpf) {
+        LineJob job = line.job;
+        for (MotionWindow w; (w = job.pollWindow()) != null;) {
+            track.append(w.motion(), 0, w.frames());
+        }
+        if (job.failure() != null) {
+            fail(line, job.failure());
+            return false;
+        }
+        if (line.state() == Line.State.WAITING) {
+            if (track.frameCount() == 0) {
+                return false;
+            }
+            startPlayback();
+        }
+        float t = clock.update(tpf, audioTime());
+        job.setPlayhead(Math.max(0f, t), true);
+        track.sample(Math.max(0f, t), speechFrame);
+        track.discardBefore(t - KEEP_BEHIND);
+        boolean ended = job.isGenerationDone() && t >= track.duration();
+        boolean audioEnded = audio != null && audioStarted && audio.getStatus() == AudioSource.Status.Stopped && t > 0.5f;
+        if (ended || audioEnded && job.isGenerationDone()) {
+            end(Line.State.FINISHED, null);
+            return false;
+        }
+        return t <= track.duration(); // behind: relax toward idle until frames arrive
+    }
+
+    private void startPlayback() {
+        line.started();
+        if (audio != null && parley.getApplication() != null && parley.getApplication().getAudioRenderer() != null) {
+            try {
+                audio.play();
+                audioStarted = true;
+            } catch (RuntimeException e) {
+                LOG.warning("Parley: " + name + " cannot play '" + line.name() + "' (" + e.getMessage() + "); animating on the fallback clock");
+            }
+        }
+        clock.start(stream ? STREAM_DELAY : 0f);
+        Line started = line;
+        events.add(() -> listeners.forEach(x -> x.started(this, started)));
+    }
+
+    /** The audio clock, or NaN when there is none to follow. */
+    private float audioTime() {
+        if (!audioStarted || audio.getStatus() != AudioSource.Status.Playing) {
+            return Float.NaN;
+        }
+        float t = audio.getPlaybackTime();
+        return t > 0f ? t : Float.NaN;
+    }
+
+    private void end(Line.State state, Exception error) {
+        Line ended = line;
+        if (ended.job != null) {
+            ended.job.cancel();
+        }
+        if (state == Line.State.STOPPED && audioStarted && audio != null) {
+            audio.stop();
+        }
+        clock.stop();
+        ended.ended(state, error);
+        audioStarted = false;
+        if (state == Line.State.FAILED) {
+            events.add(() -> listeners.forEach(x -> x.failed(this, ended, error)));
+        } else {
+            events.add(() -> listeners.forEach(x -> x.finished(this, ended)));
+        }
+    }
+
+    private void fail(Line l, Exception error) {
+        LOG.warning("Parley: " + name + " cannot say '" + l.name() + "': " + error.getMessage());
+        if (l == line) {
+            end(Line.State.FAILED, error);
+        }
+    }
+
+    /** Reports a failure not tied to a line (binding the rig) to the listeners, on the next update. */
+    void reportBindFailure() {
+        events.add(() -> listeners.forEach(x -> x.failed(this, null, bindError)));
+    }
+
+    private void deliverEvents() {
+        for (Runnable r; (r = events.poll()) != null;) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOG.log(java.util.logging.Level.WARNING, "Parley: a line listener of " + name + " threw", e);
+            }
+        }
+    }
+
+    /** Ends any line quietly (no listeners) when Parley shuts down; the face goes back to idle. */
+    void shutdown() {
+        if (line != null && line.isActive()) {
+            if (line.job != null) {
+                line.job.cancel();
+            }
+            line.ended(Line.State.STOPPED, null);
+        }
+        clock.stop();
+        mixer.reset();
+    }
+
+    @Override
+    protected void controlRender(RenderManager rm, ViewPort vp) {
+        // Nothing: the face control applies the frame.
+    }
+
+    @Override
+    public void setSpatial(Spatial spatial) {
+        super.setSpatial(spatial);
+        if (spatial == null) {
+            shutdown();
+        }
+    }
+}

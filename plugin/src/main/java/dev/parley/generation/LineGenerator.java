@@ -1,0 +1,232 @@
+package dev.parley.generation;
+
+import dev.parley.audio.AudioInputException;
+import dev.parley.features.LineAudio;
+import dev.parley.pack.PackManifest;
+import dev.parley.sampler.DdimSampler;
+import dev.parley.sampler.SamplingTask;
+import dev.parley.util.Validate;
+
+/**
+ * Generates one line's motion window by window, as the pack's manifest prescribes: each window of
+ * Tw frames is conditioned on the Tp previous frames (the first on the learnt start features), its
+ * audio is one encoder call of Tw frames (zero-padded at the end of the line), its x_T is seeded
+ * noise (the same for the same seed and window, whatever else is running), and the frames past the
+ * end of the audio are dropped after sampling. Streams may end a window early, with fewer frames
+ * than Tw, so that the face does not wait for a whole window of audio.
+ *
+ * <p>No threads here: the inference service drives it ({@link #plan}, {@link #cutAudio},
+ * {@link #begin}, sample, {@link #finish}). Owned by the worker; all buffers are allocated once.
+ */
+public final class LineGenerator {
+
+    private final PackManifest manifest;
+    private final LineAudio audio;
+    private final String name;
+    private final long seed;
+    private final float[] style;
+    private final float[] shape;
+    private final float audioScale;
+    private final float styleScale;
+    private final int dim;
+    private final int windowFrames;
+    private final int previousFrames;
+    private final float[] history;
+    private long framesDone;
+    private int windowIndex;
+    private int pendingFrames;
+    private boolean checkedAudible;
+
+    /**
+     * @param manifest the pack's manifest (not null)
+     * @param audio the line's audio (not null; consumed by this generator)
+     * @param seed the line's seed
+     * @param style the style embedding [style.dim] (not null, unaffected: copied)
+     * @param audioScale w_a
+     * @param styleScale w_s
+     */
+    public LineGenerator(PackManifest manifest, LineAudio audio, long seed, float[] style, float audioScale, float styleScale) {
+        this.manifest = Validate.nonNull(manifest, "manifest");
+        this.audio = Validate.nonNull(audio, "audio");
+        this.name = audio.name();
+        this.seed = seed;
+        this.style = Validate.length(style, manifest.styleDim(), "style").clone();
+        this.shape = new float[manifest.shapeDim()];
+        this.audioScale = audioScale;
+        this.styleScale = styleScale;
+        dim = manifest.motion().dim();
+        windowFrames = manifest.windowFrames();
+        previousFrames = manifest.previousFrames();
+        history = new float[previousFrames * dim];
+    }
+
+    /** @return the line's name (not null) */
+    public String name() {
+        return name;
+    }
+
+    /** @return the line's audio (not null) */
+    public LineAudio audio() {
+        return audio;
+    }
+
+    /** @return frames generated so far (the line frame the next window starts at) */
+    public long framesDone() {
+        return framesDone;
+    }
+
+    /** @return windows finished so far */
+    public int windowsDone() {
+        return windowIndex;
+    }
+
+    /**
+     * How many frames the next window would take now.
+     *
+     * @param streamChunkFrames the fewest frames worth a window while a stream is still arriving
+     * @return frames in [1, Tw], or 0 if the next window must wait for audio (or the line is done)
+     * @throws AudioInputException if the line is empty or silent, or its reader finds it corrupt
+     */
+    public int plan(int streamChunkFrames) {
+        checkAudible();
+        int ready = audio.framesReady(windowFrames);
+        if (audio.isComplete()) {
+            checkAudible();
+            return Math.min(windowFrames, ready);
+        }
+        if (ready >= windowFrames) {
+            return windowFrames;
+        }
+        return ready >= Math.max(1, streamChunkFrames) ? ready : 0;
+    }
+
+    /** @return true once every frame of a complete line has been generated */
+    public boolean isDone() {
+        return pendingFrames == 0 && audio.isExhausted();
+    }
+
+    /**
+     * Cuts the next window's audio.
+     *
+     * @param frames what {@link #plan} returned (&gt;0)
+     * @param pcm receives Tw * samplesPerFrame samples (not null, modified)
+     */
+    public void cutAudio(int frames, float[] pcm) {
+        Validate.length(pcm, windowFrames * manifest.samplesPerFrame(), "pcm");
+        audio.read(pcm, frames);
+        pendingFrames = frames;
+    }
+
+    /**
+     * Sets a task up for the window whose audio was cut last.
+     *
+     * @param task the line's task (not null, modified)
+     * @param features the window's audio features (not null, unaffected)
+     * @param featuresOffset where they start in {@code features}
+     * @param steps sampling steps (in [1, N])
+     * @throws NonFiniteMotionException if the audio features are not finite
+     */
+    public void begin(SamplingTask task, float[] features, int featuresOffset, int steps) {
+        Validate.nonNull(task, "task");
+        int n = task.audioFeatures.length;
+        for (int i = 0; i < n; i++) {
+            float v = features[featuresOffset + i];
+            if (!Float.isFinite(v)) {
+                throw new NonFiniteMotionException("'" + name + "': audio encoder produced " + v + " at window "
+                        + windowIndex + ", frame " + i / manifest.audioFeatureDim() + ", value " + i % manifest.audioFeatureDim());
+            }
+            task.audioFeatures[i] = v;
+        }
+        DdimSampler.gaussianNoise(task.x, windowSeed(seed, windowIndex));
+        System.arraycopy(history, 0, task.prevMotion, 0, history.length);
+        System.arraycopy(style, 0, task.style, 0, style.length);
+        System.arraycopy(shape, 0, task.shape, 0, shape.length);
+        task.begin(DdimSampler.timesteps(manifest.diffusionSteps(), steps), windowIndex == 0, audioScale, styleScale);
+    }
+
+    /**
+     * Takes a finished window: checks it, keeps its last frames as the next window's condition,
+     * de-normalises the frames that cover audio and drops the rest.
+     *
+     * @param task the finished task (not null, done; unaffected)
+     * @return the window's motion (not null; a new array owned by the receiver)
+     * @throws NonFiniteMotionException if the denoiser produced NaN or infinity
+     */
+    public MotionWindow finish(SamplingTask task) {
+        Validate.nonNull(task, "task");
+        if (!task.isDone() || pendingFrames == 0) {
+            throw new IllegalStateException("'" + name + "': no finished window to take");
+        }
+        int n = pendingFrames;
+        float[] x = task.x;
+        for (int i = 0; i < n * dim; i++) {
+            if (!Float.isFinite(x[i])) {
+                throw new NonFiniteMotionException("'" + name + "': denoiser produced " + x[i] + " at window " + windowIndex
+                        + ", frame " + i / dim + ", value " + i % dim);
+            }
+        }
+        remember(x, n);
+        float[] mean = manifest.motionMean();
+        float[] std = manifest.motionStd();
+        float[] motion = new float[n * dim];
+        for (int i = 0; i < motion.length; i++) {
+            int k = i % dim;
+            motion[i] = x[i] * std[k] + mean[k];
+        }
+        MotionWindow w = new MotionWindow(framesDone, n, motion, task.steps());
+        framesDone += n;
+        windowIndex++;
+        pendingFrames = 0;
+        return w;
+    }
+
+    /**
+     * The seed of a window's noise: a SplitMix64 mix of the line's seed and the window index, so
+     * each window's noise depends on nothing else.
+     *
+     * @param seed the line's seed
+     * @param window the window index (&ge;0)
+     * @return the seed for {@link DdimSampler#gaussianNoise}
+     */
+    public static long windowSeed(long seed, int window) {
+        long z = seed + 0x9E3779B97F4A7C15L * (window + 1L);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Shifts the newest frames into the Tp-frame history; a short history repeats its oldest frame. */
+    private void remember(float[] x, int n) {
+        int tp = previousFrames;
+        if (n >= tp) {
+            System.arraycopy(x, (n - tp) * dim, history, 0, tp * dim);
+            return;
+        }
+        if (framesDone == 0) {
+            for (int f = 0; f < tp - n; f++) {
+                System.arraycopy(x, 0, history, f * dim, dim);
+            }
+        } else {
+            System.arraycopy(history, n * dim, history, 0, (tp - n) * dim);
+        }
+        System.arraycopy(x, 0, history, (tp - n) * dim, n * dim);
+    }
+
+    private void checkAudible() {
+        if (checkedAudible) {
+            return;
+        }
+        if (audio.totalSamples() == 0) {
+            throw new AudioInputException(name, "is empty (zero samples)");
+        }
+        float peak = audio.knownPeak();
+        if (peak < 0f) {
+            return; // known once the line is complete
+        }
+        checkedAudible = true;
+        if (peak < LineAudio.SILENCE_PEAK) {
+            throw new AudioInputException(name, String.format("is silent (peak %.1f dBFS, below %.0f dBFS): nothing to animate",
+                    20 * Math.log10(Math.max(peak, 1e-12)), 20 * Math.log10(LineAudio.SILENCE_PEAK)));
+        }
+    }
+}

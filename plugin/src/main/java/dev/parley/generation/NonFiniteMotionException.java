@@ -1,0 +1,18 @@
+package dev.parley.generation;
+
+/**
+ * A network produced NaN or infinity for a line. The message names the line, the network, the window,
+ * the frame and the value's index, e.g.
+ * {@code 'guard_03': denoiser produced NaN at window 2, frame 17, value 4}.
+ */
+public class NonFiniteMotionException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * @param message what went wrong, naming line, network and position (not null)
+     */
+    public NonFiniteMotionException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,473 @@
+package dev.parley.service;
+
+import dev.parley.generation.LineGenerator;
+import dev.parley.generation.MotionWindow;
+import dev.parley.pack.PackManifest;
+import dev.parley.sampler.BatchStepper;
+import dev.parley.sampler.SamplingTask;
+import dev.parley.util.Validate;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Runs every talking character's inference on one background thread, never the render thread.
+ *
+ * <p>Each pass of the worker: admits new lines; cuts the next window of every line that has audio for
+ * one and is not too far ahead of its playback, and encodes those windows' audio in one batched call;
+ * then advances the most urgent windows (earliest deadline first, first windows before all others)
+ * by one DDIM step in one batched denoiser run, each window at its own timestep, so characters that
+ * started at different times share runs. Finished windows go back to the render thread through each
+ * line's lock-free queue.
+ *
+ * <p>Adaptive lines are sampled with as many steps as their deadline allows: a line's first window
+ * fits {@link ServiceSettings#firstWindowBudget()}, and a window that would be late on a busy machine
+ * is sampled with fewer steps (logged once per line) instead of freezing the face.
+ *
+ * <p>A fault in one line (NaN from a network, corrupt audio) fails that line only. Networks are
+ * opened on the worker when it starts; if that fails, every line fails with the reason.
+ */
+public final class InferenceService implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(InferenceService.class.getName());
+    private static final long IDLE_PARK_NANOS = 50_000_000L;
+    private static final long BUSY_PARK_NANOS = 5_000_000L;
+    private static final int MAX_POOLED_TASKS = 16;
+
+    private final PackManifest manifest;
+    private final Callable<Networks> open;
+    private final ServiceSettings settings;
+    private final Thread worker;
+    private final ConcurrentLinkedQueue<LineJob> incoming = new ConcurrentLinkedQueue<>();
+    private volatile boolean running;
+    private volatile boolean closed;
+    private volatile boolean ready;
+    private volatile Exception openFailure;
+    private volatile double secondsPerRow;
+    private volatile long runs;
+    private volatile long rowsRun;
+
+    // Worker only.
+    private final List<LineJob> active = new ArrayList<>();
+    private final ArrayDeque<SamplingTask> taskPool = new ArrayDeque<>();
+    private final Map<Integer, float[]> pcmBatches = new HashMap<>();
+    private final Map<Integer, float[]> featureBatches = new HashMap<>();
+    private final List<LineJob> starting = new ArrayList<>();
+    private final List<LineJob> stepping = new ArrayList<>();
+    private final List<SamplingTask> selected = new ArrayList<>();
+    private float[] window;
+    private Networks networks;
+    private BatchStepper stepper;
+    private boolean firstWindowLogged;
+
+    /**
+     * @param manifest the pack's manifest (not null)
+     * @param open opens the networks; called once, on the worker (not null)
+     * @param settings how to use the machine (not null)
+     * @param threadName the worker thread's name (not null)
+     */
+    public InferenceService(PackManifest manifest, Callable<Networks> open, ServiceSettings settings, String threadName) {
+        this.manifest = Validate.nonNull(manifest, "manifest");
+        this.open = Validate.nonNull(open, "open");
+        this.settings = Validate.nonNull(settings, "settings");
+        worker = new Thread(this::loop, Validate.nonNull(threadName, "threadName"));
+        worker.setDaemon(true);
+        worker.setPriority(Math.max(Thread.MIN_PRIORITY, Thread.NORM_PRIORITY - 1));
+    }
+
+    /** Starts the worker. Call once. */
+    public void start() {
+        running = true;
+        worker.start();
+    }
+
+    /**
+     * Queues a line. Any thread.
+     *
+     * @param job the line (not null)
+     */
+    public void submit(LineJob job) {
+        Validate.nonNull(job, "job");
+        Exception failed = openFailure;
+        if (failed != null) {
+            job.fail(failed);
+            return;
+        }
+        if (closed) {
+            job.fail(new IllegalStateException("the Parley inference service is stopped"));
+            return;
+        }
+        incoming.add(job);
+        wake();
+    }
+
+    /** Wakes the worker early, e.g. after a stream received audio. Any thread; lock-free. */
+    public void wake() {
+        LockSupport.unpark(worker);
+    }
+
+    /** @return true once the networks are open and warmed up */
+    public boolean isReady() {
+        return ready;
+    }
+
+    /** @return why the networks could not be opened, or null */
+    public Exception openFailure() {
+        return openFailure;
+    }
+
+    /** @return the measured cost of one denoiser row (seconds, moving average; 0 before warm-up) */
+    public double secondsPerRow() {
+        return secondsPerRow;
+    }
+
+    /** @return denoiser runs so far */
+    public long runs() {
+        return runs;
+    }
+
+    /** @return denoiser rows run so far (3 per window-step) */
+    public long rowsRun() {
+        return rowsRun;
+    }
+
+    /** @return the manifest (not null) */
+    public PackManifest manifest() {
+        return manifest;
+    }
+
+    /** @return the settings (not null) */
+    public ServiceSettings settings() {
+        return settings;
+    }
+
+    /** @return the worker thread (for diagnostics) */
+    public Thread thread() {
+        return worker;
+    }
+
+    /**
+     * Stops the worker and waits for it (up to 10 s). Lines still running are cancelled. Idempotent.
+     * The networks are not closed here: their owner closes them afterwards.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        running = false;
+        wake();
+        if (worker.isAlive() && Thread.currentThread() != worker) {
+            try {
+                worker.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (worker.isAlive()) {
+                LOG.warning("Parley inference worker did not stop within 10 s");
+            }
+        }
+    }
+
+    private void loop() {
+        try {
+            networks = open.call();
+            stepper = new BatchStepper(schedule(), networks.denoiser(), manifest.windowFrames(), manifest.previousFrames(),
+                    manifest.motion().dim(), manifest.audioFeatureDim(), manifest.styleDim(), manifest.shapeDim());
+            window = new float[manifest.windowFrames() * manifest.samplesPerFrame()];
+            warmUp();
+            ready = true;
+        } catch (Exception e) {
+            openFailure = e;
+            LOG.log(Level.SEVERE, "Parley cannot run: " + e.getMessage(), e);
+        }
+        while (running) {
+            boolean worked = false;
+            try {
+                admit();
+                worked = ready && (startWindows() | stepWindows());
+            } catch (RuntimeException e) {
+                // A bug, not a line's fault: keep the worker alive, fail what is running.
+                LOG.log(Level.SEVERE, "Parley inference worker error", e);
+                for (LineJob j : active) {
+                    end(j, e);
+                }
+                active.clear();
+            }
+            if (!worked) {
+                LockSupport.parkNanos(active.isEmpty() ? IDLE_PARK_NANOS : BUSY_PARK_NANOS);
+            }
+        }
+        for (LineJob j : active) {
+            j.audio().close();
+        }
+        active.clear();
+        for (LineJob j; (j = incoming.poll()) != null;) {
+            j.fail(new IllegalStateException("the Parley inference service stopped"));
+        }
+    }
+
+    private void admit() {
+        for (LineJob j; (j = incoming.poll()) != null;) {
+            if (openFailure != null) {
+                j.fail(openFailure);
+                continue;
+            }
+            try {
+                j.generator = new LineGenerator(manifest, j.audio(), j.seed(), j.style(), j.audioScale(), j.styleScale());
+                active.add(j);
+            } catch (RuntimeException e) {
+                end(j, e);
+            }
+        }
+        for (int i = active.size() - 1; i >= 0; i--) {
+            LineJob j = active.get(i);
+            if (j.isCancelled()) {
+                active.remove(i);
+                release(j);
+                j.audio().close();
+            }
+        }
+    }
+
+    /** Cuts and encodes the next window of every line that can start one. */
+    private boolean startWindows() {
+        starting.clear();
+        int fps = manifest.motion().fps();
+        for (int i = active.size() - 1; i >= 0; i--) {
+            LineJob j = active.get(i);
+            if (j.task != null || starting.size() >= settings.maxBatchCharacters()) {
+                continue;
+            }
+            LineGenerator g = j.generator;
+            if (g.framesDone() >= (long) ((j.playhead() + settings.maxLead()) * fps)) {
+                continue; // far enough ahead of playback
+            }
+            try {
+                int frames = g.plan(settings.streamChunkFrames());
+                if (frames == 0) {
+                    if (g.isDone()) {
+                        active.remove(i);
+                        j.audio().close();
+                        j.complete();
+                    }
+                    continue;
+                }
+                g.cutAudio(frames, window);
+            } catch (RuntimeException e) {
+                active.remove(i);
+                end(j, e);
+                continue;
+            }
+            float[] pcm = pcmBatches.computeIfAbsent(settings.maxBatchCharacters(), k -> new float[k * window.length]);
+            System.arraycopy(window, 0, pcm, starting.size() * window.length, window.length);
+            starting.add(j);
+        }
+        if (starting.isEmpty()) {
+            return false;
+        }
+        int k = starting.size();
+        int samples = window.length;
+        int featureSize = manifest.windowFrames() * manifest.audioFeatureDim();
+        float[] pcm = pcmBatches.get(settings.maxBatchCharacters());
+        float[] rows = pcmBatches.computeIfAbsent(-k, n -> new float[k * samples]);
+        System.arraycopy(pcm, 0, rows, 0, rows.length);
+        float[] features = featureBatches.computeIfAbsent(k, n -> new float[k * featureSize]);
+        try {
+            networks.audioEncoder().encode(rows, k, samples, features);
+        } catch (RuntimeException e) {
+            // Find the line at fault: encode each window alone.
+            float[] one = pcmBatches.computeIfAbsent(-1, n -> new float[samples]);
+            float[] oneFeatures = featureBatches.computeIfAbsent(1, n -> new float[featureSize]);
+            for (int c = 0; c < k; c++) {
+                System.arraycopy(rows, c * samples, one, 0, samples);
+                try {
+                    networks.audioEncoder().encode(one, 1, samples, oneFeatures);
+                    System.arraycopy(oneFeatures, 0, features, c * featureSize, featureSize);
+                } catch (RuntimeException lineError) {
+                    LineJob j = starting.get(c);
+                    active.remove(j);
+                    end(j, lineError);
+                    starting.set(c, null);
+                }
+            }
+        }
+        int running = 0;
+        for (LineJob j : active) {
+            running += j.task != null ? 1 : 0;
+        }
+        int rowsPerRun = 3 * Math.min(settings.maxBatchCharacters(), running + k);
+        for (int c = 0; c < k; c++) {
+            LineJob j = starting.get(c);
+            if (j == null) {
+                continue;
+            }
+            SamplingTask task = taskPool.isEmpty() ? newTask() : taskPool.pop();
+            try {
+                j.generator.begin(task, features, c * featureSize, chooseSteps(j, rowsPerRun));
+                j.task = task;
+            } catch (RuntimeException e) {
+                taskPool.push(task);
+                active.remove(j);
+                end(j, e);
+            }
+        }
+        return true;
+    }
+
+    /** One batched denoiser run over the most urgent windows; hands finished windows over. */
+    private boolean stepWindows() {
+        stepping.clear();
+        boolean anyFirst = false;
+        for (LineJob j : active) {
+            if (j.task != null && !j.task.isDone()) {
+                stepping.add(j);
+                anyFirst |= j.task.isFirstWindow();
+            }
+        }
+        if (stepping.isEmpty()) {
+            return false;
+        }
+        long now = System.nanoTime();
+        stepping.sort(Comparator.comparingDouble(j -> deadline(j, now)));
+        selected.clear();
+        List<LineJob> chosen = new ArrayList<>();
+        for (LineJob j : stepping) {
+            if (selected.size() == settings.maxBatchCharacters() || anyFirst && !j.task.isFirstWindow()) {
+                continue;
+            }
+            selected.add(j.task);
+            chosen.add(j);
+        }
+        long t0 = System.nanoTime();
+        try {
+            stepper.step(selected);
+        } catch (RuntimeException e) {
+            // Find the line at fault: step each window alone.
+            for (LineJob j : chosen) {
+                try {
+                    stepper.step(List.of(j.task));
+                } catch (RuntimeException lineError) {
+                    active.remove(j);
+                    end(j, lineError);
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        int rows = 3 * selected.size();
+        runs++;
+        rowsRun += rows;
+        secondsPerRow = secondsPerRow == 0 ? seconds / rows : 0.8 * secondsPerRow + 0.2 * seconds / rows;
+        for (LineJob j : chosen) {
+            if (j.task == null || !j.task.isDone() || !active.contains(j)) {
+                continue;
+            }
+            try {
+                MotionWindow w = j.generator.finish(j.task);
+                j.publish(w);
+            } catch (RuntimeException e) {
+                active.remove(j);
+                end(j, e);
+                continue;
+            }
+            release(j);
+        }
+        return true;
+    }
+
+    /** Seconds on System.nanoTime's clock by which a job's current window must be ready. */
+    private double deadline(LineJob j, long now) {
+        double fps = manifest.motion().fps();
+        double budgetEnd = (j.submittedNanos() - now) / 1e9 + settings.firstWindowBudget();
+        if (j.task.isFirstWindow()) {
+            return budgetEnd;
+        }
+        double windowStart = j.generator.framesDone() / fps;
+        return j.isPlaying() ? windowStart - j.playhead() : budgetEnd + windowStart;
+    }
+
+    private int chooseSteps(LineJob j, int rowsPerRun) {
+        int requested = j.steps();
+        if (!j.isAdaptive() || secondsPerRow <= 0) {
+            return requested;
+        }
+        boolean first = j.generator.windowsDone() == 0;
+        long now = System.nanoTime();
+        double slack;
+        if (first) {
+            slack = settings.firstWindowBudget() - (now - j.submittedNanos()) / 1e9;
+            rowsPerRun = 3; // first windows run on their own
+        } else if (j.isPlaying()) {
+            slack = j.generator.framesDone() / (double) manifest.motion().fps() - j.playhead();
+        } else {
+            return requested;
+        }
+        double run = secondsPerRow * rowsPerRun;
+        int affordable = (int) Math.floor(0.8 * slack / run);
+        int steps = Math.max(Math.min(settings.minSteps(), requested), Math.min(requested, affordable));
+        if (steps < requested) {
+            if (first) {
+                if (!firstWindowLogged) {
+                    firstWindowLogged = true;
+                    LOG.info(String.format("Parley: first windows sample %d of %d steps to start within %.0f ms (%.1f ms per step)",
+                            steps, requested, settings.firstWindowBudget() * 1000, run * 1000));
+                }
+            } else if (!j.degradedLogged) {
+                j.degradedLogged = true;
+                LOG.warning(String.format("Parley is behind on '%s': sampling with %d of %d steps (window due in %.2f s, %.1f ms per step)",
+                        j.name(), steps, requested, slack, run * 1000));
+            }
+        }
+        return steps;
+    }
+
+    private void warmUp() {
+        SamplingTask task = newTask();
+        float[] features = new float[manifest.windowFrames() * manifest.audioFeatureDim()];
+        networks.audioEncoder().encode(window, 1, window.length, features);
+        task.begin(new int[] {manifest.diffusionSteps() - 1, manifest.diffusionSteps() / 2, 0}, true, 1f, 1f);
+        stepper.step(List.of(task));
+        long t0 = System.nanoTime();
+        stepper.step(List.of(task));
+        stepper.step(List.of(task));
+        secondsPerRow = (System.nanoTime() - t0) / 1e9 / 6;
+        taskPool.push(task);
+        LOG.info(String.format("Parley inference ready: %.1f ms per denoiser row (%.1f ms per character step with CFG)",
+                secondsPerRow * 1000, 3 * secondsPerRow * 1000));
+    }
+
+    private SamplingTask newTask() {
+        return new SamplingTask(manifest.windowFrames(), manifest.previousFrames(), manifest.motion().dim(),
+                manifest.audioFeatureDim(), manifest.styleDim(), manifest.shapeDim());
+    }
+
+    private void release(LineJob j) {
+        if (j.task != null) {
+            if (taskPool.size() < MAX_POOLED_TASKS) {
+                taskPool.push(j.task);
+            }
+            j.task = null;
+        }
+    }
+
+    private void end(LineJob j, Exception e) {
+        release(j);
+        j.audio().close();
+        LOG.fine("Parley line '" + j.name() + "' failed: " + e.getMessage());
+        j.fail(e);
+    }
+
+    private float[] schedule() {
+        float[] ab = new float[manifest.diffusionSteps()];
+        for (int i = 0; i < ab.length; i++) {
+            ab[i] = manifest.alphaCumprod(i);
+        }
+        return ab;
+    }
+}

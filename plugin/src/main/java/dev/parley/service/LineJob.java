@@ -1,0 +1,170 @@
+package dev.parley.service;
+
+import dev.parley.features.LineAudio;
+import dev.parley.generation.LineGenerator;
+import dev.parley.generation.MotionWindow;
+import dev.parley.sampler.SamplingTask;
+import dev.parley.util.Validate;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * One line submitted to the {@link InferenceService}: the request, and the lock-free hand-off between
+ * the render thread and the worker. The worker publishes finished windows ({@link #pollWindow}), a
+ * failure, and completion; the render thread publishes the playhead ({@link #setPlayhead}) and may
+ * {@link #cancel}. Every field crossing threads is volatile or a concurrent queue: no locks.
+ */
+public final class LineJob {
+
+    private final String name;
+    private final LineAudio audio;
+    private final float[] style;
+    private final int steps;
+    private final float audioScale;
+    private final float styleScale;
+    private final long seed;
+    private final boolean adaptive;
+    private final long submittedNanos = System.nanoTime();
+
+    private final ConcurrentLinkedQueue<MotionWindow> windows = new ConcurrentLinkedQueue<>();
+    private volatile Exception failure;
+    private volatile boolean done;
+    private volatile boolean cancelled;
+    private volatile float playhead;
+    private volatile boolean playing;
+    private volatile int lastSteps;
+
+    // Worker only.
+    LineGenerator generator;
+    SamplingTask task;
+    boolean degradedLogged;
+
+    /**
+     * @param audio the line's audio (not null; the job's consumer takes it over)
+     * @param style the style embedding (not null, unaffected: copied)
+     * @param steps sampling steps requested (&gt;0)
+     * @param audioScale w_a
+     * @param styleScale w_s
+     * @param seed the line's seed
+     * @param adaptive whether the service may sample with fewer steps to keep up (the first window
+     *     to start fast, later ones when the machine falls behind); false makes the line's motion depend
+     *     on nothing but its inputs and seed
+     */
+    public LineJob(LineAudio audio, float[] style, int steps, float audioScale, float styleScale, long seed, boolean adaptive) {
+        this.audio = Validate.nonNull(audio, "audio");
+        this.name = audio.name();
+        this.style = Validate.nonNull(style, "style").clone();
+        this.steps = Validate.inRange(steps, 1, 100_000, "steps");
+        this.audioScale = audioScale;
+        this.styleScale = styleScale;
+        this.seed = seed;
+        this.adaptive = adaptive;
+    }
+
+    /** @return the line's name (not null) */
+    public String name() {
+        return name;
+    }
+
+    /** @return the line's audio (not null) */
+    public LineAudio audio() {
+        return audio;
+    }
+
+    /**
+     * Takes the next finished window. Render thread.
+     *
+     * @return the window (ownership passes to the caller), or null if none is ready
+     */
+    public MotionWindow pollWindow() {
+        return windows.poll();
+    }
+
+    /** @return why the line failed, or null */
+    public Exception failure() {
+        return failure;
+    }
+
+    /** @return true once every window has been made and handed over (there may still be some to poll) */
+    public boolean isGenerationDone() {
+        return done;
+    }
+
+    /** @return true if the line was cancelled */
+    public boolean isCancelled() {
+        return cancelled;
+    }
+
+    /**
+     * Tells the worker where playback is, for lead control and deadlines. Render thread.
+     *
+     * @param seconds the line's playback time
+     * @param isPlaying true once the line's playback has started
+     */
+    public void setPlayhead(float seconds, boolean isPlaying) {
+        playhead = seconds;
+        playing = isPlaying;
+    }
+
+    /** Stops generation; the worker drops the line at its next step. Any thread. */
+    public void cancel() {
+        cancelled = true;
+    }
+
+    /** @return the steps the last window was sampled with (0 before the first) */
+    public int lastSteps() {
+        return lastSteps;
+    }
+
+    /** @return the steps requested */
+    public int steps() {
+        return steps;
+    }
+
+    float[] style() {
+        return style;
+    }
+
+    float audioScale() {
+        return audioScale;
+    }
+
+    float styleScale() {
+        return styleScale;
+    }
+
+    long seed() {
+        return seed;
+    }
+
+    boolean isAdaptive() {
+        return adaptive;
+    }
+
+    float playhead() {
+        return playhead;
+    }
+
+    boolean isPlaying() {
+        return playing;
+    }
+
+    long submittedNanos() {
+        return submittedNanos;
+    }
+
+    void publish(MotionWindow w) {
+        lastSteps = w.steps();
+        windows.add(w);
+    }
+
+    void fail(Exception e) {
+        if (failure == null) {
+            failure = e;
+        }
+        done = true;
+    }
+
+    void complete() {
+        done = true;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.parley.service;
+
+import dev.parley.util.Validate;
+
+/**
+ * How the inference service uses the machine. Immutable; start from {@link #defaults()} and change
+ * what you need with the {@code with...} methods.
+ *
+ * @param intraOpThreads ONNX Runtime threads per graph run (1 on machines with 4 cores or fewer, so the
+ *     render thread keeps a core)
+ * @param preferCuda run on CUDA when a usable GPU and the CUDA build of ONNX Runtime are present
+ * @param maxBatchCharacters the most characters' windows in one denoiser run
+ * @param firstWindowBudget seconds from a line's submission to its first frames: the first window
+ *     samples with as many steps as fit (adaptive lines only)
+ * @param maxLead seconds of motion generated ahead of playback at most (bounds memory on long lines)
+ * @param minSteps the fewest steps degradation goes down to
+ * @param streamChunkFrames the fewest frames (at 25 fps) a window of a stream still arriving takes; the
+ *     face lags a real-time stream by about this plus one window's compute
+ */
+public record ServiceSettings(int intraOpThreads, boolean preferCuda, int maxBatchCharacters, float firstWindowBudget,
+        float maxLead, int minSteps, int streamChunkFrames) {
+
+    /** Checks the values. */
+    public ServiceSettings {
+        Validate.inRange(intraOpThreads, 1, 64, "intraOpThreads");
+        Validate.inRange(maxBatchCharacters, 1, 64, "maxBatchCharacters");
+        if (!(firstWindowBudget > 0f)) {
+            throw new IllegalArgumentException("firstWindowBudget must be > 0 but is " + firstWindowBudget);
+        }
+        if (!(maxLead >= 4f)) {
+            throw new IllegalArgumentException("maxLead must be >= 4 s (one window) but is " + maxLead);
+        }
+        Validate.inRange(minSteps, 1, 1000, "minSteps");
+        Validate.inRange(streamChunkFrames, 1, 100_000, "streamChunkFrames");
+    }
+
+    /**
+     * @return 1 ONNX thread on up to 4 cores (2 above), CUDA when usable, batches of up to 4 characters,
+     *     first frames within 0.12 s, 8 s of lead, at least 2 steps, stream windows of at least 1 s
+     */
+    public static ServiceSettings defaults() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        return new ServiceSettings(cores <= 4 ? 1 : 2, true, 4, 0.12f, 8f, 2, 25);
+    }
+
+    /** @param threads ONNX Runtime intra-op threads (in [1, 64]) @return a copy with that value */
+    public ServiceSettings withIntraOpThreads(int threads) {
+        return new ServiceSettings(threads, preferCuda, maxBatchCharacters, firstWindowBudget, maxLead, minSteps, streamChunkFrames);
+    }
+
+    /** @param cuda whether to try CUDA @return a copy with that value */
+    public ServiceSettings withPreferCuda(boolean cuda) {
+        return new ServiceSettings(intraOpThreads, cuda, maxBatchCharacters, firstWindowBudget, maxLead, minSteps, streamChunkFrames);
+    }
+
+    /** @param characters the most characters per denoiser run (in [1, 64]) @return a copy with that value */
+    public ServiceSettings withMaxBatchCharacters(int characters) {
+        return new ServiceSettings(intraOpThreads, preferCuda, characters, firstWindowBudget, maxLead, minSteps, streamChunkFrames);
+    }
+
+    /** @param seconds the first-window budget (&gt;0) @return a copy with that value */
+    public ServiceSettings withFirstWindowBudget(float seconds) {
+        return new ServiceSettings(intraOpThreads, preferCuda, maxBatchCharacters, seconds, maxLead, minSteps, streamChunkFrames);
+    }
+
+    /** @param seconds the most motion generated ahead of playback (&ge;4) @return a copy with that value */
+    public ServiceSettings withMaxLead(float seconds) {
+        return new ServiceSettings(intraOpThreads, preferCuda, maxBatchCharacters, firstWindowBudget, seconds, minSteps, streamChunkFrames);
+    }
+
+    /** @param frames the fewest frames of a stream window (&ge;1) @return a copy with that value */
+    public ServiceSettings withStreamChunkFrames(int frames) {
+        return new ServiceSettings(intraOpThreads, preferCuda, maxBatchCharacters, firstWindowBudget, maxLead, minSteps, frames);
+    }
+}

@@ -1,0 +1,325 @@
+package dev.parley.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.jme3.audio.AudioBuffer;
+import com.jme3.audio.AudioKey;
+import com.jme3.audio.AudioNode;
+import com.jme3.math.Vector3f;
+import com.jme3.scene.Node;
+import com.jme3.scene.Spatial;
+import com.jme3.util.BufferUtils;
+import dev.parley.head.HeadSpec;
+import dev.parley.motion.FaceJoint;
+import dev.parley.pack.ParleyPack;
+import dev.parley.pack.InferenceRuntime;
+import dev.parley.service.Networks;
+import dev.parley.service.ServiceSettings;
+import dev.parley.style.Style;
+import dev.parley.testing.Golden;
+import dev.parley.testing.HeadlessApp;
+import dev.parley.testing.TestAssets;
+import dev.parley.testing.TestVoice;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The runtime as a game uses it: a real (headless) jME application, the committed pack on the real
+ * ONNX Runtime, the real head. No audio renderer, so faces run on the fallback clock.
+ */
+class ParleyAppStateTest {
+
+    static HeadlessApp app;
+    static ParleyAppState parley;
+    static HeadSpec spec;
+    static Spatial headModel;
+
+    /** Records listener calls (render thread) for assertions (test thread). */
+    static final class Events implements LineListener {
+        final List<String> log = new CopyOnWriteArrayList<>();
+        volatile Exception error;
+
+        @Override
+        public void started(TalkingHead head, Line line) {
+            log.add("started " + line.name());
+        }
+
+        @Override
+        public void finished(TalkingHead head, Line line) {
+            log.add("finished " + line.name() + " " + line.state());
+        }
+
+        @Override
+        public void failed(TalkingHead head, Line line, Exception e) {
+            log.add("failed " + (line == null ? "-" : line.name()));
+            error = e;
+        }
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        app = HeadlessApp.start(60);
+        parley = new ParleyAppState(Golden.pack(), ServiceSettings.defaults().withPreferCuda(false));
+        app.call(() -> app.getStateManager().attach(parley));
+        spec = HeadSpec.load(app.getAssetManager(), TestAssets.HEAD_SPEC);
+        headModel = app.getAssetManager().loadModel(TestAssets.HEAD_MODEL);
+        assertTrue(waitFor(30, () -> parley.service().isReady()), "service ready");
+    }
+
+    @AfterAll
+    static void stop() {
+        app.close();
+    }
+
+    static boolean waitFor(double seconds, java.util.function.BooleanSupplier c) throws InterruptedException {
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        while (System.nanoTime() < end) {
+            if (c.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(5);
+        }
+        return false;
+    }
+
+    static TalkingHead newHead(Style style, LineListener listener) throws Exception {
+        return app.call(() -> {
+            Node root = new Node("npc");
+            Spatial model = headModel.clone();
+            root.attachChild(model);
+            app.getRootNode().attachChild(root);
+            return parley.attach(model, spec, style, listener);
+        });
+    }
+
+    static Style style(String pack, int dim) {
+        float[] e = new float[dim];
+        e[0] = 1f;
+        return new Style("Npc.style.json", "Npc", pack, e);
+    }
+
+    @Test
+    void aPcmLineStartsQuicklyMovesTheFaceAndFinishes() throws Exception {
+        Events events = new Events();
+        TalkingHead head = newHead(style("parley-base-v1", 128), events);
+        float[] pcm = TestVoice.pcm(2.0, 22050);
+        Line line = app.call(() -> head.say(pcm, 22050));
+        assertTrue(app.await(10, () -> line.state() == Line.State.SPEAKING), "line started: " + line);
+        System.out.printf("say() -> first frame: %.0f ms (first window %d steps)%n", 1000 * line.startLatency(), line.lastSteps());
+        // The face moves while speaking: the jaw or the expressions change from frame to frame.
+        float[] seen = new float[2];
+        assertTrue(app.await(5, () -> {
+            Vector3f jaw = head.getFace().getFrame().getRotation(FaceJoint.JAW, new Vector3f());
+            seen[0] = Math.max(seen[0], head.getSpeechWeight());
+            seen[1] = Math.max(seen[1], jaw.length() + Math.abs(head.getFace().getFrame().expression(0)));
+            return line.state() == Line.State.FINISHED;
+        }), "line finished: " + line);
+        assertEquals(List.of("started pcm line", "finished pcm line FINISHED"), events.log);
+        assertTrue(seen[0] > 0.99f, "speech blended fully in: " + seen[0]);
+        assertTrue(seen[1] > 0f, "face moved");
+        assertTrue(app.await(2, () -> head.getSpeechWeight() == 0f), "back to idle");
+    }
+
+    @Test
+    void anAudioNodeLineIsCopiedAndAnimatedWithoutAnAudioRenderer() throws Exception {
+        Events events = new Events();
+        TalkingHead head = newHead(null, events);
+        float[] pcm = TestVoice.pcm(1.0, 44100);
+        AudioNode node = app.call(() -> new AudioNode(buffer(pcm, 44100, 16, 2), new AudioKey("Sounds/guard_01.wav")));
+        Line line = app.call(() -> head.say(node));
+        assertTrue(app.await(10, () -> line.state() == Line.State.FINISHED), "finished: " + line + " " + events.log);
+        assertEquals(List.of("started Sounds/guard_01.wav", "finished Sounds/guard_01.wav FINISHED"), events.log);
+    }
+
+    @Test
+    void stopReturnsToIdleAndTellsTheListeners() throws Exception {
+        Events events = new Events();
+        TalkingHead head = newHead(null, events);
+        Line line = app.call(() -> head.say(TestVoice.pcm(8.0, 16000), 16000));
+        assertTrue(app.await(10, () -> line.state() == Line.State.SPEAKING));
+        app.call(() -> {
+            head.stop();
+            return null;
+        });
+        assertEquals(Line.State.STOPPED, line.state());
+        assertTrue(app.await(2, () -> head.getSpeechWeight() == 0f), "eased back to idle");
+        assertEquals(List.of("started pcm line", "finished pcm line STOPPED"), events.log);
+        assertTrue(line.job.isCancelled());
+    }
+
+    @Test
+    void streamedPcmIsAnimatedAsItArrives() throws Exception {
+        Events events = new Events();
+        TalkingHead head = newHead(null, events);
+        SpeechStream stream = app.call(() -> head.sayStream(16000));
+        float[] pcm = TestVoice.pcm(3.0, 16000);
+        long t0 = System.nanoTime();
+        // A producer delivering in real time, in 0.25 s chunks.
+        for (int i = 0; i < pcm.length; i += 4000) {
+            stream.write(pcm, i, Math.min(4000, pcm.length - i));
+            Thread.sleep(250);
+            if (stream.line().state() == Line.State.SPEAKING && events.log.size() == 1 && !events.log.get(0).equals("x")) {
+                events.log.add("x");
+                System.out.printf("stream: face started %.2f s after the first chunk%n", (System.nanoTime() - t0) / 1e9);
+            }
+        }
+        stream.finish();
+        assertTrue(app.await(10, () -> stream.line().state() == Line.State.FINISHED), stream.line().toString());
+        assertEquals("started stream", events.log.get(0));
+        assertEquals("finished stream FINISHED", events.log.get(events.log.size() - 1));
+    }
+
+    @Test
+    void badAudioFailsThroughTheListenerAndOtherCharactersCarryOn() throws Exception {
+        Events good = new Events();
+        TalkingHead speaker = newHead(null, good);
+        Line ok = app.call(() -> speaker.say(TestVoice.pcm(3.0, 16000), 16000));
+        String[][] cases = {
+            {"silent", "is silent"},
+            {"empty", "is empty"},
+            {"bits", "unsupported bit depth 12"},
+            {"truncated", "is truncated"},
+        };
+        for (String[] c : cases) {
+            Events events = new Events();
+            TalkingHead head = newHead(null, events);
+            Line line = app.call(() -> switch (c[0]) {
+                case "silent" -> head.say(new float[16000 * 5], 16000);
+                case "empty" -> head.say(new float[0], 16000);
+                case "bits" -> head.say(new AudioNode(buffer(new float[100], 16000, 12, 1), new AudioKey("odd.wav")));
+                default -> head.say(new AudioNode(truncated(), new AudioKey("cut.wav")));
+            });
+            assertTrue(app.await(10, () -> events.log.contains("failed " + line.name())), c[0] + ": " + line + " " + events.log);
+            assertTrue(line.error().getMessage().contains(c[1]), c[0] + ": " + line.error().getMessage());
+            assertEquals(Line.State.FAILED, line.state());
+            assertTrue(app.await(2, () -> head.getSpeechWeight() == 0f && !head.isSpeaking()));
+        }
+        assertTrue(app.await(15, () -> ok.state() == Line.State.FINISHED), "the other character finished: " + ok);
+    }
+
+    @Test
+    void mismatchedStylesFailWithTheirReason() throws Exception {
+        Events dim = new Events();
+        TalkingHead a = newHead(style("parley-base-v1", 64), dim);
+        Line l1 = app.call(() -> a.say(TestVoice.pcm(1.0, 16000), 16000));
+        assertTrue(app.await(5, () -> dim.log.size() == 1));
+        assertEquals(Line.State.FAILED, l1.state());
+        assertEquals("Npc.style.json: field 'dimension' is 64 but pack 'parley-base-v1' expects 128", l1.error().getMessage());
+        Events pack = new Events();
+        TalkingHead b = newHead(style("another-pack", 128), pack);
+        Line l2 = app.call(() -> b.say(TestVoice.pcm(1.0, 16000), 16000));
+        assertTrue(app.await(5, () -> pack.log.size() == 1));
+        assertEquals(Line.State.FAILED, l2.state());
+        assertTrue(l2.error().getMessage().contains("is 'another-pack' but the loaded pack is 'parley-base-v1'"), l2.error().getMessage());
+        assertEquals(List.of("failed pcm line"), pack.log);
+    }
+
+    @Test
+    void aRigMissingControlsFailsThroughTheListener() throws Exception {
+        Events events = new Events();
+        TalkingHead head = app.call(() -> {
+            Node model = new Node("empty model");
+            app.getRootNode().attachChild(model);
+            return parley.attach(model, spec, null, events);
+        });
+        assertNull(head.getFace());
+        assertTrue(app.await(5, () -> events.log.contains("failed -")), events.log.toString());
+        assertTrue(events.error.getMessage().contains("blink_L") || events.error.getMessage().contains("morph"), events.error.getMessage());
+        Line line = app.call(() -> head.say(TestVoice.pcm(1.0, 16000), 16000));
+        assertTrue(app.await(5, () -> line.state() == Line.State.FAILED));
+        assertNotNull(line.error());
+    }
+
+    @Test
+    void aMissingPackFailsEveryLineAndTheGameRuns() throws Exception {
+        ParleyAppState missing = new ParleyAppState(Path.of("no/such/pack"), ServiceSettings.defaults().withPreferCuda(false));
+        app.call(() -> app.getStateManager().attach(missing));
+        Events events = new Events();
+        TalkingHead head = app.call(() -> {
+            Spatial model = headModel.clone();
+            app.getRootNode().attachChild(model);
+            return missing.attach(model, spec, null, events);
+        });
+        Line line = app.call(() -> head.say(TestVoice.pcm(1.0, 16000), 16000));
+        assertTrue(app.await(5, () -> line.state() == Line.State.FAILED));
+        assertTrue(line.error().getMessage().contains("no model pack manifest there"), line.error().getMessage());
+        assertTrue(app.await(2, () -> head.getFace().getFrame().isFinite()), "idle face keeps living");
+        app.call(() -> app.getStateManager().detach(missing));
+    }
+
+    @Test
+    void nanFromTheModelFailsThatCharacterOnly() throws Exception {
+        ParleyPack pack = ParleyPack.load(Golden.pack(), InferenceRuntime.create(1, false));
+        // Rows whose style starts with 99 get NaN: only the character with that style.
+        ParleyAppState faulty = new ParleyAppState(pack.manifest(), () -> new Networks(pack.audioEncoder(), (batch, x0) -> {
+            pack.denoiser().predict(batch, x0);
+            int w = batch.windowSize();
+            for (int row = 0; row < batch.batch; row++) {
+                if (batch.style[row * batch.styleDim] == 99f) {
+                    x0[row * w + 17] = Float.NaN;
+                }
+            }
+        }), pack, ServiceSettings.defaults());
+        app.call(() -> app.getStateManager().attach(faulty));
+        Events bad = new Events();
+        Events good = new Events();
+        TalkingHead[] heads = app.call(() -> {
+            Spatial m1 = headModel.clone();
+            Spatial m2 = headModel.clone();
+            app.getRootNode().attachChild(m1);
+            app.getRootNode().attachChild(m2);
+            float[] e = new float[128];
+            e[0] = 99f;
+            return new TalkingHead[] {faulty.attach(m1, spec, new Style("bad.style.json", "Bad", "parley-base-v1", e), bad),
+                faulty.attach(m2, spec, null, good)};
+        });
+        Line l1 = app.call(() -> heads[0].say(TestVoice.pcm(2.0, 16000), 16000));
+        Line l2 = app.call(() -> heads[1].say(TestVoice.pcm(2.0, 16000), 16000));
+        assertTrue(app.await(10, () -> l1.state() == Line.State.FAILED), l1.toString());
+        assertTrue(l1.error().getMessage().startsWith("'pcm line': denoiser produced NaN at window 0, frame "),
+                l1.error().getMessage());
+        assertTrue(app.await(10, () -> l2.state() == Line.State.FINISHED), l2.toString());
+        assertTrue(app.await(2, () -> heads[0].getFace().getFrame().isFinite() && heads[0].getSpeechWeight() == 0f));
+        app.call(() -> app.getStateManager().detach(faulty));
+        assertTrue(waitFor(10, pack::isClosed), "detaching closed the pack");
+        assertTrue(!faulty.service().thread().isAlive(), "detaching stopped the worker");
+    }
+
+    static AudioBuffer buffer(float[] mono, int rate, int bits, int channels) {
+        AudioBuffer b = new AudioBuffer();
+        int bytesPerSample = Math.max(1, bits / 8);
+        ByteBuffer bb = BufferUtils.createByteBuffer(mono.length * channels * bytesPerSample).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : mono) {
+            for (int c = 0; c < channels; c++) {
+                if (bits == 16) {
+                    bb.putShort((short) Math.round(v * 32767));
+                } else {
+                    for (int k = 0; k < bytesPerSample; k++) {
+                        bb.put((byte) 0);
+                    }
+                }
+            }
+        }
+        bb.flip();
+        b.setupFormat(channels, bits, rate);
+        b.updateData(bb);
+        return b;
+    }
+
+    static AudioBuffer truncated() {
+        AudioBuffer b = new AudioBuffer();
+        ByteBuffer bb = BufferUtils.createByteBuffer(1001);
+        b.setupFormat(2, 16, 16000);
+        b.updateData(bb);
+        return b;
+    }
+}
