@@ -48,13 +48,13 @@ public class CastState extends BaseAppState {
     /** Four villagers around the well, with different faces and styles. */
     public static final List<CharacterProfile> DEFAULT_CAST = List.of(
             new CharacterProfile("Mara, innkeeper", CharacterProfile.beta(0, -0.9f, 4, 0.6f, 9, 1.4f, 12, 1.2f, 16, -0.5f),
-                    "cheerful", new Vector3f(-0.5f, 0f, 0.15f), new Vector3f(0.25f, 0f, 1f), new ColorRGBA(0.62f, 0.2f, 0.17f, 1f), "greeting"),
+                    "cheerful", new Vector3f(-0.42f, 0f, 0.15f), new Vector3f(0.25f, 0f, 1f), new ColorRGBA(0.62f, 0.2f, 0.17f, 1f), "greeting"),
             new CharacterProfile("Bram, guard", CharacterProfile.beta(0, 1.8f, 3, 1.8f, 5, 1.2f, 11, 1.6f, 18, 1.8f, 6, 0.8f),
-                    "stern", new Vector3f(0.5f, 0f, 0.1f), new Vector3f(-0.3f, 0f, 1f), new ColorRGBA(0.24f, 0.34f, 0.5f, 1f), "warning-bridge"),
+                    "stern", new Vector3f(0.42f, 0f, 0.1f), new Vector3f(-0.3f, 0f, 1f), new ColorRGBA(0.24f, 0.34f, 0.5f, 1f), "warning-bridge"),
             new CharacterProfile("Ilse, scholar", CharacterProfile.beta(1, 1.3f, 6, 1.4f, 7, -0.8f, 13, -0.9f, 16, 1.5f, 2, -0.8f),
-                    "nervous", new Vector3f(-1.35f, 0f, -0.45f), new Vector3f(0.6f, 0f, 1f), new ColorRGBA(0.22f, 0.42f, 0.3f, 1f), "question-midnight"),
+                    "nervous", new Vector3f(-1.2f, 0f, -0.4f), new Vector3f(0.6f, 0f, 1f), new ColorRGBA(0.22f, 0.42f, 0.3f, 1f), "question-midnight"),
             new CharacterProfile("Tomas, merchant", CharacterProfile.beta(17, 1.8f, 7, 1.6f, 10, 1.2f, 4, -1.0f, 14, 0.8f),
-                    "animated", new Vector3f(1.35f, 0f, -0.4f), new Vector3f(-0.6f, 0f, 1f), new ColorRGBA(0.72f, 0.55f, 0.2f, 1f), "gold"));
+                    "animated", new Vector3f(1.2f, 0f, -0.35f), new Vector3f(-0.6f, 0f, 1f), new ColorRGBA(0.72f, 0.55f, 0.2f, 1f), "gold"));
 
     private final List<CharacterProfile> profiles;
     private final Node root = new Node("Cast");

@@ -108,7 +108,7 @@ public class ParleyDemo extends SimpleApplication {
             sum.addLocal(s.mouthCenter(new Vector3f()));
         }
         // Slightly low and to the right: the group sits left of the panel, faces in the upper half.
-        return sum.divideLocal(cast.speakers().size()).addLocal(0.55f, -0.3f, 0f);
+        return sum.divideLocal(cast.speakers().size()).addLocal(0.5f, -0.3f, 0f);
     }
 
     /** Screen rectangles (image pixels, top-left origin) of each mouth and of the panel, for tests. */

@@ -3,6 +3,7 @@ package dev.parley.demo;
 import com.jme3.app.Application;
 import com.jme3.app.SimpleApplication;
 import com.jme3.app.state.BaseAppState;
+import com.jme3.math.ColorRGBA;
 import com.jme3.math.Vector3f;
 import com.simsilica.lemur.Button;
 import com.simsilica.lemur.Checkbox;
@@ -13,6 +14,7 @@ import com.simsilica.lemur.Insets3f;
 import com.simsilica.lemur.Label;
 import com.simsilica.lemur.Selector;
 import com.simsilica.lemur.Slider;
+import com.simsilica.lemur.component.QuadBackgroundComponent;
 import com.simsilica.lemur.component.SpringGridLayout;
 import com.simsilica.lemur.core.VersionedList;
 import com.simsilica.lemur.core.VersionedReference;
@@ -65,6 +67,8 @@ public class ParleyPanelState extends BaseAppState {
 
         panel = new Container(new SpringGridLayout(), STYLE);
         panel.setName("ParleyPanel");
+        // Glass is translucent; over the sunlit plaster the labels need a darker backing.
+        panel.setBackground(new QuadBackgroundComponent(new ColorRGBA(0.04f, 0.06f, 0.09f, 0.78f), 6, 6));
         panel.addChild(new Label("Parley", new ElementId("title"), STYLE));
         character = selector(panel, "Character", cast.speakers());
         line = selector(panel, "Line", cast.lines());
@@ -107,6 +111,7 @@ public class ParleyPanelState extends BaseAppState {
 
         overlay = new Container(new SpringGridLayout(), STYLE);
         overlay.setName("ParleyOverlay");
+        overlay.setBackground(new QuadBackgroundComponent(new ColorRGBA(0.04f, 0.06f, 0.09f, 0.7f), 6, 4));
         driverLine = overlay.addChild(new Label("", STYLE));
         statsLine = overlay.addChild(new Label("", STYLE));
         talking = overlay.addChild(new Label("", STYLE));
