@@ -169,6 +169,11 @@ public final class LineAudio {
         return complete;
     }
 
+    /** @return the samples the line's buffer can hold now: what it keeps of the audio (for memory checks) */
+    public synchronized int bufferCapacity() {
+        return buf.length;
+    }
+
     /** @return source-rate samples received so far */
     public synchronized long samplesReceived() {
         return totalIn;

@@ -1,0 +1,105 @@
+package dev.parley.pack;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.head.HeadSpec;
+import dev.parley.style.Style;
+import dev.parley.testing.Golden;
+import dev.parley.testing.TestAssets;
+import dev.parley.util.AssetFormatException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Loading the committed pack, and packs whose files disagree with their manifest. */
+class ParleyPackTest {
+
+    @TempDir
+    Path dir;
+
+    private static final InferenceRuntime CPU = InferenceRuntime.create(1, false);
+
+    /** Copies the committed pack (graphs as links) with an edited manifest. */
+    private Path packWith(Consumer<ObjectNode> edit) throws IOException {
+        Path src = Golden.pack();
+        for (String f : new String[] {"audio_encoder.onnx", "denoiser.onnx", "style_encoder.onnx"}) {
+            Files.createSymbolicLink(dir.resolve(f), src.resolve(f).toAbsolutePath());
+        }
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode manifest = (ObjectNode) mapper.readTree(src.resolve("manifest.json").toFile());
+        edit.accept(manifest);
+        mapper.writeValue(dir.resolve("manifest.json").toFile(), manifest);
+        return dir;
+    }
+
+    @Test
+    void theCommittedPackLoadsAndFitsTheHead() {
+        try (ParleyPack pack = ParleyPack.load(Golden.pack(), CPU)) {
+            assertEquals("parley-base-v1", pack.manifest().id());
+            pack.checkHead(HeadSpec.load(TestAssets.assets().resolve(TestAssets.HEAD_SPEC)));
+            Style s = pack.extractStyle("Calm", new float[100 * 56]);
+            assertEquals(128, s.dimension());
+            assertEquals("parley-base-v1", s.packId());
+            pack.checkStyle(s);
+        }
+    }
+
+    @Test
+    void aMissingFolderIsNamed() {
+        Path missing = dir.resolve("nope");
+        AssetFormatException e = assertThrows(AssetFormatException.class, () -> ParleyPack.load(missing, CPU));
+        assertEquals(missing + " does not exist: no model pack folder there", e.getMessage());
+    }
+
+    @Test
+    void aMissingGraphIsNamedWithTheManifestThatNamesIt() throws IOException {
+        Path p = packWith(m -> ((ObjectNode) m.get("models")).put("denoiser", "denoiser_v2.onnx"));
+        AssetFormatException e = assertThrows(AssetFormatException.class, () -> ParleyPack.load(p, CPU));
+        assertEquals(p.resolve("denoiser_v2.onnx") + " does not exist (named by " + p.resolve("manifest.json") + ")", e.getMessage());
+    }
+
+    @Test
+    void aManifestThatDisagreesWithTheGraphsNamesBoth() throws IOException {
+        Path p = packWith(m -> ((ObjectNode) m.get("style")).put("dim", 64));
+        AssetFormatException e = assertThrows(AssetFormatException.class, () -> ParleyPack.load(p, CPU));
+        assertEquals(p.resolve("denoiser.onnx") + " input 'style' expected shape [?, 64] (from " + p.resolve("manifest.json")
+                + " fields style.dim) but got [?, 128]", e.getMessage());
+    }
+
+    @Test
+    void aWindowSizeThatDisagreesIsNamed() throws IOException {
+        Path p = packWith(m -> ((ObjectNode) m.get("window")).put("current", 50));
+        AssetFormatException e = assertThrows(AssetFormatException.class, () -> ParleyPack.load(p, CPU));
+        assertTrue(e.getMessage().contains("input 'x_t' expected shape [?, 50, 56]"), e.getMessage());
+    }
+
+    @Test
+    void aPackForAnotherHeadIsRefused() throws IOException {
+        Path p = packWith(m -> ((ObjectNode) m.get("head")).put("name", "OtherHead"));
+        try (ParleyPack pack = ParleyPack.load(p, CPU)) {
+            HeadSpec spec = HeadSpec.load(TestAssets.assets().resolve(TestAssets.HEAD_SPEC));
+            AssetFormatException e = assertThrows(AssetFormatException.class, () -> pack.checkHead(spec));
+            assertTrue(e.getMessage().endsWith("field 'head.name' expected 'ParleyHead' (the head of " + spec.source()
+                    + ") but got 'OtherHead'"), e.getMessage());
+        }
+    }
+
+    @Test
+    void closingClosesEveryTensor() {
+        ParleyPack pack = ParleyPack.load(Golden.pack(), CPU);
+        float[] f = new float[100 * 128];
+        pack.audioEncoder().encode(new float[64000], 1, 64000, f);
+        assertEquals(1, pack.audioEncoder().shapeCount());
+        pack.close();
+        assertEquals(0, pack.audioEncoder().shapeCount());
+        assertTrue(pack.isClosed());
+        assertThrows(IllegalStateException.class, () -> pack.audioEncoder().encode(new float[64000], 1, 64000, f));
+    }
+}

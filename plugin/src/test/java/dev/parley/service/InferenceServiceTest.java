@@ -1,0 +1,227 @@
+package dev.parley.service;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.parley.audio.PcmReader;
+import dev.parley.features.LineAudio;
+import dev.parley.generation.MotionWindow;
+import dev.parley.pack.InferenceRuntime;
+import dev.parley.pack.PackManifest;
+import dev.parley.pack.ParleyPack;
+import dev.parley.testing.Golden;
+import dev.parley.testing.TestVoice;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The service alone (no jME), on the committed pack and the real ONNX Runtime. */
+class InferenceServiceTest {
+
+    static ParleyPack pack;
+    static InferenceService service;
+    static PackManifest m;
+
+    @BeforeAll
+    static void start() throws InterruptedException {
+        pack = ParleyPack.load(Golden.pack(), InferenceRuntime.create(1, false));
+        m = pack.manifest();
+        service = new InferenceService(m, () -> Networks.of(pack), ServiceSettings.defaults(), "test inference");
+        service.start();
+        long end = System.nanoTime() + 30_000_000_000L;
+        while (!service.isReady() && System.nanoTime() < end) {
+            Thread.sleep(10);
+        }
+        assertTrue(service.isReady());
+    }
+
+    @AfterAll
+    static void stop() {
+        service.close();
+        pack.close();
+    }
+
+    static LineJob job(String name, float[] pcm, int rate, int steps, long seed) {
+        return new LineJob(LineAudio.clip(name, pcm, rate, m.sampleRate(), m.samplesPerFrame()), new float[m.styleDim()],
+                steps, m.audioGuidance(), m.styleGuidance(), seed, false);
+    }
+
+    /** Collects a job's windows, moving its playhead along as if it played instantly. */
+    static List<MotionWindow> collect(LineJob job, double seconds) throws InterruptedException {
+        List<MotionWindow> out = new ArrayList<>();
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        while (System.nanoTime() < end) {
+            for (MotionWindow w; (w = job.pollWindow()) != null;) {
+                out.add(w);
+                job.setPlayhead((w.startFrame() + w.frames()) / (float) m.motion().fps(), true);
+            }
+            if (job.isGenerationDone() && job.failure() == null) {
+                for (MotionWindow w; (w = job.pollWindow()) != null;) {
+                    out.add(w);
+                }
+                return out;
+            }
+            if (job.failure() != null) {
+                throw new AssertionError(job.failure());
+            }
+            Thread.sleep(2);
+        }
+        throw new AssertionError("timed out with " + out.size() + " windows");
+    }
+
+    static float[] concat(List<MotionWindow> windows) {
+        int n = 0;
+        for (MotionWindow w : windows) {
+            n += w.motion().length;
+        }
+        float[] all = new float[n];
+        int at = 0;
+        for (MotionWindow w : windows) {
+            System.arraycopy(w.motion(), 0, all, at, w.motion().length);
+            at += w.motion().length;
+        }
+        return all;
+    }
+
+    @Test
+    void windowsTileTheLineAndDropFramesPastTheEnd() throws InterruptedException {
+        // 9.3 s at 22.05 kHz: 9.3 * 25 = 232.5 -> 233 frames: windows of 100, 100, 33.
+        LineJob j = job("tiling", TestVoice.pcm(9.3, 22050), 22050, 2, 5);
+        service.submit(j);
+        List<MotionWindow> w = collect(j, 30);
+        assertEquals(3, w.size());
+        assertEquals(List.of(0L, 100L, 200L), w.stream().map(MotionWindow::startFrame).toList());
+        assertEquals(List.of(100, 100, 33), w.stream().map(MotionWindow::frames).toList());
+        assertEquals(33 * m.motion().dim(), w.get(2).motion().length);
+    }
+
+    @Test
+    void sameSeedSameMotionOtherSeedOtherMotion() throws InterruptedException {
+        float[] pcm = TestVoice.pcm(5, 16000);
+        LineJob a = job("a", pcm, 16000, 3, 42);
+        service.submit(a);
+        float[] first = concat(collect(a, 30));
+        LineJob b = job("b", pcm, 16000, 3, 42);
+        service.submit(b);
+        float[] second = concat(collect(b, 30));
+        LineJob c = job("c", pcm, 16000, 3, 43);
+        service.submit(c);
+        float[] third = concat(collect(c, 30));
+        assertArrayEquals(first, second);
+        assertFalse(java.util.Arrays.equals(first, third));
+    }
+
+    @Test
+    void charactersTalkingAtOnceShareDenoiserRuns() throws InterruptedException {
+        long runs0 = service.runs();
+        long rows0 = service.rowsRun();
+        List<LineJob> jobs = new ArrayList<>();
+        for (int c = 0; c < 4; c++) {
+            LineJob j = job("npc" + c, TestVoice.pcm(3.9, 16000), 16000, 4, c);
+            jobs.add(j);
+        }
+        jobs.forEach(service::submit);
+        for (LineJob j : jobs) {
+            assertEquals(1, collect(j, 30).size());
+        }
+        long runs = service.runs() - runs0;
+        long windowSteps = (service.rowsRun() - rows0) / 3;
+        System.out.printf("4 characters x 4 steps: %d window-steps in %d denoiser runs%n", windowSteps, runs);
+        assertEquals(16, windowSteps);
+        assertTrue(runs < windowSteps, "batched: " + runs + " runs for " + windowSteps + " window-steps");
+    }
+
+    /**
+     * Velocity at window borders against velocity inside windows: stitching conditions each window on
+     * the previous one's last frames, so a border should not jump more than motion does inside.
+     */
+    @Test
+    void windowsStitchWithoutJumps() throws InterruptedException {
+        LineJob j = job("stitch", TestVoice.pcm(16, 16000), 16000, 10, 7);
+        service.submit(j);
+        float[] all = concat(collect(j, 60));
+        int dim = m.motion().dim();
+        int frames = all.length / dim;
+        List<Double> inside = new ArrayList<>();
+        List<Double> border = new ArrayList<>();
+        for (int f = 1; f < frames; f++) {
+            double v = 0;
+            for (int k = 0; k < dim; k++) {
+                double d = all[f * dim + k] - all[(f - 1) * dim + k];
+                v += d * d;
+            }
+            (f % m.windowFrames() == 0 ? border : inside).add(Math.sqrt(v));
+        }
+        inside.sort(null);
+        double median = inside.get(inside.size() / 2);
+        double p95 = inside.get((int) (inside.size() * 0.95));
+        double worstBorder = border.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+        System.out.printf("stitching: velocity inside windows median %.4f, p95 %.4f; at %d borders max %.4f (ratio to p95 %.2f)%n",
+                median, p95, border.size(), worstBorder, worstBorder / p95);
+        assertEquals(3, border.size());
+        assertTrue(worstBorder <= 2 * p95, "border velocity " + worstBorder + " vs inside p95 " + p95);
+    }
+
+    @Test
+    void aTenMinuteLineRunsInBoundedMemory() throws InterruptedException {
+        // A decoder-like source: ten minutes of audio made on demand, never held whole.
+        int rate = 16000;
+        long total = 600L * rate;
+        float[] tile = TestVoice.pcm(4, rate);
+        PcmReader reader = new PcmReader() {
+            long at;
+
+            @Override
+            public int read(float[] store) {
+                if (at >= total) {
+                    return -1;
+                }
+                int n = (int) Math.min(store.length, total - at);
+                for (int i = 0; i < n; i++) {
+                    store[i] = tile[(int) ((at + i) % tile.length)];
+                }
+                at += n;
+                return n;
+            }
+
+            @Override
+            public int sampleRate() {
+                return rate;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        LineAudio audio = LineAudio.pull("ten minutes", reader, m.sampleRate(), m.samplesPerFrame());
+        LineJob j = new LineJob(audio, new float[m.styleDim()], 1, 1.5f, 1.5f, 1, false);
+        service.submit(j);
+        long windows = 0;
+        long frames = 0;
+        int maxBuffered = 0;
+        long end = System.nanoTime() + 120_000_000_000L;
+        while (!j.isGenerationDone() && System.nanoTime() < end) {
+            for (MotionWindow w; (w = j.pollWindow()) != null;) {
+                windows++;
+                frames += w.frames();
+                j.setPlayhead(frames / 25f, true); // plays as fast as it is made; nothing is kept
+            }
+            maxBuffered = Math.max(maxBuffered, audio.bufferCapacity());
+            Thread.sleep(1);
+        }
+        for (MotionWindow w; (w = j.pollWindow()) != null;) {
+            windows++;
+            frames += w.frames();
+        }
+        assertNull(j.failure());
+        System.out.printf("10-minute line: %d windows, %d frames, audio buffer at most %d samples (%.1f s)%n",
+                windows, frames, maxBuffered, maxBuffered / (float) rate);
+        assertEquals(15000, frames);
+        assertTrue(maxBuffered <= 4 * 64000, "audio held: " + maxBuffered + " samples");
+    }
+}
