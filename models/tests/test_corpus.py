@@ -233,3 +233,26 @@ def test_quality_cli_and_plots(tiny, tmp_path, capsys):
         assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
     with pytest.raises(SystemExit):
         plots.main(["--corpus", str(tmp_path), "--out", str(tmp_path)])
+
+
+def test_short_clips_stay_in_range(clips):
+    # Sway noise on a clip shorter than the sway period must not blow up (it once
+    # normalised by the sample std, sending heads of sub-second clips to hundreds of degrees).
+    from parley.corpus.phones import PhoneSeg
+    for c in clips:
+        for name, x in quality.ranges(c.motion).items():
+            assert x <= quality.MAX_ABS[name], (c.id, name, x)
+    rng = np.random.default_rng(3)
+    for k in range(40):
+        n = int(rng.integers(3, 30))
+        dur = n / 25
+        phones = [PhoneSeg("SIL", 0, 0.2 * dur), PhoneSeg("M", 0.2 * dur, 0.4 * dur), PhoneSeg("AA", 0.4 * dur, dur)]
+        audio = (0.1 * np.sin(np.arange(n * SAMPLES_PER_FRAME) * 0.07)).astype(np.float32)
+        st = sample_style(rng)
+        st.head_amp, st.head_freq = 2.2, 0.5
+        m, _ = motion.generate(phones, prosody.analyse(audio, 16000), n, st, np.random.default_rng(k))
+        head_dev = np.abs(m[:, motion.HEAD:motion.HEAD + 3]
+                          - np.deg2rad([st.head_pitch_bias, st.head_yaw_bias, st.head_roll_bias])).max()
+        assert head_dev < np.deg2rad(25), (n, np.rad2deg(head_dev))
+        for name, x in quality.ranges(m).items():
+            assert x <= quality.MAX_ABS[name] + (abs(np.deg2rad(max(abs(st.head_pitch_bias), abs(st.head_yaw_bias)))) if name == "head" else 0), (n, name, x)

@@ -204,10 +204,17 @@ def _bump(t: np.ndarray, t0: float, rise: float, fall: float) -> np.ndarray:
 
 
 def _smooth_noise(rng: np.random.Generator, n: int, sigma_frames: float) -> np.ndarray:
-    """Unit-std low-passed Gaussian noise (slow sway, drifts)."""
+    """Low-passed Gaussian noise with unit std in expectation (slow sway, drifts).
+
+    Scaled by the filter's known gain, not by the sample std: on a clip shorter than the
+    sway period the sample std is tiny and dividing by it would blow up the offset.
+    """
     pad = int(4 * sigma_frames) + 2
     x = gaussian_filter1d(rng.standard_normal(n + 2 * pad), sigma_frames, mode="reflect")[pad:pad + n]
-    return x / (x.std() + 1e-9) if n > 1 else x
+    impulse = np.zeros(2 * pad + 1)
+    impulse[pad] = 1.0
+    gain = float(np.sqrt((gaussian_filter1d(impulse, sigma_frames, mode="constant") ** 2).sum()))
+    return x / gain
 
 
 def _blinks(rng: np.random.Generator, n: int, fps: int, style: Style, breaks: list[float],

@@ -13,6 +13,15 @@ from .phones import BILABIALS, VOWELS
 # the jaw moves at most ~3 rad/s; heads turn at most ~75 deg/s in conversation.
 MAX_VEL = {"expression": 1.0, "jaw": 0.12, "head": np.deg2rad(3.0)}  # per frame
 MAX_ACC = {"expression": 1.2, "jaw": 0.15, "head": np.deg2rad(1.5)}  # per frame^2
+# Ranges: expression weights stay near [-1, 1]; the jaw opens at most ~20 degrees in speech;
+# a speaker's head stays within ~30 degrees of straight ahead.
+MAX_ABS = {"expression": 1.6, "jaw": 0.36, "head": np.deg2rad(30.0)}
+
+
+def ranges(m: np.ndarray) -> dict[str, float]:
+    """Max |value| for expression, jaw and head rotation."""
+    return {name: float(np.abs(m[:, sl]).max()) for name, sl in
+            (("expression", slice(0, N_EXPRESSION)), ("jaw", slice(JAW, JAW + 3)), ("head", slice(HEAD, HEAD + 3)))}
 
 
 def smoothness(m: np.ndarray) -> dict[str, tuple[float, float]]:
@@ -98,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
     closed = total = 0
     worst = {"expression": [0, 0], "jaw": [0, 0], "head": [0, 0]}
     per_engine: dict[str, list[int]] = {}
+    over: dict[str, list[str]] = {k: [] for k in worst}
+    out_of_range: dict[str, list[str]] = {k: [] for k in worst}
+    worst_abs = {k: 0.0 for k in worst}
+    n_clips = 0
     for k, clip in enumerate(C.clips(a.split)):
         if a.max_clips and k >= a.max_clips:
             break
@@ -106,12 +119,25 @@ def main(argv: list[str] | None = None) -> int:
         pe = per_engine.setdefault(clip.meta["engine"], [0, 0])
         pe[0] += c
         pe[1] += t
+        n_clips += 1
         for n, (v, acc) in smoothness(clip.motion).items():
             worst[n] = [max(worst[n][0], v), max(worst[n][1], acc)]
+            if v > MAX_VEL[n] or acc > MAX_ACC[n]:
+                over[n].append(clip.id)
+        for n, x in ranges(clip.motion).items():
+            worst_abs[n] = max(worst_abs[n], x)
+            if x > MAX_ABS[n]:
+                out_of_range[n].append(clip.id)
     print(f"bilabial closure ({a.split or 'all'}): {closed}/{total} = {closed / max(total, 1):.4f}")
     for e, (c, t) in sorted(per_engine.items()):
         print(f"  {e}: {c}/{t} = {c / max(t, 1):.4f}")
     print("max |vel|, |acc| per frame:", {k: [round(x, 4) for x in v] for k, v in worst.items()})
+    print("bounds |vel|, |acc|:", {k: [round(float(MAX_VEL[k]), 4), round(float(MAX_ACC[k]), 4)] for k in worst})
+    print(f"clips over a velocity/acceleration bound (of {n_clips}):",
+          {k: f"{len(v)} {v[:4]}" for k, v in over.items()})
+    print("max |value|:", {k: round(v, 4) for k, v in worst_abs.items()},
+          "bounds:", {k: round(float(v), 4) for k, v in MAX_ABS.items()})
+    print("clips out of range:", {k: f"{len(v)} {v[:4]}" for k, v in out_of_range.items()})
     return 0
 
 
