@@ -16,6 +16,8 @@ JOBS: dict[str, tuple[str, str]] = {
     "corpus-quality": ("parley.corpus.quality", "check a corpus: bilabial closure on the head, smoothness"),
     "train": ("parley.model.train", "train the style encoder, then the denoiser and audio encoder, on a corpus"),
     "export": ("parley.model.export", "export a model pack (ONNX graphs, manifest, golden vectors) into packs/"),
+    "evaluate": ("parley.model.evaluate", "evaluate a pack's checkpoint and baselines on the corpus: metrics.json, plots"),
+    "bench": ("parley.model.bench", "time the pack's ONNX graphs in ONNX Runtime (the 15 ms denoiser budget)"),
     "dialogue-lines": ("parley.dialogue", "speak the demo's dialogue lines (TTS + sox) into assets/Sounds/Dialogue as OGG"),
 }
 

@@ -56,7 +56,8 @@ class Denoiser(nn.Module):
         self.blocks = nn.ModuleList(Block(d, dc.heads, dc.ffn, dc.dropout, cross=True) for _ in range(dc.layers))
         self.ln_out = nn.LayerNorm(d)
         self.out = nn.Linear(d, cfg.motion_dim)
-        self.register_buffer("cross_bias", alignment_bias(cfg.previous, cfg.window), persistent=False)
+        bias = alignment_bias(cfg.previous, cfg.window)
+        self.register_buffer("cross_bias", bias if dc.alignment_mask else torch.zeros_like(bias), persistent=False)
 
     def forward(self, x_t: torch.Tensor, timestep: torch.Tensor, prev_motion: torch.Tensor,
                 first_window: torch.Tensor, audio_features: torch.Tensor, audio_mask: torch.Tensor,

@@ -95,10 +95,11 @@ def diffusion_losses(pred: torch.Tensor, target: torch.Tensor, valid: torch.Tens
     seam_valid = (1.0 - first_window).unsqueeze(1) * valid[:, :2]
     losses["transition"] = _masked_mse(seam_p[:, 1:] - seam_p[:, :-1], seam_t[:, 1:] - seam_t[:, :-1], seam_valid)
     if vertex_fn is not None and shape is not None and cfg.w_vertex > 0:
+        k = max(1, cfg.vertex_frame_stride)
         with torch.no_grad():
-            vt = vertex_fn(target, shape)
-        vp = vertex_fn(pred, shape)
-        losses["vertex"] = _masked_mse(vp.flatten(2), vt.flatten(2), valid)
+            vt = vertex_fn(target[:, ::k], shape)
+        vp = vertex_fn(pred[:, ::k], shape)
+        losses["vertex"] = _masked_mse(vp.flatten(2), vt.flatten(2), valid[:, ::k])
     weights = {"simple": cfg.w_simple, "velocity": cfg.w_velocity, "smooth": cfg.w_smooth, "head": cfg.w_head,
                "head_velocity": cfg.w_head_velocity, "transition": cfg.w_transition, "vertex": cfg.w_vertex}
     losses["total"] = sum(weights[k] * v for k, v in losses.items())

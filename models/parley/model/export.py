@@ -275,12 +275,114 @@ def write_golden(model: ParleyModel, schedule: Schedule, folder: Path, seed: int
     return index
 
 
+TRAINING_KEYS = ("steps", "style_steps", "schedule_steps", "seed", "data", "train_seconds")
+
+
+def _initializers(path: Path) -> dict[str, np.ndarray]:
+    """Initializers of a graph by their float32 name (float16-stored ones decoded)."""
+    out = {}
+    for init in onnx.load(str(path)).graph.initializer:
+        arr = numpy_helper.to_array(init)
+        name = init.name[: -len("__f16")] if init.name.endswith("__f16") else init.name
+        out[name] = arr.astype(np.float32) if arr.dtype == np.float16 else arr
+    return out
+
+
+GRAPHS = {"audio_encoder.onnx": "audio", "denoiser.onnx": "denoiser", "style_encoder.onnx": "style"}
+
+
+def _initializer_pairs(probe: Path, pack: Path) -> dict[str, str]:
+    """Probe initializer name -> the pack's initializer feeding the same node input. The graphs have the
+    same operators in the same order, but the exporter merges initializers with equal values (the
+    merged names become Identity nodes), so names can differ where a pack's weights coincide."""
+    graphs = [onnx.load(str(p)).graph for p in (probe, pack)]
+    resolved, nodes = [], []
+    for g in graphs:
+        inits = {i.name[: -len("__f16")] if i.name.endswith("__f16") else i.name for i in g.initializer}
+        alias = {n: n for n in inits}
+        kept = []
+        for n in g.node:
+            if n.name.endswith("__cast"):
+                continue
+            if n.op_type == "Identity" and n.input[0] in alias:
+                alias[n.output[0]] = alias[n.input[0]]
+                continue
+            kept.append(n)
+        resolved.append(alias)
+        nodes.append(kept)
+    if [n.op_type for n in nodes[0]] != [n.op_type for n in nodes[1]]:
+        raise ValueError(f"{pack.name}: the pack's graph has other operators than this code exports")
+    pairs = {}
+    for a, b in zip(*nodes):
+        for x, y in zip(a.input, b.input):
+            if x in resolved[0]:
+                x, y = resolved[0][x], resolved[1].get(y)
+                if y is None or pairs.get(x, y) != y:
+                    raise ValueError(f"{pack.name}: initializer {x} has no consistent counterpart")
+                pairs[x] = y
+    return pairs
+
+
+@torch.no_grad()
+def load_pack_weights(pack: Path, workdir: Path) -> tuple[ParleyModel, np.ndarray, np.ndarray, dict]:
+    """The PyTorch model whose export is the pack's ONNX graphs, read back from the graphs' weights;
+    with the manifest's mean and std and the manifest itself.
+
+    The exporter renames some weights (MatMul operands are stored transposed under generated names),
+    so a probe model of the same config with distinct random values is exported into ``workdir`` first
+    and every initializer is matched to its parameter by value. Raises if any learnt tensor of the
+    exported networks stays unmatched (the phone head is not exported and keeps its probe values).
+    """
+    man = json.loads((pack / "manifest.json").read_text())
+    from .config import config_from_dict
+    cfg = config_from_dict(man["architecture"]["config"])
+    probe = build_model(cfg, 987654321)
+    gen = torch.Generator().manual_seed(4321)
+    for prm in probe.parameters():
+        prm.copy_(torch.randn(prm.shape, generator=gen))
+    round_weights_to_half(probe)
+    export_onnx(probe, workdir)
+    model = build_model(cfg, 0)
+    for graph, sub in GRAPHS.items():
+        mine, theirs = _initializers(workdir / graph), _initializers(pack / graph)
+        pairs = _initializer_pairs(workdir / graph, pack / graph)
+        params = {n: prm for n, prm in getattr(probe, sub).named_parameters() if not n.startswith("phone_head.")}
+        targets = dict(getattr(model, sub).named_parameters())
+        by_value = {}
+        for n, prm in params.items():
+            v = prm.numpy()
+            by_value[v.tobytes()] = (n, False)
+            if v.ndim == 2:
+                by_value[np.ascontiguousarray(v.T).tobytes()] = (n, True)
+        done = set()
+        for name, arr in mine.items():
+            if name not in pairs:
+                raise ValueError(f"{graph}: initializer {name} is not used by any node")
+            other = theirs[pairs[name]]
+            hit = by_value.get(np.ascontiguousarray(arr, np.float32).tobytes()) if arr.dtype == np.float32 else None
+            if hit is None:  # a constant of the code (DFT kernels, masks, shapes): must be the same
+                if not np.array_equal(arr, other):
+                    raise ValueError(f"{graph}: constant {name} differs from this code's")
+                continue
+            n, transposed = hit
+            value = torch.from_numpy(np.array(other.T if transposed else other, dtype=np.float32))
+            targets[n].copy_(value.reshape(targets[n].shape))
+            done.add(n)
+        missing = sorted(set(params) - done)
+        if missing:
+            raise ValueError(f"{graph}: parameters not found in the graph: {missing[:5]}")
+    man_mean = np.asarray(man["motion"]["mean"], np.float32)
+    man_std = np.asarray(man["motion"]["std"], np.float32)
+    return model.eval(), man_mean, man_std, man
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def export_pack(model: ParleyModel, out: Path, pack_id: str, pack_version: str, mean: np.ndarray | None = None,
-                std: np.ndarray | None = None, seed: int = 0, trained: bool = False, half: bool = True) -> dict:
+                std: np.ndarray | None = None, seed: int = 0, trained: bool = False, half: bool = True,
+                training: dict | None = None) -> dict:
     """Writes a whole pack into ``out``; returns the manifest. With ``half`` the model's large weights
     are rounded to float16 values in place (before export and golden vectors)."""
     cfg = model.cfg
@@ -293,12 +395,13 @@ def export_pack(model: ParleyModel, out: Path, pack_id: str, pack_version: str, 
     counts = model.parameter_counts()
     extra = {"architecture": {"config": cfg.to_dict(), "parameters": counts, "seed": seed, "trained": trained,
                               "opset": OPSET, "weightStorage": "float16 cast to float32 in the graph" if half
-                              else "float32"},
+                              else "float32", **({"training": training} if training else {})},
              "checksums": {p.name: sha256(p) for p in files.values()}}
     man = manifest(cfg, schedule, pack_id, pack_version, mean, std, extra)
     (out / "manifest.json").write_text(json.dumps(man, indent=1) + "\n")
     metrics = {"trained": trained, "packVersion": pack_version,
-               "note": "untrained placeholder: random weights, no evaluation" if not trained else ""}
+               "note": "untrained placeholder: random weights, no evaluation" if not trained
+               else "not evaluated yet: python3 -m parley evaluate writes the metrics"}
     (out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
     write_golden(model, schedule, out / "golden", seed)
     return man
@@ -324,8 +427,10 @@ def main(argv: list[str] | None = None) -> int:
         from .train import load_checkpoint
         model, mean, std = load_checkpoint(a.checkpoint)
         version = a.pack_version or "1.0.0"
+        ckpt = torch.load(a.checkpoint, map_location="cpu")
+        training = {k: ckpt[k] for k in TRAINING_KEYS if k in ckpt}
     man = export_pack(model, a.out, a.id or a.out.resolve().name, version, mean, std, a.seed,
-                      trained=not a.untrained, half=not a.float32)
+                      trained=not a.untrained, half=not a.float32, training=None if a.untrained else training)
     sizes = {f: (a.out / f).stat().st_size for f in man["models"].values()}
     print(f"wrote {a.out}: " + ", ".join(f"{k} {v / 1e6:.2f} MB" for k, v in sizes.items()))
     print("parameters: " + ", ".join(f"{k} {v:,}" for k, v in man["architecture"]["parameters"].items()))

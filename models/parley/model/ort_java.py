@@ -21,9 +21,10 @@ def find_jar() -> Path | None:
     return jars[-1] if jars and shutil.which("java") else None
 
 
-def run(model: Path, inputs: dict[str, np.ndarray], threads: int = 1, repeat: int = 0
-        ) -> tuple[dict[str, np.ndarray], float]:
-    """(outputs by name as float32 arrays, ms per run when repeat > 0)."""
+def run(model: Path, inputs: dict[str, np.ndarray], threads: int = 1, repeat: int = 0,
+        timings: dict[str, float] | None = None) -> tuple[dict[str, np.ndarray], float]:
+    """(outputs by name as float32 arrays, mean ms per run when repeat > 0); ``timings`` (if given)
+    receives ``mean``, ``median`` and ``min`` ms per run."""
     jar = find_jar()
     if jar is None:
         raise RuntimeError("java or the onnxruntime jar (~/.m2) is missing")
@@ -48,4 +49,8 @@ def run(model: Path, inputs: dict[str, np.ndarray], threads: int = 1, repeat: in
                 outputs[parts[1]] = np.fromfile(Path(tmp) / f"{parts[1]}.bin", dtype="<f4").reshape(shape)
             elif parts[0] == "ms_per_run":
                 ms = float(parts[1])
+            elif parts[0] in ("ms_median", "ms_min") and timings is not None:
+                timings[parts[0][3:]] = float(parts[1])
+        if timings is not None:
+            timings["mean"] = ms
         return outputs, ms

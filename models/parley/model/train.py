@@ -1,6 +1,6 @@
 """Training: the Dataset protocol, windowing, the style (NT-Xent) and denoiser loops, checkpoints.
 
-    python3 -m parley train --config base --dataset parley.corpus.dataset:load --data corpus/ --out runs/base
+    python3 -m parley train --config base --dataset parley.model.data:train_split --data corpus/ --out runs/base
     python3 -m parley train --config tiny --synthetic 16 --steps 50 --out /tmp/run   # smoke test
 
 A dataset is any object with ``__len__`` and ``__getitem__`` returning one clip as a dict:
@@ -69,8 +69,9 @@ def sample_window(clip: dict[str, Any], cfg: ModelConfig, mean: np.ndarray, std:
     else:
         start, first = int(rng.integers(tp, frames - tw + 1)), 0.0
     length = min(tw, frames - start)
-    if rng.random() < tr.p_truncate:  # the runtime's last window: audio ends, silence follows
-        length = int(rng.integers(max(1, tw // 4), length + 1))
+    shortest = max(1, tw // 4)
+    if rng.random() < tr.p_truncate and length > shortest:  # the runtime's last window: silence follows
+        length = int(rng.integers(shortest, length + 1))
     prev = motion[start - tp:start] if not first else np.zeros((tp, motion.shape[1]), np.float32)
     phones = np.asarray(clip["phones"], np.int64) if clip.get("phones") is not None else np.full(frames, -1, np.int64)
     s0 = int(rng.integers(0, max(1, frames - cfg.style.frames + 1)))
@@ -94,17 +95,28 @@ def make_batch(dataset: MotionDataset, cfg: ModelConfig, mean: np.ndarray, std: 
 
 def style_pairs(dataset: MotionDataset, cfg: ModelConfig, mean: np.ndarray, std: np.ndarray,
                 rng: np.random.Generator, size: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Two random Ts-frame windows of the same clip per row (positives for NT-Xent).
+    """Positives for NT-Xent: per row, a Ts-frame window from the first half of a clip and one from
+    its second half (for clips shorter than 2 Ts the two halves overlap: each window starts at random
+    within its half of the possible starts).
 
     Rows come from distinct clips where the dataset has enough of them.
     """
     clips = rng.choice(len(dataset), size=size, replace=len(dataset) < size)
+    ts = cfg.style.frames
     a, b = [], []
     for c in clips:
         motion = ((np.asarray(dataset[int(c)]["motion"], np.float32) - mean) / std).astype(np.float32)
-        for out in (a, b):
-            s0 = int(rng.integers(0, max(1, motion.shape[0] - cfg.style.frames + 1)))
-            out.append(_fit(motion[s0:s0 + cfg.style.frames], cfg.style.frames, None))
+        frames = motion.shape[0]
+        if frames >= 2 * ts:
+            half = frames // 2
+            s_a = int(rng.integers(0, half - ts + 1))
+            s_b = int(rng.integers(half, frames - ts + 1))
+        else:
+            span = max(0, frames - ts)
+            s_a = int(rng.integers(0, span // 2 + 1))
+            s_b = int(rng.integers(span - span // 2, span + 1))
+        a.append(_fit(motion[s_a:s_a + ts], ts, None))
+        b.append(_fit(motion[s_b:s_b + ts], ts, None))
     return torch.from_numpy(np.stack(a)), torch.from_numpy(np.stack(b))
 
 
@@ -112,7 +124,7 @@ def style_step(model: ParleyModel, a: torch.Tensor, b: torch.Tensor) -> torch.Te
     return nt_xent(model.style(a), model.style(b), model.cfg.style.temperature)
 
 
-def flame_vertex_fn(mean: np.ndarray, std: np.ndarray, stride: int = 16, asset_dir: Path | None = None) -> VertexFn:
+def flame_vertex_fn(mean: np.ndarray, std: np.ndarray, stride: int = 64, asset_dir: Path | None = None) -> VertexFn:
     """(normalised motion [B, T, M], shape [B, 100]) -> vertices [B, T, V, 3] in millimetres through the
     Parley head (parley.head.flame), for the vertex loss. V: the lips and every ``stride``-th vertex,
     which keeps linear blend skinning of a whole batch of windows affordable on a CPU."""
@@ -134,7 +146,15 @@ def flame_vertex_fn(mean: np.ndarray, std: np.ndarray, stride: int = 16, asset_d
         m = (motion * std_t + mean_t).reshape(b * t, -1)
         zero = m.new_zeros(b * t, 3)
         theta = torch.cat([m[:, joint_slice[j]] if j in joint_slice else zero for j in JOINT_NAMES], dim=1)
-        v = sub(shape.repeat_interleave(t, dim=0), m[:, expression], theta)
+        # The identity part once per window, not per frame (it is most of the blendshape cost).
+        v_shape = sub.v_template + torch.einsum("nck,bk->bnc", sub.shapedirs, shape)
+        v = v_shape.repeat_interleave(t, dim=0) + torch.einsum("nck,bk->bnc", sub.exprdirs, m[:, expression])
+        joints = sub.rest_joints(shape).repeat_interleave(t, dim=0)
+        world, _ = sub._chain(theta, joints)
+        skin = world.clone()
+        skin[..., :3, 3] = world[..., :3, 3] - torch.einsum("bjik,bjk->bji", world[..., :3, :3], joints)
+        tr = torch.einsum("nj,bjik->bnik", sub.lbs_weights, skin)
+        v = torch.einsum("bnik,bnk->bni", tr[..., :3, :3], v) + tr[..., :3, 3]
         return v.reshape(b, t, -1, 3) * scale
 
     return vertices
@@ -149,9 +169,16 @@ def denoiser_step(model: ParleyModel, schedule: Schedule, batch: dict[str, torch
     features = model.audio(batch["pcm"])
     with torch.no_grad():
         style = model.style(batch["style_motion"])
-    t = torch.randint(0, schedule.steps, (b,), generator=gen)
-    x_t = schedule.q_sample(x0, t, torch.randn(x0.shape, generator=gen))
-    audio_mask, style_mask = condition_dropout(b, cfg.train, gen)
+    if cfg.train.regression:  # "w/o diffusion": one deterministic pass from x_t = 0 at t = 0, no dropout
+        t = torch.zeros(b, dtype=torch.int64)
+        x_t = torch.zeros_like(x0)
+        audio_mask, style_mask = torch.ones(b), torch.ones(b)
+    else:
+        t = torch.randint(0, schedule.steps, (b,), generator=gen)
+        x_t = schedule.q_sample(x0, t, torch.randn(x0.shape, generator=gen))
+        audio_mask, style_mask = condition_dropout(b, cfg.train, gen)
+    if not cfg.train.use_style:
+        style_mask = torch.zeros(b)
     pred = model.denoiser(x_t, t, batch["prev"], batch["first_window"], features, audio_mask, style, style_mask,
                           batch["shape"])
     losses = diffusion_losses(pred, x0, batch["valid"], batch["prev"], batch["first_window"], cfg.train, vertex_fn,
@@ -163,6 +190,15 @@ def denoiser_step(model: ParleyModel, schedule: Schedule, batch: dict[str, torch
 
 def _optimizer(params, cfg: ModelConfig) -> torch.optim.Optimizer:
     return torch.optim.AdamW(params, lr=cfg.train.lr, weight_decay=cfg.train.weight_decay)
+
+
+def lr_factor(step: int, total: int, cfg: ModelConfig) -> float:
+    """Linear warm-up over lr_warmup steps, then cosine from 1 to lr_final_ratio at ``total`` steps."""
+    tr = cfg.train
+    if tr.lr_warmup and step < tr.lr_warmup:
+        return (step + 1) / tr.lr_warmup
+    frac = min(1.0, (step - tr.lr_warmup) / max(1, total - tr.lr_warmup))
+    return tr.lr_final_ratio + (1.0 - tr.lr_final_ratio) * 0.5 * (1.0 + math.cos(math.pi * frac))
 
 
 def train_style(model: ParleyModel, dataset: MotionDataset, mean: np.ndarray, std: np.ndarray, steps: int,
@@ -188,16 +224,24 @@ def train_style(model: ParleyModel, dataset: MotionDataset, mean: np.ndarray, st
 
 def train_denoiser(model: ParleyModel, dataset: MotionDataset, mean: np.ndarray, std: np.ndarray, steps: int,
                    seed: int = 0, vertex_fn: VertexFn | None = None,
-                   log: Callable[[str], None] = print, log_every: int = 50) -> list[dict[str, float]]:
-    """Trains the denoiser and the audio encoder (with its phone head); returns losses per step."""
+                   log: Callable[[str], None] = print, log_every: int = 50, schedule_steps: int | None = None,
+                   on_step: Callable[[int], None] | None = None) -> list[dict[str, float]]:
+    """Trains the denoiser and the audio encoder (with its phone head); returns losses per step.
+
+    The learning rate follows ``lr_factor`` over ``schedule_steps`` (default ``steps``): a shorter run
+    with the same ``schedule_steps`` is exactly the longer run stopped early. ``on_step(n)`` is called
+    after each of the n optimiser steps (checkpoints)."""
     rng = np.random.default_rng(seed)
     gen = torch.Generator().manual_seed(seed)
     schedule = Schedule.from_config(model.cfg.diffusion)
     params = list(model.audio.parameters()) + list(model.denoiser.parameters())
     opt = _optimizer(params, model.cfg)
+    total = schedule_steps or steps
     model.audio.train(), model.denoiser.train(), model.style.eval()
     history = []
     for step in range(steps):
+        for group in opt.param_groups:
+            group["lr"] = model.cfg.train.lr * lr_factor(step, total, model.cfg)
         batch = make_batch(dataset, model.cfg, mean, std, rng, model.cfg.train.batch_size)
         losses = denoiser_step(model, schedule, batch, gen, vertex_fn)
         opt.zero_grad()
@@ -208,6 +252,10 @@ def train_denoiser(model: ParleyModel, dataset: MotionDataset, mean: np.ndarray,
         if log_every and (step + 1) % log_every == 0:
             recent = history[-log_every:]
             log(f"denoiser step {step + 1}: " + " ".join(f"{k} {np.mean([h[k] for h in recent]):.4f}" for k in recent[-1]))
+        if on_step is not None:
+            model.eval()
+            on_step(step + 1)
+            model.audio.train(), model.denoiser.train()
     model.eval()
     return history
 
@@ -264,13 +312,22 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python3 -m parley train", description=__doc__.split("\n\n")[0])
     p.add_argument("--config", default="base")
     src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--dataset", help="module:callable taking --data and returning a dataset")
+    src.add_argument("--dataset", help="module:callable taking --data and returning a dataset "
+                                       "(the corpus: parley.model.data:train_split)")
     src.add_argument("--synthetic", type=int, metavar="CLIPS", help="train on a synthetic in-memory set (smoke test)")
     p.add_argument("--data", help="passed to the --dataset callable")
-    p.add_argument("--vertex-weight", type=float, default=0.0,
-                   help="weight of the vertex loss through the Parley head (0: off)")
+    p.add_argument("--vertex-weight", type=float, default=None,
+                   help="weight of the vertex loss through the Parley head (default: the config's; 0: off)")
     p.add_argument("--style-steps", type=int, default=2000)
     p.add_argument("--steps", type=int, default=100000)
+    p.add_argument("--schedule-steps", type=int, default=0,
+                   help="length of the learning-rate schedule (default --steps; larger: stop a longer run early)")
+    p.add_argument("--no-style", action="store_true", help="ablation: the denoiser never sees a style")
+    p.add_argument("--no-align", action="store_true", help="ablation: no alignment mask in cross-attention")
+    p.add_argument("--regression", action="store_true", help="baseline: deterministic regression, no diffusion")
+    p.add_argument("--init-style", type=Path, help="take the trained style encoder from this checkpoint "
+                                                   "(skips style training)")
+    p.add_argument("--checkpoint-every", type=int, default=0, help="also write step-NNNNNN.pt every so many steps")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     p.add_argument("--out", type=Path, required=True, help="run folder: last.pt is written there")
@@ -278,18 +335,51 @@ def main(argv: list[str] | None = None) -> int:
     if a.threads:
         torch.set_num_threads(a.threads)
     cfg = get_config(a.config)
-    if a.vertex_weight > 0:
-        cfg = replace(cfg, train=replace(cfg.train, w_vertex=a.vertex_weight))
+    tr = cfg.train
+    if a.vertex_weight is not None:
+        tr = replace(tr, w_vertex=a.vertex_weight)
+    tr = replace(tr, use_style=tr.use_style and not a.no_style, regression=tr.regression or a.regression)
+    cfg = replace(cfg, train=tr)
+    if a.no_align:
+        cfg = replace(cfg, denoiser=replace(cfg.denoiser, alignment_mask=False))
     dataset = SyntheticDataset(a.synthetic, n_phones=cfg.audio.n_phones, seed=a.seed) if a.synthetic \
         else _load_callable(a.dataset)(a.data)
     model = build_model(cfg, a.seed)
     mean, std = motion_stats(dataset)
     vertex_fn = flame_vertex_fn(mean, std) if cfg.train.w_vertex > 0 else None
+    a.out.mkdir(parents=True, exist_ok=True)
+    logfile = (a.out / "train.log").open("a")
+
+    def log(msg: str) -> None:
+        line = f"[{time.time() - t0:7.0f} s] {msg}"
+        print(line, flush=True)
+        logfile.write(line + "\n")
+        logfile.flush()
+
     t0 = time.time()
-    train_style(model, dataset, mean, std, a.style_steps, a.seed)
-    train_denoiser(model, dataset, mean, std, a.steps, a.seed, vertex_fn)
-    save_checkpoint(a.out / "last.pt", model, mean, std, steps=a.steps, style_steps=a.style_steps, seed=a.seed)
-    print(f"wrote {a.out / 'last.pt'} after {time.time() - t0:.0f} s")
+    log(f"config {cfg.name}: {len(dataset)} clips, params {model.parameter_counts()}")
+    if a.init_style:
+        ckpt = torch.load(a.init_style, map_location="cpu")
+        model.style.load_state_dict({k[len("style."):]: v for k, v in ckpt["state_dict"].items() if k.startswith("style.")})
+        model.style.eval()
+        style_steps = int(ckpt.get("style_steps", 0))
+        log(f"style encoder from {a.init_style}")
+    else:
+        style_steps = a.style_steps
+        train_style(model, dataset, mean, std, a.style_steps, a.seed, log=log)
+        save_checkpoint(a.out / "style.pt", model, mean, std, steps=0, style_steps=a.style_steps, seed=a.seed)
+    info = dict(style_steps=style_steps, seed=a.seed, schedule_steps=a.schedule_steps or a.steps,
+                data=str(a.data or f"synthetic:{a.synthetic}"))
+
+    def on_step(n: int) -> None:
+        if a.checkpoint_every and n % a.checkpoint_every == 0 and n < a.steps:
+            save_checkpoint(a.out / f"step-{n:06d}.pt", model, mean, std, steps=n, **info)
+            save_checkpoint(a.out / "last.pt", model, mean, std, steps=n, **info)
+
+    train_denoiser(model, dataset, mean, std, a.steps, a.seed, vertex_fn, log=log,
+                   schedule_steps=a.schedule_steps or None, on_step=on_step)
+    save_checkpoint(a.out / "last.pt", model, mean, std, steps=a.steps, train_seconds=round(time.time() - t0), **info)
+    log(f"wrote {a.out / 'last.pt'} after {time.time() - t0:.0f} s")
     return 0
 
 

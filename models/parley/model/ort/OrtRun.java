@@ -36,10 +36,18 @@ public class OrtRun {
                 session.run(inputs).close();
             }
             long t0 = System.nanoTime();
+            double[] each = new double[repeat];
             for (int r = 0; r < repeat; r++) {
+                long t1 = System.nanoTime();
                 session.run(inputs).close();
+                each[r] = (System.nanoTime() - t1) / 1e6;
             }
             double ms = repeat > 0 ? (System.nanoTime() - t0) / 1e6 / repeat : 0;
+            if (repeat > 0) {
+                Arrays.sort(each);
+                System.out.println("ms_median " + each[repeat / 2]);
+                System.out.println("ms_min " + each[0]);
+            }
             try (OrtSession.Result result = session.run(inputs)) {
                 for (Map.Entry<String, OnnxValue> e : result) {
                     FloatBuffer fb = ((OnnxTensor) e.getValue()).getFloatBuffer();

@@ -1,0 +1,76 @@
+"""Denoiser speed in ONNX Runtime (through Java): the budget is one window with its 3 guidance
+branches batched, at most 15 ms per pass on the 2-core target machine.
+
+    python3 -m parley bench --pack packs/parley-base-v1 [--threads 1 2] [--repeat 200]
+
+Prints median / mean / min milliseconds per run for the denoiser (batch 3 = one DDIM step of one
+character), the audio encoder (one 4 s window) and the style encoder (batch 1). Needs ``java`` and
+the ONNX Runtime jar in ~/.m2 (the plugin's Maven build puts it there). The machine is shared, so
+the median over many runs is the figure to quote; other jobs inflate the mean.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from . import ort_java
+
+PACKS = Path(__file__).resolve().parents[2] / "packs"
+
+
+def inputs_for(man: dict, batch: int = 3) -> dict[str, dict[str, np.ndarray]]:
+    rng = np.random.default_rng(0)
+    m, tw, tp = man["motion"]["dim"], man["window"]["current"], man["window"]["previous"]
+    da, ds, spf = man["audio"]["featureDim"], man["style"]["dim"], man["audio"]["samplesPerFrame"]
+    f = lambda *s: rng.standard_normal(s).astype(np.float32)  # noqa: E731
+    style = f(batch, ds)
+    style /= np.linalg.norm(style, axis=1, keepdims=True)
+    return {
+        "denoiser.onnx": {"x_t": f(batch, tw, m), "timestep": np.array([499, 449, 399][:batch] * (batch // 3 + 1))[:batch],
+                          "prev_motion": f(batch, tp, m), "first_window": np.zeros(batch, np.float32),
+                          "audio_features": f(batch, tw, da),
+                          "audio_mask": np.array([0, 1, 1] * batch, np.float32)[:batch], "style": style,
+                          "style_mask": np.array([0, 0, 1] * batch, np.float32)[:batch],
+                          "shape": f(batch, man["shape"]["dim"])},
+        "audio_encoder.onnx": {"pcm": 0.1 * f(1, tw * spf)},
+        "style_encoder.onnx": {"motion": f(1, man["style"]["frames"], m)},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python3 -m parley bench", description=__doc__.split("\n\n")[0])
+    p.add_argument("--pack", type=Path, default=PACKS / "parley-base-v1")
+    p.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    p.add_argument("--repeat", type=int, default=200)
+    p.add_argument("--json", type=Path, help="also write the figures here")
+    a = p.parse_args(argv)
+    if ort_java.find_jar() is None:
+        print("needs java and the ONNX Runtime jar in ~/.m2 (run the plugin's Maven build once)", file=sys.stderr)
+        return 1
+    man = json.loads((a.pack / "manifest.json").read_text())
+    arch = man.get("architecture", {}).get("config", {}).get("denoiser", {})
+    print(f"pack {man['id']} {man['packVersion']}: denoiser width {arch.get('width')}, layers {arch.get('layers')}, "
+          f"ffn {arch.get('ffn')}, heads {arch.get('heads')}")
+    results = {}
+    for graph, inputs in inputs_for(man).items():
+        for threads in a.threads:
+            t: dict[str, float] = {}
+            ort_java.run(a.pack / graph, inputs, threads=threads, repeat=a.repeat, timings=t)
+            results[f"{graph}:{threads}"] = t
+            batch = next(iter(inputs.values())).shape[0]
+            print(f"{graph:<20} batch {batch}  {threads} thread{'s' if threads > 1 else ' '}: median {t['median']:6.2f} ms"
+                  f"  mean {t['mean']:6.2f}  min {t['min']:6.2f}", flush=True)
+    budget = min(results[f"denoiser.onnx:{n}"]["median"] for n in a.threads)
+    print(f"denoiser pass (3 guidance branches): {budget:.2f} ms median, budget 15 ms: "
+          f"{'OK' if budget <= 15.0 else 'OVER'}")
+    if a.json:
+        a.json.write_text(json.dumps(results, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,498 @@
+"""Evaluation on the corpus: Parley against baselines, ablations and the ground-truth noise floor.
+
+    python3 -m parley evaluate --checkpoint runs/base/last.pt --data /work/corpus/full \
+        --regression runs/regression/last.pt --ablation no-style=runs/no-style/last.pt \
+        --out packs/parley-base-v1/metrics.json --images ../docs/images
+
+Splits: ``test`` (speakers never trained on, voices seen in training) and ``heldout`` (voices never
+heard in training). Face metrics are on the Parley head with each clip's own shape (beta), in head coordinates (the
+neck rotation left out: head pose is scored by BA and diversity; with it, a few degrees of different
+sway would dominate every lip distance):
+
+- ``lve_mm``: lip vertex error, the maximum L2 error over the head's lip vertices per frame, averaged
+  over frames (mm).
+- ``fdd_mm``: upper-face dynamics deviation: per upper-face vertex, the standard deviation over time
+  of its displacement from the clip's neutral face, predicted minus ground truth in absolute value,
+  averaged over vertices and clips (mm).
+- ``mod_mm``: mouth-opening difference, mean absolute difference of the head's mouth opening (the
+  spec's inner-lip gap) per frame (mm).
+- ``ba``: beat alignment (Bailando's): for each head-motion beat (a local minimum of head angular
+  speed) exp(-d^2 / 2 sigma^2), d the distance in frames to the nearest audio beat (an onset of the
+  frame energy), sigma 3 frames, averaged over motion beats.
+- ``div_expr`` / ``div_head_deg``: diversity over repeated samples of the same input: the mean pairwise
+  L2 distance per frame between samples of expression + jaw (56-dim units) and of head pose (degrees).
+- ``closure``: share of p/b/m phones whose midpoint frame has the lips closed, with the corpus's own
+  criterion (``parley.corpus.quality.HeadCloser``: mouth opening below the spec's ``closedBelow``).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+
+from parley.corpus.dataset import Clip, Corpus, load_clip
+from parley.corpus.motion import bilabial_frames
+from parley.head.components import MOTION_LAYOUT
+
+from .config import SAMPLES_PER_FRAME
+from .diffusion import Schedule
+from .network import ParleyModel
+from .sampler import Conditions, ancestral_sample, ddim_sample
+from .train import load_checkpoint
+
+_SL = {s.name: slice(s.offset, s.offset + s.size) for s in MOTION_LAYOUT}
+EXPR_JAW = slice(0, _SL["jaw"].stop)
+HEAD = _SL["head"]
+JAW = _SL["jaw"]
+BA_SIGMA = 3.0
+GUIDANCE = (1.5, 1.5)
+
+
+# ------------------------------------------------------------------ the head, for metrics
+class HeadMetrics:
+    """Lip, upper-face and mouth-opening vertices of the Parley head for motion [T, 56] and a beta."""
+
+    def __init__(self) -> None:
+        from parley.head.flame import FlameHead, load_parley_head
+
+        head, spec = load_parley_head()
+        self.spec = spec
+        pairs = np.asarray(spec["mouthOpening"]["pairs"], np.int64)
+        lips, upper = list(spec["regions"]["lips"]), list(spec["regions"]["upperFace"])
+        idx = sorted(set(lips) | set(upper) | set(pairs.ravel().tolist()))
+        pos = {v: i for i, v in enumerate(idx)}
+        self.lips = torch.tensor([pos[v] for v in lips])
+        self.upper = torch.tensor([pos[v] for v in upper])
+        self.pairs = torch.tensor([[pos[a], pos[b]] for a, b in pairs])
+        self.sub = FlameHead(head.v_template[idx], head.shapedirs[idx], head.exprdirs[idx], head.lbs_weights[idx],
+                             head.parents, J_template=head.J_template, J_shapedirs=head.J_shapedirs)
+        self.closed_below = float(spec["mouthOpening"]["closedBelow"])
+
+    @torch.no_grad()
+    def vertices(self, motion: np.ndarray, beta: np.ndarray, head_pose: bool = False) -> torch.Tensor:
+        """[T, V, 3] in mm (V: the subset above). Without ``head_pose`` the neck stays at rest: the face in
+        head coordinates, so that face metrics measure the face (head pose is scored on its own)."""
+        m = torch.as_tensor(np.asarray(motion, np.float32))
+        theta = torch.zeros(len(m), 15)
+        if head_pose:
+            theta[:, 3:6] = m[:, HEAD]
+        theta[:, 6:9] = m[:, JAW]
+        out = []
+        for s in range(0, len(m), 256):
+            b = torch.as_tensor(np.asarray(beta, np.float32)).expand(len(m[s:s + 256]), -1)
+            out.append(self.sub(b, m[s:s + 256, :50], theta[s:s + 256]))
+        return torch.cat(out) * 1000.0
+
+    def opening(self, v: torch.Tensor) -> torch.Tensor:
+        """Mouth opening [T] in mm, as parley.head.flame.mouth_opening."""
+        return (v[:, self.pairs[:, 0], 1] - v[:, self.pairs[:, 1], 1]).mean(-1)
+
+
+# ------------------------------------------------------------------ beats
+def frame_energy_db(pcm: np.ndarray, frames: int) -> np.ndarray:
+    x = np.asarray(pcm, np.float64)[: frames * SAMPLES_PER_FRAME]
+    x = np.pad(x, (0, frames * SAMPLES_PER_FRAME - len(x))).reshape(frames, SAMPLES_PER_FRAME)
+    return 10 * np.log10((x ** 2).mean(1) + 1e-10)
+
+
+def audio_beats(pcm: np.ndarray, frames: int) -> np.ndarray:
+    """Onsets: peaks of the rise in frame energy (dB), at least 5 frames (0.2 s) apart."""
+    from scipy.signal import find_peaks
+
+    e = frame_energy_db(pcm, frames)
+    e = np.maximum(e, e.max() - 50.0)
+    rise = np.maximum(np.diff(e, prepend=e[0]), 0.0)
+    peaks, _ = find_peaks(rise, height=3.0, distance=5)
+    return peaks
+
+
+def motion_beats(motion: np.ndarray) -> np.ndarray:
+    """Local minima of head angular speed (the head pauses), ignoring near-still stretches."""
+    from scipy.ndimage import gaussian_filter1d
+    from scipy.signal import find_peaks
+
+    speed = np.linalg.norm(np.diff(motion[:, HEAD], axis=0), axis=1)
+    speed = gaussian_filter1d(speed, 1.0)
+    peaks, _ = find_peaks(-speed, prominence=0.1 * (speed.max() + 1e-9), distance=3)
+    return peaks + 1
+
+
+def beat_alignment(motion: np.ndarray, a_beats: np.ndarray) -> tuple[float, int]:
+    m_beats = motion_beats(motion)
+    if len(m_beats) == 0 or len(a_beats) == 0:
+        return 0.0, len(m_beats)
+    d = np.abs(m_beats[:, None] - a_beats[None]).min(1)
+    return float(np.exp(-d ** 2 / (2 * BA_SIGMA ** 2)).sum()), len(m_beats)
+
+
+# ------------------------------------------------------------------ generators
+def normalise(m: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
+    return ((np.asarray(m, np.float32) - mean) / std).astype(np.float32)
+
+
+def style_window(motion: np.ndarray, frames: int) -> np.ndarray:
+    if len(motion) >= frames:
+        return motion[:frames]
+    return np.concatenate([motion, np.repeat(motion[-1:], frames - len(motion), 0)])
+
+
+@torch.no_grad()
+def sample_clips(model: ParleyModel, mean: np.ndarray, std: np.ndarray, clips: list[Clip], styles: torch.Tensor,
+                 samples: int, steps: int | None, guidance: tuple[float, float] = GUIDANCE, seed: int = 0,
+                 mode: str = "diffusion") -> list[np.ndarray]:
+    """Raw motion [samples, T, 56] per clip, window after window as the runtime does, all clips and
+    samples batched. steps None: the reference ancestral sampler (N steps). mode "regression": one
+    deterministic pass per window (x_t = 0, t = 0, audio and style on)."""
+    cfg = model.cfg
+    tw, tp, spf = cfg.window, cfg.previous, SAMPLES_PER_FRAME
+    n = len(clips)
+    frames = [c.n_frames for c in clips]
+    n_windows = max(-(-f // tw) for f in frames)
+    pcm = torch.zeros(n, n_windows * tw * spf)
+    for i, c in enumerate(clips):
+        pcm[i, : len(c.audio)] = torch.from_numpy(np.asarray(c.audio, np.float32))
+    rows = n * samples
+    shape = torch.stack([torch.from_numpy(np.asarray(c.beta, np.float32)) for c in clips]).repeat_interleave(samples, 0)
+    style = styles.repeat_interleave(samples, 0)
+    ab = Schedule.from_config(cfg.diffusion).alphas_cumprod
+    gen = torch.Generator().manual_seed(seed)
+    prev = torch.zeros(rows, tp, cfg.motion_dim)
+    out = []
+    for w in range(n_windows):
+        feats = model.audio(pcm[:, w * tw * spf:(w + 1) * tw * spf]).repeat_interleave(samples, 0)
+        cond = Conditions(prev, torch.full((rows,), 1.0 if w == 0 else 0.0), feats, style, shape)
+        if mode == "regression":
+            ones = torch.ones(rows)
+            x = model.denoiser(torch.zeros(rows, tw, cfg.motion_dim), torch.zeros(rows, dtype=torch.int64), prev,
+                               cond.first_window, feats, ones, style, ones, shape)
+        else:
+            noise = torch.randn(rows, tw, cfg.motion_dim, generator=gen)
+            if steps is None:
+                x = ancestral_sample(model.denoiser, noise, cond, ab, guidance[0], guidance[1], gen)
+            else:
+                x = ddim_sample(model.denoiser, noise, cond, ab, steps, guidance[0], guidance[1])
+        out.append(x)
+        prev = x[:, -tp:]
+    motion = torch.cat(out, 1).numpy().reshape(n, samples, n_windows * tw, -1) * std + mean
+    return [motion[i, :, : frames[i]].astype(np.float32) for i in range(n)]
+
+
+def energy_jaw(clip: Clip, mean: np.ndarray, max_jaw: float = 0.25) -> np.ndarray:
+    """The game heuristic: the mean face, with the jaw opened by the frame energy (no training).
+    Opening = max_jaw * clip((dB - (peak - 40)) / 30, 0, 1), smoothed with fast attack, slower release."""
+    e = frame_energy_db(clip.audio, clip.n_frames)
+    level = np.clip((e - (e.max() - 40.0)) / 30.0, 0.0, 1.0)
+    out, y = np.zeros_like(level), 0.0
+    for i, x in enumerate(level):
+        y += (0.6 if x > y else 0.3) * (x - y)
+        out[i] = y
+    m = np.repeat(mean[None].astype(np.float32), clip.n_frames, 0)
+    m[:, JAW] = 0.0
+    m[:, JAW.start] = max_jaw * out
+    m[:, HEAD] = 0.0
+    return m
+
+
+def regenerate_ground_truth(clip: Clip, seed: int) -> np.ndarray:
+    """The corpus generator again for the same audio, phones and style with another random seed."""
+    from parley.corpus import motion as motion_mod
+    from parley.corpus import prosody
+    from parley.corpus.style import Style
+
+    pros = prosody.analyse(np.asarray(clip.audio, np.float32), 16000)
+    m, _ = motion_mod.generate(clip.phones, pros, clip.n_frames, Style.from_vector(clip.style),
+                               np.random.default_rng(seed), text=clip.meta.get("text", ""))
+    return np.asarray(m, np.float32)
+
+
+# ------------------------------------------------------------------ metrics
+class Scorer:
+    def __init__(self, head: HeadMetrics, clips: list[Clip]):
+        self.head = head
+        self.clips = clips
+        self.gt = []
+        for c in clips:
+            v = head.vertices(c.motion, c.beta)
+            neutral = head.vertices(np.zeros((1, c.motion.shape[1]), np.float32), c.beta)[0]
+            self.gt.append({"v": v, "open": head.opening(v), "neutral": neutral,
+                            "beats": audio_beats(c.audio, c.n_frames),
+                            "mids": [mid for mid, _ in bilabial_frames(c.phones, c.n_frames)]})
+
+    def score(self, motions: list[np.ndarray]) -> dict[str, float]:
+        """motions: per clip [K, T, 56] (K >= 1 samples; the first is scored against the ground truth)."""
+        lve, mod, fdd, ba, nbeats, closed, total = [], [], [], 0.0, 0, 0, 0
+        div_e, div_h = [], []
+        for c, g, ms in zip(self.clips, self.gt, motions):
+            m = ms[0]
+            v = self.head.vertices(m, c.beta)
+            lve.append((v[:, self.head.lips] - g["v"][:, self.head.lips]).norm(dim=-1).max(dim=1).values.numpy())
+            op = self.head.opening(v)
+            mod.append((op - g["open"]).abs().numpy())
+            dyn = lambda vv: (vv[:, self.head.upper] - g["neutral"][self.head.upper]).norm(dim=-1).std(0)  # noqa: E731
+            fdd.append(float((dyn(v) - dyn(g["v"])).abs().mean()))
+            s, nb = beat_alignment(m, g["beats"])
+            ba, nbeats = ba + s, nbeats + nb
+            if g["mids"]:
+                closed += int((op[g["mids"]] < self.head.closed_below * 1000.0).sum())
+                total += len(g["mids"])
+            if ms.shape[0] > 1:
+                k = ms.shape[0]
+                pe, ph = [], []
+                for i in range(k):
+                    for j in range(i + 1, k):
+                        pe.append(np.linalg.norm(ms[i][:, EXPR_JAW] - ms[j][:, EXPR_JAW], axis=1).mean())
+                        ph.append(np.degrees(np.linalg.norm(ms[i][:, HEAD] - ms[j][:, HEAD], axis=1)).mean())
+                div_e.append(np.mean(pe))
+                div_h.append(np.mean(ph))
+        return {
+            "lve_mm": float(np.concatenate(lve).mean()),
+            "fdd_mm": float(np.mean(fdd)),
+            "mod_mm": float(np.concatenate(mod).mean()),
+            "ba": float(ba / max(nbeats, 1)),
+            "div_expr": float(np.mean(div_e)) if div_e else 0.0,
+            "div_head_deg": float(np.mean(div_h)) if div_h else 0.0,
+            "closure": float(closed / max(total, 1)),
+            "bilabials": int(total),
+        }
+
+
+# ------------------------------------------------------------------ clip choice and styles
+def pick_clips(corpus: Corpus, split: str, n: int) -> list[Clip]:
+    """Up to n clips of a split, spread over its speakers (round robin over speakers, sorted ids)."""
+    by_speaker: dict[str, list[str]] = {}
+    for c in corpus.manifest["clips"]:
+        if c["split"] == split:
+            by_speaker.setdefault(c["speaker"], []).append(c["id"])
+    order, rnd = [], 0
+    while len(order) < n and any(len(v) > rnd for v in by_speaker.values()):
+        order += [v[rnd] for _, v in sorted(by_speaker.items()) if len(v) > rnd]
+        rnd += 1
+    return [load_clip(corpus.path(cid)) for cid in order[:n]]
+
+
+def reference_styles(model: ParleyModel, corpus: Corpus, clips: list[Clip], mean: np.ndarray, std: np.ndarray
+                     ) -> torch.Tensor:
+    """Each clip's style from another clip of the same speaker (as a game would: a reference recording),
+    falling back to the clip itself when the speaker has only one."""
+    others: dict[str, list[str]] = {}
+    for c in corpus.manifest["clips"]:
+        others.setdefault(c["speaker"], []).append(c["id"])
+    ts = model.cfg.style.frames
+    windows = []
+    for c in clips:
+        ref = next((o for o in others.get(c.speaker, []) if o != c.id), None)
+        motion = load_clip(corpus.path(ref)).motion if ref else c.motion
+        windows.append(style_window(normalise(motion, mean, std), ts))
+    with torch.no_grad():
+        return model.style(torch.from_numpy(np.stack(windows)))
+
+
+# ------------------------------------------------------------------ plots
+def plot_clip(path: Path, clip: Clip, head: HeadMetrics, curves: dict[str, np.ndarray]) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    t = np.arange(clip.n_frames) / 25.0
+    fig, ax = plt.subplots(2, 1, figsize=(7.5, 4.2), sharex=True, dpi=80)
+    for name, m in curves.items():
+        style = dict(color="k", lw=2.0) if name == "ground truth" else dict(lw=1.2)
+        ax[0].plot(t, head.opening(head.vertices(m, clip.beta)).numpy(), label=name, **style)
+        ax[1].plot(t, np.degrees(m[:, HEAD.start]), label=name, **style)
+    for mid in [mid for mid, _ in bilabial_frames(clip.phones, clip.n_frames)]:
+        ax[0].axvline(mid / 25.0, color="0.8", lw=0.8, zorder=0)
+    ax[0].set_ylabel("mouth opening (mm)")
+    ax[1].set_ylabel("head pitch (deg)")
+    ax[1].set_xlabel(f"time (s), held-out voice clip {clip.id}; grey lines: p/b/m midpoints")
+    ax[0].legend(fontsize=7, ncol=4, loc="upper right")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def plot_styles(path: Path, model: ParleyModel, corpus: Corpus, mean: np.ndarray, std: np.ndarray,
+                splits: tuple[str, ...] = ("test", "heldout"), speakers: int = 12, per_speaker: int = 8) -> float:
+    """PCA of style embeddings of 100-frame windows, coloured by speaker; returns the nearest-neighbour
+    speaker retrieval accuracy of those embeddings (cosine)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    by_speaker: dict[str, list[str]] = {}
+    for c in corpus.manifest["clips"]:
+        if c["split"] in splits:
+            by_speaker.setdefault(c["speaker"], []).append(c["id"])
+    chosen = [s for s, v in sorted(by_speaker.items(), key=lambda kv: (-len(kv[1]), kv[0]))][:speakers]
+    if len(chosen) < 2:
+        return float("nan")
+    rng = np.random.default_rng(0)
+    ts = model.cfg.style.frames
+    wins, labels = [], []
+    for k, s in enumerate(chosen):
+        clips = [load_clip(corpus.path(cid)).motion for cid in by_speaker[s]]
+        for j in range(per_speaker):
+            m = clips[j % len(clips)]
+            s0 = int(rng.integers(0, max(1, len(m) - ts + 1)))
+            wins.append(style_window(normalise(m[s0:s0 + ts], mean, std), ts))
+            labels.append(k)
+    with torch.no_grad():
+        z = model.style(torch.from_numpy(np.stack(wins))).numpy()
+    labels = np.array(labels)
+    sim = z @ z.T
+    np.fill_diagonal(sim, -np.inf)
+    retrieval = float((labels[sim.argmax(1)] == labels).mean())
+    zc = z - z.mean(0)
+    _, _, vt = np.linalg.svd(zc, full_matrices=False)
+    p = zc @ vt[:2].T
+    fig, ax = plt.subplots(figsize=(4.5, 4.0), dpi=80)
+    cmap = plt.get_cmap("tab20")
+    for k in range(len(chosen)):
+        ax.scatter(p[labels == k, 0], p[labels == k, 1], s=14, color=cmap(k % 20), label=chosen[k])
+    ax.set_title(f"style embeddings, unseen speakers (PCA)\nnearest-neighbour speaker retrieval {retrieval:.0%}",
+                 fontsize=9)
+    ax.set_xticks([]), ax.set_yticks([])
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return retrieval
+
+
+# ------------------------------------------------------------------ main
+def _round(d):
+    if isinstance(d, dict):
+        return {k: _round(v) for k, v in d.items()}
+    if isinstance(d, float):
+        return round(d, 4)
+    return d
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python3 -m parley evaluate", description=__doc__.split("\n\n")[0])
+    p.add_argument("--checkpoint", type=Path, required=True, help="the model to evaluate (parley.model.train)")
+    p.add_argument("--data", type=Path, required=True, help="a built corpus")
+    p.add_argument("--regression", type=Path, help="checkpoint of the regression baseline (train --regression)")
+    p.add_argument("--ablation", action="append", default=[], metavar="NAME=CHECKPOINT",
+                   help="extra checkpoints: no-style (sampled without style guidance), no-align, or any name")
+    p.add_argument("--clips", type=int, default=32, help="clips per split")
+    p.add_argument("--samples", type=int, default=3, help="samples per clip (diversity)")
+    p.add_argument("--steps", type=int, nargs="+", default=[5, 10, 25], help="DDIM step counts")
+    p.add_argument("--reference-clips", type=int, default=8, help="clips per split for the N-step reference sampler")
+    p.add_argument("--splits", nargs="+", default=["test", "heldout"])
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--out", type=Path, required=True, help="metrics.json to write")
+    p.add_argument("--images", type=Path, help="folder for the plots (PNG)")
+    a = p.parse_args(argv)
+    torch.set_num_threads(a.threads)
+    t0 = time.time()
+    log = lambda msg: print(f"[{time.time() - t0:6.0f} s] {msg}", flush=True)  # noqa: E731
+    corpus = Corpus(a.data)
+    model, mean, std = load_checkpoint(a.checkpoint)
+    ckpt_info = {k: v for k, v in torch.load(a.checkpoint, map_location="cpu").items()
+                 if k not in ("state_dict", "mean", "std", "config")}
+    others = {"regression": a.regression} if a.regression else {}
+    for spec in a.ablation:
+        name, _, path = spec.partition("=")
+        others[name] = Path(path)
+    loaded = {name: load_checkpoint(path) for name, path in others.items()}
+    head = HeadMetrics()
+    default_steps = 10
+    results: dict = {"trained": True, "checkpoint": ckpt_info, "corpus": str(a.data), "seed": a.seed,
+                     "settings": {"clips_per_split": a.clips, "samples": a.samples, "guidance": list(GUIDANCE),
+                                  "reference_clips": a.reference_clips, "ba_sigma_frames": BA_SIGMA},
+                     "splits": {}}
+    for split in a.splits:
+        clips = pick_clips(corpus, split, a.clips)
+        if not clips:
+            continue
+        scorer = Scorer(head, clips)
+        styles = reference_styles(model, corpus, clips, mean, std)
+        methods: dict[str, dict] = {}
+
+        def run(name: str, motions: list[np.ndarray], sc: Scorer = scorer) -> None:
+            methods[name] = sc.score(motions)
+            log(f"{split} {name}: " + " ".join(f"{k} {v:.4g}" for k, v in methods[name].items()))
+
+        run("ground truth (self)", [c.motion[None] for c in clips])
+        run("ground-truth noise floor", [np.stack([regenerate_ground_truth(c, a.seed + 1000 + k) for k in range(2)])
+                                         for c in clips])
+        run("energy-jaw heuristic", [energy_jaw(c, mean)[None] for c in clips])
+        parley = {}
+        for steps in a.steps:
+            parley[steps] = sample_clips(model, mean, std, clips, styles, a.samples, steps, seed=a.seed)
+            run(f"parley ddim-{steps}", parley[steps])
+        run("parley ddim-10, no guidance (w_a = w_s = 1)",
+            sample_clips(model, mean, std, clips, styles, a.samples, default_steps, (1.0, 1.0), seed=a.seed))
+        ref = clips[: a.reference_clips]
+        sub = Scorer(head, ref)
+        ref_styles = styles[: len(ref)]
+        methods["parley ddim-10 (reference subset)"] = sub.score(parley[default_steps][: len(ref)])
+        run(f"parley ancestral-{model.cfg.diffusion.steps} (reference subset)",
+            sample_clips(model, mean, std, ref, ref_styles, 1, None, seed=a.seed), sub)
+        for name, (m2, mean2, std2) in loaded.items():
+            st2 = reference_styles(m2, corpus, clips, mean2, std2)
+            if m2.cfg.train.regression:
+                run(name, sample_clips(m2, mean2, std2, clips, st2, 1, None, mode="regression"))
+            else:
+                guidance = (GUIDANCE[0], 0.0) if not m2.cfg.train.use_style else GUIDANCE
+                run(f"{name} ddim-{default_steps}",
+                    sample_clips(m2, mean2, std2, clips, st2, a.samples, default_steps, guidance, seed=a.seed))
+        results["splits"][split] = {"clips": len(clips), "speakers": len({c.speaker for c in clips}),
+                                    "frames": int(sum(c.n_frames for c in clips)), "methods": methods}
+        if split == "heldout" and a.images:
+            a.images.mkdir(parents=True, exist_ok=True)
+            i = max(range(len(clips)), key=lambda k: len(scorer.gt[k]["mids"]) if clips[k].n_frames <= 300 else -1)
+            curves = {"ground truth": clips[i].motion, "parley (10-step DDIM)": parley[default_steps][i][0]}
+            if "regression" in loaded:
+                m2, mean2, std2 = loaded["regression"]
+                curves["regression"] = sample_clips(m2, mean2, std2, [clips[i]],
+                                                    reference_styles(m2, corpus, [clips[i]], mean2, std2), 1, None,
+                                                    mode="regression")[0][0]
+            curves["energy-jaw heuristic"] = energy_jaw(clips[i], mean)
+            plot_clip(a.images / "model-clip.png", clips[i], head, curves)
+    if a.images:
+        results["style_retrieval_unseen_speakers"] = plot_styles(a.images / "model-styles.png", model, corpus, mean, std)
+    results["acceptance"] = acceptance(results)
+    results["seconds"] = round(time.time() - t0)
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    a.out.write_text(json.dumps(_round(results), indent=1) + "\n")
+    log(f"wrote {a.out}")
+    for k, v in results["acceptance"].items():
+        log(f"acceptance {k}: {v}")
+    return 0
+
+
+def acceptance(results: dict) -> dict:
+    """The issue's targets on held-out voices."""
+    h = results["splits"].get("heldout")
+    if not h:
+        return {}
+    m = h["methods"]
+    p = m.get("parley ddim-10")
+    out = {}
+    if "regression" in m:
+        r = m["regression"]
+        out["beats regression on FDD"] = p["fdd_mm"] < r["fdd_mm"]
+        out["beats regression on MOD"] = p["mod_mm"] < r["mod_mm"]
+        out["beats regression on diversity"] = p["div_expr"] > r["div_expr"] and p["div_head_deg"] > r["div_head_deg"]
+    e = m["energy-jaw heuristic"]
+    out["beats energy heuristic on LVE"] = p["lve_mm"] < e["lve_mm"]
+    out["beats energy heuristic on closure"] = p["closure"] > e["closure"]
+    out["closure >= 0.85"] = p["closure"] >= 0.85
+    ref = [v for k, v in m.items() if k.startswith("parley ancestral")]
+    if ref:
+        ratio = m["parley ddim-10 (reference subset)"]["lve_mm"] / ref[0]["lve_mm"]
+        out["10-step LVE / reference LVE"] = round(ratio, 4)
+        out["10-step LVE within 5% of reference"] = ratio <= 1.05
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,113 @@
+"""Training on a corpus and evaluation, end to end on a tiny corpus and the tiny config (fast)."""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import torch
+
+from parley.corpus import build
+from parley.corpus.dataset import Corpus, load_clip
+from parley.corpus.quality import HeadCloser
+from parley.model.config import BASE, TINY
+from parley.model.data import CorpusDataset
+from parley.model.evaluate import HeadMetrics, beat_alignment, energy_jaw, main as evaluate_main
+from parley.model.train import load_checkpoint, lr_factor, main as train_main, motion_stats, sample_window, style_pairs
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    out = tmp_path_factory.mktemp("corpus") / "tiny"
+    build.build("tiny", out, seed=3, workers=1, quiet=True)
+    return out
+
+
+def test_corpus_dataset_windows(corpus):
+    data = CorpusDataset(corpus, "train")
+    assert len(data) == len(Corpus(corpus).clip_ids("train"))
+    clip = data[0]
+    assert clip["motion"].shape[1] == 56 and clip["pcm"].dtype == np.float32
+    assert len(clip["pcm"]) == len(clip["motion"]) * 640 and len(clip["phones"]) == len(clip["motion"])
+    assert np.abs(clip["pcm"]).max() <= 1.0 and clip["phones"].min() >= 0
+    mean, std = motion_stats(data)
+    w = sample_window(clip, TINY, mean, std, np.random.default_rng(0))
+    assert w["phones"].shape == (TINY.window,) and w["pcm"].shape == (TINY.window * 640,)
+
+
+def test_style_positives_come_from_the_two_halves():
+    frames, ts = 300, 100
+    motion = np.arange(frames, dtype=np.float32)[:, None].repeat(56, 1)
+    data = [{"motion": motion}]
+    cfg = replace(BASE, style=replace(BASE.style, frames=ts))
+    a, b = style_pairs(data, cfg, np.zeros(56, np.float32), np.ones(56, np.float32), np.random.default_rng(0), 16)
+    assert (a[:, -1, 0] < frames // 2).all() and (b[:, 0, 0] >= frames // 2).all()
+
+
+def test_learning_rate_schedule():
+    cfg = replace(BASE, train=replace(BASE.train, lr_warmup=10, lr_final_ratio=0.1))
+    f = [lr_factor(s, 100, cfg) for s in range(100)]
+    assert f[0] == pytest.approx(0.1) and f[9] == pytest.approx(1.0) and f[-1] == pytest.approx(0.1, abs=1e-3)
+    assert all(x >= y for x, y in zip(f[9:], f[10:]))
+
+
+def test_metrics_head_matches_the_corpus_closure_criterion(corpus):
+    clip = next(Corpus(corpus).clips("train"))
+    hm, hc = HeadMetrics(), HeadCloser()
+    rows = np.arange(0, clip.n_frames, 7)
+    ref = hc.opening(np.asarray(clip.beta, np.float32), clip.motion[rows] * np.r_[np.ones(53), np.zeros(3)])
+    mine = hm.opening(hm.vertices(clip.motion[rows], clip.beta)).numpy() / 1000.0
+    np.testing.assert_allclose(mine, ref, atol=1e-7)
+    assert hm.closed_below == hc.closed_below
+
+
+def test_beat_alignment_of_a_motion_with_its_own_beats():
+    t = np.arange(200)
+    motion = np.zeros((200, 56), np.float32)
+    motion[:, 53] = np.sin(2 * np.pi * t / 40.0)  # speed minima every 20 frames (turning points)
+    score, n = beat_alignment(motion, np.arange(10, 200, 20))
+    assert n > 5 and score / n > 0.9
+    score, n = beat_alignment(motion, np.arange(0, 200, 20))
+    assert score / n < 0.01
+
+
+def test_train_and_evaluate_end_to_end(corpus, tmp_path):
+    common = ["--config", "tiny", "--dataset", "parley.model.data:train_split", "--data", str(corpus),
+              "--threads", "1", "--vertex-weight", "0.01"]
+    assert train_main(common + ["--style-steps", "3", "--steps", "4", "--checkpoint-every", "2",
+                                "--out", str(tmp_path / "main")]) == 0
+    assert (tmp_path / "main" / "step-000002.pt").exists()
+    assert train_main(common + ["--steps", "2", "--regression", "--init-style", str(tmp_path / "main" / "style.pt"),
+                                "--out", str(tmp_path / "reg")]) == 0
+    assert train_main(common + ["--steps", "2", "--no-style", "--no-align", "--init-style",
+                                str(tmp_path / "main" / "style.pt"), "--out", str(tmp_path / "abl")]) == 0
+    model, _, _ = load_checkpoint(tmp_path / "abl" / "last.pt")
+    assert not model.cfg.train.use_style and not model.cfg.denoiser.alignment_mask
+    assert not model.denoiser.cross_bias.any()
+    reg, _, _ = load_checkpoint(tmp_path / "reg" / "last.pt")
+    assert reg.cfg.train.regression
+    main, _, _ = load_checkpoint(tmp_path / "main" / "last.pt")
+    torch.testing.assert_close(reg.style.state_dict(), main.style.state_dict())
+
+    out = tmp_path / "metrics.json"
+    assert evaluate_main(["--checkpoint", str(tmp_path / "main" / "last.pt"), "--data", str(corpus),
+                          "--regression", str(tmp_path / "reg" / "last.pt"),
+                          "--ablation", f"no-style={tmp_path / 'abl' / 'last.pt'}",
+                          "--clips", "2", "--samples", "2", "--steps", "2", "10", "--reference-clips", "1",
+                          "--out", str(out), "--images", str(tmp_path / "img")]) == 0
+    metrics = json.loads(out.read_text())
+    held = metrics["splits"]["heldout"]["methods"]
+    for name in ("ground truth (self)", "ground-truth noise floor", "energy-jaw heuristic", "parley ddim-10",
+                 "parley ddim-2", "regression", "no-style ddim-10"):
+        assert set(held[name]) >= {"lve_mm", "fdd_mm", "mod_mm", "ba", "div_expr", "div_head_deg", "closure"}, name
+    assert held["ground truth (self)"]["lve_mm"] == 0 and held["ground truth (self)"]["closure"] == 1.0
+    assert held["regression"]["div_expr"] == 0 and held["parley ddim-10"]["div_expr"] > 0
+    assert "closure >= 0.85" in metrics["acceptance"]
+    assert (tmp_path / "img" / "model-clip.png").exists() and (tmp_path / "img" / "model-styles.png").exists()
+
+
+def test_energy_heuristic_opens_the_jaw_with_the_voice(corpus):
+    clip = next(Corpus(corpus).clips("train"))
+    m = energy_jaw(clip, np.zeros(56, np.float32))
+    assert m[:, 50].max() > 0.1 and m[:, 50].min() >= 0 and not m[:, 53:].any()
