@@ -28,6 +28,7 @@ public final class Line {
     private State state = State.WAITING;
     private Exception error;
     private long startedNanos;
+    int firstWindowSteps;
     LineJob job;
 
     Line(String name, LineOptions options) {
@@ -68,6 +69,11 @@ public final class Line {
     /** @return the steps the latest window was sampled with (0 before the first) */
     public int lastSteps() {
         return job == null ? 0 : job.lastSteps();
+    }
+
+    /** @return the steps the first window was sampled with (0 before it) */
+    public int firstWindowSteps() {
+        return firstWindowSteps;
     }
 
     void started() {

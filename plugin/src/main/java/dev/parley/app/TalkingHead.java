@@ -176,6 +176,17 @@ public class TalkingHead extends AbstractControl {
         return line != null && line.state() == Line.State.SPEAKING ? clock.time() : 0f;
     }
 
+    /**
+     * @return seconds of motion ready beyond the playhead while speaking (how far generation runs
+     *     ahead; negative when it has fallen behind), or 0 when idle. For diagnostics and benchmarks.
+     */
+    public float getBufferedAhead() {
+        if (line == null || line.state() != Line.State.SPEAKING || track == null) {
+            return 0f;
+        }
+        return track.duration() - clock.time();
+    }
+
     /** @return the current weight of speech over idle motion, in [0, 1] */
     public float getSpeechWeight() {
         return mixer.weight();
@@ -355,6 +366,9 @@ public class TalkingHead extends AbstractControl {
     private boolean updateLine(float tpf) {
         LineJob job = line.job;
         for (MotionWindow w; (w = job.pollWindow()) != null;) {
+            if (w.startFrame() == 0) {
+                line.firstWindowSteps = w.steps();
+            }
             track.append(w.motion(), 0, w.frames());
         }
         if (job.failure() != null) {

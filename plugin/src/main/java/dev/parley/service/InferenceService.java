@@ -381,14 +381,17 @@ public final class InferenceService implements AutoCloseable {
         return true;
     }
 
-    /** Seconds on System.nanoTime's clock by which a job's current window must be ready. */
+    /**
+     * Seconds from {@code now} until a line's current window must be ready: a first window within the
+     * first-window budget of its submission; later windows when playback reaches them (before playback
+     * starts, assume it starts when the first window is due).
+     */
     private double deadline(LineJob j, long now) {
-        double fps = manifest.motion().fps();
         double budgetEnd = (j.submittedNanos() - now) / 1e9 + settings.firstWindowBudget();
-        if (j.task.isFirstWindow()) {
+        if (j.generator.windowsDone() == 0) {
             return budgetEnd;
         }
-        double windowStart = j.generator.framesDone() / fps;
+        double windowStart = j.generator.framesDone() / (double) manifest.motion().fps();
         return j.isPlaying() ? windowStart - j.playhead() : budgetEnd + windowStart;
     }
 
@@ -398,15 +401,9 @@ public final class InferenceService implements AutoCloseable {
             return requested;
         }
         boolean first = j.generator.windowsDone() == 0;
-        long now = System.nanoTime();
-        double slack;
+        double slack = deadline(j, System.nanoTime());
         if (first) {
-            slack = settings.firstWindowBudget() - (now - j.submittedNanos()) / 1e9;
             rowsPerRun = 3; // first windows run on their own
-        } else if (j.isPlaying()) {
-            slack = j.generator.framesDone() / (double) manifest.motion().fps() - j.playhead();
-        } else {
-            return requested;
         }
         double run = secondsPerRow * rowsPerRun;
         int affordable = (int) Math.floor(0.8 * slack / run);

@@ -114,7 +114,7 @@ class ParleyAppStateTest {
         float[] pcm = TestVoice.pcm(2.0, 22050);
         Line line = app.call(() -> head.say(pcm, 22050));
         assertTrue(app.await(10, () -> line.state() == Line.State.SPEAKING), "line started: " + line);
-        System.out.printf("say() -> first frame: %.0f ms (first window %d steps)%n", 1000 * line.startLatency(), line.lastSteps());
+        System.out.printf("say() -> first frame: %.0f ms (first window %d steps)%n", 1000 * line.startLatency(), line.firstWindowSteps());
         // The face moves while speaking: the jaw or the expressions change from frame to frame.
         float[] seen = new float[2];
         assertTrue(app.await(5, () -> {

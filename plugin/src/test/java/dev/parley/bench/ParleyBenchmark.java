@@ -1,0 +1,397 @@
+package dev.parley.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.jme3.app.SimpleApplication;
+import com.jme3.light.AmbientLight;
+import com.jme3.light.DirectionalLight;
+import com.jme3.math.ColorRGBA;
+import com.jme3.math.Vector3f;
+import com.jme3.scene.Node;
+import com.jme3.scene.Spatial;
+import dev.parley.app.Line;
+import dev.parley.app.LineOptions;
+import dev.parley.app.ParleyAppState;
+import dev.parley.app.TalkingHead;
+import dev.parley.features.LineAudio;
+import dev.parley.generation.MotionWindow;
+import dev.parley.head.HeadLook;
+import dev.parley.head.HeadSpec;
+import dev.parley.pack.InferenceRuntime;
+import dev.parley.pack.PackManifest;
+import dev.parley.pack.ParleyPack;
+import dev.parley.rig.FaceRigControl;
+import dev.parley.rig.RigNames;
+import dev.parley.service.InferenceService;
+import dev.parley.service.LineJob;
+import dev.parley.service.Networks;
+import dev.parley.service.ServiceSettings;
+import dev.parley.testing.Golden;
+import dev.parley.testing.RenderHarness;
+import dev.parley.testing.TestAssets;
+import dev.parley.testing.TestVoice;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Measures the Parley runtime against the issue's targets and writes the figures as JSON:
+ * real-time factor per character with CFG; {@code say()} to the first animated frame for a 5 s line;
+ * the most characters that keep up with real time while a scene renders; render-thread frame time
+ * p50/p99 with and without Parley. Needs a display (run under {@code xvfb-run -a}).
+ *
+ * <pre>
+ * xvfb-run -a mvn -q -pl plugin test-compile exec:java -Dexec.classpathScope=test \
+ *     -Dexec.mainClass=dev.parley.bench.ParleyBenchmark -Dexec.args="target/parley-benchmark.json"
+ * </pre>
+ */
+public final class ParleyBenchmark {
+
+    private static final int FPS = 25;
+
+    private ParleyBenchmark() {
+    }
+
+    /**
+     * @param args optional: the JSON output path (default {@code target/parley-benchmark.json}) and the
+     *     largest character count to try (default 12)
+     */
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(args.length > 0 ? args[0] : "target/parley-benchmark.json");
+        int maxCharacters = args.length > 1 ? Integer.parseInt(args[1]) : 12;
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode json = mapper.createObjectNode();
+        json.put("machine", Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.arch") + ", "
+                + System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        json.put("loadAverageAtStart", ManagementLoad.loadAverage());
+        realTimeFactor(json.putObject("realTimeFactor"));
+        firstFrameHeadless(json.putObject("firstFrameHeadless"));
+        scene(json, maxCharacters);
+        json.put("loadAverageAtEnd", ManagementLoad.loadAverage());
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        mapper.writerWithDefaultPrettyPrinter().writeValue(out.toFile(), json);
+        System.out.println("wrote " + out.toAbsolutePath());
+        System.exit(0);
+    }
+
+    /** Seconds of speech animated per second of compute, alone and in batches, 10 steps with CFG. */
+    private static void realTimeFactor(ObjectNode node) throws Exception {
+        try (ParleyPack pack = ParleyPack.load(Golden.pack(), InferenceRuntime.create(ServiceSettings.defaults().intraOpThreads(), false))) {
+            PackManifest m = pack.manifest();
+            InferenceService service = new InferenceService(m, () -> Networks.of(pack), ServiceSettings.defaults(), "bench");
+            service.start();
+            while (!service.isReady()) {
+                Thread.sleep(10);
+            }
+            int steps = m.defaultSteps();
+            double seconds = 16;
+            node.put("steps", steps).put("lineSeconds", seconds).put("intraOpThreads", ServiceSettings.defaults().intraOpThreads());
+            ArrayNode rows = node.putArray("byCharacters");
+            for (int k : new int[] {1, 2, 4, 8}) {
+                List<LineJob> jobs = new ArrayList<>();
+                for (int c = 0; c < k; c++) {
+                    jobs.add(new LineJob(LineAudio.clip("c" + c, TestVoice.pcm(seconds, 16000), 16000, 16000, 640),
+                            new float[m.styleDim()], steps, m.audioGuidance(), m.styleGuidance(), c, false));
+                }
+                long t0 = System.nanoTime();
+                jobs.forEach(service::submit);
+                int[] frames = new int[k];
+                boolean done = false;
+                while (!done) {
+                    done = true;
+                    for (int c = 0; c < k; c++) {
+                        LineJob j = jobs.get(c);
+                        for (MotionWindow w; (w = j.pollWindow()) != null;) {
+                            frames[c] += w.frames();
+                            j.setPlayhead(frames[c] / (float) FPS, true);
+                        }
+                        done &= j.isGenerationDone();
+                    }
+                    Thread.sleep(1);
+                }
+                double elapsed = (System.nanoTime() - t0) / 1e9;
+                double perCharacter = seconds / elapsed;
+                System.out.printf("RTF, %d character(s) at once, %d steps with CFG: %.1fx real time per character (%.1fx in total)%n",
+                        k, steps, perCharacter, perCharacter * k);
+                rows.addObject().put("characters", k).put("computeSeconds", round(elapsed)).put("perCharacter", round(perCharacter))
+                        .put("total", round(perCharacter * k));
+            }
+            node.put("msPerDenoiserRow", round(service.secondsPerRow() * 1000));
+            service.close();
+        }
+    }
+
+    /** Records the render thread's frame times. */
+    static final class FrameTimes extends com.jme3.app.state.AbstractAppState {
+        private final long[] samples = new long[100_000];
+        private final long[] logic = new long[100_000];
+        private int count;
+        private int logicCount;
+        private long last;
+        private long updateStart;
+        private volatile boolean recording;
+
+        void start() {
+            count = 0;
+            logicCount = 0;
+            last = 0;
+            recording = true;
+        }
+
+        /** @return frame time p50, p99, frames, scene update (logic) p50, p99, all in ms */
+        double[] stop() {
+            recording = false;
+            long[] s = Arrays.copyOf(samples, count);
+            long[] l = Arrays.copyOf(logic, logicCount);
+            Arrays.sort(s);
+            Arrays.sort(l);
+            return new double[] {s[s.length / 2] / 1e6, s[(int) (s.length * 0.99)] / 1e6, s.length,
+                l[l.length / 2] / 1e6, l[(int) (l.length * 0.99)] / 1e6};
+        }
+
+        @Override
+        public void update(float tpf) {
+            long now = System.nanoTime();
+            if (recording && last != 0 && count < samples.length) {
+                samples[count++] = now - last;
+            }
+            last = now;
+            updateStart = now;
+        }
+
+        @Override
+        public void render(com.jme3.renderer.RenderManager rm) {
+            // Between update and render: every state's update and the scene's logical and geometric
+            // update, where Parley's render-thread work (TalkingHead, FaceRigControl) happens.
+            if (recording && logicCount < logic.length) {
+                logic[logicCount++] = System.nanoTime() - updateStart;
+            }
+        }
+    }
+
+    private static void scene(ObjectNode json, int maxCharacters) throws Exception {
+        FrameTimes times = new FrameTimes();
+        try (RenderHarness h = RenderHarness.start(480, 270, app -> {
+            app.getStateManager().attach(times);
+            app.getAssetManager().registerLocator(TestAssets.assets().toString(), com.jme3.asset.plugins.FileLocator.class);
+            app.getRootNode().addLight(new AmbientLight(ColorRGBA.White.mult(0.4f)));
+            app.getRootNode().addLight(new DirectionalLight(new Vector3f(-0.3f, -0.5f, -1f).normalizeLocal()));
+            app.getCamera().setLocation(new Vector3f(0, 0.2f, 2.2f));
+            app.getCamera().lookAt(new Vector3f(0, 0.2f, 0), Vector3f.UNIT_Y);
+        })) {
+            SimpleApplication app = h.app();
+            HeadSpec spec = HeadSpec.load(app.getAssetManager(), TestAssets.HEAD_SPEC);
+            Spatial template = app.getAssetManager().loadModel(TestAssets.HEAD_MODEL);
+            HeadLook.apply(template, app.getAssetManager());
+            List<Spatial> models = new ArrayList<>();
+            h.call(() -> {
+                for (int i = 0; i < maxCharacters; i++) {
+                    Spatial m = template.clone();
+                    m.setLocalTranslation((i % 6 - 2.5f) * 0.3f, (i / 6) * 0.35f - 0.1f, 0);
+                    app.getRootNode().attachChild(m);
+                    models.add(m);
+                }
+                return null;
+            });
+            // Without Parley: the same faces, rigged and still.
+            List<FaceRigControl> plain = h.call(() -> {
+                List<FaceRigControl> l = new ArrayList<>();
+                for (Spatial m : models) {
+                    l.add(FaceRigControl.attach(m, RigNames.fromSpec(spec)));
+                }
+                return l;
+            });
+            double[] without = measure(h, times, 8);
+            System.out.printf("render thread without Parley (%d faces): frame p50 %.2f ms, p99 %.2f ms; scene update p50 %.3f ms, p99 %.3f ms%n",
+                    maxCharacters, without[0], without[1], without[3], without[4]);
+            h.call(() -> {
+                for (FaceRigControl f : plain) {
+                    f.getRig().unbind();
+                    f.getSpatial().removeControl(f);
+                }
+                return null;
+            });
+            ParleyAppState parley = new ParleyAppState(Golden.pack(), ServiceSettings.defaults().withPreferCuda(false));
+            h.call(() -> app.getStateManager().attach(parley));
+            List<TalkingHead> heads = h.call(() -> {
+                List<TalkingHead> l = new ArrayList<>();
+                for (Spatial m : models) {
+                    l.add(parley.attach(m, spec, null));
+                }
+                return l;
+            });
+            while (!parley.service().isReady()) {
+                Thread.sleep(10);
+            }
+            System.out.print("while rendering: ");
+            firstFrame(h::call, heads, json.putObject("firstFrameWhileRendering"));
+            ArrayNode capacity = json.putArray("charactersInRealTime");
+            int best = 0;
+            double[] withParley = null;
+            for (int n : new int[] {1, 2, 4, 6, 8, 10}) {
+                if (n > maxCharacters) {
+                    break;
+                }
+                double[] r = talk(h, times, heads.subList(0, n), 12, LineOptions.DEFAULTS.withAdaptive(false));
+                boolean realTime = r[2] == 0;
+                System.out.printf("%2d characters talking (10 steps, not adaptive): behind %.2f s in total, least lead %.2f s, "
+                        + "frame p50 %.2f ms, p99 %.2f ms, scene update p50 %.3f ms, p99 %.3f ms -> %s%n", n, r[2], r[3], r[0], r[1],
+                        r[4], r[5], realTime ? "real time" : "falls behind");
+                capacity.addObject().put("characters", n).put("secondsBehind", round(r[2])).put("leastLeadSeconds", round(r[3]))
+                        .put("renderP50ms", round(r[0])).put("renderP99ms", round(r[1])).put("sceneUpdateP50ms", round(r[4]))
+                        .put("sceneUpdateP99ms", round(r[5])).put("realTime", realTime);
+                if (realTime) {
+                    best = n;
+                    withParley = r;
+                }
+            }
+            json.put("maxCharactersRealTime", best);
+            // Adaptive (the default): how the same load looks with graceful degradation.
+            int n = Math.min(maxCharacters, 8);
+            double[] adaptive = talk(h, times, heads.subList(0, n), 12, LineOptions.DEFAULTS);
+            System.out.printf("%d characters, adaptive steps (default): behind %.2f s, frame p50 %.2f ms, p99 %.2f ms, "
+                    + "scene update p50 %.3f ms, p99 %.3f ms%n", n, adaptive[2], adaptive[0], adaptive[1], adaptive[4], adaptive[5]);
+            ObjectNode frame = json.putObject("renderFrameTime");
+            frame.putObject("withoutParley").put("faces", maxCharacters).put("p50ms", round(without[0])).put("p99ms", round(without[1]))
+                    .put("sceneUpdateP50ms", round(without[3])).put("sceneUpdateP99ms", round(without[4]));
+            frame.putObject("withParleyAdaptive").put("talking", n).put("p50ms", round(adaptive[0])).put("p99ms", round(adaptive[1]))
+                    .put("sceneUpdateP50ms", round(adaptive[4])).put("sceneUpdateP99ms", round(adaptive[5]))
+                    .put("secondsBehind", round(adaptive[2]));
+            if (withParley != null) {
+                frame.putObject("withParleyAtMaxRealTime").put("talking", best).put("p50ms", round(withParley[0]))
+                        .put("p99ms", round(withParley[1]));
+            }
+            h.call(() -> app.getStateManager().detach(parley));
+        }
+    }
+
+    private static double[] measure(RenderHarness h, FrameTimes times, double seconds) throws Exception {
+        h.call(() -> {
+            times.start();
+            return null;
+        });
+        Thread.sleep((long) (seconds * 1000));
+        return h.call(times::stop);
+    }
+
+    /** say() to first frame with an update loop at 60 fps and nothing rendering (Parley's own latency). */
+    private static void firstFrameHeadless(ObjectNode node) throws Exception {
+        try (dev.parley.testing.HeadlessApp app = dev.parley.testing.HeadlessApp.start(60)) {
+            ParleyAppState parley = new ParleyAppState(Golden.pack(), ServiceSettings.defaults().withPreferCuda(false));
+            app.call(() -> app.getStateManager().attach(parley));
+            HeadSpec spec = HeadSpec.load(app.getAssetManager(), TestAssets.HEAD_SPEC);
+            Spatial model = app.getAssetManager().loadModel(TestAssets.HEAD_MODEL);
+            TalkingHead head = app.call(() -> {
+                app.getRootNode().attachChild(model);
+                return parley.attach(model, spec, null);
+            });
+            while (!parley.service().isReady()) {
+                Thread.sleep(10);
+            }
+            System.out.print("headless: ");
+            firstFrame(app::call, List.of(head), node);
+            app.call(() -> app.getStateManager().detach(parley));
+        }
+    }
+
+    /** Runs a task on the render thread and waits. */
+    interface RenderThread {
+        <T> T call(java.util.concurrent.Callable<T> task) throws Exception;
+    }
+
+    /** say() to first frame of a 5 s line, 10 times, alone. */
+    private static void firstFrame(RenderThread h, List<TalkingHead> heads, ObjectNode node) throws Exception {
+        float[] pcm = TestVoice.pcm(5, 22050);
+        double[] ms = new double[10];
+        int steps = 0;
+        for (int i = 0; i < ms.length; i++) {
+            TalkingHead head = heads.get(0);
+            Line line = h.call(() -> head.say(pcm.clone(), 22050));
+            while (h.call(line::state) == Line.State.WAITING) {
+                Thread.sleep(1);
+            }
+            ms[i] = line.startLatency() * 1000;
+            steps = h.call(line::firstWindowSteps);
+            h.call(() -> {
+                head.stop();
+                return null;
+            });
+            Thread.sleep(300);
+        }
+        double[] sorted = ms.clone();
+        Arrays.sort(sorted);
+        System.out.printf("say() -> first frame, 5 s line: median %.0f ms, max %.0f ms (first window %d steps)%n",
+                sorted[ms.length / 2], sorted[ms.length - 1], steps);
+        node.put("lineSeconds", 5).put("medianMs", round(sorted[ms.length / 2])).put("maxMs", round(sorted[ms.length - 1]))
+                .put("firstWindowSteps", steps);
+    }
+
+    /**
+     * Several characters say a line at once while the scene renders. Returns render p50, p99 (ms),
+     * seconds any character spent behind (playhead past its motion), and the least lead seen.
+     */
+    private static double[] talk(RenderHarness h, FrameTimes times, List<TalkingHead> heads, double seconds, LineOptions options)
+            throws Exception {
+        List<Line> lines = h.call(() -> {
+            List<Line> l = new ArrayList<>();
+            for (TalkingHead head : heads) {
+                l.add(head.say(TestVoice.pcm(seconds, 16000), 16000, options));
+            }
+            return l;
+        });
+        h.call(() -> {
+            times.start();
+            return null;
+        });
+        double behind = 0;
+        double leastLead = Double.MAX_VALUE;
+        long last = System.nanoTime();
+        while (true) {
+            double[] s = h.call(() -> {
+                double lead = Double.MAX_VALUE;
+                int speaking = 0;
+                int active = 0;
+                for (int i = 0; i < heads.size(); i++) {
+                    TalkingHead head = heads.get(i);
+                    if (lines.get(i).isActive()) {
+                        active++;
+                    }
+                    if (lines.get(i).state() == Line.State.SPEAKING && head.getPlaybackTime() < seconds - 4.5) {
+                        speaking++;
+                        lead = Math.min(lead, head.getBufferedAhead());
+                    }
+                }
+                return new double[] {lead, speaking, active};
+            });
+            long now = System.nanoTime();
+            double dt = (now - last) / 1e9;
+            last = now;
+            if (s[1] > 0) {
+                leastLead = Math.min(leastLead, s[0]);
+                if (s[0] < 0) {
+                    behind += dt;
+                }
+            }
+            if (s[2] == 0) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        double[] frame = h.call(times::stop);
+        return new double[] {frame[0], frame[1], behind, leastLead == Double.MAX_VALUE ? 0 : leastLead, frame[3], frame[4]};
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    /** The system load average, to judge how noisy the figures are. */
+    static final class ManagementLoad {
+        static double loadAverage() {
+            return round(java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        }
+    }
+}
