@@ -302,7 +302,7 @@ public final class InferenceService implements AutoCloseable {
         for (LineJob j : active) {
             running += j.task != null ? 1 : 0;
         }
-        int rowsPerRun = 3 * Math.min(settings.maxBatchCharacters(), running + k);
+        int competing = running + k;
         for (int c = 0; c < k; c++) {
             LineJob j = starting.get(c);
             if (j == null) {
@@ -310,7 +310,7 @@ public final class InferenceService implements AutoCloseable {
             }
             SamplingTask task = taskPool.isEmpty() ? newTask() : taskPool.pop();
             try {
-                j.generator.begin(task, features, c * featureSize, chooseSteps(j, rowsPerRun));
+                j.generator.begin(task, features, c * featureSize, chooseSteps(j, competing));
                 j.task = task;
             } catch (RuntimeException e) {
                 taskPool.push(task);
@@ -395,17 +395,21 @@ public final class InferenceService implements AutoCloseable {
         return j.isPlaying() ? windowStart - j.playhead() : budgetEnd + windowStart;
     }
 
-    private int chooseSteps(LineJob j, int rowsPerRun) {
+    /**
+     * The steps for a window starting now: as many as fit before it is due, given that {@code competing}
+     * windows share runs of at most maxBatchCharacters (each window gets one step per round of runs).
+     */
+    private int chooseSteps(LineJob j, int competing) {
         int requested = j.steps();
         if (!j.isAdaptive() || secondsPerRow <= 0) {
             return requested;
         }
         boolean first = j.generator.windowsDone() == 0;
         double slack = deadline(j, System.nanoTime());
-        if (first) {
-            rowsPerRun = 3; // first windows run on their own
-        }
-        double run = secondsPerRow * rowsPerRun;
+        int batch = settings.maxBatchCharacters();
+        // First windows run on their own, before all others.
+        double run = first ? secondsPerRow * 3
+                : secondsPerRow * 3 * Math.min(batch, competing) * Math.ceil(competing / (double) batch);
         int affordable = (int) Math.floor(0.8 * slack / run);
         int steps = Math.max(Math.min(settings.minSteps(), requested), Math.min(requested, affordable));
         if (steps < requested) {
