@@ -16,6 +16,8 @@ import com.jme3.scene.Geometry;
 import com.jme3.scene.Node;
 import com.jme3.scene.Spatial;
 import com.jme3.scene.VertexBuffer;
+import dev.parley.app.ParleyAppState;
+import dev.parley.app.TalkingHead;
 import dev.parley.audio.AudioDataReader;
 import dev.parley.audio.PcmClip;
 import dev.parley.head.HeadLook;
@@ -23,7 +25,11 @@ import dev.parley.head.HeadShape;
 import dev.parley.head.HeadSpec;
 import dev.parley.rig.FaceRigControl;
 import dev.parley.rig.RigNames;
+import dev.parley.service.ServiceSettings;
+import dev.parley.style.Style;
+import dev.parley.style.StyleKey;
 import dev.parley.util.Validate;
+import java.nio.file.Path;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -33,8 +39,10 @@ import java.util.Map;
 
 /**
  * The demo's characters: builds each from the open head with its own shape (beta) on a simple
- * body, and makes them talk through the current {@link SpeechDriver} (the energy jaw, or a model
- * driver once one is set). Holds the panel's selection; the panel polls {@link #version()}.
+ * body, attaches each to Parley's runtime ({@link ParleyAppState} on the model pack, one
+ * {@link TalkingHead} per character) and makes them talk through the current {@link SpeechDriver}:
+ * the audio-driven model or the plain energy jaw. Holds the panel's selection; the panel polls
+ * {@link #version()}.
  */
 public class CastState extends BaseAppState {
 
@@ -70,21 +78,30 @@ public class CastState extends BaseAppState {
     private MicrophoneInput mic;
     private Speaker micSpeaker;
     private SpeechDriver.Job micJob;
+    private final Path packFolder;
+    private final Boolean startWithModel;
+    private ParleyAppState parley;
+    private final Map<String, Style> styles = new HashMap<>();
 
-    /** Creates the default cast. */
+    /** Creates the default cast on the default pack, in the pack's default mode. */
     public CastState() {
-        this(DEFAULT_CAST);
+        this(DEFAULT_CAST, DemoAssets.packFolder(), null);
     }
 
     /**
      * @param profiles the characters (not null, not empty, unaffected)
+     * @param packFolder the model pack (not null; a missing or broken pack leaves the energy jaw only)
+     * @param startWithModel true or false to start with the model or the energy jaw; null for the
+     *     default: the model when the pack is trained, the energy jaw for an untrained placeholder pack
      */
-    public CastState(List<CharacterProfile> profiles) {
+    public CastState(List<CharacterProfile> profiles, Path packFolder, Boolean startWithModel) {
         Validate.nonNull(profiles, "profiles");
         if (profiles.isEmpty()) {
             throw new IllegalArgumentException("profiles must not be empty");
         }
         this.profiles = List.copyOf(profiles);
+        this.packFolder = Validate.nonNull(packFolder, "packFolder");
+        this.startWithModel = startWithModel;
     }
 
     @Override
@@ -94,16 +111,56 @@ public class CastState extends BaseAppState {
         HeadShape shape = HeadShape.load(am, HEAD_SPEC, spec);
         lines = DialogueLines.load(am);
         energyDriver = new EnergyJawDriver(spec);
+        StyleKey.register(am);
+        ServiceSettings settings = ServiceSettings.defaults();
+        parley = new ParleyAppState(packFolder, settings);
+        getStateManager().attach(parley);
         for (int i = 0; i < profiles.size(); i++) {
             speakers.add(build(am, shape, profiles.get(i), 1000L + i));
         }
+        if (parley.setupError() == null) {
+            setModelDriver(new ModelSpeechDriver(parley, settings, this::style));
+            boolean trained = !parley.manifest().packVersion().contains("untrained");
+            setUseModel(startWithModel != null ? startWithModel : trained);
+        }
+    }
+
+    /**
+     * @param preset a style preset (not null)
+     * @return the preset's style for the model ({@code Styles/<name>.style.json}), or null if there is
+     *     none or it does not suit the pack (logged; the line then has no style condition)
+     */
+    public Style style(StylePreset preset) {
+        Validate.nonNull(preset, "preset");
+        return styles.computeIfAbsent(preset.name(), n -> {
+            try {
+                Style s = (Style) getApplication().getAssetManager().loadAsset(new StyleKey(StylePreset.assetPath(n)));
+                parley.checkStyle(s);
+                return s;
+            } catch (RuntimeException e) {
+                java.util.logging.Logger.getLogger(CastState.class.getName()).warning("style '" + n + "' unavailable for the model: " + e.getMessage());
+                return null;
+            }
+        });
+    }
+
+    /** @return Parley's runtime state (not null once initialized) */
+    public ParleyAppState parley() {
+        return parley;
     }
 
     private Speaker build(AssetManager am, HeadShape shape, CharacterProfile profile, long seed) {
         Spatial head = am.loadModel(HEAD_MODEL);
         shape.apply(head, spec, profile.beta()); // before the rig binds: it copies the bind pose
         HeadLook.apply(head, am);
-        FaceRigControl face = FaceRigControl.attach(head, RigNames.fromSpec(spec));
+        head.setName(profile.name());
+        TalkingHead talker = parley.attach(head, spec, null);
+        FaceRigControl face = talker.getFace();
+        if (face == null) { // the rig did not bind for the runtime (logged): the energy jaw binds its own
+            parley.detach(talker);
+            talker = null;
+            face = FaceRigControl.attach(head, RigNames.fromSpec(spec));
+        }
         head.setShadowMode(ShadowMode.CastAndReceive);
         head.setLocalTranslation(0f, CharacterBody.NECK_BASE, 0f);
         head.setLocalScale(CharacterBody.HEAD_SCALE);
@@ -114,7 +171,7 @@ public class CastState extends BaseAppState {
         Vector3f facing = profile.facing().normalize();
         character.setLocalRotation(new Quaternion().lookAt(facing, Vector3f.UNIT_Y));
         root.attachChild(character);
-        return new Speaker(profile, character, head, face, spec, lipsBox(head), seed);
+        return new Speaker(profile, character, head, face, talker, spec, lipsBox(head), seed);
     }
 
     /** The lips region's bounds in the head's model space (after its shape). */
@@ -258,7 +315,7 @@ public class CastState extends BaseAppState {
     public void setModelDriver(SpeechDriver driver) {
         modelDriver = driver;
         if (driver == null) {
-            useModel = false;
+            setUseModel(false);
         }
         version++;
     }
@@ -272,8 +329,17 @@ public class CastState extends BaseAppState {
      * @param model true for the model driver (ignored without one), false for the energy jaw
      */
     public void setUseModel(boolean model) {
+        stopMicrophone();
         useModel = model && modelDriver != null;
+        for (Speaker s : speakers) {
+            s.setModelMode(useModel);
+        }
         version++;
+    }
+
+    /** @return true while lines use the model driver */
+    public boolean usesModel() {
+        return useModel;
     }
 
     /** @return the driver new lines use (not null) */

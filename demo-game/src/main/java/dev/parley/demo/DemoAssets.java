@@ -9,6 +9,11 @@ final class DemoAssets {
     private DemoAssets() {
     }
 
+    /** @return the default model pack's folder, {@code models/packs/parley-base-v1} beside the assets folder */
+    static Path packFolder() {
+        return folder().getParent().resolve("models/packs/parley-base-v1");
+    }
+
     /** @return the assets folder: {@code -Dparley.root}/assets, else the nearest assets/ above the working directory */
     static Path folder() {
         String prop = System.getProperty("parley.root");

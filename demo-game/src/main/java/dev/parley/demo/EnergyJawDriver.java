@@ -48,7 +48,7 @@ public final class EnergyJawDriver implements SpeechDriver {
     }
 
     @Override
-    public Job start(int sampleRate, SpeechSettings settings) {
+    public Job start(Speaker speaker, int sampleRate, SpeechSettings settings, boolean live) {
         Validate.inRange(sampleRate, 1000, 384_000, "sampleRate");
         Validate.nonNull(settings, "settings");
         return new EnergyJob(sampleRate, settings.style());

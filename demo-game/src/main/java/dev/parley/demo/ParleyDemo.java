@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * ParleyDemo                  interactive
  * ParleyDemo --scripted DIR   plays a fixed sequence, saves screenshots into DIR and exits
+ * ParleyDemo --driver model   starts with the audio-driven model (or {@code energy}: the energy jaw);
+ *                             by default the model when the pack is trained
  * </pre>
  */
 public class ParleyDemo extends SimpleApplication {
@@ -27,14 +29,27 @@ public class ParleyDemo extends SimpleApplication {
     static final String SCRIPTED_LINE = "greeting";
 
     private final File scriptedDir;
+    private final Boolean startWithModel;
     private final CountDownLatch exited = new CountDownLatch(1);
 
     /**
      * @param scriptedDir where the scripted mode saves screenshots, or null for the interactive demo
      */
     public ParleyDemo(File scriptedDir) {
+        this(scriptedDir, null);
+    }
+
+    /**
+     * @param scriptedDir where the scripted mode saves screenshots, or null for the interactive demo
+     * @param startWithModel true: the model, false: the energy jaw, null: the model when the pack is trained
+     */
+    public ParleyDemo(File scriptedDir, Boolean startWithModel) {
         super((com.jme3.app.state.AppState[]) null);
         this.scriptedDir = scriptedDir;
+        this.startWithModel = startWithModel;
+        if (scriptedDir != null) {
+            setTimer(new CappedTimer(ScriptedRunState.MAX_STEP));
+        }
     }
 
     /**
@@ -42,15 +57,18 @@ public class ParleyDemo extends SimpleApplication {
      */
     public static void main(String[] args) {
         File scripted = null;
+        Boolean model = null;
         for (int i = 0; i < args.length; i++) {
             if ("--scripted".equals(args[i]) && i + 1 < args.length) {
                 scripted = new File(args[++i]);
+            } else if ("--driver".equals(args[i]) && i + 1 < args.length && args[i + 1].matches("model|energy")) {
+                model = "model".equals(args[++i]);
             } else if (!args[i].isBlank()) {
-                System.err.println("unknown argument '" + args[i] + "'; usage: ParleyDemo [--scripted DIR]");
+                System.err.println("unknown argument '" + args[i] + "'; usage: ParleyDemo [--scripted DIR] [--driver model|energy]");
                 System.exit(2);
             }
         }
-        ParleyDemo app = new ParleyDemo(scripted);
+        ParleyDemo app = new ParleyDemo(scripted, model);
         app.setSettings(settings(scripted != null));
         app.setShowSettings(false);
         app.start();
@@ -77,7 +95,7 @@ public class ParleyDemo extends SimpleApplication {
     public void simpleInitApp() {
         assetManager.registerLocator(DemoAssets.folder().toString(), FileLocator.class);
         setPauseOnLostFocus(false);
-        CastState cast = new CastState();
+        CastState cast = new CastState(CastState.DEFAULT_CAST, DemoAssets.packFolder(), startWithModel);
         OrbitCameraState camera = new OrbitCameraState();
         stateManager.attachAll(new CourtyardState(scriptedDir == null), cast, camera, new ParleyPanelState());
         if (scriptedDir != null) {

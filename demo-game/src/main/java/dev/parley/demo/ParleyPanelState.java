@@ -74,11 +74,11 @@ public class ParleyPanelState extends BaseAppState {
         line = selector(panel, "Line", cast.lines());
         style = selector(panel, "Style", StylePreset.BUILT_IN);
         style.setSelectedItem(StylePreset.named(cast.speakers().get(0).profile().style()));
-        audioGuidance = slider("Audio guidance", 0, 5, 2.0, 0.25);
+        audioGuidance = slider("Audio guidance (model only)", 0, 5, 2.0, 0.25);
         audioValue = lastValueLabel;
-        styleGuidance = slider("Style guidance", 0, 5, 1.5, 0.25);
+        styleGuidance = slider("Style guidance (model only)", 0, 5, 1.5, 0.25);
         styleValue = lastValueLabel;
-        steps = slider("Sampling steps", 1, 50, 10, 1);
+        steps = slider("Sampling steps (model only)", 1, 50, 10, 1);
         stepsValue = lastValueLabel;
 
         Container buttons = panel.addChild(new Container(new SpringGridLayout(com.simsilica.lemur.Axis.X, com.simsilica.lemur.Axis.Y), STYLE));
@@ -90,7 +90,7 @@ public class ParleyPanelState extends BaseAppState {
         stop.addClickCommands(b -> cast.silence());
 
         modelToggle = panel.addChild(new Checkbox("Audio-driven model (off: energy jaw)", STYLE));
-        modelToggle.setChecked(false);
+        modelToggle.setChecked(cast.usesModel());
         modelRef = modelToggle.getModel().createReference();
 
         Button mic = panel.addChild(new Button("Talk into the microphone", STYLE));
@@ -169,8 +169,8 @@ public class ParleyPanelState extends BaseAppState {
         if (modelRef.update()) {
             cast.setUseModel(modelToggle.isChecked());
             if (modelToggle.isChecked() && !cast.hasModelDriver()) {
-                modelToggle.setChecked(false);
-                driverLine.setText("model runtime not available yet: using the energy jaw");
+                modelToggle.setChecked(cast.usesModel());
+                driverLine.setText("model pack unavailable (see the log): using the energy jaw");
             }
         }
         if (cast.version() != castVersion) {
@@ -190,7 +190,10 @@ public class ParleyPanelState extends BaseAppState {
         if (character.getSelectedItem() != selected) {
             character.setSelectedItem(selected);
         }
-        driverLine.setText("driver: " + cast.driver().label() + (cast.hasModelDriver() ? "" : "   (model runtime not wired yet)"));
+        driverLine.setText("driver: " + cast.driver().label() + (cast.hasModelDriver() ? "" : "   (model pack unavailable)"));
+        if (modelToggle.isChecked() != cast.usesModel()) {
+            modelToggle.setChecked(cast.usesModel());
+        }
         StringBuilder who = new StringBuilder();
         for (Speaker s : cast.speakers()) {
             if (s.isTalking()) {

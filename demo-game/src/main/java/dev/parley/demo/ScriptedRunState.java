@@ -28,6 +28,9 @@ public class ScriptedRunState extends BaseAppState {
     /** The description file written beside the screenshots. */
     public static final String SHOTS_FILE = "shots.json";
 
+    /** The most seconds one frame advances the script (and, through {@link CappedTimer}, the game). */
+    public static final float MAX_STEP = 0.1f;
+
     private static final Logger LOG = Logger.getLogger(ScriptedRunState.class.getName());
 
     /**
@@ -85,7 +88,7 @@ public class ScriptedRunState extends BaseAppState {
 
     @Override
     public void update(float tpf) {
-        time += Math.min(tpf, 0.1f); // the first frame carries the loading time
+        time += Math.min(tpf, MAX_STEP); // the first frame carries the loading time
         while (nextCue < cues.size() && time >= cues.get(nextCue).time()) {
             cues.get(nextCue++).action().run();
         }

@@ -6,6 +6,7 @@ import com.jme3.bounding.BoundingBox;
 import com.jme3.math.Vector3f;
 import com.jme3.scene.Node;
 import com.jme3.scene.Spatial;
+import dev.parley.app.TalkingHead;
 import dev.parley.audio.PcmClip;
 import dev.parley.head.HeadSpec;
 import dev.parley.motion.FaceJoint;
@@ -19,7 +20,10 @@ import dev.parley.util.Validate;
  * One demo character at run time: its head's face control, idle motion (blinks, breathing, gaze)
  * always on, and speech motion from a {@link SpeechDriver} layered on top while it talks. Speech
  * time follows the audio's playback position when there is an audio renderer, else its own clock.
- * Render thread only.
+ *
+ * <p>With the model driver the character's {@link TalkingHead} owns the face instead (its own idle
+ * motion, speech mixing and audio clock): {@link #setModelMode(boolean)} enables it and this class
+ * then only plays the line's sound once the face starts moving. Render thread only.
  */
 public final class Speaker {
 
@@ -30,6 +34,7 @@ public final class Speaker {
     private final Node node;
     private final Spatial head;
     private final FaceRigControl face;
+    private final TalkingHead talker;
     private final IdleMotion idle;
     private final MotionTrack track;
     private final MotionFrame speech;
@@ -43,6 +48,8 @@ public final class Speaker {
     private float duration;
     private boolean live;
     private boolean jobDone;
+    private boolean audioPending;
+    private boolean modelMode;
     private float weight;
 
     /**
@@ -50,16 +57,22 @@ public final class Speaker {
      * @param node the character's root node, body and head attached (not null)
      * @param head the head model (not null, bound to {@code face})
      * @param face the head's face control (not null)
+     * @param talker the head's Parley runtime character, bound to the same face (null: energy jaw only);
+     *     disabled until {@link #setModelMode(boolean)}
      * @param spec the head's spec (not null)
      * @param mouthBox the lips' bounding box in the head's model space (not null, unaffected)
      * @param seed the idle motion's seed
      */
-    public Speaker(CharacterProfile profile, Node node, Spatial head, FaceRigControl face, HeadSpec spec, BoundingBox mouthBox,
+    public Speaker(CharacterProfile profile, Node node, Spatial head, FaceRigControl face, TalkingHead talker, HeadSpec spec, BoundingBox mouthBox,
             long seed) {
         this.profile = Validate.nonNull(profile, "profile");
         this.node = Validate.nonNull(node, "node");
         this.head = Validate.nonNull(head, "head");
         this.face = Validate.nonNull(face, "face");
+        this.talker = talker;
+        if (talker != null) {
+            talker.setEnabled(false);
+        }
         Validate.nonNull(spec, "spec");
         this.mouthBox = (BoundingBox) Validate.nonNull(mouthBox, "mouthBox").clone();
         this.style = StylePreset.named(profile.style());
@@ -80,12 +93,18 @@ public final class Speaker {
      */
     public void say(PcmClip clip, AudioNode audio, SpeechDriver driver, SpeechSettings settings) {
         Validate.nonNull(clip, "clip");
-        begin(driver, settings, clip.sampleRate());
+        begin(driver, settings, clip.sampleRate(), false);
         job.feed(clip.samples(), 0, clip.samples().length);
         job.finish();
         duration = clip.duration();
         this.audio = audio;
-        if (audio != null) {
+        audioPending = audio != null;
+        startAudioWhenReady();
+    }
+
+    private void startAudioWhenReady() {
+        if (audioPending && job != null && job.started()) {
+            audioPending = false;
             audio.play();
         }
     }
@@ -99,18 +118,18 @@ public final class Speaker {
      * @return the job to feed (not null; call {@link #stop()} to end)
      */
     public SpeechDriver.Job listen(SpeechDriver driver, SpeechSettings settings, int sampleRate) {
-        begin(driver, settings, sampleRate);
+        begin(driver, settings, sampleRate, true);
         live = true;
         duration = Float.MAX_VALUE;
         return job;
     }
 
-    private void begin(SpeechDriver driver, SpeechSettings settings, int sampleRate) {
+    private void begin(SpeechDriver driver, SpeechSettings settings, int sampleRate, boolean live) {
         Validate.nonNull(driver, "driver");
         Validate.nonNull(settings, "settings");
         stop();
         style = settings.style();
-        job = driver.start(sampleRate, settings);
+        job = driver.start(this, sampleRate, settings, live);
         track.clear();
         clock = 0f;
         jobDone = false;
@@ -128,6 +147,7 @@ public final class Speaker {
     }
 
     private void releaseAudio() {
+        audioPending = false;
         if (audio != null) {
             audio.stop();
             audio.removeFromParent();
@@ -147,6 +167,16 @@ public final class Speaker {
      */
     public void update(float tpf) {
         float dt = Math.min(tpf, 0.1f); // the first frame carries loading time
+        if (modelMode) {
+            if (job != null) {
+                startAudioWhenReady();
+                if (job.drainInto(track)) {
+                    job = null;
+                    releaseAudio();
+                }
+            }
+            return; // the talking head poses the face
+        }
         MotionFrame frame = face.getFrame();
         frame.setNeutral();
         idle.update(dt, frame);
@@ -179,6 +209,40 @@ public final class Speaker {
             return audio.getPlaybackTime();
         }
         return clock;
+    }
+
+    /**
+     * Switches between the model (the {@link TalkingHead} poses the face) and the energy jaw (this
+     * class poses it). Stops any line.
+     *
+     * @param model true for the model (ignored without a talking head)
+     */
+    public void setModelMode(boolean model) {
+        stop();
+        modelMode = model && talker != null;
+        if (talker != null) {
+            talker.setEnabled(modelMode);
+        }
+        weight = 0f;
+    }
+
+    /** @return true while the talking head poses the face */
+    public boolean isModelMode() {
+        return modelMode;
+    }
+
+    /** @return the character's Parley runtime head, or null if the pack could not be used */
+    public TalkingHead talker() {
+        return talker;
+    }
+
+    /**
+     * Sets the character's style preset (for the next lines and for saving).
+     *
+     * @param preset the preset (not null)
+     */
+    public void setStyle(StylePreset preset) {
+        style = Validate.nonNull(preset, "preset");
     }
 
     /** @return who the character is (not null) */

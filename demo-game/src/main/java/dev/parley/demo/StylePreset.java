@@ -49,6 +49,14 @@ public record StylePreset(String name, float jawGain, Map<String, Float> held, M
         throw new IllegalArgumentException("no style preset '" + name + "'; presets: " + BUILT_IN.stream().map(StylePreset::name).toList());
     }
 
+    /**
+     * @param name a preset name (not null)
+     * @return the preset's style asset for the model, {@code Styles/<name>.style.json}
+     */
+    public static String assetPath(String name) {
+        return "Styles/" + Validate.nonEmpty(name, "name") + ".style.json";
+    }
+
     @Override
     public String toString() {
         return name;
