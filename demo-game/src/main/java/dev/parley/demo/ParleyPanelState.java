@@ -72,7 +72,7 @@ public class ParleyPanelState extends BaseAppState {
         panel.addChild(new Label("Parley", new ElementId("title"), STYLE));
         character = selector(panel, "Character", cast.speakers());
         line = selector(panel, "Line", cast.lines());
-        style = selector(panel, "Style", StylePreset.BUILT_IN);
+        style = selector(panel, "Style", StylePreset.library(DemoAssets.folder()));
         style.setSelectedItem(StylePreset.named(cast.speakers().get(0).profile().style()));
         audioGuidance = slider("Audio guidance (model only)", 0, 5, 2.0, 0.25);
         audioValue = lastValueLabel;

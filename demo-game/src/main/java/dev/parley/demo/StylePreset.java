@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A named speaking style as the demo offers it. Until the style preset library ships, presets are
- * names with a small flavour the energy jaw can show: how wide the jaw opens, expressions held while
- * talking, and expressions that follow loudness. A model driver uses {@link #name()} to find the
- * preset's {@code .style.json}.
+ * A named speaking style as the demo offers it: the name of a preset in the style library
+ * ({@code assets/Styles/<name>.style.json}, which the model driver loads), with a small flavour the
+ * energy jaw can show: how wide the jaw opens, expressions held while talking, and expressions that
+ * follow loudness. Presets without a built-in flavour get a neutral one.
  *
  * @param name the preset's name, e.g. {@code cheerful} (not null)
  * @param jawGain how far the energy jaw opens relative to neutral (&gt;0)
@@ -36,9 +36,8 @@ public record StylePreset(String name, float jawGain, Map<String, Float> held, M
     }
 
     /**
-     * @param name a preset name (not null)
-     * @return the built-in preset of that name
-     * @throws IllegalArgumentException listing the presets if there is none
+     * @param name a preset name (not null, not empty)
+     * @return the built-in preset of that name, else the name with a neutral energy-jaw flavour
      */
     public static StylePreset named(String name) {
         for (StylePreset p : BUILT_IN) {
@@ -46,7 +45,30 @@ public record StylePreset(String name, float jawGain, Map<String, Float> held, M
                 return p;
             }
         }
-        throw new IllegalArgumentException("no style preset '" + name + "'; presets: " + BUILT_IN.stream().map(StylePreset::name).toList());
+        return new StylePreset(name, 1f, Map.of(), Map.of());
+    }
+
+    /**
+     * The presets of the style library, in its order: the names in {@code Styles/presets.json} (written
+     * by {@code parley-tool style presets}), else the built-in names.
+     *
+     * @param assets the assets folder (not null)
+     * @return the presets (not null, not empty)
+     */
+    public static List<StylePreset> library(java.nio.file.Path assets) {
+        java.nio.file.Path index = Validate.nonNull(assets, "assets").resolve("Styles/presets.json");
+        if (!java.nio.file.Files.isRegularFile(index)) {
+            return BUILT_IN;
+        }
+        try {
+            var root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(index.toFile());
+            java.util.List<StylePreset> out = new java.util.ArrayList<>();
+            root.get("presets").forEach(p -> out.add(named(p.get("name").asText())));
+            return out.isEmpty() ? BUILT_IN : List.copyOf(out);
+        } catch (java.io.IOException | RuntimeException e) {
+            java.util.logging.Logger.getLogger(StylePreset.class.getName()).warning("cannot read " + index + ": " + e.getMessage());
+            return BUILT_IN;
+        }
     }
 
     /**

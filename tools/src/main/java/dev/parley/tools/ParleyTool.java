@@ -1,0 +1,390 @@
+package dev.parley.tools;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.pack.InferenceRuntime;
+import dev.parley.pack.ParleyPack;
+import dev.parley.style.Style;
+import dev.parley.style.StyleLoader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * Parley's command-line tools for modders ({@code scripts/parley-tool.sh}):
+ * <pre>
+ * style list    [--assets DIR] [--pack DIR]
+ * style extract CLIP... --name NAME --out FILE.style.json [--pack DIR]
+ * style blend   A.style.json=W B.style.json=W ... --name NAME --out FILE.style.json
+ * style presets [--corpus DIR] [--pack DIR] [--assets DIR]
+ * bake          AUDIO|FOLDER --style FILE.style.json --out DIR [--seed N] [--steps N]
+ *               [--audio-guidance A] [--style-guidance S] [--pack DIR] [--assets DIR]
+ * </pre>
+ * Paths are relative to the working directory; defaults are under the repository root
+ * ({@code -Dparley.root}, else the nearest folder above with {@code assets/}). Exit status 0 on
+ * success, 1 when some input failed, 2 on a usage error.
+ */
+public final class ParleyTool {
+
+    /** The pack used unless {@code --pack} says otherwise, relative to the repository root. */
+    public static final String DEFAULT_PACK = "models/packs/parley-base-v1";
+    /** Where presets live, relative to the assets folder. */
+    public static final String STYLES_FOLDER = "Styles";
+    /** The preset library's index, in the styles folder. */
+    public static final String PRESETS_INDEX = "presets.json";
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    /**
+     * @param out where results go (not null)
+     * @param err where progress and errors go (not null)
+     */
+    public ParleyTool(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    /**
+     * @param args the command line (see the class comment)
+     */
+    public static void main(String[] args) {
+        Logger.getLogger("").setLevel(Level.WARNING);
+        System.exit(new ParleyTool(System.out, System.err).run(args));
+    }
+
+    /**
+     * Runs one command.
+     *
+     * @param args the command line (not null)
+     * @return the exit status: 0 success, 1 some input failed, 2 usage error
+     */
+    public int run(String... args) {
+        Args a = new Args(args);
+        try {
+            String cmd = a.next("command");
+            switch (cmd) {
+                case "style" -> {
+                    String sub = a.next("style subcommand (list, extract, blend, presets)");
+                    switch (sub) {
+                        case "list" -> styleList(a);
+                        case "extract" -> styleExtract(a);
+                        case "blend" -> styleBlend(a);
+                        case "presets" -> stylePresets(a);
+                        default -> throw new UsageException("unknown style subcommand '" + sub + "'");
+                    }
+                    return 0;
+                }
+                case "bake" -> {
+                    return new Bake(out, err).run(a);
+                }
+                case "help", "--help", "-h" -> {
+                    usage(out);
+                    return 0;
+                }
+                default -> throw new UsageException("unknown command '" + cmd + "'");
+            }
+        } catch (UsageException e) {
+            err.println("parley-tool: " + e.getMessage());
+            usage(err);
+            return 2;
+        } catch (IOException | RuntimeException e) {
+            err.println("parley-tool: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static void usage(PrintStream s) {
+        s.println("""
+                usage: parley-tool <command>
+                  style list    [--assets DIR] [--pack DIR]              the preset library: names, packs, sources
+                  style extract CLIP... --name NAME --out FILE.style.json [--pack DIR]
+                                CLIP: corpus clip .npz, .npy [T,56] or .csv of 56 columns, 25 fps, >= 4 s
+                  style blend   A.style.json=W B.style.json=W ... --name NAME --out FILE.style.json
+                  style presets [--corpus DIR] [--pack DIR] [--assets DIR]
+                                re-extract the preset library from held-out corpus speakers (after a new pack)
+                  bake          AUDIO|FOLDER --style FILE.style.json --out DIR [--seed N] [--steps N]
+                                [--audio-guidance A] [--style-guidance S] [--pack DIR]
+                                audio (.wav/.ogg) to jME AnimClips (.j3o) with morph and joint tracks""");
+    }
+
+    // ---- style list ----
+
+    private void styleList(Args a) throws IOException {
+        Path assets = a.path("--assets", Roots.assets());
+        Path pack = a.path("--pack", Roots.root().resolve(DEFAULT_PACK));
+        a.done();
+        Path folder = assets.resolve(STYLES_FOLDER);
+        if (!Files.isDirectory(folder)) {
+            throw new IllegalArgumentException(folder + ": no styles folder (make the presets: parley-tool style presets)");
+        }
+        JsonNode index = Files.isRegularFile(folder.resolve(PRESETS_INDEX)) ? JSON.readTree(folder.resolve(PRESETS_INDEX).toFile()) : null;
+        String packId = null;
+        String encoderSha = null;
+        if (Files.isRegularFile(pack.resolve("manifest.json"))) {
+            JsonNode m = JSON.readTree(pack.resolve("manifest.json").toFile());
+            packId = m.get("id").asText();
+            encoderSha = sha256(pack.resolve(m.get("models").get("styleEncoder").asText()));
+        }
+        boolean stale = index != null && encoderSha != null && !encoderSha.equals(index.path("styleEncoderSha256").asText());
+        List<Path> files;
+        try (Stream<Path> s = Files.list(folder)) {
+            files = s.filter(p -> p.getFileName().toString().endsWith(".style.json")).sorted().toList();
+        }
+        out.printf(Locale.ROOT, "%-12s %-12s %-18s %4s  %s%n", "name", "display", "pack", "dim", "source");
+        for (Path f : files) {
+            Style st;
+            try (InputStream in = Files.newInputStream(f)) {
+                st = StyleLoader.read(in, f.toString());
+            }
+            String name = f.getFileName().toString().replace(".style.json", "");
+            String source = "custom";
+            if (index != null) {
+                for (JsonNode p : index.get("presets")) {
+                    if (p.get("name").asText().equals(name)) {
+                        source = "corpus speaker " + p.get("speaker").asText() + " (" + p.get("split").asText() + ", "
+                                + p.get("voice").asText() + ")";
+                    }
+                }
+            }
+            String fit = packId == null ? "" : !st.packId().equals(packId) ? "  [other pack: re-extract]" : "";
+            out.printf(Locale.ROOT, "%-12s %-12s %-18s %4d  %s%s%n", name, st.displayName(), st.packId(), st.dimension(), source, fit);
+        }
+        if (stale) {
+            out.println("note: the presets were extracted with another build of " + packId
+                    + "'s style encoder; regenerate them: scripts/parley-tool.sh style presets");
+        }
+    }
+
+    // ---- style extract ----
+
+    private void styleExtract(Args a) throws IOException {
+        List<Path> clips = new ArrayList<>();
+        String name = null;
+        Path outFile = null;
+        Path packFolder = Roots.root().resolve(DEFAULT_PACK);
+        while (a.hasNext()) {
+            String t = a.next("argument");
+            switch (t) {
+                case "--name" -> name = a.next("--name value");
+                case "--out" -> outFile = Path.of(a.next("--out value"));
+                case "--pack" -> packFolder = Path.of(a.next("--pack value"));
+                default -> {
+                    if (t.startsWith("--")) {
+                        throw new UsageException("unknown option '" + t + "'");
+                    }
+                    clips.add(Path.of(t));
+                }
+            }
+        }
+        if (clips.isEmpty() || name == null || outFile == null) {
+            throw new UsageException("style extract needs at least one clip, --name and --out");
+        }
+        try (ParleyPack pack = openPack(packFolder)) {
+            List<MotionClip> read = new ArrayList<>();
+            for (Path c : clips) {
+                read.add(MotionClip.read(c, pack.manifest().motion().dim()));
+            }
+            Style style = StyleExtraction.extract(pack, name, outFile.toString(), read);
+            write(style, outFile);
+            out.println("wrote " + outFile + " (" + name + ", pack " + style.packId() + ", from " + clips.size() + " clip(s))");
+        }
+    }
+
+    // ---- style blend ----
+
+    private void styleBlend(Args a) throws IOException {
+        List<Style> parents = new ArrayList<>();
+        List<Float> weights = new ArrayList<>();
+        String name = null;
+        Path outFile = null;
+        while (a.hasNext()) {
+            String t = a.next("argument");
+            switch (t) {
+                case "--name" -> name = a.next("--name value");
+                case "--out" -> outFile = Path.of(a.next("--out value"));
+                default -> {
+                    if (t.startsWith("--")) {
+                        throw new UsageException("unknown option '" + t + "'");
+                    }
+                    int eq = t.lastIndexOf('=');
+                    Path file = Path.of(eq < 0 ? t : t.substring(0, eq));
+                    float w;
+                    try {
+                        w = eq < 0 ? 1f : Float.parseFloat(t.substring(eq + 1));
+                    } catch (NumberFormatException e) {
+                        throw new UsageException("'" + t + "': the weight after '=' is not a number");
+                    }
+                    parents.add(readStyle(file));
+                    weights.add(w);
+                }
+            }
+        }
+        if (parents.size() < 2 || name == null || outFile == null) {
+            throw new UsageException("style blend needs at least two styles (FILE=WEIGHT), --name and --out");
+        }
+        float[] w = new float[weights.size()];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = weights.get(i);
+        }
+        Style blend = StyleExtraction.blend(name, outFile.toString(), parents, w);
+        write(blend, outFile);
+        out.println("wrote " + outFile + " (" + name + ", pack " + blend.packId() + ", blend of " + parents.size() + ")");
+    }
+
+    // ---- style presets ----
+
+    private void stylePresets(Args a) throws IOException {
+        Path corpus = a.path("--corpus", Roots.corpus());
+        Path packFolder = a.path("--pack", Roots.root().resolve(DEFAULT_PACK));
+        Path assets = a.path("--assets", Roots.assets());
+        a.done();
+        List<PresetSelection.Choice> choices = PresetSelection.choose(corpus);
+        Path folder = assets.resolve(STYLES_FOLDER);
+        Files.createDirectories(folder);
+        ObjectNode index = JSON.createObjectNode();
+        try (ParleyPack pack = openPack(packFolder)) {
+            index.put("format", "parley-style-presets").put("version", 1).put("pack", pack.manifest().id())
+                    .put("packVersion", pack.manifest().packVersion())
+                    .put("styleEncoderSha256", sha256(packFolder.resolve(pack.manifest().styleEncoderFile())))
+                    .put("corpus", corpus.getFileName().toString())
+                    .put("rule", "docs/modding.md#the-preset-library: held-out speakers (splits " + PresetSelection.SPLITS
+                            + "), latents z-scored over all speakers, recipe score = mean signed z, greedy in recipe order");
+            ArrayNode presets = index.putArray("presets");
+            for (PresetSelection.Choice c : choices) {
+                List<MotionClip> clips = new ArrayList<>();
+                for (String id : c.clips()) {
+                    clips.add(MotionClip.read(corpus.resolve("clips").resolve(id + ".npz"), pack.manifest().motion().dim()));
+                }
+                String display = Character.toUpperCase(c.preset().charAt(0)) + c.preset().substring(1);
+                Path file = folder.resolve(c.preset() + ".style.json");
+                Style style = StyleExtraction.extract(pack, display, STYLES_FOLDER + "/" + file.getFileName(), clips);
+                write(style, file);
+                ObjectNode p = presets.addObject();
+                p.put("name", c.preset()).put("file", file.getFileName().toString()).put("speaker", c.speaker())
+                        .put("split", c.split()).put("voice", c.voice()).put("score", Math.round(c.score() * 1000) / 1000.0)
+                        .put("clips", clips.size());
+                ObjectNode lat = p.putObject("latents");
+                c.latents().forEach((k, v) -> lat.putArray(k).add(Math.round(v[0] * 1000) / 1000.0).add(Math.round(v[1] * 100) / 100.0));
+                err.printf(Locale.ROOT, "%-10s <- %s (%s, %s), score %.2f, %d clips%n", c.preset(), c.speaker(), c.split(), c.voice(),
+                        c.score(), clips.size());
+            }
+        }
+        JSON.writeValue(folder.resolve(PRESETS_INDEX).toFile(), index);
+        out.println("wrote " + choices.size() + " presets and " + PRESETS_INDEX + " into " + folder);
+    }
+
+    // ---- shared ----
+
+    /**
+     * Opens a pack on the CPU with one thread.
+     *
+     * @param folder the pack folder (not null)
+     * @return the open pack (not null; the caller closes it)
+     */
+    static ParleyPack openPack(Path folder) {
+        return ParleyPack.load(folder, InferenceRuntime.create(1, false));
+    }
+
+    /**
+     * @param file a .style.json (not null)
+     * @return the style (not null)
+     * @throws IOException if the file cannot be read
+     */
+    static Style readStyle(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(file + ": no such style file");
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            return StyleLoader.read(in, file.toString());
+        }
+    }
+
+    /**
+     * @param style the style (not null)
+     * @param file where to write it (not null; parent folders are made)
+     * @throws IOException if it cannot be written
+     */
+    static void write(Style style, Path file) throws IOException {
+        if (file.toAbsolutePath().getParent() != null) {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+        }
+        try (OutputStream o = Files.newOutputStream(file)) {
+            StyleLoader.write(style, o);
+        }
+    }
+
+    static String sha256(Path file) throws IOException {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(md.digest(Files.readAllBytes(file)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A command line error: the usage is printed. */
+    static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    /** The arguments, consumed in order. */
+    static final class Args {
+        private final String[] args;
+        private int at;
+
+        Args(String[] args) {
+            this.args = args.clone();
+        }
+
+        boolean hasNext() {
+            return at < args.length;
+        }
+
+        String next(String what) {
+            if (at >= args.length) {
+                throw new UsageException("missing " + what);
+            }
+            return args[at++];
+        }
+
+        /** Reads "--flag value" pairs until the end; returns the value of one flag or a default. */
+        Path path(String flag, Path fallback) {
+            for (int i = at; i < args.length - 1; i++) {
+                if (args[i].equals(flag)) {
+                    return Path.of(args[i + 1]);
+                }
+            }
+            return fallback;
+        }
+
+        /** Checks that every remaining argument is a known "--flag value" pair of the path() kind. */
+        void done() {
+            for (int i = at; i < args.length; i += 2) {
+                if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                    throw new UsageException("unexpected argument '" + args[i] + "'");
+                }
+            }
+            at = args.length;
+        }
+    }
+}
