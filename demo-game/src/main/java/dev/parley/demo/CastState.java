@@ -65,6 +65,7 @@ public class CastState extends BaseAppState {
                     "animated", new Vector3f(1.2f, 0f, -0.35f), new Vector3f(-0.6f, 0f, 1f), new ColorRGBA(0.72f, 0.55f, 0.2f, 1f), "gold"));
 
     private final List<CharacterProfile> profiles;
+    private final List<CharacterAssets.Entry> entries;
     private final Node root = new Node("Cast");
     private final List<Speaker> speakers = new ArrayList<>();
     private final Map<String, PcmClip> clips = new HashMap<>();
@@ -83,9 +84,25 @@ public class CastState extends BaseAppState {
     private ParleyAppState parley;
     private final Map<String, Style> styles = new HashMap<>();
 
-    /** Creates the default cast on the default pack, in the pack's default mode. */
+    /** Creates the cast of {@code assets/Characters} (else the default cast) on the default pack, in the pack's default mode. */
     public CastState() {
-        this(DEFAULT_CAST, DemoAssets.packFolder(), null);
+        this(DemoAssets.folder().resolve(CharacterAssets.FOLDER), DemoAssets.packFolder(), null);
+    }
+
+    /**
+     * The cast of a characters folder, whose files "Save style" rewrites.
+     *
+     * @param characters the folder of {@code *.character.json} (not null; missing or empty: the default cast, not saved)
+     * @param packFolder the model pack (not null)
+     * @param startWithModel see {@link #CastState(List, Path, Boolean)}
+     */
+    public CastState(Path characters, Path packFolder, Boolean startWithModel) {
+        this(CharacterAssets.load(characters), packFolder, startWithModel, true);
+    }
+
+    private CastState(List<CharacterAssets.Entry> entries, Path packFolder, Boolean startWithModel, boolean fromFiles) {
+        this(entries.isEmpty() ? DEFAULT_CAST : entries.stream().map(CharacterAssets.Entry::profile).toList(), packFolder, startWithModel,
+                entries);
     }
 
     /**
@@ -95,6 +112,11 @@ public class CastState extends BaseAppState {
      *     default: the model when the pack is trained, the energy jaw for an untrained placeholder pack
      */
     public CastState(List<CharacterProfile> profiles, Path packFolder, Boolean startWithModel) {
+        this(profiles, packFolder, startWithModel, List.of());
+    }
+
+    private CastState(List<CharacterProfile> profiles, Path packFolder, Boolean startWithModel, List<CharacterAssets.Entry> entries) {
+        this.entries = new ArrayList<>(entries);
         Validate.nonNull(profiles, "profiles");
         if (profiles.isEmpty()) {
             throw new IllegalArgumentException("profiles must not be empty");
@@ -144,6 +166,46 @@ public class CastState extends BaseAppState {
         });
     }
 
+    /**
+     * Gives a character a style preset for its next lines (the model's style, the energy jaw's flavour).
+     *
+     * @param speaker the character's index (in [0, speakers().size()))
+     * @param preset the preset (not null)
+     */
+    public void assignStyle(int speaker, StylePreset preset) {
+        Validate.inRange(speaker, 0, speakers.size() - 1, "speaker");
+        Speaker s = speakers.get(speaker);
+        s.setStyle(Validate.nonNull(preset, "preset"));
+        if (s.talker() != null && parley.setupError() == null) {
+            s.talker().setStyle(style(preset));
+        }
+        version++;
+    }
+
+    /**
+     * Saves a character's current style into its asset ({@code assets/Characters/<id>.character.json}),
+     * so the next start keeps it.
+     *
+     * @param speaker the character's index (in [0, speakers().size()))
+     * @return the file written (not null)
+     * @throws IllegalStateException if the cast did not come from character files
+     */
+    public Path saveStyle(int speaker) {
+        Validate.inRange(speaker, 0, speakers.size() - 1, "speaker");
+        if (entries.size() != speakers.size()) {
+            throw new IllegalStateException("this cast was not loaded from character files: nothing to save into");
+        }
+        CharacterAssets.Entry saved = CharacterAssets.saveStyle(entries.get(speaker), speakers.get(speaker).style().name(), speaker);
+        entries.set(speaker, saved);
+        version++;
+        return saved.file();
+    }
+
+    /** @return true if "Save style" can write the characters' files */
+    public boolean canSave() {
+        return entries.size() == speakers.size();
+    }
+
     /** @return Parley's runtime state (not null once initialized) */
     public ParleyAppState parley() {
         return parley;
@@ -154,7 +216,7 @@ public class CastState extends BaseAppState {
         shape.apply(head, spec, profile.beta()); // before the rig binds: it copies the bind pose
         HeadLook.apply(head, am);
         head.setName(profile.name());
-        TalkingHead talker = parley.attach(head, spec, null);
+        TalkingHead talker = parley.attach(head, spec, parley.setupError() == null ? style(StylePreset.named(profile.style())) : null);
         FaceRigControl face = talker.getFace();
         if (face == null) { // the rig did not bind for the runtime (logged): the energy jaw binds its own
             parley.detach(talker);
@@ -221,7 +283,7 @@ public class CastState extends BaseAppState {
         Validate.nonNull(base, "base");
         for (int i = 0; i < speakers.size(); i++) {
             CharacterProfile p = speakers.get(i).profile();
-            speak(i, line(p.voiceLine()), new SpeechSettings(StylePreset.named(p.style()), base.audioGuidance(),
+            speak(i, line(p.voiceLine()), new SpeechSettings(speakers.get(i).style(), base.audioGuidance(),
                     base.styleGuidance(), base.steps()));
         }
     }

@@ -95,7 +95,7 @@ public class ParleyDemo extends SimpleApplication {
     public void simpleInitApp() {
         assetManager.registerLocator(DemoAssets.folder().toString(), FileLocator.class);
         setPauseOnLostFocus(false);
-        CastState cast = new CastState(CastState.DEFAULT_CAST, DemoAssets.packFolder(), startWithModel);
+        CastState cast = new CastState(DemoAssets.folder().resolve(CharacterAssets.FOLDER), DemoAssets.packFolder(), startWithModel);
         OrbitCameraState camera = new OrbitCameraState();
         stateManager.attachAll(new CourtyardState(scriptedDir == null), cast, camera, new ParleyPanelState());
         if (scriptedDir != null) {

@@ -46,6 +46,7 @@ public class ParleyPanelState extends BaseAppState {
     private Label stepsValue;
     private Checkbox modelToggle;
     private Label micStatus;
+    private Label saveStatus;
     private Label driverLine;
     private Label statsLine;
     private Label talking;
@@ -80,6 +81,24 @@ public class ParleyPanelState extends BaseAppState {
         styleValue = lastValueLabel;
         steps = slider("Sampling steps (model only)", 1, 50, 10, 1);
         stepsValue = lastValueLabel;
+
+        Container styleRow = panel.addChild(new Container(new SpringGridLayout(com.simsilica.lemur.Axis.X, com.simsilica.lemur.Axis.Y), STYLE));
+        Button assign = styleRow.addChild(new Button("Give style", STYLE));
+        assign.addClickCommands(b -> {
+            cast.assignStyle(cast.selected(), style.getSelectedItem());
+            saveStatus.setText(cast.speakers().get(cast.selected()).profile().name() + " now speaks " + style.getSelectedItem().name());
+        });
+        Button save = styleRow.addChild(new Button("Save to character", STYLE));
+        save.addClickCommands(b -> {
+            cast.assignStyle(cast.selected(), style.getSelectedItem());
+            if (!cast.canSave()) {
+                saveStatus.setText("No character files to save into");
+                return;
+            }
+            java.nio.file.Path file = cast.saveStyle(cast.selected());
+            saveStatus.setText("Saved " + style.getSelectedItem().name() + " to " + file.getFileName());
+        });
+        saveStatus = panel.addChild(new Label("", STYLE));
 
         Container buttons = panel.addChild(new Container(new SpringGridLayout(com.simsilica.lemur.Axis.X, com.simsilica.lemur.Axis.Y), STYLE));
         Button speak = buttons.addChild(new Button("Speak", STYLE));

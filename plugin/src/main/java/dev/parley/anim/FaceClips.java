@@ -1,12 +1,14 @@
 package dev.parley.anim;
 
 import com.jme3.anim.AnimClip;
+import com.jme3.anim.AnimComposer;
 import com.jme3.anim.AnimTrack;
 import com.jme3.anim.Armature;
 import com.jme3.anim.Joint;
 import com.jme3.anim.MorphTrack;
 import com.jme3.anim.SkinningControl;
 import com.jme3.anim.TransformTrack;
+import com.jme3.anim.tween.action.ClipAction;
 import com.jme3.math.Quaternion;
 import com.jme3.math.Transform;
 import com.jme3.math.Vector3f;
@@ -35,8 +37,8 @@ import java.util.List;
  * model by name before an {@link com.jme3.anim.AnimComposer} plays them:
  * <pre>
  * AnimClip clip = FaceClips.retarget((AnimClip) assetManager.loadAsset("Animations/guard_01.j3o"), head);
- * AnimComposer composer = ...; // on the spatial with the head's SkinningControl
- * composer.addAnimClip(clip);
+ * AnimComposer composer = ...; // on the spatial with the head's SkinningControl, before it
+ * FaceClips.addTo(composer, clip);                         // no blend-in: frame 0 is frame 0
  * BakedFaceControl.attach(head, RigNames.fromSpec(spec)); // exact signed morph weights
  * composer.setCurrentAction(clip.getName());
  * </pre>
@@ -136,6 +138,23 @@ public final class FaceClips {
             scales[k] = bind.getScale().clone();
         }
         tracks.add(new TransformTrack(joint, times, translations, rotations, scales));
+    }
+
+    /**
+     * Adds a face clip to a composer as an action without jME's default blend-in, so that the first
+     * frames are the baked ones (a {@code ClipAction} otherwise eases joints in over 0.4 s).
+     *
+     * @param composer the composer (not null)
+     * @param clip the clip, targeting the composer's model (not null)
+     * @return the clip's action (not null)
+     */
+    public static ClipAction addTo(AnimComposer composer, AnimClip clip) {
+        Validate.nonNull(composer, "composer");
+        Validate.nonNull(clip, "clip");
+        composer.addAnimClip(clip);
+        ClipAction action = (ClipAction) composer.action(clip.getName());
+        action.setTransitionLength(0);
+        return action;
     }
 
     /**

@@ -32,6 +32,7 @@ import java.util.stream.Stream;
  * style extract CLIP... --name NAME --out FILE.style.json [--pack DIR]
  * style blend   A.style.json=W B.style.json=W ... --name NAME --out FILE.style.json
  * style presets [--corpus DIR] [--pack DIR] [--assets DIR]
+ * style previews [--line AUDIO] [--out DIR] [--pack DIR] [--assets DIR]
  * bake          AUDIO|FOLDER --style FILE.style.json --out DIR [--seed N] [--steps N]
  *               [--audio-guidance A] [--style-guidance S] [--pack DIR] [--assets DIR]
  * </pre>
@@ -88,6 +89,7 @@ public final class ParleyTool {
                         case "extract" -> styleExtract(a);
                         case "blend" -> styleBlend(a);
                         case "presets" -> stylePresets(a);
+                        case "previews" -> stylePreviews(a);
                         default -> throw new UsageException("unknown style subcommand '" + sub + "'");
                     }
                     return 0;
@@ -105,7 +107,7 @@ public final class ParleyTool {
             err.println("parley-tool: " + e.getMessage());
             usage(err);
             return 2;
-        } catch (IOException | RuntimeException e) {
+        } catch (Exception e) {
             err.println("parley-tool: " + e.getMessage());
             return 1;
         }
@@ -120,6 +122,8 @@ public final class ParleyTool {
                   style blend   A.style.json=W B.style.json=W ... --name NAME --out FILE.style.json
                   style presets [--corpus DIR] [--pack DIR] [--assets DIR]
                                 re-extract the preset library from held-out corpus speakers (after a new pack)
+                  style previews [--line AUDIO] [--out DIR] [--pack DIR] [--assets DIR]
+                                PNG strips of the head saying one line in each preset (needs a display: xvfb-run -a)
                   bake          AUDIO|FOLDER --style FILE.style.json --out DIR [--seed N] [--steps N]
                                 [--audio-guidance A] [--style-guidance S] [--pack DIR]
                                 audio (.wav/.ogg) to jME AnimClips (.j3o) with morph and joint tracks""");
@@ -289,6 +293,79 @@ public final class ParleyTool {
         }
         JSON.writeValue(folder.resolve(PRESETS_INDEX).toFile(), index);
         out.println("wrote " + choices.size() + " presets and " + PRESETS_INDEX + " into " + folder);
+    }
+
+    // ---- style previews ----
+
+    /** Frames per preview strip. */
+    static final int PREVIEW_FRAMES = 6;
+    /** Tile size of preview strips, in pixels. */
+    static final int PREVIEW_SIZE = 200;
+
+    private void stylePreviews(Args a) throws Exception {
+        Path assets = a.path("--assets", Roots.assets());
+        Path line = a.path("--line", assets.resolve("Sounds/Dialogue/greeting.ogg"));
+        Path outDir = a.path("--out", Roots.root().resolve("docs/images/styles"));
+        Path packFolder = a.path("--pack", Roots.root().resolve(DEFAULT_PACK));
+        a.done();
+        Path folder = assets.resolve(STYLES_FOLDER);
+        JsonNode index = JSON.readTree(folder.resolve(PRESETS_INDEX).toFile());
+        List<String> presets = new ArrayList<>();
+        index.get("presets").forEach(p -> presets.add(p.get("name").asText()));
+        dev.parley.audio.PcmClip clip = Bake.readAudio(line);
+        var am = new com.jme3.asset.DesktopAssetManager(true);
+        am.registerLocator(assets.toString(), com.jme3.asset.plugins.FileLocator.class);
+        dev.parley.head.HeadSpec spec = dev.parley.head.HeadSpec.load(am, "Models/ParleyHead/ParleyHead.spec.json");
+        List<float[]> frames = new ArrayList<>();
+        List<Float> times = new ArrayList<>();
+        dev.parley.head.MotionLayout layout;
+        try (ParleyPack pack = openPack(packFolder); LineBaker baker = new LineBaker(pack)) {
+            layout = pack.manifest().motion();
+            int dim = layout.dim();
+            for (String name : presets) {
+                Style style = readStyle(folder.resolve(name + ".style.json"));
+                LineBaker.Result r = baker.generate(clip, style, 10, Float.NaN, Float.NaN, 1L);
+                for (int k = 0; k < PREVIEW_FRAMES; k++) {
+                    int f = (int) ((0.1 + 0.8 * k / (PREVIEW_FRAMES - 1)) * (r.frames() - 1));
+                    float[] m = new float[dim];
+                    System.arraycopy(r.motion(), f * dim, m, 0, dim);
+                    frames.add(m);
+                    if (times.size() < PREVIEW_FRAMES) {
+                        times.add(f / (float) layout.fps());
+                    }
+                }
+                err.println("previews: " + name + " generated");
+            }
+        }
+        List<java.awt.image.BufferedImage> tiles = PreviewRenderer.render(assets, dev.parley.rig.RigNames.fromSpec(spec), layout, frames,
+                PREVIEW_SIZE);
+        java.nio.file.Files.createDirectories(outDir);
+        int label = 110;
+        int w = label + PREVIEW_FRAMES * PREVIEW_SIZE;
+        var sheet = new java.awt.image.BufferedImage(w, presets.size() * PREVIEW_SIZE, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        var gs = sheet.createGraphics();
+        for (int p = 0; p < presets.size(); p++) {
+            var strip = new java.awt.image.BufferedImage(w, PREVIEW_SIZE, java.awt.image.BufferedImage.TYPE_INT_RGB);
+            var g = strip.createGraphics();
+            g.setRenderingHint(java.awt.RenderingHints.KEY_TEXT_ANTIALIASING, java.awt.RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setColor(new java.awt.Color(30, 34, 40));
+            g.fillRect(0, 0, label, PREVIEW_SIZE);
+            g.setColor(java.awt.Color.WHITE);
+            g.setFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.BOLD, 18));
+            g.drawString(presets.get(p), 10, PREVIEW_SIZE / 2);
+            g.setFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 11));
+            for (int k = 0; k < PREVIEW_FRAMES; k++) {
+                g.drawImage(tiles.get(p * PREVIEW_FRAMES + k), label + k * PREVIEW_SIZE, 0, null);
+                g.drawString(String.format(Locale.ROOT, "%.2f s", times.get(k)), label + k * PREVIEW_SIZE + 6, PREVIEW_SIZE - 8);
+            }
+            g.dispose();
+            javax.imageio.ImageIO.write(strip, "png", outDir.resolve(presets.get(p) + ".png").toFile());
+            gs.drawImage(strip, 0, p * PREVIEW_SIZE, null);
+        }
+        gs.dispose();
+        javax.imageio.ImageIO.write(sheet, "png", outDir.resolve("presets.png").toFile());
+        out.println("wrote " + presets.size() + " preview strips and presets.png into " + outDir + " (line " + line.getFileName()
+                + ", seed 1, 10 steps, pack " + index.get("pack").asText() + " " + index.get("packVersion").asText() + ")");
     }
 
     // ---- shared ----

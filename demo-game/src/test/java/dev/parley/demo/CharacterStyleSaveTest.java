@@ -1,0 +1,56 @@
+package dev.parley.demo;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A modder gives a character another style and saves it to the character's asset; reading the
+ * characters again (what the next start does) keeps the new style and changes nothing else.
+ */
+class CharacterStyleSaveTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aSavedStyleSurvivesAReload() throws IOException {
+        Path shipped = DemoAssets.folder().resolve(CharacterAssets.FOLDER);
+        Path folder = Files.createDirectories(tmp.resolve(CharacterAssets.FOLDER));
+        try (Stream<Path> s = Files.list(shipped)) {
+            for (Path f : s.toList()) {
+                Files.copy(f, folder.resolve(f.getFileName()));
+            }
+        }
+        List<CharacterAssets.Entry> before = CharacterAssets.load(folder);
+        assertEquals(CastState.DEFAULT_CAST.size(), before.size(), "the shipped cast");
+        for (int i = 0; i < before.size(); i++) {
+            assertEquals(CastState.DEFAULT_CAST.get(i).name(), before.get(i).profile().name(), "cast order");
+        }
+        CharacterAssets.Entry bram = before.get(1);
+        String old = bram.profile().style();
+        String chosen = "mumbling".equals(old) ? "wry" : "mumbling";
+
+        CharacterAssets.saveStyle(bram, chosen, 1); // what the panel's "Save to character" does
+
+        List<CharacterAssets.Entry> after = CharacterAssets.load(folder);
+        CharacterAssets.Entry reloaded = after.get(1);
+        assertEquals(chosen, reloaded.profile().style(), "the new style is kept");
+        assertEquals(bram.profile().name(), reloaded.profile().name());
+        assertArrayEquals(bram.profile().beta(), reloaded.profile().beta(), 0f);
+        assertEquals(bram.profile().position(), reloaded.profile().position());
+        assertEquals(bram.profile().voiceLine(), reloaded.profile().voiceLine());
+        for (int i = 0; i < after.size(); i++) {
+            if (i != 1) {
+                assertEquals(before.get(i).profile().style(), after.get(i).profile().style(), "others unchanged");
+            }
+        }
+    }
+}

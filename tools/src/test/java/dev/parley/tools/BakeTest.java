@@ -1,0 +1,189 @@
+package dev.parley.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.jme3.anim.AnimClip;
+import com.jme3.anim.AnimComposer;
+import com.jme3.anim.Joint;
+import com.jme3.anim.SkinningControl;
+import com.jme3.asset.AssetManager;
+import com.jme3.asset.DesktopAssetManager;
+import com.jme3.asset.plugins.FileLocator;
+import com.jme3.export.binary.BinaryImporter;
+import com.jme3.math.Quaternion;
+import com.jme3.scene.Spatial;
+import dev.parley.anim.BakedFaceControl;
+import dev.parley.anim.FaceClips;
+import dev.parley.audio.PcmClip;
+import dev.parley.generation.MotionWindow;
+import dev.parley.head.HeadSpec;
+import dev.parley.motion.FaceJoint;
+import dev.parley.motion.MotionFrame;
+import dev.parley.motion.MotionTrack;
+import dev.parley.pack.ParleyPack;
+import dev.parley.rig.FaceRig;
+import dev.parley.rig.RigNames;
+import dev.parley.service.InferenceService;
+import dev.parley.service.LineJob;
+import dev.parley.service.Networks;
+import dev.parley.service.ServiceSettings;
+import dev.parley.features.LineAudio;
+import dev.parley.style.Style;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bake}: a folder with a bad file bakes the rest and reports it; a baked clip, saved, loaded,
+ * retargeted and played by an AnimComposer, poses the head like the live runtime's motion for the
+ * same line, style and seed (every frame within 1e-4).
+ */
+class BakeTest {
+
+    private static final String LINE = "thanks.ogg";
+    private static final int STEPS = 3;
+    private static final long SEED = 42L;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aFolderWithABadFileBakesTheRestAndSaysWhichFailed() throws IOException {
+        Path lines = Files.createDirectories(tmp.resolve("lines"));
+        Files.copy(dialogue(LINE), lines.resolve(LINE));
+        Files.copy(dialogue("hush.ogg"), lines.resolve("hush.ogg"));
+        byte[] junk = new byte[3000];
+        new Random(7).nextBytes(junk);
+        Files.write(lines.resolve("broken.ogg"), junk);
+        Path out = tmp.resolve("clips");
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int rc = new ParleyTool(new PrintStream(o, true), new PrintStream(e, true)).run("bake", lines.toString(), "--style",
+                Roots.assets().resolve("Styles/calm.style.json").toString(), "--out", out.toString(), "--steps", String.valueOf(STEPS));
+        String summary = o.toString();
+        assertEquals(1, rc, "one line failed: " + summary + e);
+        assertTrue(summary.contains("baked 2 of 3"), summary);
+        assertTrue(summary.contains("failed: broken.ogg"), summary);
+        assertTrue(e.toString().contains("3/3"), "progress bar: " + e);
+        assertTrue(Files.size(out.resolve("thanks.j3o")) > 1000 && Files.size(out.resolve("hush.j3o")) > 1000);
+        assertTrue(Files.size(out.resolve("thanks.j3o")) < 2_000_000, "no mesh in the clip: " + Files.size(out.resolve("thanks.j3o")));
+    }
+
+    @Test
+    void aBakedClipPlaysBackLikeTheLiveRuntime() throws Exception {
+        AssetManager am = new DesktopAssetManager(true);
+        am.registerLocator(Roots.assets().toString(), FileLocator.class);
+        HeadSpec spec = HeadSpec.load(am, "Models/ParleyHead/ParleyHead.spec.json");
+        RigNames names = RigNames.fromSpec(spec);
+        Style style = ParleyTool.readStyle(Roots.assets().resolve("Styles/cheerful.style.json"));
+        PcmClip clip = Bake.readAudio(dialogue(LINE));
+
+        Path j3o = tmp.resolve("line.j3o");
+        try (ParleyPack pack = ParleyTool.openPack(Roots.root().resolve(ParleyTool.DEFAULT_PACK))) {
+            // Baked: the tool's path, through a saved and reloaded .j3o.
+            try (LineBaker baker = new LineBaker(pack)) {
+                LineBaker.Result r = baker.generate(clip, style, STEPS, 2f, 1.5f, SEED);
+                Spatial source = am.loadModel("Models/ParleyHead/ParleyHead.glb");
+                AnimClip built = FaceClips.build("line", r.motion(), r.frames(), pack.manifest().motion(), source, names);
+                com.jme3.export.binary.BinaryExporter.getInstance().save(FaceClips.detached(built), j3o.toFile());
+            }
+            // Live: what TalkingHead does for say(pcm, rate, options with the seed, not adaptive).
+            MotionTrack live = liveTrack(pack, clip, style);
+
+            Spatial bakedHead = am.loadModel("Models/ParleyHead/ParleyHead.glb");
+            AnimClip loaded = FaceClips.retarget((AnimClip) BinaryImporter.getInstance().load(j3o.toFile()), bakedHead);
+            SkinningControl skin = find(bakedHead);
+            AnimComposer composer = new AnimComposer();
+            skin.getSpatial().addControlAt(0, composer);
+            FaceClips.addTo(composer, loaded);
+            BakedFaceControl baked = BakedFaceControl.attach(bakedHead, names);
+            composer.setCurrentAction("line");
+
+            Spatial liveHead = am.loadModel("Models/ParleyHead/ParleyHead.glb");
+            FaceRig liveRig = FaceRig.bind(liveHead, names);
+            MotionFrame frame = new MotionFrame(spec.expressionNames().size());
+
+            int frames = live.frameCount();
+            assertTrue(frames > 25, "a line of motion: " + frames);
+            float[] weights = new float[frame.expressionCount()];
+            double worst = 0;
+            Joint[] bakedJoints = {baked.getRig().getJoint(FaceJoint.JAW), baked.getRig().getJoint(FaceJoint.HEAD)};
+            Joint[] liveJoints = {liveRig.getJoint(FaceJoint.JAW), liveRig.getJoint(FaceJoint.HEAD)};
+            for (int k = 0; k < frames - 1; k++) {
+                float t = k / 25f;
+                composer.setTime(t);
+                bakedHead.updateLogicalState(0f);
+                baked.getWeights(weights);
+                frame.setNeutral();
+                live.sample(t, frame);
+                liveRig.apply(frame);
+                for (int i = 0; i < weights.length; i++) {
+                    worst = Math.max(worst, Math.abs(weights[i] - frame.expression(i)));
+                }
+                for (int j = 0; j < 2; j++) {
+                    Quaternion a = bakedJoints[j].getLocalRotation();
+                    Quaternion b = liveJoints[j].getLocalRotation();
+                    float sign = Math.signum(a.dot(b)) < 0 ? -1f : 1f;
+                    worst = Math.max(worst, Math.abs(a.getX() - sign * b.getX()));
+                    worst = Math.max(worst, Math.abs(a.getY() - sign * b.getY()));
+                    worst = Math.max(worst, Math.abs(a.getZ() - sign * b.getZ()));
+                    worst = Math.max(worst, Math.abs(a.getW() - sign * b.getW()));
+                }
+            }
+            System.out.printf("baked vs live over %d frames: max difference %.2e%n", frames - 1, worst);
+            assertTrue(worst < 1e-4, "baked playback matches live motion within 1e-4 per frame, worst " + worst);
+        }
+    }
+
+    /** The runtime's own service on a line, collected into a track as TalkingHead collects it. */
+    private static MotionTrack liveTrack(ParleyPack pack, PcmClip clip, Style style) throws InterruptedException {
+        var m = pack.manifest();
+        InferenceService service = new InferenceService(m, () -> Networks.of(pack), ServiceSettings.defaults().withPreferCuda(false)
+                .withIntraOpThreads(1), "live");
+        service.start();
+        try {
+            LineJob job = new LineJob(LineAudio.clip("pcm line", clip.samples().clone(), clip.sampleRate(), m.sampleRate(),
+                    m.samplesPerFrame()), style.embedding(), STEPS, 2f, 1.5f, SEED, false);
+            service.submit(job);
+            MotionTrack track = new MotionTrack(m.motion(), m.windowFrames());
+            float playhead = 0f;
+            while (true) {
+                boolean done = job.isGenerationDone();
+                for (MotionWindow w; (w = job.pollWindow()) != null;) {
+                    track.append(w.motion(), 0, w.frames());
+                }
+                if (job.failure() != null) {
+                    throw new AssertionError("live line failed", job.failure());
+                }
+                if (done) {
+                    return track;
+                }
+                playhead = Math.max(playhead, track.duration() - 1f);
+                job.setPlayhead(playhead, true); // the render thread's playhead keeps generation going
+                Thread.sleep(5);
+            }
+        } finally {
+            service.close();
+        }
+    }
+
+    private static SkinningControl find(Spatial model) {
+        SkinningControl[] found = new SkinningControl[1];
+        model.depthFirstTraversal(s -> {
+            if (found[0] == null && s.getControl(SkinningControl.class) != null) {
+                found[0] = s.getControl(SkinningControl.class);
+            }
+        });
+        return found[0];
+    }
+
+    static Path dialogue(String file) {
+        return Roots.assets().resolve("Sounds/Dialogue").resolve(file);
+    }
+}

@@ -1,0 +1,110 @@
+package dev.parley.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.parley.audio.PcmClip;
+import dev.parley.pack.ParleyPack;
+import dev.parley.style.Style;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code style blend}: the blend is the weighted, renormalised mean of its parents' embeddings, and
+ * over the same line and seed its motion statistics (mouth opening, head-motion amplitude) fall
+ * between its parents'.
+ */
+class StyleBlendTest {
+
+    private static final String[] LINES = {"warning-bridge.ogg", "weather.ogg"};
+    private static final int STEPS = 4;
+    private static final long SEED = 7L;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theBlendIsTheRenormalisedWeightedMean() throws Exception {
+        Path a = Roots.assets().resolve("Styles/calm.style.json");
+        Path b = Roots.assets().resolve("Styles/animated.style.json");
+        Path out = tmp.resolve("blend.style.json");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int rc = new ParleyTool(new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true)).run("style", "blend",
+                a + "=0.75", b + "=0.25", "--name", "Calmish", "--out", out.toString());
+        assertEquals(0, rc, err.toString());
+        Style blend = ParleyTool.readStyle(out);
+        float[] ea = ParleyTool.readStyle(a).embedding();
+        float[] eb = ParleyTool.readStyle(b).embedding();
+        double n = 0;
+        float[] mix = new float[ea.length];
+        for (int i = 0; i < mix.length; i++) {
+            mix[i] = 0.75f * ea[i] + 0.25f * eb[i];
+            n += mix[i] * mix[i];
+        }
+        for (int i = 0; i < mix.length; i++) {
+            assertEquals(mix[i] / Math.sqrt(n), blend.embedding()[i], 1e-5);
+        }
+        assertEquals("Calmish", blend.displayName());
+        assertEquals("parley-base-v1", blend.packId());
+    }
+
+    @Test
+    void theBlendsMotionStatisticsFallBetweenItsParents() throws Exception {
+        Style calm = ParleyTool.readStyle(Roots.assets().resolve("Styles/calm.style.json"));
+        Style animated = ParleyTool.readStyle(Roots.assets().resolve("Styles/animated.style.json"));
+        Style half = StyleExtraction.blend("half", "test", List.of(calm, animated), new float[] {0.5f, 0.5f});
+        try (ParleyPack pack = ParleyTool.openPack(Roots.root().resolve(ParleyTool.DEFAULT_PACK)); LineBaker baker = new LineBaker(pack)) {
+            double[] sCalm = stats(baker, calm);
+            double[] sAnimated = stats(baker, animated);
+            double[] sHalf = stats(baker, half);
+            String report = String.format("mouth opening (mean jaw, rad) calm %.4f, blend %.4f, animated %.4f; "
+                    + "head motion (RMS, rad) calm %.4f, blend %.4f, animated %.4f", sCalm[0], sHalf[0], sAnimated[0], sCalm[1], sHalf[1],
+                    sAnimated[1]);
+            System.out.println("style blend: " + report);
+            for (int k = 0; k < 2; k++) {
+                double lo = Math.min(sCalm[k], sAnimated[k]);
+                double hi = Math.max(sCalm[k], sAnimated[k]);
+                assertTrue(sHalf[k] >= lo && sHalf[k] <= hi, "the blend's statistic " + k + " lies between its parents': " + report);
+            }
+        }
+    }
+
+    /** Mouth opening (mean jaw x rotation) and head-motion amplitude (RMS of the head rotation about its mean) over the lines. */
+    private static double[] stats(LineBaker baker, Style style) throws Exception {
+        double jaw = 0;
+        double head = 0;
+        int count = 0;
+        for (String line : LINES) {
+            PcmClip clip = Bake.readAudio(BakeTest.dialogue(line));
+            LineBaker.Result r = baker.generate(clip, style, STEPS, Float.NaN, Float.NaN, SEED);
+            float[] m = r.motion();
+            int dim = baker.manifest().motion().dim();
+            int jawAt = baker.manifest().motion().slice("jaw").offset();
+            int headAt = baker.manifest().motion().slice("head").offset();
+            double[] mean = new double[3];
+            for (int t = 0; t < r.frames(); t++) {
+                jaw += m[t * dim + jawAt];
+                for (int c = 0; c < 3; c++) {
+                    mean[c] += m[t * dim + headAt + c] / r.frames();
+                }
+            }
+            for (int t = 0; t < r.frames(); t++) {
+                for (int c = 0; c < 3; c++) {
+                    double d = m[t * dim + headAt + c] - mean[c];
+                    head += d * d;
+                }
+            }
+            count += r.frames();
+        }
+        return new double[] {jaw / count, Math.sqrt(head / count)};
+    }
+
+    static String show(double[] v) {
+        return Arrays.toString(v);
+    }
+}
