@@ -150,6 +150,21 @@ def test_heldout_voice_closure_on_head(tiny):
     assert total > 0 and closed / total >= 0.95
 
 
+def test_tts_output_does_not_depend_on_history():
+    # espeak-ng keeps state across utterances; a batch must give the same audio whatever
+    # was synthesised before it (else corpus builds depend on the worker's history).
+    from parley.corpus import tts
+    x = tts.SynthRequest("Maybe we should bring the map back home.", tts.Voice("espeak", "en-gb-x-rp+linda"), 0.94, -3.4)
+    y = tts.SynthRequest("Where did you put it?", tts.Voice("espeak", "en-us-nyc+steph"), 1.1, 2.0)
+    f = tts.SynthRequest(x.text, tts.Voice("flite", "slt"), 0.9)
+    a = tts.synthesize([x, f])
+    tts.synthesize([y, y, x, tts.SynthRequest(y.text, f.voice)])
+    b = tts.synthesize([x, f])
+    for r1, r2 in zip(a, b):
+        assert np.array_equal(r1.audio, r2.audio) and r1.raw == r2.raw
+    assert any(p.phone == "M" for p in a[0].phones) and any(p.phone == "M" for p in a[1].phones)
+
+
 def test_phone_mapping_and_text():
     assert set(p for v in ESPEAK_MAP.values() for p in v) <= set(PHONES)
     for sym in ("@", "aI@", "tS", "_:", "3:", "n-"):

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import ctypes
 import os
+import pickle
 import re
 import subprocess
 import tempfile
+import traceback
 import wave
 import zlib
 from dataclasses import dataclass, field
@@ -314,18 +316,79 @@ def engine(name: str):
     return _ENGINES[name]
 
 
+# A fixed utterance synthesised first in every fresh espeak-ng process: the library's
+# first utterance after initialisation loses its tail.
+_ESPEAK_WARMUP = SynthRequest("Hello there.", Voice("espeak", "en-us"))
+
+
+def _in_fresh_process(fn, *args):
+    """Run ``fn(*args)`` in a forked child and return its result (pickled through a pipe).
+
+    espeak-ng keeps synthesis state across utterances (phone durations drift by a few
+    samples from one call to the next, and more after other voices), so its output would
+    depend on what the process synthesised before. Each batch therefore runs in a child
+    forked from a process that never initialised the library: the same batch always
+    starts from the same state. (os.fork, as pool workers may not start multiprocessing
+    children.)
+    """
+    if "espeak" in _ENGINES:
+        raise TTSError("espeak-ng was initialised in this process; batches must start from a clean state")
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child
+        code = 0
+        try:
+            os.close(r)
+            try:
+                data = pickle.dumps((True, fn(*args)), protocol=pickle.HIGHEST_PROTOCOL)
+            except BaseException:  # noqa: BLE001 - reported to the parent
+                data = pickle.dumps((False, traceback.format_exc()))
+            with os.fdopen(w, "wb") as f:
+                f.write(data)
+        except BaseException:  # noqa: BLE001
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(w)
+    with os.fdopen(r, "rb") as f:
+        data = f.read()
+    _, status = os.waitpid(pid, 0)
+    if not data:
+        raise TTSError(f"synthesis child process failed (wait status {status})")
+    ok, res = pickle.loads(data)
+    if not ok:
+        raise TTSError(f"synthesis failed in the child process:\n{res}")
+    return res
+
+
+def _synth_in_process(reqs: list[SynthRequest]) -> list[SynthResult]:
+    out = []
+    for r in reqs:
+        # espeak-ng and flite draw noise from libc's rand(), whose state is per process:
+        # reseed it from the request so the audio does not depend on earlier requests.
+        _LIBC.srand(_request_seed(r))
+        out.append(engine(r.voice.engine).synth(r))
+    return out
+
+
+def _espeak_batch(reqs: list[SynthRequest]) -> list[SynthResult]:
+    _synth_in_process([_ESPEAK_WARMUP])
+    return _synth_in_process(reqs)
+
+
 def synthesize(reqs: list[SynthRequest]) -> list[SynthResult]:
-    """Synthesize many requests, batching festival ones into one process."""
+    """Synthesize many requests: festival ones in one festival process, espeak-ng ones in one
+    fresh child process, flite ones here. The result of a batch depends only on the batch."""
     out: list[SynthResult | None] = [None] * len(reqs)
     fest = [i for i, r in enumerate(reqs) if r.voice.engine == "festival"]
     if fest:
         for i, r in zip(fest, engine("festival").synth_many([reqs[i] for i in fest])):
             out[i] = r
-    for i, r in enumerate(reqs):
-        if out[i] is None:
-            # espeak-ng (Klatt noise) and flite (mixed excitation) draw from libc's rand(),
-            # whose state is per process: reseed it from the request so the audio does not
-            # depend on what this worker synthesised before.
-            _LIBC.srand(_request_seed(r))
-            out[i] = engine(r.voice.engine).synth(r)
+    esp = [i for i, r in enumerate(reqs) if r.voice.engine == "espeak"]
+    if esp:
+        for i, r in zip(esp, _in_fresh_process(_espeak_batch, [reqs[i] for i in esp])):
+            out[i] = r
+    rest = [i for i, r in enumerate(reqs) if out[i] is None]
+    for i, r in zip(rest, _synth_in_process([reqs[i] for i in rest])):
+        out[i] = r
     return out  # type: ignore[return-value]
