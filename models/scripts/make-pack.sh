@@ -1,32 +1,43 @@
 #!/bin/sh
-# Regenerates the committed default pack packs/parley-base-v1 from a built corpus, with seed 0:
-# trains the style encoder and the main model, the baselines and ablations of the model card,
-# exports the pack (ONNX graphs, manifest, golden vectors) and evaluates it (metrics.json, plots).
+# Regenerates the committed default pack packs/parley-base-v1 from a built corpus (fixed seeds):
+# trains the style encoder and the main model (two phases), the regression baseline (the same two
+# phases) and the ablations of the model card, exports the pack (ONNX graphs, manifest, golden
+# vectors) and evaluates it (metrics.json, plots in docs/images).
 #
 #   models/scripts/make-pack.sh CORPUS_DIR [RUNS_DIR]
 #
 # CORPUS_DIR: python3 -m parley corpus --preset full --out CORPUS_DIR --seed 0 (docs/corpus.md).
 # RUNS_DIR (default models/runs): checkpoints and training logs.
-# Each training runs on one thread; on a 2-core machine shared with other jobs the main model took
-# about an hour of wall time (docs/model-card.md). Same seed, same numbers on the same CPU; other
-# CPUs differ in the last float bits, which training amplifies, so metrics agree only roughly there.
+# Every training runs on one thread. On the 2-core development machine, shared with other jobs, the
+# main model's two phases took 27 + 14 minutes of wall time (docs/model-card.md). Same seeds, same
+# numbers on the same CPU; other CPUs differ in the last float bits, which training amplifies, so
+# there the metrics agree only roughly.
 set -eu
 cd "$(dirname "$0")/.."
 CORPUS=${1:?usage: make-pack.sh CORPUS_DIR [RUNS_DIR]}
 RUNS=${2:-runs}
 PY=/usr/bin/python3
-TRAIN="-m parley train --config base --dataset parley.model.data:train_split --data $CORPUS --seed 0 --threads 1"
-MAIN_STEPS=1600
-ABLATION_STEPS=400
+TRAIN="-m parley train --config base --dataset parley.model.data:train_split --data $CORPUS --threads 1"
+# Phase 2: p/b/m frames weigh 5x in the simple and vertex losses, lower peak learning rate.
+PHASE2="--steps 800 --lr 2e-4 --warmup 50 --bilabial-weight 5 --seed 1 --checkpoint-every 200"
 
-$PY $TRAIN --style-steps 300 --steps $MAIN_STEPS --checkpoint-every 200 --out "$RUNS/base"
-$PY $TRAIN --init-style "$RUNS/base/style.pt" --regression --steps $MAIN_STEPS --checkpoint-every 200 --out "$RUNS/regression"
+# Phase 1: style encoder (NT-Xent), then denoiser + audio encoder.
+$PY $TRAIN --seed 0 --style-steps 300 --steps 1200 --checkpoint-every 200 --out "$RUNS/base"
+$PY $TRAIN --init-from "$RUNS/base/last.pt" $PHASE2 --out "$RUNS/base-b"
+# Regression baseline ("w/o diffusion"): the same style encoder, steps and phases.
+$PY $TRAIN --seed 0 --init-style "$RUNS/base/style.pt" --regression --steps 1200 --checkpoint-every 200 --out "$RUNS/regression"
+$PY $TRAIN --init-from "$RUNS/regression/last.pt" --regression $PHASE2 --out "$RUNS/regression-b"
+# Ablations: 400 steps of phase 1's schedule, compared with phase 1's own checkpoint at step 400.
 for ablation in no-style no-align; do
-  $PY $TRAIN --init-style "$RUNS/base/style.pt" --$ablation --steps $ABLATION_STEPS --schedule-steps $MAIN_STEPS \
+  $PY $TRAIN --seed 0 --init-style "$RUNS/base/style.pt" --$ablation --steps 400 --schedule-steps 1200 \
     --out "$RUNS/$ablation"
 done
-$PY -m parley export --checkpoint "$RUNS/base/last.pt" --out packs/parley-base-v1 --pack-version 1.0.0
-$PY -m parley evaluate --checkpoint "$RUNS/base/last.pt" --data "$CORPUS" --regression "$RUNS/regression/last.pt" \
-  --ablation "parley-$ABLATION_STEPS-steps=$RUNS/base/step-000$ABLATION_STEPS.pt" \
-  --ablation "no-style=$RUNS/no-style/last.pt" --ablation "no-align=$RUNS/no-align/last.pt" \
+
+$PY -m parley export --checkpoint "$RUNS/base-b/last.pt" --out packs/parley-base-v1 --pack-version 1.0.0
+$PY -m parley evaluate --checkpoint "$RUNS/base-b/last.pt" --data "$CORPUS" --regression "$RUNS/regression-b/last.pt" \
+  --ablation "parley-400-steps=$RUNS/base/step-000400.pt" --ablation "parley-phase-1=$RUNS/base/last.pt" \
+  --clips 24 --samples 3 --steps 5 10 25 --reference-clips 8 --guidance 1.5 1.5 --threads 1 \
   --out packs/parley-base-v1/metrics.json --images ../docs/images
+$PY -m parley evaluate --checkpoint "$RUNS/base-b/last.pt" --data "$CORPUS" --add --clips 24 --samples 3 \
+  --ablation "no-style=$RUNS/no-style/last.pt" --ablation "no-align=$RUNS/no-align/last.pt" --threads 1 \
+  --out packs/parley-base-v1/metrics.json

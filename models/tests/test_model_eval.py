@@ -82,6 +82,10 @@ def test_train_and_evaluate_end_to_end(corpus, tmp_path):
                                 "--out", str(tmp_path / "reg")]) == 0
     assert train_main(common + ["--steps", "2", "--no-style", "--no-align", "--init-style",
                                 str(tmp_path / "main" / "style.pt"), "--out", str(tmp_path / "abl")]) == 0
+    assert train_main(common + ["--steps", "2", "--init-from", str(tmp_path / "main" / "last.pt"), "--seed", "1",
+                                "--bilabial-weight", "5", "--lr", "1e-4", "--out", str(tmp_path / "phase2")]) == 0
+    phase2 = torch.load(tmp_path / "phase2" / "last.pt")
+    assert [p["steps"] for p in phase2["phases"]] == [4, 2] and phase2["config"]["train"]["w_bilabial"] == 5
     model, _, _ = load_checkpoint(tmp_path / "abl" / "last.pt")
     assert not model.cfg.train.use_style and not model.cfg.denoiser.alignment_mask
     assert not model.denoiser.cross_bias.any()
@@ -93,9 +97,12 @@ def test_train_and_evaluate_end_to_end(corpus, tmp_path):
     out = tmp_path / "metrics.json"
     assert evaluate_main(["--checkpoint", str(tmp_path / "main" / "last.pt"), "--data", str(corpus),
                           "--regression", str(tmp_path / "reg" / "last.pt"),
-                          "--ablation", f"no-style={tmp_path / 'abl' / 'last.pt'}",
                           "--clips", "2", "--samples", "2", "--steps", "2", "10", "--reference-clips", "1",
                           "--out", str(out), "--images", str(tmp_path / "img")]) == 0
+    assert "no-style ddim-10" not in json.loads(out.read_text())["splits"]["heldout"]["methods"]
+    assert evaluate_main(["--checkpoint", str(tmp_path / "main" / "last.pt"), "--data", str(corpus), "--add",
+                          "--ablation", f"no-style={tmp_path / 'abl' / 'last.pt'}", "--clips", "2", "--samples", "2",
+                          "--out", str(out)]) == 0
     metrics = json.loads(out.read_text())
     held = metrics["splits"]["heldout"]["methods"]
     for name in ("ground truth (self)", "ground-truth noise floor", "energy-jaw heuristic", "parley ddim-10",

@@ -129,7 +129,9 @@ def test_committed_base_pack_is_current(tmp_path):
     from its seed. If this fails, re-export the pack (docs/model-card.md, "Reproducing the pack")."""
     man = check_contract(PACK, BASE)
     arch = man["architecture"]
-    assert arch["config"] == BASE.to_dict()
+    # The networks are BASE's; the training recipe (config "train") may be a later phase's (model card).
+    assert {k: v for k, v in arch["config"].items() if k != "train"} == \
+        {k: v for k, v in BASE.to_dict().items() if k != "train"}
     assert sum(p.stat().st_size for p in PACK.rglob("*") if p.is_file()) < 30_000_000
     assert sum(p.stat().st_size for p in (PACK / "golden").iterdir()) < 1_000_000
     out = tmp_path / "parley-base-v1"
@@ -140,7 +142,7 @@ def test_committed_base_pack_is_current(tmp_path):
         assert metrics["trained"] and {"test", "heldout"} <= set(metrics["splits"])
         model, mean, std, _ = load_pack_weights(PACK, tmp_path / "probe")
         export_pack(model, out, man["id"], man["packVersion"], mean, std, arch["seed"], trained=True,
-                    training=arch.get("training"))
+                    training=arch.get("training"), guidance=man["sampling"]["guidance"])
         skip = ("metrics.json",)  # written by python3 -m parley evaluate
     else:
         assert man["packVersion"] == "0.0.0-untrained"

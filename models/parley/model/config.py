@@ -70,6 +70,7 @@ class TrainConfig:
     w_transition: float = 0.5
     w_phone: float = 0.1
     vertex_frame_stride: int = 1  # the vertex loss on every k-th frame (LBS of a batch is the costly part)
+    w_bilabial: float = 1.0  # weight of p/b/m frames (phone labels) in the simple and vertex losses; 1: none
     lr: float = 1e-4
     lr_warmup: int = 0  # linear warm-up steps, then cosine decay to lr_final_ratio * lr over the run
     lr_final_ratio: float = 1.0  # 1.0: constant learning rate

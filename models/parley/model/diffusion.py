@@ -71,19 +71,22 @@ VertexFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 def diffusion_losses(pred: torch.Tensor, target: torch.Tensor, valid: torch.Tensor, prev: torch.Tensor,
                      first_window: torch.Tensor, cfg: TrainConfig, vertex_fn: VertexFn | None = None,
-                     shape: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+                     shape: torch.Tensor | None = None, frame_weight: torch.Tensor | None = None
+                     ) -> dict[str, torch.Tensor]:
     """DiffPoseTalk's losses on predicted clean motion.
 
     pred, target: [B, Tw, M] normalised; valid: [B, Tw] (0 past a truncated window's end);
     prev: [B, Tp, M] ground-truth previous frames; first_window: [B].
     vertex_fn maps (normalised motion [B, T, M], shape [B, 100]) to vertices [B, T, V, 3]
     (parley.model.train.flame_vertex_fn); the vertex loss needs it, ``shape`` and cfg.w_vertex > 0.
+    frame_weight [B, Tw] (optional) weighs frames in the simple and vertex losses (bilabial emphasis).
     """
+    weighted = valid if frame_weight is None else valid * frame_weight
     vel_valid = valid[:, 1:] * valid[:, :-1]
     acc_valid = vel_valid[:, 1:] * vel_valid[:, :-1]
     dp, dt = pred[:, 1:] - pred[:, :-1], target[:, 1:] - target[:, :-1]
     losses = {
-        "simple": _masked_mse(pred[..., FACE], target[..., FACE], valid),
+        "simple": _masked_mse(pred[..., FACE], target[..., FACE], weighted),
         "velocity": _masked_mse(dp[..., FACE], dt[..., FACE], vel_valid),
         "smooth": _masked_mse(dp[:, 1:, FACE], dp[:, :-1, FACE], acc_valid),
         "head": _masked_mse(pred[..., HEAD], target[..., HEAD], valid),
@@ -99,7 +102,7 @@ def diffusion_losses(pred: torch.Tensor, target: torch.Tensor, valid: torch.Tens
         with torch.no_grad():
             vt = vertex_fn(target[:, ::k], shape)
         vp = vertex_fn(pred[:, ::k], shape)
-        losses["vertex"] = _masked_mse(vp.flatten(2), vt.flatten(2), valid[:, ::k])
+        losses["vertex"] = _masked_mse(vp.flatten(2), vt.flatten(2), weighted[:, ::k])
     weights = {"simple": cfg.w_simple, "velocity": cfg.w_velocity, "smooth": cfg.w_smooth, "head": cfg.w_head,
                "head_velocity": cfg.w_head_velocity, "transition": cfg.w_transition, "vertex": cfg.w_vertex}
     losses["total"] = sum(weights[k] * v for k, v in losses.items())

@@ -158,7 +158,7 @@ def motion_layout() -> list[dict]:
 
 
 def manifest(cfg: ModelConfig, schedule: Schedule, pack_id: str, pack_version: str, mean: np.ndarray,
-             std: np.ndarray, extra: dict | None = None) -> dict:
+             std: np.ndarray, extra: dict | None = None, guidance: dict | None = None) -> dict:
     return {
         "format": "parley-model-pack", "version": 1,
         "id": pack_id, "packVersion": pack_version,
@@ -173,7 +173,7 @@ def manifest(cfg: ModelConfig, schedule: Schedule, pack_id: str, pack_version: s
         "shape": {"dim": cfg.shape_dim},
         "diffusion": {"steps": schedule.steps, "schedule": cfg.diffusion.schedule, "prediction": "x0",
                       "alphasCumprod": [float(v) for v in schedule.alphas_cumprod]},
-        "sampling": {"sampler": "ddim", "defaultSteps": DEFAULT_STEPS, "eta": 0.0, "guidance": dict(DEFAULT_GUIDANCE)},
+        "sampling": {"sampler": "ddim", "defaultSteps": DEFAULT_STEPS, "eta": 0.0, "guidance": dict(guidance or DEFAULT_GUIDANCE)},
         "models": {"audioEncoder": "audio_encoder.onnx", "denoiser": "denoiser.onnx",
                    "styleEncoder": "style_encoder.onnx"},
         **(extra or {}),
@@ -207,7 +207,8 @@ class _Golden:
 
 
 @torch.no_grad()
-def write_golden(model: ParleyModel, schedule: Schedule, folder: Path, seed: int) -> dict:
+def write_golden(model: ParleyModel, schedule: Schedule, folder: Path, seed: int,
+                 guidance: dict | None = None) -> dict:
     """Fixed-seed vectors for the Java parity tests; returns the index written to golden.json."""
     model = model.eval()
     cfg = model.cfg
@@ -232,7 +233,8 @@ def write_golden(model: ParleyModel, schedule: Schedule, folder: Path, seed: int
     noise = torch.randn(1, tw, m, generator=g)
     gold.put("shape", shape), gold.put("prev_motion", prev), gold.put("noise", noise)
     runs = []
-    for steps, first, wa, ws in ((2, 1.0, DEFAULT_GUIDANCE["audio"], DEFAULT_GUIDANCE["style"]), (5, 0.0, 2.0, 1.25)):
+    guidance = guidance or DEFAULT_GUIDANCE
+    for steps, first, wa, ws in ((2, 1.0, guidance["audio"], guidance["style"]), (5, 0.0, 2.0, 1.25)):
         cond = Conditions(prev, torch.tensor([first]), features, style, shape)
         trace: list[dict] = []
         x = ddim_sample(model.denoiser, noise, cond, schedule.alphas_cumprod, steps, wa, ws, trace)
@@ -275,7 +277,7 @@ def write_golden(model: ParleyModel, schedule: Schedule, folder: Path, seed: int
     return index
 
 
-TRAINING_KEYS = ("steps", "style_steps", "schedule_steps", "seed", "data", "train_seconds")
+TRAINING_KEYS = ("steps", "style_steps", "schedule_steps", "seed", "data", "train_seconds", "phases")
 
 
 def _initializers(path: Path) -> dict[str, np.ndarray]:
@@ -382,7 +384,7 @@ def sha256(path: Path) -> str:
 
 def export_pack(model: ParleyModel, out: Path, pack_id: str, pack_version: str, mean: np.ndarray | None = None,
                 std: np.ndarray | None = None, seed: int = 0, trained: bool = False, half: bool = True,
-                training: dict | None = None) -> dict:
+                training: dict | None = None, guidance: dict | None = None) -> dict:
     """Writes a whole pack into ``out``; returns the manifest. With ``half`` the model's large weights
     are rounded to float16 values in place (before export and golden vectors)."""
     cfg = model.cfg
@@ -397,13 +399,13 @@ def export_pack(model: ParleyModel, out: Path, pack_id: str, pack_version: str, 
                               "opset": OPSET, "weightStorage": "float16 cast to float32 in the graph" if half
                               else "float32", **({"training": training} if training else {})},
              "checksums": {p.name: sha256(p) for p in files.values()}}
-    man = manifest(cfg, schedule, pack_id, pack_version, mean, std, extra)
+    man = manifest(cfg, schedule, pack_id, pack_version, mean, std, extra, guidance)
     (out / "manifest.json").write_text(json.dumps(man, indent=1) + "\n")
     metrics = {"trained": trained, "packVersion": pack_version,
                "note": "untrained placeholder: random weights, no evaluation" if not trained
                else "not evaluated yet: python3 -m parley evaluate writes the metrics"}
     (out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
-    write_golden(model, schedule, out / "golden", seed)
+    write_golden(model, schedule, out / "golden", seed, guidance or DEFAULT_GUIDANCE)
     return man
 
 
@@ -418,8 +420,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--id", help="pack id (default: the folder name)")
     p.add_argument("--float32", action="store_true", help="store weights as float32 (default: float16-exact weights)")
     p.add_argument("--pack-version", help=f"pack version (default {UNTRAINED_VERSION} when untrained)")
+    p.add_argument("--guidance", type=float, nargs=2, metavar=("AUDIO", "STYLE"),
+                   help=f"default guidance scales in the manifest (default {DEFAULT_GUIDANCE['audio']} "
+                        f"{DEFAULT_GUIDANCE['style']})")
     a = p.parse_args(argv)
     mean = std = None
+    guidance = {"audio": a.guidance[0], "style": a.guidance[1]} if a.guidance else None
     if a.untrained:
         model = build_model(get_config(a.config), a.seed)
         version = a.pack_version or UNTRAINED_VERSION
@@ -430,7 +436,8 @@ def main(argv: list[str] | None = None) -> int:
         ckpt = torch.load(a.checkpoint, map_location="cpu")
         training = {k: ckpt[k] for k in TRAINING_KEYS if k in ckpt}
     man = export_pack(model, a.out, a.id or a.out.resolve().name, version, mean, std, a.seed,
-                      trained=not a.untrained, half=not a.float32, training=None if a.untrained else training)
+                      trained=not a.untrained, half=not a.float32, training=None if a.untrained else training,
+                      guidance=guidance)
     sizes = {f: (a.out / f).stat().st_size for f in man["models"].values()}
     print(f"wrote {a.out}: " + ", ".join(f"{k} {v / 1e6:.2f} MB" for k, v in sizes.items()))
     print("parameters: " + ", ".join(f"{k} {v:,}" for k, v in man["architecture"]["parameters"].items()))

@@ -26,6 +26,8 @@ from .diffusion import Schedule, VertexFn, condition_dropout, diffusion_losses, 
 from .network import ParleyModel, build_model
 from .style import nt_xent
 
+# Phone classes of p, b, m in the corpus phone set (parley.corpus.phones.PHONES), for w_bilabial.
+BILABIAL_CODES = (16, 26, 29)
 STD_FLOOR = 1e-3  # dimensions that never move (e.g. unused components) must not blow up when normalised
 
 
@@ -181,8 +183,14 @@ def denoiser_step(model: ParleyModel, schedule: Schedule, batch: dict[str, torch
         style_mask = torch.zeros(b)
     pred = model.denoiser(x_t, t, batch["prev"], batch["first_window"], features, audio_mask, style, style_mask,
                           batch["shape"])
+    weight = None
+    if cfg.train.w_bilabial != 1.0:
+        bilabial = torch.zeros_like(batch["valid"], dtype=torch.bool)
+        for code in BILABIAL_CODES:
+            bilabial |= batch["phones"] == code
+        weight = 1.0 + (cfg.train.w_bilabial - 1.0) * bilabial.float()
     losses = diffusion_losses(pred, x0, batch["valid"], batch["prev"], batch["first_window"], cfg.train, vertex_fn,
-                              batch["shape"])
+                              batch["shape"], weight)
     losses["phone"] = phone_loss(model.audio.phone_logits(features), batch["phones"])
     losses["total"] = losses["total"] + cfg.train.w_phone * losses["phone"]
     return losses
@@ -325,6 +333,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-style", action="store_true", help="ablation: the denoiser never sees a style")
     p.add_argument("--no-align", action="store_true", help="ablation: no alignment mask in cross-attention")
     p.add_argument("--regression", action="store_true", help="baseline: deterministic regression, no diffusion")
+    p.add_argument("--init-from", type=Path, help="start from this checkpoint's weights (all networks; a second "
+                                                  "training phase), skipping style training")
+    p.add_argument("--bilabial-weight", type=float, help="weight of p/b/m frames in the simple and vertex losses")
+    p.add_argument("--lr", type=float, help="peak learning rate (default: the config's)")
+    p.add_argument("--warmup", type=int, help="warm-up steps (default: the config's)")
     p.add_argument("--init-style", type=Path, help="take the trained style encoder from this checkpoint "
                                                    "(skips style training)")
     p.add_argument("--checkpoint-every", type=int, default=0, help="also write step-NNNNNN.pt every so many steps")
@@ -339,6 +352,12 @@ def main(argv: list[str] | None = None) -> int:
     if a.vertex_weight is not None:
         tr = replace(tr, w_vertex=a.vertex_weight)
     tr = replace(tr, use_style=tr.use_style and not a.no_style, regression=tr.regression or a.regression)
+    if a.bilabial_weight is not None:
+        tr = replace(tr, w_bilabial=a.bilabial_weight)
+    if a.lr is not None:
+        tr = replace(tr, lr=a.lr)
+    if a.warmup is not None:
+        tr = replace(tr, lr_warmup=a.warmup)
     cfg = replace(cfg, train=tr)
     if a.no_align:
         cfg = replace(cfg, denoiser=replace(cfg.denoiser, alignment_mask=False))
@@ -358,7 +377,15 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.time()
     log(f"config {cfg.name}: {len(dataset)} clips, params {model.parameter_counts()}")
-    if a.init_style:
+    if a.init_from:
+        ckpt = torch.load(a.init_from, map_location="cpu")
+        model.load_state_dict(ckpt["state_dict"])
+        mean, std = np.asarray(ckpt["mean"], np.float32), np.asarray(ckpt["std"], np.float32)
+        vertex_fn = flame_vertex_fn(mean, std) if cfg.train.w_vertex > 0 else None
+        model.style.eval()
+        style_steps = int(ckpt.get("style_steps", 0))
+        log(f"all weights from {a.init_from} (step {ckpt.get('steps')})")
+    elif a.init_style:
         ckpt = torch.load(a.init_style, map_location="cpu")
         model.style.load_state_dict({k[len("style."):]: v for k, v in ckpt["state_dict"].items() if k.startswith("style.")})
         model.style.eval()
@@ -370,6 +397,11 @@ def main(argv: list[str] | None = None) -> int:
         save_checkpoint(a.out / "style.pt", model, mean, std, steps=0, style_steps=a.style_steps, seed=a.seed)
     info = dict(style_steps=style_steps, seed=a.seed, schedule_steps=a.schedule_steps or a.steps,
                 data=str(a.data or f"synthetic:{a.synthetic}"))
+    if a.init_from:
+        prior = torch.load(a.init_from, map_location="cpu")
+        info["phases"] = prior.get("phases", [{k: prior.get(k) for k in ("steps", "schedule_steps", "seed")}]) + \
+            [{"steps": a.steps, "schedule_steps": a.schedule_steps or a.steps, "seed": a.seed, "lr": cfg.train.lr,
+              "w_bilabial": cfg.train.w_bilabial}]
 
     def on_step(n: int) -> None:
         if a.checkpoint_every and n % a.checkpoint_every == 0 and n < a.steps:
