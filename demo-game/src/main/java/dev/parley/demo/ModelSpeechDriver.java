@@ -85,7 +85,7 @@ public final class ModelSpeechDriver implements SpeechDriver {
         int steps = lastSteps > 0 ? lastSteps : parley.manifest().defaultSteps();
         float ms = (float) (service.secondsPerRow() * 3 * steps * 1000.0);
         float windowMs = 1000f * parley.manifest().windowFrames() / parley.manifest().motion().fps();
-        return new DriverStats(device, ms, ms / windowMs);
+        return new DriverStats(device, ms, windowMs / ms);
     }
 
     /** One utterance on a talking head. Render thread only. */
