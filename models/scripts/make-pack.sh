@@ -38,6 +38,9 @@ $PY -m parley evaluate --checkpoint "$RUNS/base-b/last.pt" --data "$CORPUS" --re
   --ablation "parley-400-steps=$RUNS/base/step-000400.pt" --ablation "parley-phase-1=$RUNS/base/last.pt" \
   --clips 24 --samples 3 --steps 5 10 25 --reference-clips 8 --guidance 1.5 1.5 --threads 1 \
   --out packs/parley-base-v1/metrics.json --images ../docs/images
+# Few-step vs reference sampler with guidance off, then the two short ablations.
+$PY -m parley evaluate --checkpoint "$RUNS/base-b/last.pt" --data "$CORPUS" --add --clips 24 --reference-clips 8 \
+  --compare-samplers 1.0 1.0 --threads 1 --out packs/parley-base-v1/metrics.json
 $PY -m parley evaluate --checkpoint "$RUNS/base-b/last.pt" --data "$CORPUS" --add --clips 24 --samples 3 \
   --ablation "no-style=$RUNS/no-style/last.pt" --ablation "no-align=$RUNS/no-align/last.pt" --threads 1 \
   --out packs/parley-base-v1/metrics.json
