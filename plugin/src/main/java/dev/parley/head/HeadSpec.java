@@ -139,15 +139,7 @@ public final class HeadSpec {
     public static HeadSpec read(InputStream in, String source) {
         Validate.nonNull(in, "in");
         Validate.nonNull(source, "source");
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(in);
-        } catch (IOException e) {
-            throw new AssetFormatException(source, "", "is not valid JSON: " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new AssetFormatException(source, "", "expected a JSON object at the top level");
-        }
+        JsonNode root = JsonFields.readObject(in, source);
         return new HeadSpec(source, root);
     }
 

@@ -1,7 +1,6 @@
 package dev.parley.pack;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.head.HeadSpec;
 import dev.parley.head.MotionLayout;
 import dev.parley.util.AssetFormatException;
@@ -25,7 +24,6 @@ public final class PackManifest {
     /** The manifest version this reader understands. */
     public static final int VERSION = 1;
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final String source;
     private final String id;
@@ -148,15 +146,7 @@ public final class PackManifest {
      */
     public static PackManifest read(InputStream in, String source) {
         Validate.nonNull(in, "in");
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(in);
-        } catch (IOException e) {
-            throw new AssetFormatException(source, "", "is not valid JSON: " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new AssetFormatException(source, "", "expected a JSON object at the top level");
-        }
+        JsonNode root = JsonFields.readObject(in, source);
         return new PackManifest(source, root);
     }
 

@@ -40,15 +40,7 @@ public class StyleLoader implements AssetLoader {
      * @throws AssetFormatException naming the file and field of any problem
      */
     public static Style read(InputStream in, String source) {
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(in);
-        } catch (IOException e) {
-            throw new AssetFormatException(source, "", "is not valid JSON: " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new AssetFormatException(source, "", "expected a JSON object at the top level");
-        }
+        JsonNode root = JsonFields.readObject(in, source);
         JsonFields f = new JsonFields(source);
         String format = f.string(root, "format", "format");
         if (!FORMAT.equals(format)) {

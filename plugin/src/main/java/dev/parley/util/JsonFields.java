@@ -1,6 +1,9 @@
 package dev.parley.util;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
 
 /**
  * Reads required fields out of a Jackson tree and turns every mismatch into an
@@ -9,6 +12,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public final class JsonFields {
 
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
     private final String source;
 
     /**
@@ -16,6 +21,29 @@ public final class JsonFields {
      */
     public JsonFields(String source) {
         this.source = Validate.nonNull(source, "source");
+    }
+
+    /**
+     * Parses a JSON document whose top level must be an object.
+     *
+     * @param in the JSON (not null, read to the end, not closed)
+     * @param source the asset's name for error messages (not null)
+     * @return the top-level object (not null)
+     * @throws AssetFormatException if the JSON is malformed or not an object
+     */
+    public static JsonNode readObject(InputStream in, String source) {
+        Validate.nonNull(in, "in");
+        Validate.nonNull(source, "source");
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(in);
+        } catch (IOException e) {
+            throw new AssetFormatException(source, "", "is not valid JSON: " + e.getMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new AssetFormatException(source, "", "expected a JSON object at the top level");
+        }
+        return root;
     }
 
     /** @return the asset's name used in error messages (not null) */
