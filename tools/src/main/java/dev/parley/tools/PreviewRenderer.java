@@ -17,8 +17,8 @@ import com.jme3.texture.FrameBuffer;
 import com.jme3.util.BufferUtils;
 import dev.parley.head.HeadLook;
 import dev.parley.head.MotionLayout;
-import dev.parley.motion.FaceJoint;
 import dev.parley.motion.MotionFrame;
+import dev.parley.motion.MotionTrack;
 import dev.parley.rig.FaceRig;
 import dev.parley.rig.RigNames;
 import java.awt.image.BufferedImage;
@@ -75,6 +75,7 @@ final class PreviewRenderer {
         private final RigNames names;
         private final MotionLayout layout;
         private final List<float[]> frames;
+        private final MotionTrack track;
         private final List<BufferedImage> images = new ArrayList<>();
         private final CompletableFuture<List<BufferedImage>> done = new CompletableFuture<>();
         private FaceRig rig;
@@ -92,6 +93,10 @@ final class PreviewRenderer {
             this.names = names;
             this.layout = layout;
             this.frames = frames;
+            track = new MotionTrack(layout, frames.size());
+            for (float[] m : frames) {
+                track.append(m, 0, 1);
+            }
         }
 
         @Override
@@ -128,15 +133,7 @@ final class PreviewRenderer {
             if (done.isDone() || next >= frames.size()) {
                 return;
             }
-            float[] m = frames.get(next);
-            int e = layout.slice("expression").offset();
-            for (int i = 0; i < frame.expressionCount(); i++) {
-                frame.setExpression(i, m[e + i]);
-            }
-            int jaw = layout.slice("jaw").offset();
-            int hd = layout.slice("head").offset();
-            frame.setRotation(FaceJoint.JAW, m[jaw], m[jaw + 1], m[jaw + 2]);
-            frame.setRotation(FaceJoint.HEAD, m[hd], m[hd + 1], m[hd + 2]);
+            track.sample(next / (float) layout.fps(), frame);
             rig.apply(frame);
             if (++settle >= 3) {
                 grab = true;
