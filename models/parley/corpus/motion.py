@@ -118,6 +118,14 @@ class MotionConfig:
     shape: float = 1.5  # exponent of the dominance decay
     closure_lip_close: float = 1.05
     closure_jaw_max: float = 0.05  # rad; the head keeps lips sealed up to 0.08
+    # Muscle limits per frame, a margin inside the corpus quality bounds: strong articulators
+    # closing fast from a wide vowel (or a 15 ms "b") would otherwise snap shut in one frame.
+    expr_vel: float = 0.9
+    expr_acc: float = 1.05
+    jaw_vel: float = 0.11
+    jaw_acc: float = 0.135
+    expr_knee: float = 1.2  # expression weights above the knee saturate softly towards the limit
+    expr_limit: float = 1.5
 
 
 def n_frames_for(n_samples: int, sr: int, fps: int = MOTION_FPS) -> int:
@@ -247,6 +255,50 @@ def _blinks(rng: np.random.Generator, n: int, fps: int, style: Style, breaks: li
     return left, right, times
 
 
+def soft_limit(x: np.ndarray, knee: float, limit: float) -> np.ndarray:
+    """Identity below |knee|, then a smooth tanh shoulder that never exceeds |limit|."""
+    a = np.abs(x)
+    over = knee + (limit - knee) * np.tanh((a - knee) / (limit - knee))
+    return np.where(a > knee, np.sign(x) * over, x)
+
+
+def limit_rates(x: np.ndarray, held: np.ndarray, v_max: float, a_max: float, iters: int = 200) -> np.ndarray:
+    """A curve [T] pulled within |velocity| <= v_max and |acceleration| <= a_max per frame.
+
+    Frames where ``held`` is true keep their values (the keyed lip closures); each violation is
+    removed by moving the free frames involved, which only ever narrows the step. Curves that
+    already comply come back unchanged.
+    """
+    x = np.array(x, dtype=np.float64)
+    free = ~np.asarray(held, bool)
+    for _ in range(iters):
+        d = np.diff(x)
+        acc = x[:-2] - 2 * x[1:-1] + x[2:]
+        bad_v = np.nonzero(np.abs(d) > v_max + 1e-9)[0]
+        bad_a = np.nonzero(np.abs(acc) > a_max + 1e-9)[0]
+        if not len(bad_v) and not len(bad_a):
+            break
+        for i in bad_v:
+            ex = (x[i + 1] - x[i]) - np.sign(x[i + 1] - x[i]) * v_max  # the step's excess
+            if free[i] and free[i + 1]:
+                x[i] += 0.5 * ex
+                x[i + 1] -= 0.5 * ex
+            elif free[i + 1]:
+                x[i + 1] -= ex
+            elif free[i]:
+                x[i] += ex
+        for j in bad_a:
+            ex = (x[j] - 2 * x[j + 1] + x[j + 2])
+            ex -= np.sign(ex) * a_max
+            if free[j + 1]:
+                x[j + 1] += 0.5 * ex  # towards the neighbours' mean
+            else:
+                for k in (j, j + 2):
+                    if free[k]:
+                        x[k] -= 0.5 * ex
+    return x
+
+
 def generate(phones: list[PhoneSeg], pros: Prosody, n_frames: int, style: Style, rng: np.random.Generator,
              text: str = "", cfg: MotionConfig | None = None) -> tuple[np.ndarray, dict]:
     """Motion [n_frames, 56] float32 and a dict of derived events (accents, blinks, breaks)."""
@@ -369,6 +421,8 @@ def generate(phones: list[PhoneSeg], pros: Prosody, n_frames: int, style: Style,
     m[:, :N_EXPRESSION] = sm
     m[:, JAW] = gaussian_filter1d(m[:, JAW], 0.6, mode="nearest")
 
+    m[:, :N_EXPRESSION] = soft_limit(m[:, :N_EXPRESSION], cfg.expr_knee, cfg.expr_limit)
+
     # Bilabial closure, keyed on the frames that cover each p/b/m. The correction is
     # spread over the neighbouring frames so the lips and jaw never jump.
     spread_w = {1: 0.5, 2: 0.15}
@@ -390,6 +444,7 @@ def generate(phones: list[PhoneSeg], pros: Prosody, n_frames: int, style: Style,
             m[i, close_i] = max(m[i, close_i], cfg.closure_lip_close)
             m[i, JAW] = min(m[i, JAW], cfg.closure_jaw_max)
             m[i, OPENERS] = np.minimum(m[i, OPENERS], 0.05)
+    _within_limits(m, phones, cfg)
     events = {
         "accents": [[a.time, a.strength, float(a.stressed_only)] for a in accents],
         "blinks": blink_times,
@@ -397,3 +452,17 @@ def generate(phones: list[PhoneSeg], pros: Prosody, n_frames: int, style: Style,
         "speech": [sp_start, sp_end],
     }
     return m.astype(np.float32), events
+
+
+def _within_limits(m: np.ndarray, phones: list[PhoneSeg], cfg: MotionConfig) -> None:
+    """Rate-limit expression and jaw in place, keeping the keyed bilabial closures."""
+    held = np.zeros(len(m), bool)
+    for _, frames in bilabial_frames(phones, len(m), cfg.fps):
+        held[frames] = True
+    keyed = set(OPENERS.tolist()) | {ix("lip_close")}
+    for k in range(N_EXPRESSION + 1):
+        c = JAW if k == N_EXPRESSION else k
+        v, a = (cfg.jaw_vel, cfg.jaw_acc) if c == JAW else (cfg.expr_vel, cfg.expr_acc)
+        x = m[:, c]
+        if len(x) > 2 and (np.abs(np.diff(x)).max() > v or np.abs(np.diff(x, 2)).max() > a):
+            m[:, c] = limit_rates(x, held if (c in keyed or c == JAW) else np.zeros(len(m), bool), v, a)
