@@ -31,6 +31,7 @@ public class ParleyDemo extends SimpleApplication {
     private final File scriptedDir;
     private final Boolean startWithModel;
     private final CountDownLatch exited = new CountDownLatch(1);
+    private volatile boolean failed;
 
     /**
      * @param scriptedDir where the scripted mode saves screenshots, or null for the interactive demo
@@ -72,6 +73,27 @@ public class ParleyDemo extends SimpleApplication {
         app.setSettings(settings(scripted != null));
         app.setShowSettings(false);
         app.start();
+        try {
+            app.exited.await(); // the render loop runs on its own thread
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (app.failed) {
+            System.err.println("Parley demo: could not start (see the error above). It needs an OpenGL 3.2+ display; "
+                    + "without one, run it under xvfb-run.");
+            System.exit(1);
+        }
+    }
+
+    /** Remembers the failure so that {@link #main} exits non-zero (e.g. no display); jME logs it and stops. */
+    @Override
+    public void handleError(String errorMessage, Throwable t) {
+        failed = true;
+        try {
+            super.handleError(errorMessage, t);
+        } finally {
+            exited.countDown();
+        }
     }
 
     /**
