@@ -8,8 +8,9 @@
 #
 # CORPUS_DIR: python3 -m parley corpus --preset full --out CORPUS_DIR --seed 0 (docs/corpus.md).
 # RUNS_DIR (default models/runs): checkpoints and training logs.
-# Every training runs on one thread. On the 2-core development machine, shared with other jobs, the
-# main model's two phases took 27 + 14 minutes of wall time (docs/model-card.md). Same seeds, same
+# Every training runs on one thread, the main model and the regression baseline side by side. On the
+# 2-core development machine the main model's two phases took 35 + 22 minutes of wall time and the
+# evaluation about 40 (docs/model-card.md). Same seeds, same
 # numbers on the same CPU; other CPUs differ in the last float bits, which training amplifies, so
 # there the metrics agree only roughly.
 set -eu
@@ -18,29 +19,41 @@ CORPUS=${1:?usage: make-pack.sh CORPUS_DIR [RUNS_DIR]}
 RUNS=${2:-runs}
 PY=/usr/bin/python3
 TRAIN="-m parley train --config base --dataset parley.model.data:train_split --data $CORPUS --threads 1"
-# Phase 2: p/b/m frames weigh 5x in the simple and vertex losses, lower peak learning rate.
-PHASE2="--steps 800 --lr 2e-4 --warmup 50 --bilabial-weight 5 --seed 1 --checkpoint-every 200"
-
-# Phase 1: style encoder (NT-Xent), then denoiser + audio encoder.
-$PY $TRAIN --seed 0 --style-steps 300 --steps 1200 --checkpoint-every 200 --out "$RUNS/base"
-$PY $TRAIN --init-from "$RUNS/base/last.pt" $PHASE2 --out "$RUNS/base-b"
-# Regression baseline ("w/o diffusion"): the same style encoder, steps and phases.
-$PY $TRAIN --seed 0 --init-style "$RUNS/base/style.pt" --regression --steps 1200 --checkpoint-every 200 --out "$RUNS/regression"
-$PY $TRAIN --init-from "$RUNS/regression/last.pt" --regression $PHASE2 --out "$RUNS/regression-b"
+# Phase 1: style encoder (NT-Xent), then denoiser + audio encoder; phase 2 from phase 1's weights
+# with p/b/m frames weighing 5x in the simple and vertex losses and a lower peak learning rate.
+PHASE1_STEPS=1800
+PHASE2="--steps 1200 --lr 2e-4 --warmup 50 --bilabial-weight 5 --seed 1 --checkpoint-every 200"
+# The regression baseline ("w/o diffusion") trains beside the main model (one thread each) with the
+# same style encoder, steps and phases; it starts once the style encoder is written.
+rm -f "$RUNS/base/style.pt"
+( $PY $TRAIN --seed 0 --style-steps 300 --steps $PHASE1_STEPS --checkpoint-every 200 --out "$RUNS/base" &&
+  $PY $TRAIN --init-from "$RUNS/base/last.pt" $PHASE2 --out "$RUNS/base-b" ) &
+MAIN=$!
+while [ ! -f "$RUNS/base/style.pt" ]; do
+  kill -0 $MAIN 2>/dev/null || { wait $MAIN; exit 1; }
+  sleep 5
+done
+( $PY $TRAIN --seed 0 --init-style "$RUNS/base/style.pt" --regression --steps $PHASE1_STEPS --checkpoint-every 200 \
+    --out "$RUNS/regression" &&
+  $PY $TRAIN --init-from "$RUNS/regression/last.pt" --regression $PHASE2 --out "$RUNS/regression-b" ) &
+REGRESSION=$!
+wait $MAIN
+wait $REGRESSION
 # Ablations: 400 steps of phase 1's schedule, compared with phase 1's own checkpoint at step 400.
 for ablation in no-style no-align; do
-  $PY $TRAIN --seed 0 --init-style "$RUNS/base/style.pt" --$ablation --steps 400 --schedule-steps 1200 \
-    --out "$RUNS/$ablation"
+  $PY $TRAIN --seed 0 --init-style "$RUNS/base/style.pt" --$ablation --steps 400 --schedule-steps $PHASE1_STEPS \
+    --out "$RUNS/$ablation" &
 done
+wait
 
-$PY -m parley export --checkpoint "$RUNS/base-b/last.pt" --out packs/parley-base-v1 --pack-version 1.0.0
+$PY -m parley export --checkpoint "$RUNS/base-b/last.pt" --out packs/parley-base-v1 --pack-version 1.1.0
 $PY -m parley evaluate --checkpoint "$RUNS/base-b/last.pt" --data "$CORPUS" --regression "$RUNS/regression-b/last.pt" \
   --ablation "parley-400-steps=$RUNS/base/step-000400.pt" --ablation "parley-phase-1=$RUNS/base/last.pt" \
-  --clips 24 --samples 3 --steps 5 10 25 --reference-clips 8 --guidance 1.5 1.5 --threads 1 \
+  --clips 24 --samples 3 --steps 5 10 25 --reference-clips 8 --guidance 1.5 1.5 --threads 2 \
   --out packs/parley-base-v1/metrics.json --images ../docs/images
 # Few-step vs reference sampler with guidance off, then the two short ablations.
 $PY -m parley evaluate --checkpoint "$RUNS/base-b/last.pt" --data "$CORPUS" --add --clips 24 --reference-clips 8 \
-  --compare-samplers 1.0 1.0 --threads 1 --out packs/parley-base-v1/metrics.json
+  --compare-samplers 1.0 1.0 --threads 2 --out packs/parley-base-v1/metrics.json
 $PY -m parley evaluate --checkpoint "$RUNS/base-b/last.pt" --data "$CORPUS" --add --clips 24 --samples 3 \
-  --ablation "no-style=$RUNS/no-style/last.pt" --ablation "no-align=$RUNS/no-align/last.pt" --threads 1 \
+  --ablation "no-style=$RUNS/no-style/last.pt" --ablation "no-align=$RUNS/no-align/last.pt" --threads 2 \
   --out packs/parley-base-v1/metrics.json

@@ -130,6 +130,17 @@ def test_guidance_batch_layout_and_combination(model):
         assert torch.allclose(combine(branches, wa, ws), branches[:, k], atol=1e-6)
     expected = branches[:, 0] + 1.5 * (branches[:, 1] - branches[:, 0]) + 2.0 * (branches[:, 2] - branches[:, 1])
     assert torch.allclose(x0, expected, atol=1e-6)
+    # Rescale: each channel keeps the guided window mean; phi 1 takes the conditional branch's spread
+    # over time, phi 0.5 half way between (in the gain), and plain guidance is untouched by phi 0.
+    full = combine(branches, 1.5, 2.0, rescale=1.0)
+    assert torch.allclose(full.mean(1), expected.mean(1), atol=1e-5)
+    assert torch.allclose(full.std(1), branches[:, 2].std(1), atol=1e-5)
+    half = combine(branches, 1.5, 2.0, rescale=0.5)
+    gain = 0.5 * branches[:, 2].std(1, keepdim=True) / expected.std(1, keepdim=True) + 0.5
+    assert torch.allclose(half - half.mean(1, keepdim=True), (expected - expected.mean(1, keepdim=True)) * gain, atol=1e-5)
+    assert torch.equal(combine(branches, 1.5, 2.0, rescale=0.0), combine(branches, 1.5, 2.0))
+    x0r, _ = guided_x0(model.denoiser, inp["x_t"], 42, cond, 1.5, 2.0, rescale=0.5)
+    assert torch.allclose(x0r, half, atol=1e-6)
 
 
 def test_ddim_timesteps():

@@ -12,7 +12,7 @@ import torch
 from parley.head.components import MOTION_LAYOUT
 from parley.model import ort_java
 from parley.model.config import BASE, TINY
-from parley.model.export import export_pack, load_pack_weights, main as export_main, round_weights_to_half
+from parley.model.export import DEFAULT_GUIDANCE, export_pack, load_pack_weights, main as export_main, round_weights_to_half
 from parley.model.network import build_model
 from parley.regen import json_file_differences, onnx_differences, raw_float32_difference
 
@@ -104,10 +104,17 @@ def test_golden_vectors_reproduce_in_pytorch(tiny_pack):
                 assert torch.equal(out, torch.from_numpy(load(ref))), key
     run = index["ddim"][0]
     assert run["timesteps"] == [TINY.diffusion.steps - 1, TINY.diffusion.steps // 2 - 1]
-    branches = load(run["firstStepBranches"])
-    wa, ws = run["audioScale"], run["styleScale"]
-    np.testing.assert_allclose(load(run["firstStepX0"]), branches[:, 0] + wa * (branches[:, 1] - branches[:, 0])
-                               + ws * (branches[:, 2] - branches[:, 1]), atol=1e-6)
+    assert run["guidanceRescale"] == DEFAULT_GUIDANCE["rescale"]
+    assert index["ddim"][1]["guidanceRescale"] == 0.7  # the second run continues a line with a rescale
+    for run in index["ddim"]:
+        branches = load(run["firstStepBranches"])
+        wa, ws, phi = run["audioScale"], run["styleScale"], run["guidanceRescale"]
+        x0 = branches[:, 0] + wa * (branches[:, 1] - branches[:, 0]) + ws * (branches[:, 2] - branches[:, 1])
+        if phi > 0:
+            mu = x0.mean(1, keepdims=True)
+            gain = phi * branches[:, 2].std(1, ddof=1, keepdims=True) / x0.std(1, ddof=1, keepdims=True) + 1 - phi
+            x0 = mu + (x0 - mu) * gain
+        np.testing.assert_allclose(load(run["firstStepX0"]), x0, atol=1e-5)
 
 
 @pytest.mark.skipif(ort_java.find_jar() is None, reason="needs java and the ONNX Runtime jar in ~/.m2")

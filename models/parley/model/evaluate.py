@@ -52,7 +52,8 @@ EXPR_JAW = slice(0, _SL["jaw"].stop)
 HEAD = _SL["head"]
 JAW = _SL["jaw"]
 BA_SIGMA = 3.0
-GUIDANCE = (1.5, 1.5)
+GUIDANCE = (1.5, 1.5, 0.0)  # audio, style, rescale: the pack defaults (parley.model.export)
+ALT_RESCALE = 0.7  # also scored at the pack scales, for the model card
 
 
 # ------------------------------------------------------------------ the head, for metrics
@@ -145,11 +146,13 @@ def style_window(motion: np.ndarray, frames: int) -> np.ndarray:
 
 @torch.no_grad()
 def sample_clips(model: ParleyModel, mean: np.ndarray, std: np.ndarray, clips: list[Clip], styles: torch.Tensor,
-                 samples: int, steps: int | None, guidance: tuple[float, float] = GUIDANCE, seed: int = 0,
+                 samples: int, steps: int | None, guidance: tuple[float, ...] = GUIDANCE, seed: int = 0,
                  mode: str = "diffusion") -> list[np.ndarray]:
     """Raw motion [samples, T, 56] per clip, window after window as the runtime does, all clips and
-    samples batched. steps None: the reference ancestral sampler (N steps). mode "regression": one
-    deterministic pass per window (x_t = 0, t = 0, audio and style on)."""
+    samples batched. guidance: (w_a, w_s) or (w_a, w_s, rescale). steps None: the reference ancestral
+    sampler (N steps). mode "regression": one deterministic pass per window (x_t = 0, t = 0, audio and
+    style on)."""
+    wa, ws, phi = (tuple(guidance) + (0.0,))[:3]
     cfg = model.cfg
     tw, tp, spf = cfg.window, cfg.previous, SAMPLES_PER_FRAME
     n = len(clips)
@@ -175,9 +178,9 @@ def sample_clips(model: ParleyModel, mean: np.ndarray, std: np.ndarray, clips: l
         else:
             noise = torch.randn(rows, tw, cfg.motion_dim, generator=gen)
             if steps is None:
-                x = ancestral_sample(model.denoiser, noise, cond, ab, guidance[0], guidance[1], gen)
+                x = ancestral_sample(model.denoiser, noise, cond, ab, wa, ws, gen, rescale=phi)
             else:
-                x = ddim_sample(model.denoiser, noise, cond, ab, steps, guidance[0], guidance[1])
+                x = ddim_sample(model.denoiser, noise, cond, ab, steps, wa, ws, rescale=phi)
         out.append(x)
         prev = x[:, -tp:]
     motion = torch.cat(out, 1).numpy().reshape(n, samples, n_windows * tw, -1) * std + mean
@@ -386,8 +389,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--steps", type=int, nargs="+", default=[5, 10, 25], help="DDIM step counts")
     p.add_argument("--reference-clips", type=int, default=8, help="clips per split for the N-step reference sampler")
     p.add_argument("--splits", nargs="+", default=["test", "heldout"])
-    p.add_argument("--guidance", type=float, nargs=2, default=list(GUIDANCE), metavar=("AUDIO", "STYLE"),
-                   help="guidance scales for Parley's samples (the pack's defaults: 1.5 1.5)")
+    p.add_argument("--guidance", type=float, nargs=2, default=list(GUIDANCE[:2]), metavar=("AUDIO", "STYLE"),
+                   help="guidance scales for Parley's samples (the pack's defaults: %(default)s)")
+    p.add_argument("--guidance-rescale", type=float, default=GUIDANCE[2], metavar="PHI",
+                   help="guidance rescale for Parley's samples (the pack's default: %(default)s; 0: plain guidance)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--out", type=Path, required=True, help="metrics.json to write")
@@ -413,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
     head = HeadMetrics()
     max_jaw = float(mean[JAW.start] + 2 * std[JAW.start])
     default_steps = 10
-    guide = tuple(a.guidance)
+    guide = (a.guidance[0], a.guidance[1], a.guidance_rescale)
     previous = json.loads(a.out.read_text()) if a.add else None
     results: dict = {"trained": True, "checkpoint": ckpt_info, "corpus": str(a.data), "seed": a.seed,
                      "settings": {"clips_per_split": a.clips, "samples": a.samples, "guidance": list(guide),
@@ -444,6 +449,10 @@ def main(argv: list[str] | None = None) -> int:
                 run(f"parley ddim-{steps}", parley[steps])
             run("parley ddim-10, no guidance (w_a = w_s = 1)",
                 sample_clips(model, mean, std, clips, styles, a.samples, default_steps, (1.0, 1.0), seed=a.seed))
+            alt = 0.0 if guide[2] > 0 else ALT_RESCALE
+            run(f"parley ddim-10, guidance rescale {alt:g}",
+                sample_clips(model, mean, std, clips, styles, a.samples, default_steps, (guide[0], guide[1], alt),
+                             seed=a.seed))
             ref = clips[: a.reference_clips]
             if ref and default_steps in parley:
                 sub = Scorer(head, ref)
@@ -465,7 +474,7 @@ def main(argv: list[str] | None = None) -> int:
             if m2.cfg.train.regression:
                 run(name, sample_clips(m2, mean2, std2, clips, st2, 1, None, mode="regression"))
             else:
-                guidance = (guide[0], 0.0) if not m2.cfg.train.use_style else guide
+                guidance = (guide[0], 0.0, guide[2]) if not m2.cfg.train.use_style else guide
                 run(f"{name} ddim-{default_steps}",
                     sample_clips(m2, mean2, std2, clips, st2, a.samples, default_steps, guidance, seed=a.seed))
         results["splits"][split] = {"clips": len(clips), "speakers": len({c.speaker for c in clips}),

@@ -33,7 +33,7 @@ OPSET = 17
 DENOISER_INPUTS = ("x_t", "timestep", "prev_motion", "first_window", "audio_features", "audio_mask",
                    "style", "style_mask", "shape")
 DEFAULT_STEPS = 10
-DEFAULT_GUIDANCE = {"audio": 1.5, "style": 1.5}
+DEFAULT_GUIDANCE = {"audio": 1.5, "style": 1.5, "rescale": 0.0}  # chosen on val (docs/model-card.md)
 UNTRAINED_VERSION = "0.0.0-untrained"
 
 
@@ -234,13 +234,16 @@ def write_golden(model: ParleyModel, schedule: Schedule, folder: Path, seed: int
     gold.put("shape", shape), gold.put("prev_motion", prev), gold.put("noise", noise)
     runs = []
     guidance = guidance or DEFAULT_GUIDANCE
-    for steps, first, wa, ws in ((2, 1.0, guidance["audio"], guidance["style"]), (5, 0.0, 2.0, 1.25)):
+    # The pack's guidance, then other scales with a guidance rescale (both paths of the Java sampler).
+    for steps, first, wa, ws, phi in ((2, 1.0, guidance["audio"], guidance["style"], guidance.get("rescale", 0.0)),
+                                      (5, 0.0, 2.0, 1.25, 0.7)):
         cond = Conditions(prev, torch.tensor([first]), features, style, shape)
         trace: list[dict] = []
-        x = ddim_sample(model.denoiser, noise, cond, schedule.alphas_cumprod, steps, wa, ws, trace)
+        x = ddim_sample(model.denoiser, noise, cond, schedule.alphas_cumprod, steps, wa, ws, trace, rescale=phi)
         name = f"ddim{steps}"
         runs.append({
             "steps": steps, "timesteps": ddim_timesteps(schedule.steps, steps), "audioScale": wa, "styleScale": ws,
+            "guidanceRescale": phi,
             "firstWindow": bool(first),
             "inputs": {"noise": "noise", "prev_motion": "prev_motion", "audio_features": "audio_features",
                        "style": "style", "shape": "shape"},
@@ -423,9 +426,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--guidance", type=float, nargs=2, metavar=("AUDIO", "STYLE"),
                    help=f"default guidance scales in the manifest (default {DEFAULT_GUIDANCE['audio']} "
                         f"{DEFAULT_GUIDANCE['style']})")
+    p.add_argument("--guidance-rescale", type=float, default=DEFAULT_GUIDANCE["rescale"], metavar="PHI",
+                   help="guidance rescale in the manifest, in [0, 1] (default %(default)s; 0: plain guidance)")
     a = p.parse_args(argv)
     mean = std = None
-    guidance = {"audio": a.guidance[0], "style": a.guidance[1]} if a.guidance else None
+    if not 0.0 <= a.guidance_rescale <= 1.0:
+        p.error(f"--guidance-rescale must be in [0, 1] but got {a.guidance_rescale}")
+    wa, ws = a.guidance if a.guidance else (DEFAULT_GUIDANCE["audio"], DEFAULT_GUIDANCE["style"])
+    guidance = {"audio": wa, "style": ws, "rescale": a.guidance_rescale}
     if a.untrained:
         model = build_model(get_config(a.config), a.seed)
         version = a.pack_version or UNTRAINED_VERSION

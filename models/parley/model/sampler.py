@@ -52,27 +52,38 @@ def guidance_inputs(x_t: torch.Tensor, t: int | torch.Tensor, cond: Conditions) 
     }
 
 
-def combine(branches: torch.Tensor, audio_scale: float, style_scale: float) -> torch.Tensor:
-    """x0 = x0(0,0) + wa (x0(a,0) - x0(0,0)) + ws (x0(a,s) - x0(a,0)); branches [B, 3, ...] float32."""
+def combine(branches: torch.Tensor, audio_scale: float, style_scale: float, rescale: float = 0.0) -> torch.Tensor:
+    """x0 = x0(0,0) + wa (x0(a,0) - x0(0,0)) + ws (x0(a,s) - x0(a,0)); branches [B, 3, Tw, M] float32.
+
+    rescale phi > 0 then scales each channel's deviation from its window mean by
+    phi * sd(x0(a,s)) / sd(x0) + 1 - phi (sd over the window's frames): guidance keeps its direction and
+    level but not its exaggerated amplitude (after Lin et al. 2024, per channel and centred).
+    """
     a0, a1, a2 = branches[:, 0], branches[:, 1], branches[:, 2]
     wa = torch.tensor(audio_scale, dtype=torch.float32)
     ws = torch.tensor(style_scale, dtype=torch.float32)
-    return a0 + wa * (a1 - a0) + ws * (a2 - a1)
+    x0 = a0 + wa * (a1 - a0) + ws * (a2 - a1)
+    if rescale <= 0.0:
+        return x0
+    xd, cd = x0.double(), a2.double()
+    mean = xd.mean(dim=1, keepdim=True)
+    gain = rescale * cd.std(dim=1, keepdim=True) / xd.std(dim=1, keepdim=True).clamp_min(1e-6) + (1.0 - rescale)
+    return (mean + (xd - mean) * gain).float()
 
 
 @torch.no_grad()
 def guided_x0(denoise: DenoiseFn, x_t: torch.Tensor, t: int | torch.Tensor, cond: Conditions,
-              audio_scale: float, style_scale: float) -> tuple[torch.Tensor, torch.Tensor]:
+              audio_scale: float, style_scale: float, rescale: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
     """(guided x0 [B, Tw, M], branch outputs [B, 3, Tw, M]) from one batched denoiser run."""
     out = denoise(**guidance_inputs(x_t, t, cond))
     branches = out.reshape(x_t.shape[0], 3, *out.shape[1:])
-    return combine(branches, audio_scale, style_scale), branches
+    return combine(branches, audio_scale, style_scale, rescale), branches
 
 
 @torch.no_grad()
 def ddim_sample(denoise: DenoiseFn, noise: torch.Tensor, cond: Conditions, alphas_cumprod: np.ndarray,
                 steps: int, audio_scale: float, style_scale: float,
-                trace: list[dict] | None = None) -> torch.Tensor:
+                trace: list[dict] | None = None, rescale: float = 0.0) -> torch.Tensor:
     """Deterministic DDIM (eta 0) from x_T = noise [B, Tw, M]; returns clean normalised motion.
 
     If ``trace`` is a list, each step appends {t, x_t, branches, x0} (for golden vectors).
@@ -81,7 +92,7 @@ def ddim_sample(denoise: DenoiseFn, noise: torch.Tensor, cond: Conditions, alpha
     ts = ddim_timesteps(len(ab), steps)
     x = noise.to(torch.float32).clone()
     for i, t in enumerate(ts):
-        x0, branches = guided_x0(denoise, x, t, cond, audio_scale, style_scale)
+        x0, branches = guided_x0(denoise, x, t, cond, audio_scale, style_scale, rescale)
         if trace is not None:
             trace.append({"t": t, "x_t": x.clone(), "branches": branches.clone(), "x0": x0.clone()})
         a, a_next = float(ab[t]), float(ab[ts[i + 1]]) if i + 1 < len(ts) else 1.0
@@ -93,13 +104,13 @@ def ddim_sample(denoise: DenoiseFn, noise: torch.Tensor, cond: Conditions, alpha
 
 @torch.no_grad()
 def ancestral_sample(denoise: DenoiseFn, noise: torch.Tensor, cond: Conditions, alphas_cumprod: np.ndarray,
-                     audio_scale: float, style_scale: float, generator: torch.Generator | None = None
-                     ) -> torch.Tensor:
+                     audio_scale: float, style_scale: float, generator: torch.Generator | None = None,
+                     rescale: float = 0.0) -> torch.Tensor:
     """DDPM ancestral sampling over all N steps with x0 prediction and incremental CFG."""
     ab = np.asarray(alphas_cumprod, dtype=np.float64)
     x = noise.to(torch.float32).clone()
     for t in range(len(ab) - 1, -1, -1):
-        x0, _ = guided_x0(denoise, x, t, cond, audio_scale, style_scale)
+        x0, _ = guided_x0(denoise, x, t, cond, audio_scale, style_scale, rescale)
         if t == 0:
             return x0
         a, a_prev = ab[t], ab[t - 1]
@@ -115,8 +126,8 @@ def ancestral_sample(denoise: DenoiseFn, noise: torch.Tensor, cond: Conditions, 
 
 @torch.no_grad()
 def sample_clip(model, pcm: torch.Tensor, style: torch.Tensor, shape: torch.Tensor, alphas_cumprod: np.ndarray,
-                steps: int | None = 10, audio_scale: float = 1.5, style_scale: float = 1.5, seed: int = 0
-                ) -> torch.Tensor:
+                steps: int | None = 10, audio_scale: float = 1.5, style_scale: float = 1.5, seed: int = 0,
+                rescale: float = 0.0) -> torch.Tensor:
     """Normalised motion [T, M] for a whole clip, window after window as the runtime does.
 
     pcm [S] is padded with silence to whole windows; steps None runs the reference ancestral sampler.
@@ -136,9 +147,9 @@ def sample_clip(model, pcm: torch.Tensor, style: torch.Tensor, shape: torch.Tens
                           style.reshape(1, -1), shape.reshape(1, -1))
         noise = torch.randn(1, cfg.window, cfg.motion_dim, generator=gen)
         if steps is None:
-            x = ancestral_sample(model.denoiser, noise, cond, alphas_cumprod, audio_scale, style_scale, gen)
+            x = ancestral_sample(model.denoiser, noise, cond, alphas_cumprod, audio_scale, style_scale, gen, rescale)
         else:
-            x = ddim_sample(model.denoiser, noise, cond, alphas_cumprod, steps, audio_scale, style_scale)
+            x = ddim_sample(model.denoiser, noise, cond, alphas_cumprod, steps, audio_scale, style_scale, rescale=rescale)
         out.append(x[0])
         prev = x[:, -cfg.previous:]
     return torch.cat(out)[:frames]

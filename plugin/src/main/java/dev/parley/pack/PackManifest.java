@@ -44,6 +44,7 @@ public final class PackManifest {
     private final int defaultSteps;
     private final float audioGuidance;
     private final float styleGuidance;
+    private final float guidanceRescale;
     private final String audioEncoderFile;
     private final String denoiserFile;
     private final String styleEncoderFile;
@@ -113,6 +114,12 @@ public final class PackManifest {
         JsonNode guidance = f.require(sampling, "guidance", "sampling.guidance");
         audioGuidance = f.number(guidance, "audio", "sampling.guidance.audio");
         styleGuidance = f.number(guidance, "style", "sampling.guidance.style");
+        // Optional (packs before 1.1 have none): 0 is plain guidance.
+        guidanceRescale = guidance.has("rescale") ? f.number(guidance, "rescale", "sampling.guidance.rescale") : 0f;
+        if (!(guidanceRescale >= 0f && guidanceRescale <= 1f)) {
+            throw new AssetFormatException(source, "sampling.guidance.rescale",
+                    "expected a number in [0, 1] but got " + guidanceRescale);
+        }
 
         JsonNode models = f.require(root, "models", "models");
         audioEncoderFile = f.string(models, "audioEncoder", "models.audioEncoder");
@@ -268,6 +275,11 @@ public final class PackManifest {
     /** @return the default style guidance scale */
     public float styleGuidance() {
         return styleGuidance;
+    }
+
+    /** @return the guidance rescale phi in [0, 1] (0 when the manifest has none: plain guidance) */
+    public float guidanceRescale() {
+        return guidanceRescale;
     }
 
     /** @return the audio encoder's file name in the pack folder (not null) */

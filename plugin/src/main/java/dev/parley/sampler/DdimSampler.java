@@ -8,7 +8,8 @@ import java.util.Random;
  * Few-step deterministic DDIM sampling with incremental classifier-free guidance, for K characters'
  * windows at once. Each step runs the denoiser once on 3K rows: for every character the branches
  * (no audio, no style), (audio, no style), (audio, style), combined as
- * {@code x0 = x0(0,0) + wa (x0(a,0) - x0(0,0)) + ws (x0(a,s) - x0(a,0))}.
+ * {@code x0 = x0(0,0) + wa (x0(a,0) - x0(0,0)) + ws (x0(a,s) - x0(a,0))}, then optionally rescaled so
+ * that guidance sharpens without exaggerating amplitude ({@link #setGuidanceRescale}).
  *
  * <p>Not thread-safe: one sampler per worker. All buffers are allocated once and reused.
  */
@@ -23,6 +24,8 @@ public final class DdimSampler {
     private final float[] x0;
     private final float[] audioScales;
     private final float[] styleScales;
+    private final int motionDim;
+    private float guidanceRescale;
 
     /**
      * @param alphasCumprod the schedule's cumulative alpha products, decreasing (not null, unaffected)
@@ -47,6 +50,24 @@ public final class DdimSampler {
         x0 = new float[characters * w];
         audioScales = new float[characters];
         styleScales = new float[characters];
+        this.motionDim = motionDim;
+    }
+
+    /**
+     * Sets the guidance rescale phi (the manifest's {@code sampling.guidance.rescale}); 0, the default,
+     * is plain guidance. See {@link #guide}.
+     *
+     * @param phi in [0, 1]
+     */
+    public void setGuidanceRescale(float phi) {
+        guidanceRescale = checkRescale(phi);
+    }
+
+    static float checkRescale(float phi) {
+        if (!(phi >= 0f && phi <= 1f)) {
+            throw new IllegalArgumentException("guidance rescale must be in [0, 1] but is " + phi);
+        }
+        return phi;
     }
 
     /**
@@ -166,7 +187,7 @@ public final class DdimSampler {
             double ab = alphasCumprod[t];
             double abNext = i + 1 < ts.length ? alphasCumprod[ts[i + 1]] : 1.0;
             for (int c = 0; c < characters; c++) {
-                guide(x0Branches, 3 * c * w, w, audioScales[c], styleScales[c], x0, c * w);
+                guide(x0Branches, 3 * c * w, w, audioScales[c], styleScales[c], guidanceRescale, motionDim, x0, c * w);
                 update(x, c * w, x0, c * w, w, ab, abNext);
             }
         }
@@ -176,17 +197,23 @@ public final class DdimSampler {
     /**
      * Incremental classifier-free guidance for one window, in float32 as the Python sampler does:
      * {@code x0 = b0 + wa (b1 - b0) + ws (b2 - b1)} over the branches (no audio, no style),
-     * (audio, no style), (audio, style) stored one after another.
+     * (audio, no style), (audio, style) stored one after another. With rescale phi &gt; 0, each motion
+     * channel's deviation from its window mean is then scaled by {@code phi * sd(b2) / sd(x0) + 1 - phi}
+     * (standard deviations over the window's frames): guidance keeps its direction and level but not
+     * the exaggerated amplitude that opens jaws too wide.
      *
-     * @param branches the three branches' predictions (not null, unaffected)
+     * @param branches the three branches' predictions, each [Tw*M] frame-major (not null, unaffected)
      * @param offset where the first branch starts in {@code branches}
      * @param w values per branch (Tw*M)
      * @param wa the audio scale
      * @param ws the style scale
+     * @param rescale phi in [0, 1]
+     * @param motionDim M
      * @param x0 receives the guided prediction (not null, modified)
      * @param x0Offset where to write in {@code x0}
      */
-    static void guide(float[] branches, int offset, int w, float wa, float ws, float[] x0, int x0Offset) {
+    static void guide(float[] branches, int offset, int w, float wa, float ws, float rescale, int motionDim,
+            float[] x0, int x0Offset) {
         int audio = offset + w;
         int both = audio + w;
         for (int k = 0; k < w; k++) {
@@ -195,6 +222,37 @@ public final class DdimSampler {
             float a2 = branches[both + k];
             x0[x0Offset + k] = a0 + wa * (a1 - a0) + ws * (a2 - a1);
         }
+        if (rescale > 0f) {
+            int frames = w / motionDim;
+            for (int j = 0; j < motionDim; j++) {
+                double mean = mean(x0, x0Offset + j, frames, motionDim);
+                double sdGuided = deviation(x0, x0Offset + j, frames, motionDim, mean);
+                double sdCond = deviation(branches, both + j, frames, motionDim, mean(branches, both + j, frames, motionDim));
+                double gain = rescale * sdCond / Math.max(sdGuided, 1e-6) + (1.0 - rescale);
+                for (int f = 0; f < frames; f++) {
+                    int i = x0Offset + f * motionDim + j;
+                    x0[i] = (float) (mean + (x0[i] - mean) * gain);
+                }
+            }
+        }
+    }
+
+    private static double mean(float[] a, int start, int n, int stride) {
+        double s = 0;
+        for (int f = 0; f < n; f++) {
+            s += a[start + f * stride];
+        }
+        return s / n;
+    }
+
+    /** Sample standard deviation (n - 1), as torch.std. */
+    private static double deviation(float[] a, int start, int n, int stride, double mean) {
+        double s = 0;
+        for (int f = 0; f < n; f++) {
+            double d = a[start + f * stride] - mean;
+            s += d * d;
+        }
+        return Math.sqrt(s / Math.max(n - 1, 1));
     }
 
     /**

@@ -180,6 +180,7 @@ public final class InferenceService implements AutoCloseable {
             networks = open.call();
             stepper = new BatchStepper(schedule(), networks.denoiser(), manifest.windowFrames(), manifest.previousFrames(),
                     manifest.motion().dim(), manifest.audioFeatureDim(), manifest.styleDim(), manifest.shapeDim());
+            stepper.setGuidanceRescale(manifest.guidanceRescale());
             window = new float[manifest.windowFrames() * manifest.samplesPerFrame()];
             warmUp();
             ready = true;

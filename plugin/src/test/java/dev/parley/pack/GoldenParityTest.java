@@ -132,6 +132,7 @@ class GoldenParityTest {
                     firstBranches[0] = x0.clone();
                 }
             }, 1, m.windowFrames(), m.previousFrames(), m.motion().dim(), m.audioFeatureDim(), m.styleDim(), m.shapeDim());
+            sampler.setGuidanceRescale((float) run.path("guidanceRescale").asDouble(0.0));
             sampler.setConditions(0, golden.floats(in.get("prev_motion").asText()), run.get("firstWindow").asBoolean(),
                     golden.floats(in.get("audio_features").asText()), golden.floats(in.get("style").asText()),
                     golden.floats(in.get("shape").asText()));

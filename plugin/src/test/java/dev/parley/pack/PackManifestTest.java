@@ -64,8 +64,18 @@ class PackManifestTest {
         assertEquals(4, m.diffusionSteps());
         assertEquals(0.3f, m.alphaCumprod(2), 1e-7f);
         assertEquals(2.0f, m.styleGuidance());
+        assertEquals(0f, m.guidanceRescale(), "no rescale in the manifest: plain guidance");
         assertEquals(100, m.windowFrames());
         assertEquals(10, m.previousFrames());
+    }
+
+    @Test
+    void guidanceRescaleIsReadAndChecked() {
+        ObjectNode json = validManifest();
+        ((ObjectNode) json.get("sampling").get("guidance")).put("rescale", 0.7);
+        assertEquals(0.7f, read(json).guidanceRescale(), 1e-7f);
+        String msg = failure(j -> ((ObjectNode) j.get("sampling").get("guidance")).put("rescale", 1.5));
+        assertEquals("manifest.json: field 'sampling.guidance.rescale' expected a number in [0, 1] but got 1.5", msg);
     }
 
     @Test

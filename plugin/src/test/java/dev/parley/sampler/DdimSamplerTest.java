@@ -55,6 +55,43 @@ class DdimSamplerTest {
     }
 
     @Test
+    void guidanceRescaleKeepsTheMeanAndTakesTheConditionalSpread() {
+        int frames = 5;
+        int dim = 2;
+        int w = frames * dim;
+        float[] branches = new float[3 * w];
+        for (int f = 0; f < frames; f++) {
+            for (int j = 0; j < dim; j++) {
+                branches[f * dim + j] = 0.1f * f;               // no audio, no style
+                branches[w + f * dim + j] = 0.5f * f + j;       // audio
+                branches[2 * w + f * dim + j] = 0.4f * f + j;   // audio and style
+            }
+        }
+        float[] plain = new float[w];
+        DdimSampler.guide(branches, 0, w, 2f, 1.5f, 0f, dim, plain, 0);
+        float[] full = new float[w];
+        DdimSampler.guide(branches, 0, w, 2f, 1.5f, 1f, dim, full, 0);
+        float[] half = new float[w];
+        DdimSampler.guide(branches, 0, w, 2f, 1.5f, 0.5f, dim, half, 0);
+        for (int j = 0; j < dim; j++) {
+            // Plain slope: 0.1 + 2 (0.5 - 0.1) + 1.5 (0.4 - 0.5) = 0.75 per frame; the conditional's 0.4.
+            assertEquals(mean(plain, j, frames, dim), mean(full, j, frames, dim), 1e-5);
+            assertEquals(0.4f, full[dim + j] - full[j], 1e-5f);
+            assertEquals(0.5f * 0.4f + 0.5f * 0.75f, half[dim + j] - half[j], 1e-5f);
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new DdimSampler(cosineSchedule(50), constants(0, 0, 0), 1, 2, 1, 1, 1, 1, 1).setGuidanceRescale(1.5f));
+    }
+
+    private static double mean(float[] a, int channel, int frames, int dim) {
+        double s = 0;
+        for (int f = 0; f < frames; f++) {
+            s += a[f * dim + channel];
+        }
+        return s / frames;
+    }
+
+    @Test
     void samplingIsDeterministicForASeed() {
         Denoiser shrink = (in, x0) -> {
             for (int i = 0; i < x0.length; i++) {

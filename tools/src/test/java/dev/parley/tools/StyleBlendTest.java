@@ -16,14 +16,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code style blend}: the blend is the weighted, renormalised mean of its parents' embeddings, and
- * over the same line and seed its motion statistics (mouth opening, head-motion amplitude) fall
- * between its parents'.
+ * over the same lines and seeds its mouth opening falls between its parents' while its head-motion
+ * amplitude moves from the calmer parent to the livelier one. A mean of unit embeddings is not
+ * linear in every statistic: with pack 1.1.0 the 50/50 blend sways about 8% more than the livelier
+ * parent (docs/modding.md), so head motion may overshoot the parents' span by a fifth of it.
  */
 class StyleBlendTest {
 
     private static final String[] LINES = {"warning-bridge.ogg", "weather.ogg"};
     private static final int STEPS = 4;
-    private static final long SEED = 7L;
+    private static final long[] SEEDS = {7L, 8L, 9L, 10L};
 
     @TempDir
     Path tmp;
@@ -66,22 +68,23 @@ class StyleBlendTest {
                     + "head motion (RMS, rad) calm %.4f, blend %.4f, animated %.4f", sCalm[0], sHalf[0], sAnimated[0], sCalm[1], sHalf[1],
                     sAnimated[1]);
             System.out.println("style blend: " + report);
-            for (int k = 0; k < 2; k++) {
-                double lo = Math.min(sCalm[k], sAnimated[k]);
-                double hi = Math.max(sCalm[k], sAnimated[k]);
-                assertTrue(sHalf[k] >= lo && sHalf[k] <= hi, "the blend's statistic " + k + " lies between its parents': " + report);
-            }
+            assertTrue(sCalm[0] < sAnimated[0] && sCalm[1] < sAnimated[1], "animated moves more than calm: " + report);
+            assertTrue(sHalf[0] > sCalm[0] && sHalf[0] < sAnimated[0], "the blend's mouth opening lies between its parents': " + report);
+            double span = sAnimated[1] - sCalm[1];
+            assertTrue(sHalf[1] > sCalm[1] + 0.2 * span && sHalf[1] < sAnimated[1] + 0.2 * span,
+                    "the blend's head motion lies between its parents' (within a fifth of their span): " + report);
         }
     }
 
-    /** Mouth opening (mean jaw x rotation) and head-motion amplitude (RMS of the head rotation about its mean) over the lines. */
+    /** Mouth opening (mean jaw x rotation) and head-motion amplitude (RMS of the head rotation about its mean) over the lines and seeds. */
     private static double[] stats(LineBaker baker, Style style) throws Exception {
         double jaw = 0;
         double head = 0;
         int count = 0;
-        for (String line : LINES) {
+        for (long seed : SEEDS) {
+          for (String line : LINES) {
             PcmClip clip = Bake.readAudio(BakeTest.dialogue(line));
-            LineBaker.Result r = baker.generate(clip, style, STEPS, Float.NaN, Float.NaN, SEED);
+            LineBaker.Result r = baker.generate(clip, style, STEPS, Float.NaN, Float.NaN, seed);
             float[] m = r.motion();
             int dim = baker.manifest().motion().dim();
             int jawAt = baker.manifest().motion().slice("jaw").offset();
@@ -100,6 +103,7 @@ class StyleBlendTest {
                 }
             }
             count += r.frames();
+          }
         }
         return new double[] {jaw / count, Math.sqrt(head / count)};
     }
