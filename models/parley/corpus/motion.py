@@ -459,10 +459,10 @@ def _within_limits(m: np.ndarray, phones: list[PhoneSeg], cfg: MotionConfig) -> 
     held = np.zeros(len(m), bool)
     for _, frames in bilabial_frames(phones, len(m), cfg.fps):
         held[frames] = True
-    keyed = set(OPENERS.tolist()) | {ix("lip_close")}
-    for k in range(N_EXPRESSION + 1):
-        c = JAW if k == N_EXPRESSION else k
+    none_held = np.zeros(len(m), bool)
+    keyed = set(OPENERS.tolist()) | {ix("lip_close"), JAW}
+    for c in list(range(N_EXPRESSION)) + [JAW]:
         v, a = (cfg.jaw_vel, cfg.jaw_acc) if c == JAW else (cfg.expr_vel, cfg.expr_acc)
         x = m[:, c]
         if len(x) > 2 and (np.abs(np.diff(x)).max() > v or np.abs(np.diff(x, 2)).max() > a):
-            m[:, c] = limit_rates(x, held if (c in keyed or c == JAW) else np.zeros(len(m), bool), v, a)
+            m[:, c] = limit_rates(x, held if c in keyed else none_held, v, a)
