@@ -9,7 +9,7 @@ import dev.parley.style.Style;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,37 +78,36 @@ class StyleBlendTest {
 
     /** Mouth opening (mean jaw x rotation) and head-motion amplitude (RMS of the head rotation about its mean) over the lines and seeds. */
     private static double[] stats(LineBaker baker, Style style) throws Exception {
+        int dim = baker.manifest().motion().dim();
+        int jawAt = baker.manifest().motion().slice("jaw").offset();
+        int headAt = baker.manifest().motion().slice("head").offset();
+        List<PcmClip> clips = new ArrayList<>();
+        for (String line : LINES) {
+            clips.add(Bake.readAudio(BakeTest.dialogue(line)));
+        }
         double jaw = 0;
         double head = 0;
         int count = 0;
         for (long seed : SEEDS) {
-          for (String line : LINES) {
-            PcmClip clip = Bake.readAudio(BakeTest.dialogue(line));
-            LineBaker.Result r = baker.generate(clip, style, STEPS, Float.NaN, Float.NaN, seed);
-            float[] m = r.motion();
-            int dim = baker.manifest().motion().dim();
-            int jawAt = baker.manifest().motion().slice("jaw").offset();
-            int headAt = baker.manifest().motion().slice("head").offset();
-            double[] mean = new double[3];
-            for (int t = 0; t < r.frames(); t++) {
-                jaw += m[t * dim + jawAt];
-                for (int c = 0; c < 3; c++) {
-                    mean[c] += m[t * dim + headAt + c] / r.frames();
+            for (PcmClip clip : clips) {
+                LineBaker.Result r = baker.generate(clip, style, STEPS, Float.NaN, Float.NaN, seed);
+                float[] m = r.motion();
+                double[] mean = new double[3];
+                for (int t = 0; t < r.frames(); t++) {
+                    jaw += m[t * dim + jawAt];
+                    for (int c = 0; c < 3; c++) {
+                        mean[c] += m[t * dim + headAt + c] / r.frames();
+                    }
                 }
-            }
-            for (int t = 0; t < r.frames(); t++) {
-                for (int c = 0; c < 3; c++) {
-                    double d = m[t * dim + headAt + c] - mean[c];
-                    head += d * d;
+                for (int t = 0; t < r.frames(); t++) {
+                    for (int c = 0; c < 3; c++) {
+                        double d = m[t * dim + headAt + c] - mean[c];
+                        head += d * d;
+                    }
                 }
+                count += r.frames();
             }
-            count += r.frames();
-          }
         }
         return new double[] {jaw / count, Math.sqrt(head / count)};
-    }
-
-    static String show(double[] v) {
-        return Arrays.toString(v);
     }
 }
