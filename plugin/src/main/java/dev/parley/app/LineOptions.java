@@ -1,36 +1,43 @@
 package dev.parley.app;
 
 import dev.parley.pack.PackManifest;
+import dev.parley.sampler.Guidance;
 import dev.parley.util.Validate;
 
 /**
- * How a line is sampled: steps, guidance scales over audio and style, a seed, and whether the service
+ * How a line is sampled: steps, guidance scales over audio and style and their rescale, a seed, and whether the service
  * may use fewer steps to keep up. Unset values (0 steps, NaN scales, no seed) fall back on the
  * character's defaults, then the pack's. Immutable.
  *
  * @param steps DDIM steps (0 = default)
  * @param audioGuidance the audio guidance scale w_a (NaN = default)
  * @param styleGuidance the style guidance scale w_s (NaN = default)
+ * @param guidanceRescale the guidance rescale phi in [0, 1] (NaN = default): higher calms the mouth's
+ *     frame-to-frame movement that guidance adds (docs/runtime.md)
  * @param seed the seed, used when {@code seeded}
  * @param seeded whether {@code seed} is set (otherwise each line draws one from the character's generator)
  * @param adaptive whether the service may sample with fewer steps: the first window, to start within
  *     the budget, and later windows when the machine falls behind. Lines that are not adaptive give
  *     the same motion for the same audio, style, options and seed every time.
  */
-public record LineOptions(int steps, float audioGuidance, float styleGuidance, long seed, boolean seeded, Boolean adaptive) {
+public record LineOptions(int steps, float audioGuidance, float styleGuidance, float guidanceRescale, long seed,
+        boolean seeded, Boolean adaptive) {
 
     /** Nothing set: everything from the character's defaults and the pack. */
-    public static final LineOptions DEFAULTS = new LineOptions(0, Float.NaN, Float.NaN, 0L, false, null);
+    public static final LineOptions DEFAULTS = new LineOptions(0, Float.NaN, Float.NaN, Float.NaN, 0L, false, null);
 
     /** Checks the values. */
     public LineOptions {
         Validate.inRange(steps, 0, 100_000, "steps");
+        if (!Float.isNaN(guidanceRescale)) {
+            Guidance.checkRescale(guidanceRescale);
+        }
     }
 
     /** @param count DDIM steps (&gt;0) @return a copy with that value */
     public LineOptions withSteps(int count) {
         Validate.inRange(count, 1, 100_000, "count");
-        return new LineOptions(count, audioGuidance, styleGuidance, seed, seeded, adaptive);
+        return new LineOptions(count, audioGuidance, styleGuidance, guidanceRescale, seed, seeded, adaptive);
     }
 
     /**
@@ -42,17 +49,25 @@ public record LineOptions(int steps, float audioGuidance, float styleGuidance, l
         if (!Float.isFinite(audio) || !Float.isFinite(style)) {
             throw new IllegalArgumentException("guidance scales must be finite but are " + audio + ", " + style);
         }
-        return new LineOptions(steps, audio, style, seed, seeded, adaptive);
+        return new LineOptions(steps, audio, style, guidanceRescale, seed, seeded, adaptive);
+    }
+
+    /** @param phi the guidance rescale in [0, 1] @return a copy with that value */
+    public LineOptions withGuidanceRescale(float phi) {
+        if (Float.isNaN(phi)) {
+            throw new IllegalArgumentException("guidance rescale must be in [0, 1] but is NaN");
+        }
+        return new LineOptions(steps, audioGuidance, styleGuidance, phi, seed, seeded, adaptive);
     }
 
     /** @param value the seed @return a copy with that seed */
     public LineOptions withSeed(long value) {
-        return new LineOptions(steps, audioGuidance, styleGuidance, value, true, adaptive);
+        return new LineOptions(steps, audioGuidance, styleGuidance, guidanceRescale, value, true, adaptive);
     }
 
     /** @param value whether steps may be reduced to keep up @return a copy with that value */
     public LineOptions withAdaptive(boolean value) {
-        return new LineOptions(steps, audioGuidance, styleGuidance, seed, seeded, value);
+        return new LineOptions(steps, audioGuidance, styleGuidance, guidanceRescale, seed, seeded, value);
     }
 
     /**
@@ -64,15 +79,27 @@ public record LineOptions(int steps, float audioGuidance, float styleGuidance, l
         return new LineOptions(steps > 0 ? steps : fallback.steps,
                 Float.isNaN(audioGuidance) ? fallback.audioGuidance : audioGuidance,
                 Float.isNaN(styleGuidance) ? fallback.styleGuidance : styleGuidance,
+                Float.isNaN(guidanceRescale) ? fallback.guidanceRescale : guidanceRescale,
                 seeded ? seed : fallback.seed, seeded || fallback.seeded, adaptive != null ? adaptive : fallback.adaptive);
     }
 
     /**
      * @param manifest the pack (not null)
-     * @return the effective steps
+     * @return the effective steps: these or the pack's default, at most the pack's schedule
      */
-    int resolvedSteps(PackManifest manifest) {
+    public int resolvedSteps(PackManifest manifest) {
         return Math.min(steps > 0 ? steps : manifest.defaultSteps(), manifest.diffusionSteps());
+    }
+
+    /**
+     * @param manifest the pack (not null)
+     * @param styled whether the line has a style (without one the style scale is 0: the null style alone)
+     * @return the effective guidance: these values or the pack's defaults
+     */
+    public Guidance resolvedGuidance(PackManifest manifest, boolean styled) {
+        float audio = Float.isNaN(audioGuidance) ? manifest.audioGuidance() : audioGuidance;
+        float style = !styled ? 0f : Float.isNaN(styleGuidance) ? manifest.styleGuidance() : styleGuidance;
+        return new Guidance(audio, style, Float.isNaN(guidanceRescale) ? manifest.guidanceRescale() : guidanceRescale);
     }
 
     /** @return the effective adaptivity (true unless set) */

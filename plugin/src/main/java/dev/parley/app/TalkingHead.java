@@ -325,21 +325,17 @@ public class TalkingHead extends AbstractControl {
             }
             PackManifest m = parley.manifest();
             float[] embedding = new float[m.styleDim()];
-            float styleScale = Float.isNaN(effective.styleGuidance()) ? m.styleGuidance() : effective.styleGuidance();
             if (style != null) {
                 parley.checkStyle(style);
                 style.copyEmbedding(embedding, 0);
-            } else {
-                styleScale = 0f;
             }
             if (track == null) {
                 track = new MotionTrack(m.motion(), m.windowFrames());
             }
             track.clear();
             LineAudio lineAudio = setup.make();
-            float audioScale = Float.isNaN(effective.audioGuidance()) ? m.audioGuidance() : effective.audioGuidance();
-            LineJob job = new LineJob(lineAudio, embedding, effective.resolvedSteps(m), audioScale, styleScale,
-                    effective.seed(), effective.resolvedAdaptive());
+            LineJob job = new LineJob(lineAudio, embedding, effective.resolvedSteps(m),
+                    effective.resolvedGuidance(m, style != null), effective.seed(), effective.resolvedAdaptive());
             l.job = job;
             parley.service().submit(job);
         } catch (Exception e) {

@@ -4,6 +4,7 @@ import dev.parley.audio.AudioInputException;
 import dev.parley.features.LineAudio;
 import dev.parley.pack.PackManifest;
 import dev.parley.sampler.DdimSampler;
+import dev.parley.sampler.Guidance;
 import dev.parley.sampler.SamplingTask;
 import dev.parley.util.Validate;
 
@@ -26,8 +27,7 @@ public final class LineGenerator {
     private final long seed;
     private final float[] style;
     private final float[] shape;
-    private final float audioScale;
-    private final float styleScale;
+    private final Guidance guidance;
     private final int dim;
     private final int windowFrames;
     private final int previousFrames;
@@ -42,18 +42,16 @@ public final class LineGenerator {
      * @param audio the line's audio (not null; consumed by this generator)
      * @param seed the line's seed
      * @param style the style embedding [style.dim] (not null, unaffected: copied)
-     * @param audioScale w_a
-     * @param styleScale w_s
+     * @param guidance how the guidance branches combine (not null)
      */
-    public LineGenerator(PackManifest manifest, LineAudio audio, long seed, float[] style, float audioScale, float styleScale) {
+    public LineGenerator(PackManifest manifest, LineAudio audio, long seed, float[] style, Guidance guidance) {
         this.manifest = Validate.nonNull(manifest, "manifest");
         this.audio = Validate.nonNull(audio, "audio");
         this.name = audio.name();
         this.seed = seed;
         this.style = Validate.length(style, manifest.styleDim(), "style").clone();
         this.shape = new float[manifest.shapeDim()];
-        this.audioScale = audioScale;
-        this.styleScale = styleScale;
+        this.guidance = Validate.nonNull(guidance, "guidance");
         dim = manifest.motion().dim();
         windowFrames = manifest.windowFrames();
         previousFrames = manifest.previousFrames();
@@ -141,7 +139,7 @@ public final class LineGenerator {
         System.arraycopy(history, 0, task.prevMotion, 0, history.length);
         System.arraycopy(style, 0, task.style, 0, style.length);
         System.arraycopy(shape, 0, task.shape, 0, shape.length);
-        task.begin(DdimSampler.timesteps(manifest.diffusionSteps(), steps), windowIndex == 0, audioScale, styleScale);
+        task.begin(DdimSampler.timesteps(manifest.diffusionSteps(), steps), windowIndex == 0, guidance);
     }
 
     /**

@@ -26,7 +26,6 @@ public final class BatchStepper {
     private final Map<Integer, DenoiserBatch> batches = new HashMap<>();
     private final Map<Integer, float[]> outputs = new HashMap<>();
     private final float[] x0;
-    private float guidanceRescale;
 
     /**
      * @param alphasCumprod the schedule's cumulative alpha products (not null, unaffected)
@@ -49,15 +48,6 @@ public final class BatchStepper {
         this.styleDim = styleDim;
         this.shapeDim = shapeDim;
         x0 = new float[frames * motionDim];
-    }
-
-    /**
-     * Sets the guidance rescale phi for every task (see {@link DdimSampler#setGuidanceRescale}).
-     *
-     * @param phi in [0, 1]
-     */
-    public void setGuidanceRescale(float phi) {
-        guidanceRescale = DdimSampler.checkRescale(phi);
     }
 
     /**
@@ -96,7 +86,8 @@ public final class BatchStepper {
         denoiser.predict(b, branches);
         for (int c = 0; c < k; c++) {
             SamplingTask t = tasks.get(c);
-            DdimSampler.guide(branches, 3 * c * w, w, t.audioScale(), t.styleScale(), guidanceRescale, motionDim, x0, 0);
+            Guidance g = t.guidance();
+            DdimSampler.guide(branches, 3 * c * w, w, g.audio(), g.style(), g.rescale(), motionDim, x0, 0);
             int next = t.nextTimestep();
             DdimSampler.update(t.x, 0, x0, 0, w, alphasCumprod[t.timestep()], next < 0 ? 1.0 : alphasCumprod[next]);
             t.advance();

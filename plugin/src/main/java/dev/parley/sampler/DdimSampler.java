@@ -60,14 +60,7 @@ public final class DdimSampler {
      * @param phi in [0, 1]
      */
     public void setGuidanceRescale(float phi) {
-        guidanceRescale = checkRescale(phi);
-    }
-
-    static float checkRescale(float phi) {
-        if (!(phi >= 0f && phi <= 1f)) {
-            throw new IllegalArgumentException("guidance rescale must be in [0, 1] but is " + phi);
-        }
-        return phi;
+        guidanceRescale = Guidance.checkRescale(phi);
     }
 
     /**

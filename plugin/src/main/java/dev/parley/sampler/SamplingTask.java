@@ -29,8 +29,7 @@ public final class SamplingTask {
     private boolean firstWindow;
     private int[] timesteps = new int[0];
     private int step;
-    private float audioScale;
-    private float styleScale;
+    private Guidance guidance = Guidance.NONE;
 
     /**
      * @param frames Tw (&gt;0)
@@ -55,18 +54,17 @@ public final class SamplingTask {
      *
      * @param timesteps the decreasing DDIM timesteps (not null, not empty; the array is kept, do not modify)
      * @param firstWindow true for a line's first window (use the learnt start features)
-     * @param audioScale w_a
-     * @param styleScale w_s
+     * @param guidance how the guidance branches combine (not null)
      */
-    public void begin(int[] timesteps, boolean firstWindow, float audioScale, float styleScale) {
+    public void begin(int[] timesteps, boolean firstWindow, Guidance guidance) {
         Validate.nonNull(timesteps, "timesteps");
+        Validate.nonNull(guidance, "guidance");
         if (timesteps.length == 0) {
             throw new IllegalArgumentException("timesteps must not be empty");
         }
         this.timesteps = timesteps;
         this.firstWindow = firstWindow;
-        this.audioScale = audioScale;
-        this.styleScale = styleScale;
+        this.guidance = guidance;
         step = 0;
     }
 
@@ -104,12 +102,8 @@ public final class SamplingTask {
         return step + 1 < timesteps.length ? timesteps[step + 1] : -1;
     }
 
-    float audioScale() {
-        return audioScale;
-    }
-
-    float styleScale() {
-        return styleScale;
+    Guidance guidance() {
+        return guidance;
     }
 
     void advance() {

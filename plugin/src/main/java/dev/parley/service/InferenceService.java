@@ -4,6 +4,7 @@ import dev.parley.generation.LineGenerator;
 import dev.parley.generation.MotionWindow;
 import dev.parley.pack.PackManifest;
 import dev.parley.sampler.BatchStepper;
+import dev.parley.sampler.Guidance;
 import dev.parley.sampler.SamplingTask;
 import dev.parley.util.Validate;
 import java.util.ArrayDeque;
@@ -180,7 +181,6 @@ public final class InferenceService implements AutoCloseable {
             networks = open.call();
             stepper = new BatchStepper(schedule(), networks.denoiser(), manifest.windowFrames(), manifest.previousFrames(),
                     manifest.motion().dim(), manifest.audioFeatureDim(), manifest.styleDim(), manifest.shapeDim());
-            stepper.setGuidanceRescale(manifest.guidanceRescale());
             window = new float[manifest.windowFrames() * manifest.samplesPerFrame()];
             warmUp();
             ready = true;
@@ -221,7 +221,7 @@ public final class InferenceService implements AutoCloseable {
                 continue;
             }
             try {
-                j.generator = new LineGenerator(manifest, j.audio(), j.seed(), j.style(), j.audioScale(), j.styleScale());
+                j.generator = new LineGenerator(manifest, j.audio(), j.seed(), j.style(), j.guidance());
                 active.add(j);
             } catch (RuntimeException e) {
                 end(j, e);
@@ -433,7 +433,7 @@ public final class InferenceService implements AutoCloseable {
         SamplingTask task = newTask();
         float[] features = new float[manifest.windowFrames() * manifest.audioFeatureDim()];
         networks.audioEncoder().encode(window, 1, window.length, features);
-        task.begin(new int[] {manifest.diffusionSteps() - 1, manifest.diffusionSteps() / 2, 0}, true, 1f, 1f);
+        task.begin(new int[] {manifest.diffusionSteps() - 1, manifest.diffusionSteps() / 2, 0}, true, Guidance.NONE);
         stepper.step(List.of(task));
         long t0 = System.nanoTime();
         stepper.step(List.of(task));

@@ -3,6 +3,7 @@ package dev.parley.service;
 import dev.parley.features.LineAudio;
 import dev.parley.generation.LineGenerator;
 import dev.parley.generation.MotionWindow;
+import dev.parley.sampler.Guidance;
 import dev.parley.sampler.SamplingTask;
 import dev.parley.util.Validate;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -19,8 +20,7 @@ public final class LineJob {
     private final LineAudio audio;
     private final float[] style;
     private final int steps;
-    private final float audioScale;
-    private final float styleScale;
+    private final Guidance guidance;
     private final long seed;
     private final boolean adaptive;
     private final long submittedNanos = System.nanoTime();
@@ -42,20 +42,18 @@ public final class LineJob {
      * @param audio the line's audio (not null; the job's consumer takes it over)
      * @param style the style embedding (not null, unaffected: copied)
      * @param steps sampling steps requested (&gt;0)
-     * @param audioScale w_a
-     * @param styleScale w_s
+     * @param guidance how the guidance branches combine (not null)
      * @param seed the line's seed
      * @param adaptive whether the service may sample with fewer steps to keep up (the first window
      *     to start fast, later ones when the machine falls behind); false makes the line's motion depend
      *     on nothing but its inputs and seed
      */
-    public LineJob(LineAudio audio, float[] style, int steps, float audioScale, float styleScale, long seed, boolean adaptive) {
+    public LineJob(LineAudio audio, float[] style, int steps, Guidance guidance, long seed, boolean adaptive) {
         this.audio = Validate.nonNull(audio, "audio");
         this.name = audio.name();
         this.style = Validate.nonNull(style, "style").clone();
         this.steps = Validate.inRange(steps, 1, 100_000, "steps");
-        this.audioScale = audioScale;
-        this.styleScale = styleScale;
+        this.guidance = Validate.nonNull(guidance, "guidance");
         this.seed = seed;
         this.adaptive = adaptive;
     }
@@ -124,12 +122,8 @@ public final class LineJob {
         return style;
     }
 
-    float audioScale() {
-        return audioScale;
-    }
-
-    float styleScale() {
-        return styleScale;
+    Guidance guidance() {
+        return guidance;
     }
 
     long seed() {

@@ -94,7 +94,7 @@ public final class ParleyBenchmark {
                 List<LineJob> jobs = new ArrayList<>();
                 for (int c = 0; c < k; c++) {
                     jobs.add(new LineJob(LineAudio.clip("c" + c, TestVoice.pcm(seconds, 16000), 16000, 16000, 640),
-                            new float[m.styleDim()], steps, m.audioGuidance(), m.styleGuidance(), c, false));
+                            new float[m.styleDim()], steps, LineOptions.DEFAULTS.resolvedGuidance(m, true), c, false));
                 }
                 long t0 = System.nanoTime();
                 jobs.forEach(service::submit);

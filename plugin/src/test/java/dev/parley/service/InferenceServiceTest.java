@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.parley.app.LineOptions;
 import dev.parley.audio.PcmReader;
 import dev.parley.features.LineAudio;
 import dev.parley.generation.MotionWindow;
 import dev.parley.pack.InferenceRuntime;
 import dev.parley.pack.PackManifest;
 import dev.parley.pack.ParleyPack;
+import dev.parley.sampler.Guidance;
 import dev.parley.testing.Golden;
 import dev.parley.testing.TestVoice;
 import java.util.ArrayList;
@@ -48,7 +50,7 @@ class InferenceServiceTest {
 
     static LineJob job(String name, float[] pcm, int rate, int steps, long seed) {
         return new LineJob(LineAudio.clip(name, pcm, rate, m.sampleRate(), m.samplesPerFrame()), new float[m.styleDim()],
-                steps, m.audioGuidance(), m.styleGuidance(), seed, false);
+                steps, LineOptions.DEFAULTS.resolvedGuidance(m, true), seed, false);
     }
 
     /** Collects a job's windows, moving its playhead along as if it played instantly. */
@@ -114,6 +116,31 @@ class InferenceServiceTest {
         float[] third = concat(collect(c, 30));
         assertArrayEquals(first, second);
         assertFalse(java.util.Arrays.equals(first, third));
+    }
+
+    @Test
+    void eachLineKeepsItsOwnGuidanceInASharedBatch() throws InterruptedException {
+        float[] pcm = TestVoice.pcm(3.9, 16000);
+        LineJob plain = guided("plain", pcm, new Guidance(1.5f, 1.5f, 0f));
+        LineJob calm = guided("calm", pcm, new Guidance(1.5f, 1.5f, 1f));
+        service.submit(plain);
+        service.submit(calm);
+        float[] plainMotion = concat(collect(plain, 30));
+        float[] calmMotion = concat(collect(calm, 30));
+        LineJob alone = guided("calm alone", pcm, new Guidance(1.5f, 1.5f, 1f));
+        service.submit(alone);
+        // Alone it runs in a smaller batch: the same up to float rounding, far from plain guidance.
+        assertArrayEquals(calmMotion, concat(collect(alone, 30)), 1e-4f);
+        double apart = 0;
+        for (int i = 0; i < calmMotion.length; i++) {
+            apart = Math.max(apart, Math.abs(calmMotion[i] - plainMotion[i]));
+        }
+        assertTrue(apart > 1e-2, "rescale 1 vs 0 differ by " + apart);
+    }
+
+    private static LineJob guided(String name, float[] pcm, Guidance guidance) {
+        return new LineJob(LineAudio.clip(name, pcm, 16000, m.sampleRate(), m.samplesPerFrame()), new float[m.styleDim()],
+                3, guidance, 7, false);
     }
 
     @Test
@@ -199,7 +226,7 @@ class InferenceServiceTest {
             }
         };
         LineAudio audio = LineAudio.pull("ten minutes", reader, m.sampleRate(), m.samplesPerFrame());
-        LineJob j = new LineJob(audio, new float[m.styleDim()], 1, 1.5f, 1.5f, 1, false);
+        LineJob j = new LineJob(audio, new float[m.styleDim()], 1, new Guidance(1.5f, 1.5f, 0f), 1, false);
         service.submit(j);
         long windows = 0;
         long frames = 0;

@@ -9,6 +9,7 @@ import com.jme3.audio.AudioKey;
 import com.jme3.export.binary.BinaryExporter;
 import com.jme3.scene.Spatial;
 import dev.parley.anim.FaceClips;
+import dev.parley.app.LineOptions;
 import dev.parley.audio.AudioDataReader;
 import dev.parley.audio.PcmClip;
 import dev.parley.head.HeadSpec;
@@ -54,6 +55,7 @@ final class Bake {
         int steps = 0;
         float audioGuidance = Float.NaN;
         float styleGuidance = Float.NaN;
+        float guidanceRescale = Float.NaN;
         while (a.hasNext()) {
             String t = a.next("argument");
             try {
@@ -66,6 +68,7 @@ final class Bake {
                     case "--steps" -> steps = Integer.parseInt(a.next("--steps value"));
                     case "--audio-guidance" -> audioGuidance = Float.parseFloat(a.next("--audio-guidance value"));
                     case "--style-guidance" -> styleGuidance = Float.parseFloat(a.next("--style-guidance value"));
+                    case "--guidance-rescale" -> guidanceRescale = Float.parseFloat(a.next("--guidance-rescale value"));
                     default -> {
                         if (t.startsWith("--") || input != null) {
                             throw new ParleyTool.UsageException("unexpected argument '" + t + "'");
@@ -82,6 +85,12 @@ final class Bake {
         }
         if (steps < 0) {
             throw new ParleyTool.UsageException("--steps must be >= 1");
+        }
+        LineOptions options;
+        try {
+            options = new LineOptions(steps, audioGuidance, styleGuidance, guidanceRescale, seed, true, false);
+        } catch (IllegalArgumentException e) {
+            throw new ParleyTool.UsageException(e.getMessage());
         }
         List<Path> lines = lines(input);
         Style style = ParleyTool.readStyle(styleFile);
@@ -106,7 +115,7 @@ final class Bake {
                 progress(i, lines.size(), line.getFileName().toString());
                 try {
                     PcmClip clip = readAudio(line);
-                    LineBaker.Result r = baker.generate(clip, style, steps, audioGuidance, styleGuidance, seed);
+                    LineBaker.Result r = baker.generate(clip, style, options);
                     String name = stem(line);
                     AnimClip animClip = FaceClips.build(name, r.motion(), r.frames(), pack.manifest().motion(), head, names);
                     Path target = outDir.resolve(name + ".j3o");

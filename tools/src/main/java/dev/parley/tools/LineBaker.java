@@ -1,5 +1,6 @@
 package dev.parley.tools;
 
+import dev.parley.app.LineOptions;
 import dev.parley.audio.PcmClip;
 import dev.parley.features.LineAudio;
 import dev.parley.generation.MotionWindow;
@@ -42,28 +43,23 @@ public final class LineBaker implements AutoCloseable {
     /**
      * @param clip the line's audio (not null, unaffected)
      * @param style the style (null = no style condition, as {@code TalkingHead.setStyle(null)})
-     * @param steps DDIM steps (0 = the pack's default)
-     * @param audioGuidance w_a (NaN = the pack's)
-     * @param styleGuidance w_s (NaN = the pack's)
-     * @param seed the line's seed
+     * @param options steps and guidance (unset: the pack's) and the seed (unseeded: 0); never adaptive
+     *     (not null)
      * @return the de-normalised motion, frame-major [frames * motion.dim] (not null)
      * @throws RuntimeException with the runtime's reason if the line cannot be animated (silent, corrupt, NaN)
      */
-    public Result generate(PcmClip clip, Style style, int steps, float audioGuidance, float styleGuidance, long seed) {
+    public Result generate(PcmClip clip, Style style, LineOptions options) {
         Validate.nonNull(clip, "clip");
+        Validate.nonNull(options, "options");
         float[] embedding = new float[manifest.styleDim()];
-        float styleScale = Float.isNaN(styleGuidance) ? manifest.styleGuidance() : styleGuidance;
         if (style != null) {
             style.checkCompatible(manifest.id(), manifest.styleDim());
             style.copyEmbedding(embedding, 0);
-        } else {
-            styleScale = 0f;
         }
-        float audioScale = Float.isNaN(audioGuidance) ? manifest.audioGuidance() : audioGuidance;
-        int resolved = Math.min(steps > 0 ? steps : manifest.defaultSteps(), manifest.diffusionSteps());
         LineAudio audio = LineAudio.clip(clip.name(), clip.samples().clone(), clip.sampleRate(), manifest.sampleRate(),
                 manifest.samplesPerFrame());
-        LineJob job = new LineJob(audio, embedding, resolved, audioScale, styleScale, seed, false);
+        LineJob job = new LineJob(audio, embedding, options.resolvedSteps(manifest),
+                options.resolvedGuidance(manifest, style != null), options.seed(), false);
         job.setPlayhead(0f, false);
         service.submit(job);
         int dim = manifest.motion().dim();

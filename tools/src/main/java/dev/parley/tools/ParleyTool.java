@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.app.LineOptions;
 import dev.parley.pack.InferenceRuntime;
 import dev.parley.pack.ParleyPack;
 import dev.parley.style.Style;
@@ -34,7 +35,7 @@ import java.util.stream.Stream;
  * style presets [--corpus DIR] [--pack DIR] [--assets DIR]
  * style previews [--line AUDIO] [--out DIR] [--pack DIR] [--assets DIR]
  * bake          AUDIO|FOLDER --style FILE.style.json --out DIR [--seed N] [--steps N]
- *               [--audio-guidance A] [--style-guidance S] [--pack DIR] [--assets DIR]
+ *               [--audio-guidance A] [--style-guidance S] [--guidance-rescale R] [--pack DIR] [--assets DIR]
  * </pre>
  * Paths are relative to the working directory; defaults are under the repository root
  * ({@code -Dparley.root}, else the nearest folder above with {@code assets/}). Exit status 0 on
@@ -125,7 +126,7 @@ public final class ParleyTool {
                   style previews [--line AUDIO] [--out DIR] [--pack DIR] [--assets DIR]
                                 PNG strips of the head saying one line in each preset (needs a display: xvfb-run -a)
                   bake          AUDIO|FOLDER --style FILE.style.json --out DIR [--seed N] [--steps N]
-                                [--audio-guidance A] [--style-guidance S] [--pack DIR]
+                                [--audio-guidance A] [--style-guidance S] [--guidance-rescale R] [--pack DIR]
                                 audio (.wav/.ogg) to jME AnimClips (.j3o) with morph and joint tracks""");
     }
 
@@ -324,7 +325,7 @@ public final class ParleyTool {
             int dim = layout.dim();
             for (String name : presets) {
                 Style style = readStyle(folder.resolve(name + ".style.json"));
-                LineBaker.Result r = baker.generate(clip, style, 10, Float.NaN, Float.NaN, 1L);
+                LineBaker.Result r = baker.generate(clip, style, LineOptions.DEFAULTS.withSteps(10).withSeed(1L));
                 for (int k = 0; k < PREVIEW_FRAMES; k++) {
                     int f = (int) ((0.1 + 0.8 * k / (PREVIEW_FRAMES - 1)) * (r.frames() - 1));
                     float[] m = new float[dim];

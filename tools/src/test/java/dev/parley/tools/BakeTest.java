@@ -1,6 +1,7 @@
 package dev.parley.tools;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.jme3.anim.AnimClip;
@@ -15,6 +16,7 @@ import com.jme3.math.Quaternion;
 import com.jme3.scene.Spatial;
 import dev.parley.anim.BakedFaceControl;
 import dev.parley.anim.FaceClips;
+import dev.parley.app.LineOptions;
 import dev.parley.audio.PcmClip;
 import dev.parley.generation.MotionWindow;
 import dev.parley.head.HeadSpec;
@@ -24,6 +26,7 @@ import dev.parley.motion.MotionTrack;
 import dev.parley.pack.ParleyPack;
 import dev.parley.rig.FaceRig;
 import dev.parley.rig.RigNames;
+import dev.parley.sampler.Guidance;
 import dev.parley.service.InferenceService;
 import dev.parley.service.LineJob;
 import dev.parley.service.Networks;
@@ -76,6 +79,17 @@ class BakeTest {
     }
 
     @Test
+    void aGuidanceRescaleOutOfRangeIsAUsageError() {
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int rc = new ParleyTool(new PrintStream(new ByteArrayOutputStream()), new PrintStream(e, true)).run("bake",
+                dialogue(LINE).toString(), "--style", Roots.assets().resolve("Styles/calm.style.json").toString(),
+                "--out", tmp.resolve("clips").toString(), "--guidance-rescale", "1.5");
+        assertEquals(2, rc, e.toString());
+        assertTrue(e.toString().contains("guidance rescale must be in [0, 1] but is 1.5"), e.toString());
+        assertFalse(Files.exists(tmp.resolve("clips")), "nothing written");
+    }
+
+    @Test
     void aBakedClipPlaysBackLikeTheLiveRuntime() throws Exception {
         AssetManager am = new DesktopAssetManager(true);
         am.registerLocator(Roots.assets().toString(), FileLocator.class);
@@ -88,7 +102,8 @@ class BakeTest {
         try (ParleyPack pack = ParleyTool.openPack(Roots.root().resolve(ParleyTool.DEFAULT_PACK))) {
             // Baked: the tool's path, through a saved and reloaded .j3o.
             try (LineBaker baker = new LineBaker(pack)) {
-                LineBaker.Result r = baker.generate(clip, style, STEPS, 2f, 1.5f, SEED);
+                LineBaker.Result r = baker.generate(clip, style,
+                        LineOptions.DEFAULTS.withSteps(STEPS).withGuidance(2f, 1.5f).withSeed(SEED));
                 Spatial source = am.loadModel("Models/ParleyHead/ParleyHead.glb");
                 AnimClip built = FaceClips.build("line", r.motion(), r.frames(), pack.manifest().motion(), source, names);
                 com.jme3.export.binary.BinaryExporter.getInstance().save(FaceClips.detached(built), j3o.toFile());
@@ -149,7 +164,7 @@ class BakeTest {
         service.start();
         try {
             LineJob job = new LineJob(LineAudio.clip("pcm line", clip.samples().clone(), clip.sampleRate(), m.sampleRate(),
-                    m.samplesPerFrame()), style.embedding(), STEPS, 2f, 1.5f, SEED, false);
+                    m.samplesPerFrame()), style.embedding(), STEPS, new Guidance(2f, 1.5f, m.guidanceRescale()), SEED, false);
             service.submit(job);
             MotionTrack track = new MotionTrack(m.motion(), m.windowFrames());
             float playhead = 0f;

@@ -3,6 +3,7 @@ package dev.parley.tools;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.parley.app.LineOptions;
 import dev.parley.audio.PcmClip;
 import dev.parley.pack.ParleyPack;
 import dev.parley.style.Style;
@@ -90,7 +91,7 @@ class StyleBlendTest {
         int count = 0;
         for (long seed : SEEDS) {
             for (PcmClip clip : clips) {
-                LineBaker.Result r = baker.generate(clip, style, STEPS, Float.NaN, Float.NaN, seed);
+                LineBaker.Result r = baker.generate(clip, style, LineOptions.DEFAULTS.withSteps(STEPS).withSeed(seed));
                 float[] m = r.motion();
                 double[] mean = new double[3];
                 for (int t = 0; t < r.frames(); t++) {
