@@ -9,8 +9,8 @@
 # CORPUS_DIR: python3 -m parley corpus --preset full --out CORPUS_DIR --seed 0 (docs/corpus.md).
 # RUNS_DIR (default models/runs): checkpoints and training logs.
 # Every training runs on one thread, the main model and the regression baseline side by side. On the
-# 2-core development machine the main model's two phases took 35 + 22 minutes of wall time and the
-# evaluation about 40 (docs/model-card.md). Same seeds, same
+# 2-core development machine the main model's two phases took 35 + 22 minutes of wall time beside the
+# regression, 28 + 13 alone, and the evaluation about 40 (docs/model-card.md). Same seeds, same
 # numbers on the same CPU; other CPUs differ in the last float bits, which training amplifies, so
 # there the metrics agree only roughly.
 set -eu
@@ -46,7 +46,7 @@ for ablation in no-style no-align; do
 done
 wait
 
-$PY -m parley export --checkpoint "$RUNS/base-b/last.pt" --out packs/parley-base-v1 --pack-version 1.1.0
+$PY -m parley export --checkpoint "$RUNS/base-b/last.pt" --out packs/parley-base-v1 --pack-version 1.2.0
 $PY -m parley evaluate --checkpoint "$RUNS/base-b/last.pt" --data "$CORPUS" --regression "$RUNS/regression-b/last.pt" \
   --ablation "parley-400-steps=$RUNS/base/step-000400.pt" --ablation "parley-phase-1=$RUNS/base/last.pt" \
   --clips 24 --samples 3 --steps 5 10 25 --reference-clips 8 --guidance 1.5 1.5 --threads 2 \

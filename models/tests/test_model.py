@@ -113,6 +113,22 @@ def test_null_conditions_ignore_their_input(model, mask, value):
         assert (c - d).abs().max() > 1e-4
 
 
+def test_input_scaling_feeds_the_prior_estimate_of_x0(model):
+    """With input_scaling the network sees sqrt(ab_t) x_t: exactly the unscaled network fed that, and at
+    the last timestep (pure noise) all but blind to x_t."""
+    assert CFG.denoiser.input_scaling
+    plain = build_model(replace(CFG, denoiser=replace(CFG.denoiser, input_scaling=False)), 0).denoiser.eval()
+    inputs = denoiser_inputs(3)
+    inputs["timestep"] = torch.tensor([0, CFG.diffusion.steps // 2, CFG.diffusion.steps - 1])
+    ab = torch.from_numpy(cosine_alphas_cumprod(CFG.diffusion.steps)).float()[inputs["timestep"]].reshape(-1, 1, 1)
+    other = {**inputs, "x_t": inputs["x_t"] + torch.randn(inputs["x_t"].shape)}
+    with torch.no_grad():
+        got, moved = model.denoiser(**inputs), model.denoiser(**other)
+        torch.testing.assert_close(got, plain(**{**inputs, "x_t": ab.sqrt() * inputs["x_t"]}))
+    change = (moved - got).abs().amax(dim=(1, 2))
+    assert change[2] < 0.01 * change[0], change
+
+
 def test_guidance_batch_layout_and_combination(model):
     inp = denoiser_inputs(2)
     cond = Conditions(inp["prev_motion"], inp["first_window"], inp["audio_features"], inp["style"], inp["shape"])

@@ -45,6 +45,10 @@ class DenoiserConfig:
     step_embed: int = 128  # sinusoidal timestep features before the MLP
     dropout: float = 0.1
     alignment_mask: bool = True  # False: every token attends to every audio frame (ablation only)
+    # True: the network sees sqrt(ab_t) x_t, the prior's estimate of x0 from x_t (motion is normalised to
+    # unit variance), instead of x_t. Where x_t is mostly noise its input fades, so an undertrained
+    # network cannot turn that noise into jittery motion.
+    input_scaling: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,7 @@ class ModelConfig:
 # well under 15 ms in ONNX Runtime, and the recipe below trains in about 40 minutes on 2 cores.
 BASE = ModelConfig(
     name="base",
-    denoiser=DenoiserConfig(width=128, layers=4, heads=4, ffn=512),
+    denoiser=DenoiserConfig(width=128, layers=4, heads=4, ffn=512, input_scaling=True),
     train=TrainConfig(batch_size=16, lr=5e-4, lr_warmup=200, lr_final_ratio=0.05, w_vertex=0.02,
                       vertex_frame_stride=2),
 )
@@ -112,7 +116,7 @@ TINY = ModelConfig(
     name="tiny",
     audio=AudioConfig(conv_channels=32, width=32, layers=1, heads=2, ffn=64, n_phones=40),  # the corpus phone set
     style=StyleConfig(frames=20, width=32, layers=1, heads=2, ffn=64, dim=16),
-    denoiser=DenoiserConfig(width=32, layers=2, heads=2, ffn=64, step_embed=32),
+    denoiser=DenoiserConfig(width=32, layers=2, heads=2, ffn=64, step_embed=32, input_scaling=True),
     diffusion=DiffusionConfig(steps=50),
     train=TrainConfig(batch_size=4, lr=1e-3),
     window=20,

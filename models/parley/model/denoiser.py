@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from .config import ModelConfig
+from .diffusion import cosine_alphas_cumprod
 from .layers import MASKED, Block
 
 
@@ -58,6 +59,11 @@ class Denoiser(nn.Module):
         self.out = nn.Linear(d, cfg.motion_dim)
         bias = alignment_bias(cfg.previous, cfg.window)
         self.register_buffer("cross_bias", bias if dc.alignment_mask else torch.zeros_like(bias), persistent=False)
+        # sqrt(ab_t) per timestep (DenoiserConfig.input_scaling), or ones.
+        n = cfg.diffusion.steps
+        scale = torch.from_numpy(cosine_alphas_cumprod(n, cfg.diffusion.cosine_s)).sqrt().float() if dc.input_scaling \
+            else torch.ones(n)
+        self.register_buffer("input_scale", scale, persistent=False)
 
     def forward(self, x_t: torch.Tensor, timestep: torch.Tensor, prev_motion: torch.Tensor,
                 first_window: torch.Tensor, audio_features: torch.Tensor, audio_mask: torch.Tensor,
@@ -74,7 +80,8 @@ class Denoiser(nn.Module):
         # Styles are unit vectors: rescale to unit-size entries so style weighs like the other inputs.
         person = (self.step_mlp(timestep_features(timestep, self.step_dim))
                   + self.style_proj(sty * self.style_scale) + self.shape_proj(shape)).unsqueeze(1)  # B, 1, d
-        motion = self.motion_in(torch.cat([prev, x_t], dim=1))  # B, Tp+Tw, d
+        x_in = self.input_scale[timestep].reshape(-1, 1, 1) * x_t
+        motion = self.motion_in(torch.cat([prev, x_in], dim=1))  # B, Tp+Tw, d
         h = torch.cat([person, motion], dim=1) + self.pos
         memory = self.audio_in(audio) + self.audio_pos
         for block in self.blocks:

@@ -255,7 +255,7 @@ def write_golden(model: ParleyModel, schedule: Schedule, folder: Path, seed: int
     # Denoiser alone: three rows covering every mask combination, first window, extreme timesteps.
     b = 3
     den = {
-        "x_t": torch.randn(b, tw, m, generator=g), "timestep": torch.tensor([0, 250, schedule.steps - 1]),
+        "x_t": torch.randn(b, tw, m, generator=g), "timestep": torch.tensor([0, schedule.steps // 2, schedule.steps - 1]),
         "prev_motion": torch.randn(b, tp, m, generator=g), "first_window": torch.tensor([1.0, 0.0, 0.0]),
         "audio_features": torch.randn(b, tw, cfg.audio.width, generator=g), "audio_mask": torch.tensor([1.0, 0.0, 1.0]),
         "style": nn.functional.normalize(torch.randn(b, cfg.style.dim, generator=g), dim=-1),
