@@ -283,8 +283,7 @@ public class CastState extends BaseAppState {
         Validate.nonNull(base, "base");
         for (int i = 0; i < speakers.size(); i++) {
             CharacterProfile p = speakers.get(i).profile();
-            speak(i, line(p.voiceLine()), new SpeechSettings(speakers.get(i).style(), base.audioGuidance(),
-                    base.styleGuidance(), base.steps()));
+            speak(i, line(p.voiceLine()), base.withStyle(speakers.get(i).style()));
         }
     }
 

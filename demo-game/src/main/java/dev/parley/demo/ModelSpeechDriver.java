@@ -56,7 +56,8 @@ public final class ModelSpeechDriver implements SpeechDriver {
         }
         head.setStyle(styles.apply(settings.style()));
         LineOptions options = LineOptions.DEFAULTS.withSteps(settings.steps())
-                .withGuidance(settings.audioGuidance(), settings.styleGuidance());
+                .withGuidance(settings.audioGuidance(), settings.styleGuidance())
+                .withGuidanceRescale(settings.guidanceRescale());
         lastSteps = settings.steps();
         return new ModelJob(head, sampleRate, options, live);
     }

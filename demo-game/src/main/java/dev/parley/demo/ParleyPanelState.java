@@ -40,9 +40,11 @@ public class ParleyPanelState extends BaseAppState {
     private Selector<StylePreset> style;
     private Slider audioGuidance;
     private Slider styleGuidance;
+    private Slider rescale;
     private Slider steps;
     private Label audioValue;
     private Label styleValue;
+    private Label rescaleValue;
     private Label stepsValue;
     private Checkbox modelToggle;
     private Label micStatus;
@@ -79,6 +81,8 @@ public class ParleyPanelState extends BaseAppState {
         audioValue = lastValueLabel;
         styleGuidance = slider("Style guidance (model only)", 0, 5, 1.5, 0.25);
         styleValue = lastValueLabel;
+        rescale = slider("Guidance rescale (model only)", 0, 1, 0, 0.1);
+        rescaleValue = lastValueLabel;
         steps = slider("Sampling steps (model only)", 1, 50, 10, 1);
         stepsValue = lastValueLabel;
 
@@ -162,7 +166,8 @@ public class ParleyPanelState extends BaseAppState {
     /** @return the panel's current settings (not null) */
     public SpeechSettings settings() {
         return new SpeechSettings(style.getSelectedItem(), (float) audioGuidance.getModel().getValue(),
-                (float) styleGuidance.getModel().getValue(), (int) Math.round(steps.getModel().getValue()));
+                (float) styleGuidance.getModel().getValue(), (float) rescale.getModel().getValue(),
+                (int) Math.round(steps.getModel().getValue()));
     }
 
     /** @return the panel's root container (not null once initialized) */
@@ -197,6 +202,7 @@ public class ParleyPanelState extends BaseAppState {
         }
         audioValue.setText(String.format("%.2f", audioGuidance.getModel().getValue()));
         styleValue.setText(String.format("%.2f", styleGuidance.getModel().getValue()));
+        rescaleValue.setText(String.format("%.1f", rescale.getModel().getValue()));
         stepsValue.setText(String.valueOf(Math.round(steps.getModel().getValue())));
         statsLine.setText(cast.driver().stats().describe());
         float h = overlay.getPreferredSize().y;

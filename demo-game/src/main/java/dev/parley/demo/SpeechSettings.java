@@ -1,5 +1,6 @@
 package dev.parley.demo;
 
+import dev.parley.sampler.Guidance;
 import dev.parley.util.Validate;
 
 /**
@@ -8,9 +9,10 @@ import dev.parley.util.Validate;
  * @param style the style preset (not null)
  * @param audioGuidance classifier-free guidance scale over audio (&ge;0; model drivers only)
  * @param styleGuidance classifier-free guidance scale over style (&ge;0; model drivers only)
+ * @param guidanceRescale guidance rescale in [0, 1] (model drivers only)
  * @param steps sampling steps (&ge;1; model drivers only)
  */
-public record SpeechSettings(StylePreset style, float audioGuidance, float styleGuidance, int steps) {
+public record SpeechSettings(StylePreset style, float audioGuidance, float styleGuidance, float guidanceRescale, int steps) {
 
     /** Validates the fields. */
     public SpeechSettings {
@@ -18,6 +20,15 @@ public record SpeechSettings(StylePreset style, float audioGuidance, float style
         if (!(audioGuidance >= 0f) || !(styleGuidance >= 0f)) {
             throw new IllegalArgumentException("guidance scales must be >= 0 but are " + audioGuidance + " and " + styleGuidance);
         }
+        Guidance.checkRescale(guidanceRescale);
         Validate.inRange(steps, 1, 1000, "steps");
+    }
+
+    /**
+     * @param preset another style (not null)
+     * @return these settings with that style
+     */
+    public SpeechSettings withStyle(StylePreset preset) {
+        return new SpeechSettings(preset, audioGuidance, styleGuidance, guidanceRescale, steps);
     }
 }
