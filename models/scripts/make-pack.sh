@@ -10,7 +10,7 @@
 # RUNS_DIR (default models/runs): checkpoints and training logs.
 # Every training runs on one thread, the main model and the regression baseline side by side. On the
 # 2-core development machine the main model's two phases took 35 + 22 minutes of wall time beside the
-# regression, 28 + 13 alone, and the evaluation about 40 (docs/model-card.md). Same seeds, same
+# regression, 28 + 13 alone, and the evaluation about 25 (docs/model-card.md). Same seeds, same
 # numbers on the same CPU; other CPUs differ in the last float bits, which training amplifies, so
 # there the metrics agree only roughly.
 set -eu
@@ -47,13 +47,21 @@ done
 wait
 
 $PY -m parley export --checkpoint "$RUNS/base-b/last.pt" --out packs/parley-base-v1 --pack-version 1.2.0
-$PY -m parley evaluate --checkpoint "$RUNS/base-b/last.pt" --data "$CORPUS" --regression "$RUNS/regression-b/last.pt" \
-  --ablation "parley-400-steps=$RUNS/base/step-000400.pt" --ablation "parley-phase-1=$RUNS/base/last.pt" \
-  --clips 24 --samples 3 --steps 5 10 25 --reference-clips 8 --guidance 1.5 1.5 --threads 2 \
-  --out packs/parley-base-v1/metrics.json --images ../docs/images
-# Few-step vs reference sampler with guidance off, then the two short ablations.
-$PY -m parley evaluate --checkpoint "$RUNS/base-b/last.pt" --data "$CORPUS" --add --clips 24 --reference-clips 8 \
-  --compare-samplers 1.0 1.0 --threads 2 --out packs/parley-base-v1/metrics.json
-$PY -m parley evaluate --checkpoint "$RUNS/base-b/last.pt" --data "$CORPUS" --add --clips 24 --samples 3 \
-  --ablation "no-style=$RUNS/no-style/last.pt" --ablation "no-align=$RUNS/no-align/last.pt" --threads 2 \
-  --out packs/parley-base-v1/metrics.json
+# Evaluation: each split on its own thread, side by side (a split samples with its own seeds, so the
+# numbers are those of one run over both), then joined into metrics.json.
+EVAL="$PY -m parley evaluate --checkpoint $RUNS/base-b/last.pt --data $CORPUS --threads 1"
+evaluate_split() {  # SPLIT [--images DIR]
+  out="$RUNS/metrics-$1.json"
+  $EVAL --splits "$@" --regression "$RUNS/regression-b/last.pt" \
+    --ablation "parley-400-steps=$RUNS/base/step-000400.pt" --ablation "parley-phase-1=$RUNS/base/last.pt" \
+    --clips 24 --samples 3 --steps 5 10 25 --reference-clips 8 --guidance 1.5 1.5 --out "$out" &&
+  # Few-step vs reference sampler with guidance off, then the two short ablations.
+  $EVAL --splits "$1" --add --clips 24 --reference-clips 8 --compare-samplers 1.0 1.0 --out "$out" &&
+  $EVAL --splits "$1" --add --clips 24 --samples 3 \
+    --ablation "no-style=$RUNS/no-style/last.pt" --ablation "no-align=$RUNS/no-align/last.pt" --out "$out"
+}
+evaluate_split test & TEST=$!
+evaluate_split heldout --images ../docs/images & HELDOUT=$!
+wait $TEST
+wait $HELDOUT
+$PY -m parley evaluate --merge "$RUNS/metrics-test.json" "$RUNS/metrics-heldout.json" --out packs/parley-base-v1/metrics.json

@@ -104,6 +104,19 @@ def test_train_and_evaluate_end_to_end(corpus, tmp_path):
                           "--ablation", f"no-style={tmp_path / 'abl' / 'last.pt'}", "--clips", "2", "--samples", "2",
                           "--out", str(out)]) == 0
     metrics = json.loads(out.read_text())
+    # The splits evaluated in separate runs and merged: the same numbers.
+    common_eval = ["--checkpoint", str(tmp_path / "main" / "last.pt"), "--data", str(corpus), "--clips", "2",
+                   "--samples", "2", "--steps", "10", "--reference-clips", "0"]
+    for split in ("train", "heldout"):  # the tiny corpus has no test split
+        assert evaluate_main(common_eval + ["--splits", split, "--out", str(tmp_path / f"{split}.json")]) == 0
+    assert evaluate_main(common_eval + ["--splits", "train", "heldout", "--out", str(tmp_path / "both.json")]) == 0
+    assert evaluate_main(["--merge", str(tmp_path / "train.json"), str(tmp_path / "heldout.json"),
+                          "--out", str(tmp_path / "merged.json")]) == 0
+    merged, both = (json.loads((tmp_path / f"{n}.json").read_text()) for n in ("merged", "both"))
+    assert list(merged["splits"]) == ["train", "heldout"] and merged["splits"] == both["splits"]
+    assert merged["acceptance"] == both["acceptance"] and merged["acceptance"]
+    with pytest.raises(ValueError, match="split.s. train already in an earlier file"):
+        evaluate_main(["--merge", str(tmp_path / "train.json"), str(tmp_path / "train.json"), "--out", str(out)])
     held = metrics["splits"]["heldout"]["methods"]
     for name in ("ground truth (self)", "ground-truth noise floor", "energy-jaw heuristic", "parley ddim-10",
                  "parley ddim-2", "regression", "no-style ddim-10"):

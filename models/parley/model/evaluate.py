@@ -4,6 +4,9 @@
         --regression runs/regression/last.pt --ablation no-style=runs/no-style/last.pt \
         --out packs/parley-base-v1/metrics.json --images ../docs/images
 
+Splits can run in separate processes (``--splits test``, ``--splits heldout``; each split samples with
+its own seeded generator, so the numbers are the same) and be joined with ``--merge``.
+
 Splits: ``test`` (speakers never trained on, voices seen in training) and ``heldout`` (voices never
 heard in training). Face metrics are on the Parley head with each clip's own shape (beta), in head coordinates (the
 neck rotation left out: head pose is scored by BA and diversity; with it, a few degrees of different
@@ -379,8 +382,8 @@ def _round(d):
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python3 -m parley evaluate", description=__doc__.split("\n\n")[0])
-    p.add_argument("--checkpoint", type=Path, required=True, help="the model to evaluate (parley.model.train)")
-    p.add_argument("--data", type=Path, required=True, help="a built corpus")
+    p.add_argument("--checkpoint", type=Path, help="the model to evaluate (parley.model.train; required unless --merge)")
+    p.add_argument("--data", type=Path, help="a built corpus (required unless --merge)")
     p.add_argument("--regression", type=Path, help="checkpoint of the regression baseline (train --regression)")
     p.add_argument("--ablation", action="append", default=[], metavar="NAME=CHECKPOINT",
                    help="extra checkpoints: no-style (sampled without style guidance), no-align, or any name")
@@ -402,7 +405,13 @@ def main(argv: list[str] | None = None) -> int:
                         "guidance scales")
     p.add_argument("--add", action="store_true",
                    help="only evaluate --regression / --ablation checkpoints and add their rows to an existing --out")
+    p.add_argument("--merge", type=Path, nargs="+", metavar="METRICS",
+                   help="only join these metrics files of other splits of one evaluation into --out")
     a = p.parse_args(argv)
+    if a.merge:
+        return merge(a.merge, a.out)
+    if a.checkpoint is None or a.data is None:
+        p.error("--checkpoint and --data are required (unless --merge)")
     torch.set_num_threads(a.threads)
     t0 = time.time()
     log = lambda msg: print(f"[{time.time() - t0:6.0f} s] {msg}", flush=True)  # noqa: E731
@@ -503,6 +512,30 @@ def main(argv: list[str] | None = None) -> int:
     log(f"wrote {a.out}")
     for k, v in results["acceptance"].items():
         log(f"acceptance {k}: {v}")
+    return 0
+
+
+def merge(parts: list[Path], out: Path) -> int:
+    """Joins metrics files that each hold other splits of one evaluation (same checkpoint and settings)
+    into ``out``, with the acceptance recomputed; top-level entries come from the first file that has
+    them."""
+    merged: dict = {}
+    for path in parts:
+        part = json.loads(path.read_text())
+        if merged.get("checkpoint", part.get("checkpoint")) != part.get("checkpoint") or \
+                merged.get("settings", part.get("settings")) != part.get("settings"):
+            raise ValueError(f"{path}: another checkpoint or other settings than {parts[0]}")
+        for key, value in part.items():  # the first file's key order
+            merged.setdefault(key, {} if key == "splits" else value)
+        clash = set(merged["splits"]) & set(part["splits"])
+        if clash:
+            raise ValueError(f"{path}: split(s) {', '.join(sorted(clash))} already in an earlier file")
+        merged["splits"].update(part["splits"])
+    merged["acceptance"] = acceptance(merged)
+    merged["seconds"] = max(json.loads(p.read_text()).get("seconds", 0) for p in parts)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(_round(merged), indent=1) + "\n")
+    print(f"wrote {out} ({', '.join(merged['splits'])})")
     return 0
 
 
