@@ -54,10 +54,7 @@ public record LineOptions(int steps, float audioGuidance, float styleGuidance, f
 
     /** @param phi the guidance rescale in [0, 1] @return a copy with that value */
     public LineOptions withGuidanceRescale(float phi) {
-        if (Float.isNaN(phi)) {
-            throw new IllegalArgumentException("guidance rescale must be in [0, 1] but is NaN");
-        }
-        return new LineOptions(steps, audioGuidance, styleGuidance, phi, seed, seeded, adaptive);
+        return new LineOptions(steps, audioGuidance, styleGuidance, Guidance.checkRescale(phi), seed, seeded, adaptive);
     }
 
     /** @param value the seed @return a copy with that seed */
