@@ -1,2 +1,2 @@
-/** Small helpers shared by every Parley package: argument validation, JSON fields, mesh buffers. */
+/** Small helpers shared by every Parley package: argument validation, JSON fields, mesh buffers, frame grabs. */
 package dev.parley.util;

@@ -4,17 +4,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.jme3.app.SimpleApplication;
-import com.jme3.post.SceneProcessor;
-import com.jme3.profile.AppProfiler;
 import com.jme3.renderer.RenderManager;
-import com.jme3.renderer.ViewPort;
-import com.jme3.renderer.queue.RenderQueue;
 import com.jme3.system.AppSettings;
-import com.jme3.texture.FrameBuffer;
-import com.jme3.util.BufferUtils;
+import dev.parley.util.FrameGrabber;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -117,11 +111,7 @@ public final class RenderHarness implements AutoCloseable {
         for (int i = 0; i < 3; i++) {
             call(() -> null);
         }
-        CompletableFuture<BufferedImage> shot = new CompletableFuture<>();
-        call(() -> {
-            app.grabber.request = shot;
-            return null;
-        });
+        CompletableFuture<BufferedImage> shot = call(app.grabber::request);
         return shot.get(60, TimeUnit.SECONDS);
     }
 
@@ -153,7 +143,7 @@ public final class RenderHarness implements AutoCloseable {
     private static final class App extends SimpleApplication {
         private final Consumer<SimpleApplication> init;
         private final CountDownLatch started = new CountDownLatch(1);
-        private final Grabber grabber = new Grabber();
+        private final FrameGrabber grabber = new FrameGrabber();
         private volatile Throwable initError;
 
         App(Consumer<SimpleApplication> init) {
@@ -182,68 +172,6 @@ public final class RenderHarness implements AutoCloseable {
             initError = t;
             started.countDown();
             super.handleError(errMsg, t);
-        }
-    }
-
-    /** Reads the default framebuffer after a frame when a capture is requested. */
-    private static final class Grabber implements SceneProcessor {
-        private RenderManager rm;
-        private int width;
-        private int height;
-        private volatile CompletableFuture<BufferedImage> request;
-
-        @Override
-        public void initialize(RenderManager rm, ViewPort vp) {
-            this.rm = rm;
-            this.width = vp.getCamera().getWidth();
-            this.height = vp.getCamera().getHeight();
-        }
-
-        @Override
-        public void reshape(ViewPort vp, int w, int h) {
-            width = w;
-            height = h;
-        }
-
-        @Override
-        public boolean isInitialized() {
-            return rm != null;
-        }
-
-        @Override
-        public void preFrame(float tpf) {
-        }
-
-        @Override
-        public void postQueue(RenderQueue rq) {
-        }
-
-        @Override
-        public void postFrame(FrameBuffer out) {
-            CompletableFuture<BufferedImage> r = request;
-            if (r == null) {
-                return;
-            }
-            request = null;
-            ByteBuffer buf = BufferUtils.createByteBuffer(width * height * 4);
-            rm.getRenderer().readFrameBuffer(out, buf);
-            BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-            for (int y = 0; y < height; y++) {
-                for (int x = 0; x < width; x++) {
-                    int i = ((height - 1 - y) * width + x) * 4;
-                    int rgb = ((buf.get(i) & 0xff) << 16) | ((buf.get(i + 1) & 0xff) << 8) | (buf.get(i + 2) & 0xff);
-                    img.setRGB(x, y, rgb);
-                }
-            }
-            r.complete(img);
-        }
-
-        @Override
-        public void cleanup() {
-        }
-
-        @Override
-        public void setProfiler(AppProfiler profiler) {
         }
     }
 }

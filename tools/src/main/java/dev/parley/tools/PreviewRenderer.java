@@ -6,23 +6,16 @@ import com.jme3.light.AmbientLight;
 import com.jme3.light.DirectionalLight;
 import com.jme3.math.ColorRGBA;
 import com.jme3.math.Vector3f;
-import com.jme3.post.SceneProcessor;
-import com.jme3.profile.AppProfiler;
-import com.jme3.renderer.RenderManager;
-import com.jme3.renderer.ViewPort;
-import com.jme3.renderer.queue.RenderQueue;
 import com.jme3.scene.Spatial;
 import com.jme3.system.AppSettings;
-import com.jme3.texture.FrameBuffer;
-import com.jme3.util.BufferUtils;
 import dev.parley.head.HeadLook;
 import dev.parley.head.MotionLayout;
 import dev.parley.motion.MotionFrame;
 import dev.parley.motion.MotionTrack;
 import dev.parley.rig.FaceRig;
 import dev.parley.rig.RigNames;
+import dev.parley.util.FrameGrabber;
 import java.awt.image.BufferedImage;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,7 +63,7 @@ final class PreviewRenderer {
         }
     }
 
-    private static final class App extends SimpleApplication implements SceneProcessor {
+    private static final class App extends SimpleApplication {
         private final Path assets;
         private final RigNames names;
         private final MotionLayout layout;
@@ -80,12 +73,10 @@ final class PreviewRenderer {
         private final CompletableFuture<List<BufferedImage>> done = new CompletableFuture<>();
         private FaceRig rig;
         private MotionFrame frame;
+        private final FrameGrabber grabber = new FrameGrabber();
+        private CompletableFuture<BufferedImage> shot;
         private int next;
         private int settle;
-        private boolean grab;
-        private RenderManager rm;
-        private int width;
-        private int height;
 
         App(Path assets, RigNames names, MotionLayout layout, List<float[]> frames) {
             super((com.jme3.app.state.AppState[]) null);
@@ -122,7 +113,7 @@ final class PreviewRenderer {
                 cam.setFrustumPerspective(30f, 1f, 0.01f * h, 100f * h);
                 cam.setLocation(target.add(0f, 0.1f * h, 3.9f * h));
                 cam.lookAt(target, Vector3f.UNIT_Y);
-                viewPort.addProcessor(this);
+                viewPort.addProcessor(grabber);
             } catch (RuntimeException e) {
                 done.completeExceptionally(e);
             }
@@ -130,71 +121,22 @@ final class PreviewRenderer {
 
         @Override
         public void simpleUpdate(float tpf) {
-            if (done.isDone() || next >= frames.size()) {
+            if (shot != null && shot.isDone()) {
+                images.add(shot.join());
+                shot = null;
+                settle = 0;
+                if (++next >= frames.size()) {
+                    done.complete(images);
+                }
+            }
+            if (done.isDone() || shot != null) {
                 return;
             }
             track.sample(next / (float) layout.fps(), frame);
             rig.apply(frame);
-            if (++settle >= 3) {
-                grab = true;
+            if (++settle >= 3) { // a few frames so the morph buffers reach the GPU
+                shot = grabber.request();
             }
-        }
-
-        @Override
-        public void initialize(RenderManager rm, ViewPort vp) {
-            this.rm = rm;
-            width = vp.getCamera().getWidth();
-            height = vp.getCamera().getHeight();
-        }
-
-        @Override
-        public void reshape(ViewPort vp, int w, int h) {
-            width = w;
-            height = h;
-        }
-
-        @Override
-        public boolean isInitialized() {
-            return rm != null;
-        }
-
-        @Override
-        public void preFrame(float tpf) {
-        }
-
-        @Override
-        public void postQueue(RenderQueue rq) {
-        }
-
-        @Override
-        public void postFrame(FrameBuffer out) {
-            if (!grab) {
-                return;
-            }
-            grab = false;
-            settle = 0;
-            ByteBuffer buf = BufferUtils.createByteBuffer(width * height * 4);
-            rm.getRenderer().readFrameBuffer(out, buf);
-            BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-            for (int y = 0; y < height; y++) {
-                for (int x = 0; x < width; x++) {
-                    int i = ((height - 1 - y) * width + x) * 4;
-                    img.setRGB(x, y, ((buf.get(i) & 0xff) << 16) | ((buf.get(i + 1) & 0xff) << 8) | (buf.get(i + 2) & 0xff));
-                }
-            }
-            images.add(img);
-            next++;
-            if (next >= frames.size()) {
-                done.complete(images);
-            }
-        }
-
-        @Override
-        public void cleanup() {
-        }
-
-        @Override
-        public void setProfiler(AppProfiler profiler) {
         }
 
         @Override
