@@ -86,8 +86,7 @@ public final class BatchStepper {
         denoiser.predict(b, branches);
         for (int c = 0; c < k; c++) {
             SamplingTask t = tasks.get(c);
-            Guidance g = t.guidance();
-            DdimSampler.guide(branches, 3 * c * w, w, g.audio(), g.style(), g.rescale(), motionDim, x0, 0);
+            DdimSampler.guide(branches, 3 * c * w, w, t.guidance(), motionDim, x0, 0);
             int next = t.nextTimestep();
             DdimSampler.update(t.x, 0, x0, 0, w, alphasCumprod[t.timestep()], next < 0 ? 1.0 : alphasCumprod[next]);
             t.advance();

@@ -9,7 +9,7 @@ import java.util.Random;
  * windows at once. Each step runs the denoiser once on 3K rows: for every character the branches
  * (no audio, no style), (audio, no style), (audio, style), combined as
  * {@code x0 = x0(0,0) + wa (x0(a,0) - x0(0,0)) + ws (x0(a,s) - x0(a,0))}, then optionally rescaled so
- * that guidance sharpens without exaggerating amplitude ({@link #setGuidanceRescale}).
+ * that guidance sharpens without exaggerating amplitude ({@link Guidance#rescale}, {@link #guide}).
  *
  * <p>Not thread-safe: one sampler per worker. All buffers are allocated once and reused.
  */
@@ -22,10 +22,8 @@ public final class DdimSampler {
     private final float[] x;
     private final float[] x0Branches;
     private final float[] x0;
-    private final float[] audioScales;
-    private final float[] styleScales;
+    private final Guidance[] guidance;
     private final int motionDim;
-    private float guidanceRescale;
 
     /**
      * @param alphasCumprod the schedule's cumulative alpha products, decreasing (not null, unaffected)
@@ -48,19 +46,8 @@ public final class DdimSampler {
         x = new float[characters * w];
         x0Branches = new float[3 * characters * w];
         x0 = new float[characters * w];
-        audioScales = new float[characters];
-        styleScales = new float[characters];
+        guidance = new Guidance[characters];
         this.motionDim = motionDim;
-    }
-
-    /**
-     * Sets the guidance rescale phi (the manifest's {@code sampling.guidance.rescale}); 0, the default,
-     * is plain guidance. See {@link #guide}.
-     *
-     * @param phi in [0, 1]
-     */
-    public void setGuidanceRescale(float phi) {
-        guidanceRescale = Guidance.checkRescale(phi);
     }
 
     /**
@@ -137,28 +124,30 @@ public final class DdimSampler {
      *
      * @param noise x_T for all characters [characters*Tw*M] (not null, unaffected)
      * @param steps S, the number of denoiser runs (in [1, N])
-     * @param audioScale w_a
-     * @param styleScale w_s
+     * @param guidance how every character's guidance branches combine (not null)
      * @param out receives clean normalised motion [characters*Tw*M] (not null, modified)
      */
-    public void sample(float[] noise, int steps, float audioScale, float styleScale, float[] out) {
-        Arrays.fill(audioScales, audioScale);
-        Arrays.fill(styleScales, styleScale);
+    public void sample(float[] noise, int steps, Guidance guidance, float[] out) {
+        Arrays.fill(this.guidance, Validate.nonNull(guidance, "guidance"));
         run(noise, steps, out);
     }
 
     /**
-     * Runs the sampler for all characters' windows, each with its own guidance scales.
+     * Runs the sampler for all characters' windows, each with its own guidance.
      *
      * @param noise x_T for all characters [characters*Tw*M] (not null, unaffected)
      * @param steps S, the number of denoiser runs (in [1, N])
-     * @param audioScale w_a per character (not null, length characters, unaffected)
-     * @param styleScale w_s per character (not null, length characters, unaffected)
+     * @param guidance per character (not null, length characters, no null element, unaffected)
      * @param out receives clean normalised motion [characters*Tw*M] (not null, modified)
      */
-    public void sample(float[] noise, int steps, float[] audioScale, float[] styleScale, float[] out) {
-        System.arraycopy(Validate.length(audioScale, characters, "audioScale"), 0, audioScales, 0, characters);
-        System.arraycopy(Validate.length(styleScale, characters, "styleScale"), 0, styleScales, 0, characters);
+    public void sample(float[] noise, int steps, Guidance[] guidance, float[] out) {
+        Validate.nonNull(guidance, "guidance");
+        if (guidance.length != characters) {
+            throw new IllegalArgumentException("guidance must have " + characters + " elements but has " + guidance.length);
+        }
+        for (int c = 0; c < characters; c++) {
+            this.guidance[c] = Validate.nonNull(guidance[c], "guidance[" + c + "]");
+        }
         run(noise, steps, out);
     }
 
@@ -180,7 +169,7 @@ public final class DdimSampler {
             double ab = alphasCumprod[t];
             double abNext = i + 1 < ts.length ? alphasCumprod[ts[i + 1]] : 1.0;
             for (int c = 0; c < characters; c++) {
-                guide(x0Branches, 3 * c * w, w, audioScales[c], styleScales[c], guidanceRescale, motionDim, x0, c * w);
+                guide(x0Branches, 3 * c * w, w, guidance[c], motionDim, x0, c * w);
                 update(x, c * w, x0, c * w, w, ab, abNext);
             }
         }
@@ -198,15 +187,15 @@ public final class DdimSampler {
      * @param branches the three branches' predictions, each [Tw*M] frame-major (not null, unaffected)
      * @param offset where the first branch starts in {@code branches}
      * @param w values per branch (Tw*M)
-     * @param wa the audio scale
-     * @param ws the style scale
-     * @param rescale phi in [0, 1]
+     * @param g the scales w_a, w_s and the rescale phi (not null)
      * @param motionDim M
      * @param x0 receives the guided prediction (not null, modified)
      * @param x0Offset where to write in {@code x0}
      */
-    static void guide(float[] branches, int offset, int w, float wa, float ws, float rescale, int motionDim,
-            float[] x0, int x0Offset) {
+    static void guide(float[] branches, int offset, int w, Guidance g, int motionDim, float[] x0, int x0Offset) {
+        float wa = g.audio();
+        float ws = g.style();
+        float rescale = g.rescale();
         int audio = offset + w;
         int both = audio + w;
         for (int k = 0; k < w; k++) {

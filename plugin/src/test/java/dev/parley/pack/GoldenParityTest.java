@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.sampler.DdimSampler;
 import dev.parley.sampler.DenoiserBatch;
+import dev.parley.sampler.Guidance;
 import dev.parley.testing.Golden;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -132,13 +133,13 @@ class GoldenParityTest {
                     firstBranches[0] = x0.clone();
                 }
             }, 1, m.windowFrames(), m.previousFrames(), m.motion().dim(), m.audioFeatureDim(), m.styleDim(), m.shapeDim());
-            sampler.setGuidanceRescale((float) run.path("guidanceRescale").asDouble(0.0));
             sampler.setConditions(0, golden.floats(in.get("prev_motion").asText()), run.get("firstWindow").asBoolean(),
                     golden.floats(in.get("audio_features").asText()), golden.floats(in.get("style").asText()),
                     golden.floats(in.get("shape").asText()));
             float[] out = new float[m.windowFrames() * m.motion().dim()];
-            sampler.sample(golden.floats(in.get("noise").asText()), steps, (float) run.get("audioScale").asDouble(),
-                    (float) run.get("styleScale").asDouble(), out);
+            Guidance guidance = new Guidance((float) run.get("audioScale").asDouble(), (float) run.get("styleScale").asDouble(),
+                    (float) run.path("guidanceRescale").asDouble(0.0));
+            sampler.sample(golden.floats(in.get("noise").asText()), steps, guidance, out);
             String name = "ddim " + steps + " steps";
             report(name + ", first-step branches", Golden.maxAbsDiff(golden.floats(run.get("firstStepBranches").asText()),
                     firstBranches[0]), NETWORK_TOLERANCE);

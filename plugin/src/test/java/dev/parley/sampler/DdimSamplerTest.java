@@ -47,7 +47,7 @@ class DdimSamplerTest {
         float[] noise = new float[2 * 4 * 3];
         DdimSampler.gaussianNoise(noise, 7);
         float[] out = new float[noise.length];
-        s.sample(noise, 10, 2f, 0.5f, out);
+        s.sample(noise, 10, new Guidance(2f, 0.5f, 0f), out);
         // x0 = 1 + 2 (3 - 1) + 0.5 (4 - 3) = 5.5, and the last DDIM step lands exactly on x0.
         for (float v : out) {
             assertEquals(5.5f, v, 1e-4f);
@@ -68,11 +68,11 @@ class DdimSamplerTest {
             }
         }
         float[] plain = new float[w];
-        DdimSampler.guide(branches, 0, w, 2f, 1.5f, 0f, dim, plain, 0);
+        DdimSampler.guide(branches, 0, w, new Guidance(2f, 1.5f, 0f), dim, plain, 0);
         float[] full = new float[w];
-        DdimSampler.guide(branches, 0, w, 2f, 1.5f, 1f, dim, full, 0);
+        DdimSampler.guide(branches, 0, w, new Guidance(2f, 1.5f, 1f), dim, full, 0);
         float[] half = new float[w];
-        DdimSampler.guide(branches, 0, w, 2f, 1.5f, 0.5f, dim, half, 0);
+        DdimSampler.guide(branches, 0, w, new Guidance(2f, 1.5f, 0.5f), dim, half, 0);
         for (int j = 0; j < dim; j++) {
             // Plain slope: 0.1 + 2 (0.5 - 0.1) + 1.5 (0.4 - 0.5) = 0.75 per frame; the conditional's 0.4.
             assertEquals(mean(plain, j, frames, dim), mean(full, j, frames, dim), 1e-5);
@@ -80,7 +80,7 @@ class DdimSamplerTest {
             assertEquals(0.5f * 0.4f + 0.5f * 0.75f, half[dim + j] - half[j], 1e-5f);
         }
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> new DdimSampler(cosineSchedule(50), constants(0, 0, 0), 1, 2, 1, 1, 1, 1, 1).setGuidanceRescale(1.5f));
+                () -> new Guidance(2f, 1.5f, 1.5f));
     }
 
     private static double mean(float[] a, int channel, int frames, int dim) {
@@ -111,7 +111,7 @@ class DdimSamplerTest {
         float[] noise = new float[12];
         DdimSampler.gaussianNoise(noise, seed);
         float[] out = new float[12];
-        s.sample(noise, 5, 1.5f, 1.5f, out);
+        s.sample(noise, 5, new Guidance(1.5f, 1.5f, 0f), out);
         return out;
     }
 
