@@ -520,8 +520,10 @@ def merge(parts: list[Path], out: Path) -> int:
     into ``out``, with the acceptance recomputed; top-level entries come from the first file that has
     them."""
     merged: dict = {}
+    seconds = 0
     for path in parts:
         part = json.loads(path.read_text())
+        seconds = max(seconds, part.get("seconds", 0))
         if merged.get("checkpoint", part.get("checkpoint")) != part.get("checkpoint") or \
                 merged.get("settings", part.get("settings")) != part.get("settings"):
             raise ValueError(f"{path}: another checkpoint or other settings than {parts[0]}")
@@ -532,7 +534,7 @@ def merge(parts: list[Path], out: Path) -> int:
             raise ValueError(f"{path}: split(s) {', '.join(sorted(clash))} already in an earlier file")
         merged["splits"].update(part["splits"])
     merged["acceptance"] = acceptance(merged)
-    merged["seconds"] = max(json.loads(p.read_text()).get("seconds", 0) for p in parts)
+    merged["seconds"] = seconds
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(_round(merged), indent=1) + "\n")
     print(f"wrote {out} ({', '.join(merged['splits'])})")
