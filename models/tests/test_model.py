@@ -197,6 +197,11 @@ def test_ddim_follows_the_contract(model):
         x = (a_next ** 0.5 * step["x0"].double() + (1 - a_next) ** 0.5 * eps).float().double()
     assert torch.equal(out, x.float())
     assert torch.equal(out, trace[-1]["x0"])  # the last step lands on x0 exactly
+    # Stopping early gives the state that step sees.
+    for k in range(3):
+        assert torch.equal(ddim_sample(model.denoiser, noise, cond, ab, 3, 1.5, 1.5, stop=k), trace[k]["x_t"])
+    with pytest.raises(ValueError, match="stop must be in"):
+        ddim_sample(model.denoiser, noise, cond, ab, 3, 1.5, 1.5, stop=3)
 
 
 def test_ancestral_sampler_runs(model):

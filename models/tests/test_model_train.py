@@ -4,13 +4,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
 import torch
 
 from parley.model.config import TINY
-from parley.model.diffusion import Schedule
+from parley.model.diffusion import HEAD, Schedule
 from parley.model.network import build_model
-from parley.model.train import (SyntheticDataset, denoiser_step, load_checkpoint, make_batch, motion_stats,
-                                sample_window, save_checkpoint, style_pairs, style_step, train_denoiser, train_style)
+from parley.model.sampler import ddim_timesteps
+from parley.model.train import (SyntheticDataset, denoiser_step, load_checkpoint, main as train_main, make_batch,
+                                motion_stats, sample_window, sampler_states, save_checkpoint, style_pairs, style_step,
+                                train_denoiser, train_style)
 
 CFG = TINY
 
@@ -114,3 +117,35 @@ def test_gradients_are_reproducible():
     for name, g in grads[0].items():
         assert torch.isfinite(g).all() and g.abs().max() < 1e3, name
         assert all(torch.equal(g, other[name]) for other in grads[1:]), name
+
+
+def test_sampler_state_rows_train_on_the_models_own_states_without_head_losses():
+    data = SyntheticDataset(4, frames=60, n_phones=CFG.audio.n_phones)
+    mean, std = motion_stats(data)
+    model = build_model(CFG, 0)
+    schedule = Schedule.from_config(CFG.diffusion)
+    batch = make_batch(data, CFG, mean, std, np.random.default_rng(0), 4)
+
+    model.train()
+    x, t = sampler_states(model, schedule, batch, 2, torch.Generator().manual_seed(3))
+    assert model.denoiser.training and model.audio.training  # modes restored
+    assert x.shape == (2, CFG.window, 56) and torch.isfinite(x).all()
+    assert len(set(t.tolist())) == 1 and int(t[0]) in ddim_timesteps(schedule.steps, CFG.train.sampler_steps)[1:]
+
+    moved = dict(batch, motion=batch["motion"].clone())
+    moved["motion"][..., HEAD] += 1.0  # another recorded head pose, same face
+    for share, head_counts in ((0.0, True), (1.0, False)):
+        m = build_model(replace(CFG, train=replace(CFG.train, p_sampler_state=share)), 0).eval()
+        totals = [float(denoiser_step(m, schedule, b, torch.Generator().manual_seed(1))["total"]) for b in (batch, moved)]
+        assert (abs(totals[0] - totals[1]) > 1e-3) == head_counts, (share, totals)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--sampler-states", "1.5"], "--sampler-states must be in [0, 1] but got 1.5"),
+    (["--sampler-states", "0.5", "--regression"], "the regression baseline has no sampler"),
+])
+def test_train_cli_refuses_bad_sampler_states(tmp_path, capsys, args, message):
+    with pytest.raises(SystemExit) as exit_info:
+        train_main(["--config", "tiny", "--synthetic", "2", "--steps", "1", "--out", str(tmp_path / "run"), *args])
+    assert exit_info.value.code == 2 and message in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()

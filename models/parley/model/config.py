@@ -83,6 +83,13 @@ class TrainConfig:
     grad_clip: float = 1.0
     use_style: bool = True  # False: the style condition is always the null style (ablation "w/o style encoder")
     regression: bool = False  # True: deterministic regression baseline (x_t = 0, t = 0, no dropout; "w/o diffusion")
+    # Sampler-state training: this share of each batch takes x_t from the model's own guided few-step
+    # DDIM (a random step of sampler_steps at sampler_guidance) instead of noising the ground truth, so
+    # the network learns to correct the states it meets at run time (exposure bias). Those rows skip
+    # the head-pose losses: a sampled head may rightly differ from the recorded one.
+    p_sampler_state: float = 0.0
+    sampler_steps: int = 10
+    sampler_guidance: tuple[float, float] = (1.5, 1.5)
 
 
 @dataclass(frozen=True)

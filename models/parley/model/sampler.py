@@ -83,15 +83,21 @@ def guided_x0(denoise: DenoiseFn, x_t: torch.Tensor, t: int | torch.Tensor, cond
 @torch.no_grad()
 def ddim_sample(denoise: DenoiseFn, noise: torch.Tensor, cond: Conditions, alphas_cumprod: np.ndarray,
                 steps: int, audio_scale: float, style_scale: float,
-                trace: list[dict] | None = None, rescale: float = 0.0) -> torch.Tensor:
+                trace: list[dict] | None = None, rescale: float = 0.0, stop: int | None = None) -> torch.Tensor:
     """Deterministic DDIM (eta 0) from x_T = noise [B, Tw, M]; returns clean normalised motion.
 
     If ``trace`` is a list, each step appends {t, x_t, branches, x0} (for golden vectors).
+    ``stop`` k in [0, steps): run the first k steps only and return x_t at t = ddim_timesteps(N, steps)[k],
+    the state the sampler's step k sees (for sampler-state training).
     """
     ab = np.asarray(alphas_cumprod, dtype=np.float32)
     ts = ddim_timesteps(len(ab), steps)
+    if stop is not None and not 0 <= stop < steps:
+        raise ValueError(f"stop must be in [0, {steps}) but got {stop}")
     x = noise.to(torch.float32).clone()
     for i, t in enumerate(ts):
+        if i == stop:
+            return x
         x0, branches = guided_x0(denoise, x, t, cond, audio_scale, style_scale, rescale)
         if trace is not None:
             trace.append({"t": t, "x_t": x.clone(), "branches": branches.clone(), "x0": x0.clone()})

@@ -24,6 +24,7 @@ import torch
 from .config import SAMPLES_PER_FRAME, ModelConfig, config_from_dict, get_config
 from .diffusion import Schedule, VertexFn, condition_dropout, diffusion_losses, phone_loss
 from .network import ParleyModel, build_model
+from .sampler import Conditions, ddim_sample, ddim_timesteps
 from .style import nt_xent
 
 # Phone classes of p, b, m in the corpus phone set (parley.corpus.phones.PHONES), for w_bilabial.
@@ -179,6 +180,9 @@ def denoiser_step(model: ParleyModel, schedule: Schedule, batch: dict[str, torch
         t = torch.randint(0, schedule.steps, (b,), generator=gen)
         x_t = schedule.q_sample(x0, t, torch.randn(x0.shape, generator=gen))
         audio_mask, style_mask = condition_dropout(b, cfg.train, gen)
+    own = 0 if cfg.train.regression else int(round(cfg.train.p_sampler_state * b))
+    if own:
+        x_t[:own], t[:own] = sampler_states(model, schedule, batch, own, gen)
     if not cfg.train.use_style:
         style_mask = torch.zeros(b)
     pred = model.denoiser(x_t, t, batch["prev"], batch["first_window"], features, audio_mask, style, style_mask,
@@ -189,11 +193,40 @@ def denoiser_step(model: ParleyModel, schedule: Schedule, batch: dict[str, torch
         for code in BILABIAL_CODES:
             bilabial |= batch["phones"] == code
         weight = 1.0 + (cfg.train.w_bilabial - 1.0) * bilabial.float()
-    losses = diffusion_losses(pred, x0, batch["valid"], batch["prev"], batch["first_window"], cfg.train, vertex_fn,
-                              batch["shape"], weight)
+
+    def rows_losses(rows: slice, tr) -> dict[str, torch.Tensor]:
+        return diffusion_losses(pred[rows], x0[rows], batch["valid"][rows], batch["prev"][rows],
+                                batch["first_window"][rows], tr, vertex_fn, batch["shape"][rows],
+                                None if weight is None else weight[rows])
+
+    losses = rows_losses(slice(own, b), cfg.train)
+    if own:  # sampler-state rows: no head-pose losses; both parts weigh by their share of the batch
+        no_head = replace(cfg.train, w_head=0.0, w_head_velocity=0.0, w_transition=0.0)
+        own_losses = rows_losses(slice(0, own), no_head)
+        losses = {k: (v * (b - own) + own_losses[k] * own) / b for k, v in losses.items()}
     losses["phone"] = phone_loss(model.audio.phone_logits(features), batch["phones"])
     losses["total"] = losses["total"] + cfg.train.w_phone * losses["phone"]
     return losses
+
+
+def sampler_states(model: ParleyModel, schedule: Schedule, batch: dict[str, torch.Tensor], rows: int,
+                   gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """(x_t [rows, Tw, M], t [rows]) for the first ``rows`` windows of a batch: the state of the model's
+    own guided DDIM (TrainConfig.sampler_steps, sampler_guidance) before a random step k in [1, S), from
+    fresh noise, in eval mode and without gradients."""
+    tr, cfg = model.cfg.train, model.cfg
+    k = int(torch.randint(1, tr.sampler_steps, (1,), generator=gen))
+    noise = torch.randn(rows, cfg.window, cfg.motion_dim, generator=gen)
+    was_training = model.denoiser.training, model.audio.training
+    model.denoiser.eval(), model.audio.eval()
+    with torch.no_grad():
+        cond = Conditions(batch["prev"][:rows], batch["first_window"][:rows], model.audio(batch["pcm"][:rows]),
+                          model.style(batch["style_motion"][:rows]), batch["shape"][:rows])
+        wa, ws = tr.sampler_guidance
+        x = ddim_sample(model.denoiser, noise, cond, schedule.alphas_cumprod, tr.sampler_steps, wa, ws, stop=k)
+    model.denoiser.train(was_training[0]), model.audio.train(was_training[1])
+    t = ddim_timesteps(schedule.steps, tr.sampler_steps)[k]
+    return x, torch.full((rows,), t, dtype=torch.int64)
 
 
 def _optimizer(params, cfg: ModelConfig) -> torch.optim.Optimizer:
@@ -336,6 +369,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--init-from", type=Path, help="start from this checkpoint's weights (all networks; a second "
                                                   "training phase), skipping style training")
     p.add_argument("--bilabial-weight", type=float, help="weight of p/b/m frames in the simple and vertex losses")
+    p.add_argument("--sampler-states", type=float, metavar="SHARE",
+                   help="share of each batch trained on the model's own DDIM states (TrainConfig.p_sampler_state)")
     p.add_argument("--lr", type=float, help="peak learning rate (default: the config's)")
     p.add_argument("--warmup", type=int, help="warm-up steps (default: the config's)")
     p.add_argument("--init-style", type=Path, help="take the trained style encoder from this checkpoint "
@@ -354,6 +389,12 @@ def main(argv: list[str] | None = None) -> int:
     tr = replace(tr, use_style=tr.use_style and not a.no_style, regression=tr.regression or a.regression)
     if a.bilabial_weight is not None:
         tr = replace(tr, w_bilabial=a.bilabial_weight)
+    if a.sampler_states is not None:
+        if not 0.0 <= a.sampler_states <= 1.0:
+            p.error(f"--sampler-states must be in [0, 1] but got {a.sampler_states}")
+        if tr.regression and a.sampler_states > 0:
+            p.error("--sampler-states needs a diffusion model; the regression baseline has no sampler")
+        tr = replace(tr, p_sampler_state=a.sampler_states)
     if a.lr is not None:
         tr = replace(tr, lr=a.lr)
     if a.warmup is not None:
@@ -401,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
         prior = torch.load(a.init_from, map_location="cpu")
         info["phases"] = prior.get("phases", [{k: prior.get(k) for k in ("steps", "schedule_steps", "seed")}]) + \
             [{"steps": a.steps, "schedule_steps": a.schedule_steps or a.steps, "seed": a.seed, "lr": cfg.train.lr,
-              "w_bilabial": cfg.train.w_bilabial}]
+              "w_bilabial": cfg.train.w_bilabial, "p_sampler_state": cfg.train.p_sampler_state}]
 
     def on_step(n: int) -> None:
         if a.checkpoint_every and n % a.checkpoint_every == 0 and n < a.steps:
