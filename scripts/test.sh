@@ -6,6 +6,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 scripts/setup-debian.sh
 
+# The Python parity test runs the graphs through ONNX Runtime Java: fetch its jar into ~/.m2 first.
+mvn -B -ntp -q -pl plugin dependency:resolve
+
 echo "== Python tests (models/) =="
 (cd models && /usr/bin/python3 -m pytest -q)
 
