@@ -19,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code style blend}: the blend is the weighted, renormalised mean of its parents' embeddings, and
  * over the same lines and seeds its mouth opening falls between its parents' while its head-motion
  * amplitude moves from the calmer parent to the livelier one. A mean of unit embeddings is not
- * linear in every statistic: with pack 1.1.0 the 50/50 blend sways about 8% more than the livelier
- * parent (docs/modding.md), so head motion may overshoot the parents' span by a fifth of it.
+ * linear in every statistic: with pack 1.3.0 the 50/50 blend sways half as much again as the
+ * livelier parent (docs/modding.md), so only the calm-leaning 75/25 blend is held between its
+ * parents, give or take a fifth of their span.
  */
 class StyleBlendTest {
 
@@ -74,9 +75,11 @@ class StyleBlendTest {
             assertTrue(sCalm[0] < sAnimated[0] && sCalm[1] < sAnimated[1], "animated moves more than calm: " + report);
             assertTrue(sCalm[0] < sCalmish[0] && sCalmish[0] < sHalf[0] && sHalf[0] < sAnimated[0],
                     "mouth opening grows with the livelier parent's weight: " + report);
-            // Head motion saturates before the middle (docs/modding.md): a calm-leaning blend is in between.
-            assertTrue(sCalmish[1] > sCalm[1] && sCalmish[1] < sAnimated[1], "the 75/25 blend's head motion lies between its parents': "
-                    + report);
+            // Head motion saturates before the middle (docs/modding.md): a calm-leaning blend is in between,
+            // give or take a fifth of the parents' span.
+            double slack = 0.2 * (sAnimated[1] - sCalm[1]);
+            assertTrue(sCalmish[1] > sCalm[1] && sCalmish[1] < sAnimated[1] + slack,
+                    "the 75/25 blend's head motion lies between its parents' (within a fifth of their span): " + report);
             assertTrue(sHalf[1] > sCalmish[1], "the 50/50 blend's head moves more than the 75/25's: " + report);
         }
     }
