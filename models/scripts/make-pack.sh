@@ -11,9 +11,8 @@
 # Every training runs on one thread, the main model and the regression baseline side by side. On the
 # 2-core development machine the main model's three phases took 35 + 22 + 16 minutes of wall time
 # beside the regression (phases 1 and 2: 28 + 13 alone), and the evaluation about 25
-# (docs/model-card.md). Same seeds, same
-# numbers on the same CPU; other CPUs differ in the last float bits, which training amplifies, so
-# there the metrics agree only roughly.
+# (docs/model-card.md). Same seeds, same numbers on the same CPU; other CPUs differ in the last
+# float bits, which training amplifies, so there the metrics agree only roughly.
 set -eu
 cd "$(dirname "$0")/.."
 CORPUS=${1:?usage: make-pack.sh CORPUS_DIR [RUNS_DIR]}
