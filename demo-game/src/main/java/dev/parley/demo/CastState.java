@@ -156,7 +156,7 @@ public class CastState extends BaseAppState {
         Validate.nonNull(preset, "preset");
         return styles.computeIfAbsent(preset.name(), n -> {
             try {
-                Style s = (Style) getApplication().getAssetManager().loadAsset(new StyleKey(StylePreset.assetPath(n)));
+                Style s = getApplication().getAssetManager().loadAsset(new StyleKey(StylePreset.assetPath(n)));
                 parley.checkStyle(s);
                 return s;
             } catch (RuntimeException e) {

@@ -111,7 +111,7 @@ public final class FaceClips {
         addJointTrack(tracks, armature, names, FaceJoint.JAW, layout.slice("jaw").offset(), motion, frames, dim, times, model);
         addJointTrack(tracks, armature, names, FaceJoint.HEAD, layout.slice("head").offset(), motion, frames, dim, times, model);
         AnimClip clip = new AnimClip(name);
-        clip.setTracks(tracks.toArray(new AnimTrack[0]));
+        clip.setTracks(tracks.toArray(new AnimTrack<?>[0]));
         return clip;
     }
 
@@ -178,7 +178,7 @@ public final class FaceClips {
             }
         }
         AnimClip copy = new AnimClip(clip.getName());
-        copy.setTracks(out.toArray(new AnimTrack[0]));
+        copy.setTracks(out.toArray(new AnimTrack<?>[0]));
         return copy;
     }
 
@@ -227,7 +227,7 @@ public final class FaceClips {
             }
         }
         AnimClip copy = new AnimClip(clip.getName());
-        copy.setTracks(out.toArray(new AnimTrack[0]));
+        copy.setTracks(out.toArray(new AnimTrack<?>[0]));
         return copy;
     }
 

@@ -26,7 +26,17 @@ public record LineOptions(int steps, float audioGuidance, float styleGuidance, f
     /** Nothing set: everything from the character's defaults and the pack. */
     public static final LineOptions DEFAULTS = new LineOptions(0, Float.NaN, Float.NaN, Float.NaN, 0L, false, null);
 
-    /** Checks the values. */
+    /**
+     * Checks the values (each as described in the class comment).
+     *
+     * @param steps see {@link #steps()}
+     * @param audioGuidance see {@link #audioGuidance()}
+     * @param styleGuidance see {@link #styleGuidance()}
+     * @param guidanceRescale see {@link #guidanceRescale()}
+     * @param seed see {@link #seed()}
+     * @param seeded see {@link #seeded()}
+     * @param adaptive see {@link #adaptive()}
+     */
     public LineOptions {
         Validate.inRange(steps, 0, 100_000, "steps");
         if (!Float.isNaN(guidanceRescale)) {
@@ -34,7 +44,10 @@ public record LineOptions(int steps, float audioGuidance, float styleGuidance, f
         }
     }
 
-    /** @param count DDIM steps (&gt;0) @return a copy with that value */
+    /**
+     * @param count DDIM steps (&gt;0)
+     * @return a copy with that value
+     */
     public LineOptions withSteps(int count) {
         Validate.inRange(count, 1, 100_000, "count");
         return new LineOptions(count, audioGuidance, styleGuidance, guidanceRescale, seed, seeded, adaptive);
@@ -52,17 +65,26 @@ public record LineOptions(int steps, float audioGuidance, float styleGuidance, f
         return new LineOptions(steps, audio, style, guidanceRescale, seed, seeded, adaptive);
     }
 
-    /** @param phi the guidance rescale in [0, 1] @return a copy with that value */
+    /**
+     * @param phi the guidance rescale in [0, 1]
+     * @return a copy with that value
+     */
     public LineOptions withGuidanceRescale(float phi) {
         return new LineOptions(steps, audioGuidance, styleGuidance, Guidance.checkRescale(phi), seed, seeded, adaptive);
     }
 
-    /** @param value the seed @return a copy with that seed */
+    /**
+     * @param value the seed
+     * @return a copy with that seed
+     */
     public LineOptions withSeed(long value) {
         return new LineOptions(steps, audioGuidance, styleGuidance, guidanceRescale, value, true, adaptive);
     }
 
-    /** @param value whether steps may be reduced to keep up @return a copy with that value */
+    /**
+     * @param value whether steps may be reduced to keep up
+     * @return a copy with that value
+     */
     public LineOptions withAdaptive(boolean value) {
         return new LineOptions(steps, audioGuidance, styleGuidance, guidanceRescale, seed, seeded, value);
     }

@@ -127,7 +127,11 @@ public final class MotionFrame {
         return this;
     }
 
-    /** Resets to the neutral pose (all zeros). @return this frame */
+    /**
+     * Resets to the neutral pose (all zeros).
+     *
+     * @return this frame
+     */
     public MotionFrame setNeutral() {
         Arrays.fill(expression, 0f);
         Arrays.fill(rotations, 0f);

@@ -112,8 +112,9 @@ final class TensorSlots implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException(graph + ": tensors already closed");
         }
-        try (OrtSession.Result unused = session.run(inputs, outputs)) {
+        try {
             // Pinned outputs: the result owns nothing that needs reading.
+            session.run(inputs, outputs).close();
         } catch (OrtException e) {
             throw failure("run failed", e);
         }

@@ -13,7 +13,13 @@ public record Guidance(float audio, float style, float rescale) {
     /** No guidance: the fully conditioned branch alone. */
     public static final Guidance NONE = new Guidance(1f, 1f, 0f);
 
-    /** Checks the values. */
+    /**
+     * Checks the values (each as described in the class comment).
+     *
+     * @param audio see {@link #audio()}
+     * @param style see {@link #style()}
+     * @param rescale see {@link #rescale()}
+     */
     public Guidance {
         if (!Float.isFinite(audio) || !Float.isFinite(style)) {
             throw new IllegalArgumentException("guidance scales must be finite but are " + audio + ", " + style);

@@ -14,7 +14,12 @@ import dev.parley.util.Validate;
  */
 public record Networks(AudioEncoder audioEncoder, Denoiser denoiser) {
 
-    /** Checks the values. */
+    /**
+     * Checks the values (each as described in the class comment).
+     *
+     * @param audioEncoder see {@link #audioEncoder()}
+     * @param denoiser see {@link #denoiser()}
+     */
     public Networks {
         Validate.nonNull(audioEncoder, "audioEncoder");
         Validate.nonNull(denoiser, "denoiser");

@@ -20,7 +20,17 @@ import dev.parley.util.Validate;
 public record ServiceSettings(int intraOpThreads, boolean preferCuda, int maxBatchCharacters, float firstWindowBudget,
         float maxLead, int minSteps, int streamChunkFrames) {
 
-    /** Checks the values. */
+    /**
+     * Checks the values (each as described in the class comment).
+     *
+     * @param intraOpThreads see {@link #intraOpThreads()}
+     * @param preferCuda see {@link #preferCuda()}
+     * @param maxBatchCharacters see {@link #maxBatchCharacters()}
+     * @param firstWindowBudget see {@link #firstWindowBudget()}
+     * @param maxLead see {@link #maxLead()}
+     * @param minSteps see {@link #minSteps()}
+     * @param streamChunkFrames see {@link #streamChunkFrames()}
+     */
     public ServiceSettings {
         Validate.inRange(intraOpThreads, 1, 64, "intraOpThreads");
         Validate.inRange(maxBatchCharacters, 1, 64, "maxBatchCharacters");
@@ -43,32 +53,50 @@ public record ServiceSettings(int intraOpThreads, boolean preferCuda, int maxBat
         return new ServiceSettings(cores <= 4 ? 1 : 2, true, 4, 0.12f, 8f, 2, 25);
     }
 
-    /** @param threads ONNX Runtime intra-op threads (in [1, 64]) @return a copy with that value */
+    /**
+     * @param threads ONNX Runtime intra-op threads (in [1, 64])
+     * @return a copy with that value
+     */
     public ServiceSettings withIntraOpThreads(int threads) {
         return new ServiceSettings(threads, preferCuda, maxBatchCharacters, firstWindowBudget, maxLead, minSteps, streamChunkFrames);
     }
 
-    /** @param cuda whether to try CUDA @return a copy with that value */
+    /**
+     * @param cuda whether to try CUDA
+     * @return a copy with that value
+     */
     public ServiceSettings withPreferCuda(boolean cuda) {
         return new ServiceSettings(intraOpThreads, cuda, maxBatchCharacters, firstWindowBudget, maxLead, minSteps, streamChunkFrames);
     }
 
-    /** @param characters the most characters per denoiser run (in [1, 64]) @return a copy with that value */
+    /**
+     * @param characters the most characters per denoiser run (in [1, 64])
+     * @return a copy with that value
+     */
     public ServiceSettings withMaxBatchCharacters(int characters) {
         return new ServiceSettings(intraOpThreads, preferCuda, characters, firstWindowBudget, maxLead, minSteps, streamChunkFrames);
     }
 
-    /** @param seconds the first-window budget (&gt;0) @return a copy with that value */
+    /**
+     * @param seconds the first-window budget (&gt;0)
+     * @return a copy with that value
+     */
     public ServiceSettings withFirstWindowBudget(float seconds) {
         return new ServiceSettings(intraOpThreads, preferCuda, maxBatchCharacters, seconds, maxLead, minSteps, streamChunkFrames);
     }
 
-    /** @param seconds the most motion generated ahead of playback (&ge;4) @return a copy with that value */
+    /**
+     * @param seconds the most motion generated ahead of playback (&ge;4)
+     * @return a copy with that value
+     */
     public ServiceSettings withMaxLead(float seconds) {
         return new ServiceSettings(intraOpThreads, preferCuda, maxBatchCharacters, firstWindowBudget, seconds, minSteps, streamChunkFrames);
     }
 
-    /** @param frames the fewest frames of a stream window (&ge;1) @return a copy with that value */
+    /**
+     * @param frames the fewest frames of a stream window (&ge;1)
+     * @return a copy with that value
+     */
     public ServiceSettings withStreamChunkFrames(int frames) {
         return new ServiceSettings(intraOpThreads, preferCuda, maxBatchCharacters, firstWindowBudget, maxLead, minSteps, frames);
     }

@@ -67,6 +67,7 @@ public class StyleLoader implements AssetLoader {
      *
      * @param style the style (not null)
      * @param out the destination (not null, not closed)
+     * @throws IOException if writing to {@code out} fails
      */
     public static void write(Style style, OutputStream out) throws IOException {
         Validate.nonNull(style, "style");

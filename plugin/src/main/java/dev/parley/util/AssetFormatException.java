@@ -9,7 +9,9 @@ public class AssetFormatException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The asset's name or path. */
     private final String source;
+    /** The JSON path of the offending field, or "" for the whole asset. */
     private final String field;
 
     /**

@@ -65,7 +65,12 @@ public final class JsonFields {
         return node;
     }
 
-    /** @return the field as a string */
+    /**
+     * @param parent the object holding the field (not null)
+     * @param name the field name (not null)
+     * @param path the field's full path for messages (not null)
+     * @return the field as a string
+     */
     public String string(JsonNode parent, String name, String path) {
         JsonNode node = require(parent, name, path);
         if (!node.isTextual()) {
@@ -74,7 +79,12 @@ public final class JsonFields {
         return node.asText();
     }
 
-    /** @return the field as an int */
+    /**
+     * @param parent the object holding the field (not null)
+     * @param name the field name (not null)
+     * @param path the field's full path for messages (not null)
+     * @return the field as an int
+     */
     public int integer(JsonNode parent, String name, String path) {
         JsonNode node = require(parent, name, path);
         if (!node.canConvertToInt() || !node.isIntegralNumber()) {
@@ -83,7 +93,12 @@ public final class JsonFields {
         return node.asInt();
     }
 
-    /** @return the field as a finite float */
+    /**
+     * @param parent the object holding the field (not null)
+     * @param name the field name (not null)
+     * @param path the field's full path for messages (not null)
+     * @return the field as a finite float
+     */
     public float number(JsonNode parent, String name, String path) {
         JsonNode node = require(parent, name, path);
         if (!node.isNumber() || !Double.isFinite(node.asDouble())) {
@@ -92,7 +107,13 @@ public final class JsonFields {
         return (float) node.asDouble();
     }
 
-    /** @return the field as an array node, checked to have {@code expectedSize} elements (or any if negative) */
+    /**
+     * @param parent the object holding the field (not null)
+     * @param name the field name (not null)
+     * @param path the field's full path for messages (not null)
+     * @param expectedSize the number of elements required, or negative for any
+     * @return the field as an array node (not null)
+     */
     public JsonNode array(JsonNode parent, String name, String path, int expectedSize) {
         JsonNode node = require(parent, name, path);
         if (!node.isArray()) {
@@ -105,7 +126,13 @@ public final class JsonFields {
         return node;
     }
 
-    /** @return the field as a float array of the given length (or any if negative), all finite */
+    /**
+     * @param parent the object holding the field (not null)
+     * @param name the field name (not null)
+     * @param path the field's full path for messages (not null)
+     * @param expectedSize the length required, or negative for any
+     * @return the field as a new float array, all finite
+     */
     public float[] floats(JsonNode parent, String name, String path, int expectedSize) {
         JsonNode node = array(parent, name, path, expectedSize);
         float[] out = new float[node.size()];
@@ -119,7 +146,13 @@ public final class JsonFields {
         return out;
     }
 
-    /** @return the field as an int array, each value in [0, bound) */
+    /**
+     * @param parent the object holding the field (not null)
+     * @param name the field name (not null)
+     * @param path the field's full path for messages (not null)
+     * @param bound the exclusive upper bound of each value (&gt;0)
+     * @return the field as a new int array, each value in [0, bound)
+     */
     public int[] indices(JsonNode parent, String name, String path, int bound) {
         JsonNode node = array(parent, name, path, -1);
         int[] out = new int[node.size()];

@@ -420,6 +420,8 @@ public final class ParleyTool {
 
     /** A command line error: the usage is printed. */
     static final class UsageException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         UsageException(String message) {
             super(message);
         }
