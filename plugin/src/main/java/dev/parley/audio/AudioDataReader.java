@@ -11,12 +11,14 @@ import java.nio.ByteOrder;
 /**
  * Copies PCM out of jME audio data into a mono {@link PcmClip}. Buffers (WAV, and OGG loaded as a
  * buffer through jme3-jogg) are copied without touching their position; streams are read to the end
- * (and so consumed). Supports 8-bit unsigned and 16/24/32-bit signed little-endian PCM, any channel count.
+ * (and so consumed). Supports 8-bit unsigned and 16/24/32-bit signed little-endian PCM, 1 to 8
+ * channels. Files Parley reads itself go through {@link WavReader}, which also takes float WAVs and
+ * checks headers against the file.
  */
 public final class AudioDataReader {
 
-    /** Streams longer than this many seconds are refused, to bound memory. */
-    public static final float MAX_SECONDS = 15 * 60f;
+    /** Streams longer than this many seconds are refused, to bound memory ({@link AudioLimits#MAX_SECONDS}). */
+    public static final float MAX_SECONDS = AudioLimits.MAX_SECONDS;
 
     private AudioDataReader() {
     }
@@ -84,11 +86,13 @@ public final class AudioDataReader {
      * @throws AudioInputException naming the line and the unsupported value
      */
     static void checkFormat(String name, int channels, int bits, int rate) {
-        if (channels < 1) {
-            throw new AudioInputException(name, "has " + channels + " channels");
+        if (channels < 1 || channels > AudioLimits.MAX_CHANNELS) {
+            throw new AudioInputException(name, "has " + channels + " channels (expected 1 to "
+                    + AudioLimits.MAX_CHANNELS + ")");
         }
-        if (rate <= 0) {
-            throw new AudioInputException(name, "has sample rate " + rate);
+        if (!AudioLimits.rateAccepted(rate)) {
+            throw new AudioInputException(name, "has sample rate " + rate + " Hz (expected " + AudioLimits.MIN_RATE
+                    + " to " + AudioLimits.MAX_RATE + " Hz)");
         }
         if (bits != 8 && bits != 16 && bits != 24 && bits != 32) {
             throw new AudioInputException(name, "unsupported bit depth " + bits + " (expected 8, 16, 24 or 32)");
@@ -108,11 +112,26 @@ public final class AudioDataReader {
         return out.toByteArray();
     }
 
-    /** Converts interleaved little-endian PCM to mono floats by averaging channels. */
+    /** Converts interleaved little-endian integer PCM to mono floats by averaging channels. */
     static float[] downmix(byte[] bytes, int channels, int bits) {
-        int bytesPerSample = bits / 8;
-        int frames = bytes.length / (channels * bytesPerSample);
+        int frames = bytes.length / (channels * (bits / 8));
         float[] out = new float[frames];
+        downmix(bytes, frames, channels, bits, false, out);
+        return out;
+    }
+
+    /**
+     * Converts interleaved little-endian PCM to mono floats by averaging channels.
+     *
+     * @param bytes the PCM, from index 0 (not null, unaffected)
+     * @param frames the frames to convert
+     * @param channels the channel count (&gt;0)
+     * @param bits bits per sample: 8 (unsigned), 16, 24 or 32
+     * @param floating true for 32-bit IEEE float samples, false for integers
+     * @param out receives {@code frames} mono samples from index 0 (not null, modified)
+     */
+    static void downmix(byte[] bytes, int frames, int channels, int bits, boolean floating, float[] out) {
+        int bytesPerSample = bits / 8;
         ByteBuffer bb = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         float scale = 1f / channels;
         for (int f = 0; f < frames; f++) {
@@ -123,11 +142,10 @@ public final class AudioDataReader {
                     case 8 -> ((bytes[o] & 0xff) - 128) / 128f;
                     case 16 -> bb.getShort(o) / 32768f;
                     case 24 -> (((bytes[o + 2]) << 16) | ((bytes[o + 1] & 0xff) << 8) | (bytes[o] & 0xff)) / 8388608f;
-                    default -> bb.getInt(o) / 2147483648f;
+                    default -> floating ? bb.getFloat(o) : bb.getInt(o) / 2147483648f;
                 };
             }
             out[f] = sum * scale;
         }
-        return out;
     }
 }

@@ -141,6 +141,11 @@ public final class JsonFields {
             if (!e.isNumber() || !Double.isFinite(e.asDouble())) {
                 throw new AssetFormatException(source, path + "[" + i + "]", "expected a finite number but got " + e);
             }
+            // 1e308 is a finite double but an infinite float.
+            if (!Float.isFinite((float) e.asDouble())) {
+                throw new AssetFormatException(source, path + "[" + i + "]",
+                        "expected a number within float range (|x| < 3.4e38) but got " + e);
+            }
             out[i] = (float) e.asDouble();
         }
         return out;

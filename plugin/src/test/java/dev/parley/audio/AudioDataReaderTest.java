@@ -26,27 +26,9 @@ class AudioDataReaderTest {
     @TempDir
     Path dir;
 
-    /** Writes a RIFF/WAVE file with integer PCM. */
+    /** Writes a RIFF/WAVE file with 8 or 16-bit integer PCM. */
     static byte[] wav(float[][] channels, int rate, int bits) {
-        int frames = channels[0].length;
-        int bytesPerSample = bits / 8;
-        int dataBytes = frames * channels.length * bytesPerSample;
-        ByteBuffer bb = ByteBuffer.allocate(44 + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
-        bb.put("RIFF".getBytes()).putInt(36 + dataBytes).put("WAVE".getBytes());
-        bb.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) channels.length).putInt(rate)
-                .putInt(rate * channels.length * bytesPerSample).putShort((short) (channels.length * bytesPerSample))
-                .putShort((short) bits);
-        bb.put("data".getBytes()).putInt(dataBytes);
-        for (int f = 0; f < frames; f++) {
-            for (float[] ch : channels) {
-                if (bits == 8) {
-                    bb.put((byte) (Math.round(ch[f] * 127) + 128));
-                } else {
-                    bb.putShort((short) Math.round(ch[f] * 32767));
-                }
-            }
-        }
-        return bb.array();
+        return WavWriter.encode(channels, rate, bits == 8 ? WavWriter.Encoding.PCM_8 : WavWriter.Encoding.PCM_16, false);
     }
 
     private AudioData load(String file, byte[] bytes) throws IOException {

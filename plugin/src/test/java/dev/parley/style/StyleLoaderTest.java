@@ -76,6 +76,15 @@ class StyleLoaderTest {
         assertEquals("bad.style.json: field 'embedding[1]' expected a finite number but got \"NaN\"", e.getMessage());
     }
 
+    /** Fuzz finding (FuzzTest, seed 2): 1e308 passed the double check, became Infinity as a float, and Style threw IAE. */
+    @Test
+    void valueBeyondFloatRangeIsAnAssetErrorNotAnIllegalArgument() throws IOException {
+        Throwable e = loadFailure("{\"format\":\"parley-style\",\"version\":1,\"displayName\":\"X\",\"pack\":\"p\","
+                + "\"dimension\":3,\"embedding\":[0.5,-1.1e308,2.0]}");
+        assertEquals("bad.style.json: field 'embedding[1]' expected a number within float range (|x| < 3.4e38) but got -1.1E308",
+                e.getMessage());
+    }
+
     @Test
     void missingPack() throws IOException {
         Throwable e = loadFailure("{\"format\":\"parley-style\",\"version\":1,\"displayName\":\"X\",\"dimension\":1,\"embedding\":[1]}");
