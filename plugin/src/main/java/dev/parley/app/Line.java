@@ -4,7 +4,8 @@ import dev.parley.service.LineJob;
 
 /**
  * One line of dialogue given to a {@link TalkingHead}: its name, options, state and timings. Read it
- * on the render thread (its state changes there).
+ * on the render thread (its state changes there). Every line ends exactly once, in FINISHED, STOPPED
+ * or FAILED, and its character's listeners hear it once ({@code finished} or {@code failed}).
  */
 public final class Line {
 
@@ -16,7 +17,10 @@ public final class Line {
         SPEAKING,
         /** Played to the end. */
         FINISHED,
-        /** Stopped early by {@link TalkingHead#stop()} or by a newer line. */
+        /**
+         * Stopped early: by {@link TalkingHead#stop()}, a newer line, {@link ParleyAppState#detach} of the
+         * character, or the state's detach or the application's shutdown.
+         */
         STOPPED,
         /** Could not be animated; see {@link #error()}. */
         FAILED

@@ -17,7 +17,9 @@ public interface LineListener {
     }
 
     /**
-     * The line ended: played to the end, or stopped ({@link Line#state()} tells which).
+     * The line ended: played to the end, or stopped ({@link Line#state()} tells which). Stopping
+     * includes detaching the character and detaching Parley or closing the application; then this is
+     * called at once, from that call.
      *
      * @param head the character (not null)
      * @param line the line (not null)
@@ -27,7 +29,8 @@ public interface LineListener {
 
     /**
      * The line could not be animated: bad audio, a fault in the model, a missing or mismatched pack or
-     * style, or a rig that could not be bound. The face returns to idle; other characters are unaffected.
+     * style, a rig that could not be bound, a character detached before the line, Parley detached, or
+     * a stream that went without audio for {@code ServiceSettings.streamIdleTimeout} before its finish. The face returns to idle; other characters are unaffected.
      *
      * @param head the character (not null)
      * @param line the line, or null for a failure not tied to a line (binding the rig)

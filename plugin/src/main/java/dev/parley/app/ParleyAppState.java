@@ -1,6 +1,7 @@
 package dev.parley.app;
 
 import com.jme3.app.Application;
+import com.jme3.app.state.AppStateManager;
 import com.jme3.app.state.BaseAppState;
 import com.jme3.scene.Spatial;
 import dev.parley.head.HeadSpec;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -38,8 +40,12 @@ import java.util.logging.Logger;
  * <p>The pack's manifest is read when the state is made; its graphs are opened on Parley's worker
  * thread when the state is attached, so neither stalls the render thread. A missing or broken pack
  * does not stop the game: it is logged once, and every line fails with the reason through its
- * listeners while faces stay idle. Detaching the state (or closing the application) stops the
- * worker and closes every ONNX Runtime session and tensor.
+ * listeners while faces stay idle.
+ *
+ * <p>Detaching the state (or closing the application) ends every character's line ({@code finished},
+ * state STOPPED), stops the worker and closes every ONNX Runtime session and tensor. The worker closes
+ * them itself after its last run, so they are never closed under a run in progress. The state may be
+ * attached again: a new worker opens the pack again. Lines said while it is detached fail.
  */
 public class ParleyAppState extends BaseAppState {
 
@@ -47,9 +53,10 @@ public class ParleyAppState extends BaseAppState {
 
     private final PackManifest manifest;
     private final Exception setupError;
-    private final InferenceService service;
+    private final Callable<Networks> open;
+    private final ServiceSettings settings;
     private final List<TalkingHead> heads = new ArrayList<>();
-    private volatile AutoCloseable owned;
+    private volatile InferenceService service;
     private long nextSeed = 1;
 
     /**
@@ -80,36 +87,60 @@ public class ParleyAppState extends BaseAppState {
         }
         manifest = m;
         setupError = error;
-        service = m == null ? null : new InferenceService(m, () -> {
-            ParleyPack pack = ParleyPack.load(packFolder, InferenceRuntime.create(settings.intraOpThreads(), settings.preferCuda()));
-            owned = pack;
-            return Networks.of(pack);
-        }, settings, "Parley inference");
+        this.settings = settings;
+        open = () -> Networks.owning(ParleyPack.load(packFolder,
+                InferenceRuntime.create(settings.intraOpThreads(), settings.preferCuda())));
+        service = m == null ? null : newService();
     }
 
     /**
-     * Uses an open pack, which this state then owns and closes.
+     * Uses an open pack, which this state then owns and closes. Attached again after a detach, the state
+     * loads the pack again from its folder, on the same runtime.
      *
      * @param pack the pack (not null, open)
      * @param settings how inference uses the machine (not null)
      */
     public ParleyAppState(ParleyPack pack, ServiceSettings settings) {
-        this(Validate.nonNull(pack, "pack").manifest(), () -> Networks.of(pack), pack, settings);
+        this(Validate.nonNull(pack, "pack").manifest(),
+                () -> Networks.owning(pack.isClosed() ? ParleyPack.load(pack.folder(), pack.runtime()) : pack), null,
+                settings);
     }
 
     /**
      * Uses networks of your own with a pack's manifest: another runtime, or stand-ins in tests.
      *
      * @param manifest the manifest the networks follow (not null)
-     * @param networks opens the networks, on the worker (not null)
-     * @param owner closed when the state is cleaned up, after the worker stops (may be null)
+     * @param networks opens the networks, on the worker, at each attach (not null; to be attached again
+     *     after a detach it must open new networks, owned by its {@link Networks#owner()})
+     * @param owner closed by the worker after its last run of the first attach (may be null)
      * @param settings how inference uses the machine (not null)
      */
-    public ParleyAppState(PackManifest manifest, Callable<Networks> networks, AutoCloseable owner, ServiceSettings settings) {
+    public ParleyAppState(PackManifest manifest, Callable<Networks> networks, AutoCloseable owner,
+            ServiceSettings settings) {
         this.manifest = Validate.nonNull(manifest, "manifest");
+        Validate.nonNull(networks, "networks");
+        this.settings = Validate.nonNull(settings, "settings");
         this.setupError = null;
-        this.owned = owner;
-        service = new InferenceService(manifest, networks, Validate.nonNull(settings, "settings"), "Parley inference");
+        AtomicReference<AutoCloseable> once = new AtomicReference<>(owner);
+        open = () -> {
+            AutoCloseable o = once.getAndSet(null);
+            Networks n;
+            try {
+                n = networks.call();
+            } catch (Exception | Error e) {
+                closeQuietly(o);
+                throw e;
+            }
+            if (o == null) {
+                return n;
+            }
+            AutoCloseable both = n.owner() == null ? o : () -> {
+                closeQuietly(n.owner());
+                o.close();
+            };
+            return new Networks(n.audioEncoder(), n.denoiser(), both);
+        };
+        service = newService();
     }
 
     /**
@@ -188,13 +219,14 @@ public class ParleyAppState extends BaseAppState {
     }
 
     /**
-     * Removes a character: stops its line, removes its controls (the face keeps its last pose).
+     * Removes a character: stops its line (listeners hear {@code finished} now, state STOPPED), removes
+     * its controls (the face keeps its last pose). Lines it is given afterwards fail at once.
      *
      * @param head a character made by this state (not null)
      */
     public void detach(TalkingHead head) {
         Validate.nonNull(head, "head");
-        head.shutdown();
+        head.detachFromParley();
         if (head.getSpatial() != null) {
             head.getSpatial().removeControl(head);
         }
@@ -223,6 +255,11 @@ public class ParleyAppState extends BaseAppState {
         return service != null ? service.openFailure() : null;
     }
 
+    /** @return how inference uses the machine (not null) */
+    public ServiceSettings settings() {
+        return settings;
+    }
+
     /** @return the inference service, or null if the pack could not be read */
     public InferenceService service() {
         return service;
@@ -238,30 +275,33 @@ public class ParleyAppState extends BaseAppState {
         Validate.nonNull(style, "style").checkCompatible(manifest.id(), manifest.styleDim());
     }
 
+    /** Makes a new service when the last one was closed, so lines said from now on queue for it. */
+    @Override
+    public void stateAttached(AppStateManager stateManager) {
+        super.stateAttached(stateManager);
+        renewService();
+    }
+
     @Override
     protected void initialize(Application app) {
         StyleKey.register(app.getAssetManager());
+        renewService();
         if (service != null) {
             service.start();
         }
     }
 
+    /**
+     * Ends every character's line (STOPPED, listeners told now) and stops the worker, which closes the
+     * networks itself after its last run: never while a run may still use them.
+     */
     @Override
     protected void cleanup(Application app) {
-        for (TalkingHead h : heads) {
+        for (TalkingHead h : new ArrayList<>(heads)) {
             h.shutdown();
         }
         if (service != null) {
             service.close();
-        }
-        AutoCloseable o = owned;
-        owned = null;
-        if (o != null) {
-            try {
-                o.close();
-            } catch (Exception e) {
-                LOG.log(Level.WARNING, "Parley: closing the model pack failed", e);
-            }
         }
     }
 
@@ -273,6 +313,27 @@ public class ParleyAppState extends BaseAppState {
     @Override
     protected void onDisable() {
         // Nothing.
+    }
+
+    private InferenceService newService() {
+        return new InferenceService(manifest, open, settings, "Parley inference");
+    }
+
+    private void renewService() {
+        InferenceService s = service;
+        if (s != null && s.isClosed()) {
+            service = newService();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "Parley: closing the networks' owner failed", e);
+            }
+        }
     }
 
     private static int indexOf(Spatial host, FaceRigControl face) {

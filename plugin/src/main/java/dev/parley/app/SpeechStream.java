@@ -3,6 +3,7 @@ package dev.parley.app;
 import dev.parley.features.LineAudio;
 import dev.parley.service.InferenceService;
 import dev.parley.util.Validate;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Feeds a line's PCM to Parley as it arrives (streamed TTS, a voice decoded on the fly). Write chunks
@@ -10,13 +11,17 @@ import dev.parley.util.Validate;
  * (a whole window, or at least {@code ServiceSettings.streamChunkFrames} frames), so the face lags a
  * producer that delivers in real time by that much audio plus one window's compute and
  * {@link TalkingHead#STREAM_DELAY}; see docs/runtime.md. Audio that arrives later than its frames are
- * needed is skipped, so the lag stays bounded.
+ * needed is skipped, so the lag stays bounded. A stream that gets no audio for
+ * {@code ServiceSettings.streamIdleTimeout} seconds of game time (10 by default) before {@link #finish()}
+ * fails its line, with a warning naming the character.
  */
 public final class SpeechStream {
 
     private final Line line;
     private final LineAudio audio;
     private final InferenceService service;
+    private final AtomicLong written = new AtomicLong();
+    private volatile boolean finished;
 
     SpeechStream(Line line, LineAudio audio, InferenceService service) {
         this.line = line;
@@ -27,6 +32,16 @@ public final class SpeechStream {
     /** @return the line this stream feeds (not null) */
     public Line line() {
         return line;
+    }
+
+    /** @return samples written so far (any thread) */
+    public long samplesWritten() {
+        return written.get();
+    }
+
+    /** @return true once {@link #finish()} was called (any thread) */
+    public boolean isFinished() {
+        return finished;
     }
 
     /**
@@ -50,6 +65,7 @@ public final class SpeechStream {
             return;
         }
         audio.write(pcm, offset, length);
+        written.addAndGet(length);
         if (service != null) {
             service.wake();
         }
@@ -57,6 +73,7 @@ public final class SpeechStream {
 
     /** Ends the stream: the line finishes once its last audio has been animated. Any thread; idempotent. */
     public void finish() {
+        finished = true;
         if (audio != null) {
             audio.finish();
             if (service != null) {

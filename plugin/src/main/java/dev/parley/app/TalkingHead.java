@@ -77,7 +77,11 @@ public class TalkingHead extends AbstractControl {
     private Line line;
     private AudioNode audio;
     private boolean audioStarted;
-    private boolean stream;
+    private boolean streaming;
+    private SpeechStream stream;
+    private long streamWritten;
+    private float streamIdle;
+    private boolean detached;
 
     TalkingHead(ParleyAppState parley, String name, FaceRigControl face, RigNames names, Style style, Exception bindError,
             long seed) {
@@ -287,7 +291,13 @@ public class TalkingHead extends AbstractControl {
             made[0] = LineAudio.stream("stream", sampleRate, parley.manifest().sampleRate(), parley.manifest().samplesPerFrame());
             return made[0];
         });
-        return new SpeechStream(l, made[0], parley.service());
+        SpeechStream s = new SpeechStream(l, made[0], parley.service());
+        if (l == line && l.isActive()) {
+            stream = s;
+            streamWritten = 0;
+            streamIdle = 0f;
+        }
+        return s;
     }
 
     /** Stops the current line, if any: the face eases back to idle and listeners hear {@code finished}. */
@@ -313,9 +323,14 @@ public class TalkingHead extends AbstractControl {
         line = l;
         audio = node;
         audioStarted = false;
-        stream = streamed;
+        streaming = streamed;
+        stream = null;
         clock.stop();
         try {
+            if (detached) {
+                throw new IllegalStateException("'" + name + "' was detached from Parley (ParleyAppState.detach):"
+                        + " make a new character with ParleyAppState.attach to talk");
+            }
             if (bindError != null) {
                 throw bindError;
             }
@@ -334,12 +349,15 @@ public class TalkingHead extends AbstractControl {
             }
             track.clear();
             LineAudio lineAudio = setup.make();
-            LineJob job = new LineJob(lineAudio, embedding, effective.resolvedSteps(m),
+            LineJob job = new LineJob(name, lineAudio, embedding, effective.resolvedSteps(m),
                     effective.resolvedGuidance(m, style != null), effective.seed(), effective.resolvedAdaptive());
             l.job = job;
             parley.service().submit(job);
         } catch (Exception e) {
             fail(l, e);
+            if (detached) {
+                deliverEvents(); // no more updates will deliver them
+            }
         }
         return l;
     }
@@ -361,6 +379,9 @@ public class TalkingHead extends AbstractControl {
     /** Advances the current line; returns true if speech motion should show this frame. */
     private boolean updateLine(float tpf) {
         LineJob job = line.job;
+        if (stream != null && streamStalled(tpf)) {
+            return false;
+        }
         for (MotionWindow w; (w = job.pollWindow()) != null;) {
             if (w.startFrame() == 0) {
                 line.firstWindowSteps = w.steps();
@@ -400,9 +421,36 @@ public class TalkingHead extends AbstractControl {
                 LOG.warning("Parley: " + name + " cannot play '" + line.name() + "' (" + e.getMessage() + "); animating on the fallback clock");
             }
         }
-        clock.start(stream ? STREAM_DELAY : 0f);
+        clock.start(streaming ? STREAM_DELAY : 0f);
         Line started = line;
         events.add(() -> listeners.forEach(x -> x.started(this, started)));
+    }
+
+    /**
+     * Ends a stream whose producer stopped writing without {@code finish()}: past
+     * {@code ServiceSettings.streamIdleTimeout} seconds of game time without new audio, the line fails.
+     *
+     * @return true if the line ended
+     */
+    private boolean streamStalled(float tpf) {
+        if (stream.isFinished()) {
+            return false;
+        }
+        long written = stream.samplesWritten();
+        if (written != streamWritten) {
+            streamWritten = written;
+            streamIdle = 0f;
+            return false;
+        }
+        streamIdle += tpf;
+        float timeout = parley.settings().streamIdleTimeout();
+        if (streamIdle <= timeout) {
+            return false;
+        }
+        fail(line, new IllegalStateException(String.format(java.util.Locale.ROOT,
+                "'%s': the stream received no audio for %.1f s and finish() was not called"
+                        + " (ServiceSettings.streamIdleTimeout): the line ends", line.name(), timeout)));
+        return true;
     }
 
     /** The audio clock, or NaN when there is none to follow. */
@@ -425,6 +473,7 @@ public class TalkingHead extends AbstractControl {
         clock.stop();
         ended.ended(state, error);
         audioStarted = false;
+        stream = null;
         if (state == Line.State.FAILED) {
             events.add(() -> listeners.forEach(x -> x.failed(this, ended, error)));
         } else {
@@ -454,16 +503,21 @@ public class TalkingHead extends AbstractControl {
         }
     }
 
-    /** Ends any line quietly (no listeners) when Parley shuts down; the face goes back to idle. */
+    /**
+     * Stops any line when Parley shuts down or the character is detached: the line ends STOPPED and the
+     * listeners hear {@code finished} now (no update may come to deliver it); the face goes back to idle.
+     */
     void shutdown() {
-        if (line != null && line.isActive()) {
-            if (line.job != null) {
-                line.job.cancel();
-            }
-            line.ended(Line.State.STOPPED, null);
-        }
+        stop();
+        deliverEvents();
         clock.stop();
         mixer.reset();
+    }
+
+    /** Detached from Parley: stops any line; later lines fail at once. */
+    void detachFromParley() {
+        detached = true;
+        shutdown();
     }
 
     @Override

@@ -9,9 +9,9 @@ import dev.parley.sampler.SamplingTask;
 import dev.parley.util.Validate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -63,7 +63,9 @@ public final class InferenceService implements AutoCloseable {
     private final Map<Integer, float[]> featureBatches = new HashMap<>();
     private final List<LineJob> starting = new ArrayList<>();
     private final List<LineJob> stepping = new ArrayList<>();
+    private final List<LineJob> chosen = new ArrayList<>();
     private final List<SamplingTask> selected = new ArrayList<>();
+    private final Scheduler scheduler;
     private float[] window;
     private Networks networks;
     private BatchStepper stepper;
@@ -79,13 +81,22 @@ public final class InferenceService implements AutoCloseable {
         this.manifest = Validate.nonNull(manifest, "manifest");
         this.open = Validate.nonNull(open, "open");
         this.settings = Validate.nonNull(settings, "settings");
+        scheduler = new Scheduler(settings, manifest.motion().fps(), System::nanoTime);
         worker = new Thread(this::loop, Validate.nonNull(threadName, "threadName"));
         worker.setDaemon(true);
         worker.setPriority(Math.max(Thread.MIN_PRIORITY, Thread.NORM_PRIORITY - 1));
     }
 
-    /** Starts the worker. Call once. */
+    /**
+     * Starts the worker. Call once: a closed service is not restarted (make a new one).
+     *
+     * @throws IllegalStateException if the service was started or closed before
+     */
     public void start() {
+        if (closed || worker.getState() != Thread.State.NEW) {
+            throw new IllegalStateException("the Parley inference service '" + worker.getName()
+                    + "' was started before: a service runs once, make a new one");
+        }
         running = true;
         worker.start();
     }
@@ -107,6 +118,10 @@ public final class InferenceService implements AutoCloseable {
             return;
         }
         incoming.add(job);
+        if (closed) {
+            // Closed meanwhile: the worker may have drained the queue already.
+            drainIncoming();
+        }
         wake();
     }
 
@@ -150,14 +165,20 @@ public final class InferenceService implements AutoCloseable {
         return settings;
     }
 
+    /** @return true once {@link #close()} was called (the worker may still be finishing a run) */
+    public boolean isClosed() {
+        return closed;
+    }
+
     /** @return the worker thread (for diagnostics) */
     public Thread thread() {
         return worker;
     }
 
     /**
-     * Stops the worker and waits for it (up to 10 s). Lines still running are cancelled. Idempotent.
-     * The networks are not closed here: their owner closes them afterwards.
+     * Stops the worker and waits for it (up to {@link ServiceSettings#stopTimeout()}). Lines still queued or running fail ("the Parley
+     * inference service stopped"). Idempotent. The worker closes the networks' {@link Networks#owner()}
+     * on its way out, so they are never closed under a run in progress, even when the wait times out.
      */
     @Override
     public void close() {
@@ -166,51 +187,90 @@ public final class InferenceService implements AutoCloseable {
         wake();
         if (worker.isAlive() && Thread.currentThread() != worker) {
             try {
-                worker.join(10_000);
+                worker.join(Math.max(1L, Math.round(settings.stopTimeout() * 1000.0)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             if (worker.isAlive()) {
-                LOG.warning("Parley inference worker did not stop within 10 s");
+                LOG.warning(String.format(Locale.ROOT, "Parley inference worker did not stop within %.1f s: it closes"
+                        + " the networks itself when its run ends", settings.stopTimeout()));
             }
         }
     }
 
     private void loop() {
         try {
+            if (openNetworks()) {
+                ready = true;
+            }
+            while (running) {
+                pass();
+            }
+        } finally {
+            IllegalStateException stopped = new IllegalStateException("the Parley inference service stopped");
+            for (LineJob j : active) {
+                release(j);
+                j.audio().close();
+                j.fail(stopped);
+            }
+            active.clear();
+            drainIncoming();
+            closeNetworks();
+        }
+    }
+
+    private boolean openNetworks() {
+        try {
             networks = open.call();
             stepper = new BatchStepper(schedule(), networks.denoiser(), manifest.windowFrames(), manifest.previousFrames(),
                     manifest.motion().dim(), manifest.audioFeatureDim(), manifest.styleDim(), manifest.shapeDim());
             window = new float[manifest.windowFrames() * manifest.samplesPerFrame()];
             warmUp();
-            ready = true;
+            return true;
         } catch (Exception e) {
             openFailure = e;
             LOG.log(Level.SEVERE, "Parley cannot run: " + e.getMessage(), e);
+            return false;
         }
-        while (running) {
-            boolean worked = false;
-            try {
-                admit();
-                worked = ready && (startWindows() | stepWindows());
-            } catch (RuntimeException e) {
-                // A bug, not a line's fault: keep the worker alive, fail what is running.
-                LOG.log(Level.SEVERE, "Parley inference worker error", e);
-                for (LineJob j : active) {
-                    end(j, e);
-                }
-                active.clear();
+    }
+
+    /** One pass of the worker: admit, start windows, step windows; parks when there was nothing to do. */
+    private void pass() {
+        boolean worked = false;
+        try {
+            admit();
+            worked = ready && (startWindows() | stepWindows());
+        } catch (RuntimeException e) {
+            // A bug, not a line's fault: keep the worker alive, fail what is running.
+            LOG.log(Level.SEVERE, "Parley inference worker error", e);
+            for (LineJob j : active) {
+                end(j, e);
             }
-            if (!worked) {
-                LockSupport.parkNanos(active.isEmpty() ? IDLE_PARK_NANOS : BUSY_PARK_NANOS);
-            }
+            active.clear();
         }
-        for (LineJob j : active) {
-            j.audio().close();
+        if (!worked) {
+            LockSupport.parkNanos(active.isEmpty() ? IDLE_PARK_NANOS : BUSY_PARK_NANOS);
         }
-        active.clear();
+    }
+
+    /** Fails every queued line: the service stopped. */
+    private void drainIncoming() {
         for (LineJob j; (j = incoming.poll()) != null;) {
+            j.audio().close();
             j.fail(new IllegalStateException("the Parley inference service stopped"));
+        }
+    }
+
+    /** Closes what owns the networks, on the worker after its last run. */
+    private void closeNetworks() {
+        AutoCloseable owner = networks != null ? networks.owner() : null;
+        networks = null;
+        if (owner != null) {
+            try {
+                owner.close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "Parley: closing the networks failed", e);
+            }
         }
     }
 
@@ -240,14 +300,13 @@ public final class InferenceService implements AutoCloseable {
     /** Cuts and encodes the next window of every line that can start one. */
     private boolean startWindows() {
         starting.clear();
-        int fps = manifest.motion().fps();
         for (int i = active.size() - 1; i >= 0; i--) {
             LineJob j = active.get(i);
             if (j.task != null || starting.size() >= settings.maxBatchCharacters()) {
                 continue;
             }
             LineGenerator g = j.generator;
-            if (g.framesDone() >= (long) ((j.playhead() + settings.maxLead()) * fps)) {
+            if (!scheduler.mayStartWindow(j)) {
                 continue; // far enough ahead of playback
             }
             try {
@@ -325,26 +384,18 @@ public final class InferenceService implements AutoCloseable {
     /** One batched denoiser run over the most urgent windows; hands finished windows over. */
     private boolean stepWindows() {
         stepping.clear();
-        boolean anyFirst = false;
         for (LineJob j : active) {
             if (j.task != null && !j.task.isDone()) {
                 stepping.add(j);
-                anyFirst |= j.task.isFirstWindow();
             }
         }
         if (stepping.isEmpty()) {
             return false;
         }
-        long now = System.nanoTime();
-        stepping.sort(Comparator.comparingDouble(j -> deadline(j, now)));
+        scheduler.pickForRun(stepping, chosen);
         selected.clear();
-        List<LineJob> chosen = new ArrayList<>();
-        for (LineJob j : stepping) {
-            if (selected.size() == settings.maxBatchCharacters() || anyFirst && !j.task.isFirstWindow()) {
-                continue;
-            }
+        for (LineJob j : chosen) {
             selected.add(j.task);
-            chosen.add(j);
         }
         long t0 = System.nanoTime();
         try {
@@ -382,51 +433,23 @@ public final class InferenceService implements AutoCloseable {
         return true;
     }
 
-    /**
-     * Seconds from {@code now} until a line's current window must be ready: a first window within the
-     * first-window budget of its submission; later windows when playback reaches them (before playback
-     * starts, assume it starts when the first window is due).
-     */
-    private double deadline(LineJob j, long now) {
-        double budgetEnd = (j.submittedNanos() - now) / 1e9 + settings.firstWindowBudget();
-        if (j.generator.windowsDone() == 0) {
-            return budgetEnd;
-        }
-        double windowStart = j.generator.framesDone() / (double) manifest.motion().fps();
-        return j.isPlaying() ? windowStart - j.playhead() : budgetEnd + windowStart;
-    }
-
-    /**
-     * The steps for a window starting now: as many as fit before it is due, given that {@code competing}
-     * windows share runs of at most maxBatchCharacters (each window gets one step per round of runs).
-     */
+    /** The scheduler's step choice for a window starting now, logged once per line when it degrades. */
     private int chooseSteps(LineJob j, int competing) {
-        int requested = j.steps();
-        if (!j.isAdaptive() || secondsPerRow <= 0) {
-            return requested;
-        }
-        boolean first = j.generator.windowsDone() == 0;
-        double slack = deadline(j, System.nanoTime());
-        int batch = settings.maxBatchCharacters();
-        // First windows run on their own, before all others.
-        double run = first ? secondsPerRow * 3
-                : secondsPerRow * 3 * Math.min(batch, competing) * Math.ceil(competing / (double) batch);
-        int affordable = (int) Math.floor(0.8 * slack / run);
-        int steps = Math.max(Math.min(settings.minSteps(), requested), Math.min(requested, affordable));
-        if (steps < requested) {
-            if (first) {
+        Scheduler.Choice c = scheduler.chooseSteps(j, competing, secondsPerRow);
+        if (c.degraded()) {
+            if (j.windowsDone() == 0) {
                 if (!firstWindowLogged) {
                     firstWindowLogged = true;
-                    LOG.info(String.format("Parley: first windows sample %d of %d steps to start within %.0f ms (%.1f ms per step)",
-                            steps, requested, settings.firstWindowBudget() * 1000, run * 1000));
+                    LOG.info(String.format("Parley: first windows sample %d of %d steps to start within %.0f ms"
+                            + " (%.1f ms per step)", c.steps(), c.requested(), settings.firstWindowBudget() * 1000,
+                            c.secondsPerStep() * 1000));
                 }
             } else if (!j.degradedLogged) {
                 j.degradedLogged = true;
-                LOG.warning(String.format("Parley is behind on '%s': sampling with %d of %d steps (window due in %.2f s, %.1f ms per step)",
-                        j.name(), steps, requested, slack, run * 1000));
+                LOG.warning(Scheduler.behindMessage(j.character(), j.name(), c));
             }
         }
-        return steps;
+        return c.steps();
     }
 
     private void warmUp() {

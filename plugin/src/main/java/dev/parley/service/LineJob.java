@@ -14,8 +14,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * failure, and completion; the render thread publishes the playhead ({@link #setPlayhead}) and may
  * {@link #cancel}. Every field crossing threads is volatile or a concurrent queue: no locks.
  */
-public final class LineJob {
+public final class LineJob implements Scheduler.Timing {
 
+    private final String character;
     private final String name;
     private final LineAudio audio;
     private final float[] style;
@@ -39,6 +40,21 @@ public final class LineJob {
     boolean degradedLogged;
 
     /**
+     * A line of no particular character (tools, tests).
+     *
+     * @param audio the line's audio (not null; the job's consumer takes it over)
+     * @param style the style embedding (not null, unaffected: copied)
+     * @param steps sampling steps requested (&gt;0)
+     * @param guidance how the guidance branches combine (not null)
+     * @param seed the line's seed
+     * @param adaptive whether the service may sample with fewer steps to keep up
+     */
+    public LineJob(LineAudio audio, float[] style, int steps, Guidance guidance, long seed, boolean adaptive) {
+        this("unnamed character", audio, style, steps, guidance, seed, adaptive);
+    }
+
+    /**
+     * @param character the speaking character's name, for messages (not null)
      * @param audio the line's audio (not null; the job's consumer takes it over)
      * @param style the style embedding (not null, unaffected: copied)
      * @param steps sampling steps requested (&gt;0)
@@ -48,7 +64,9 @@ public final class LineJob {
      *     to start fast, later ones when the machine falls behind); false makes the line's motion depend
      *     on nothing but its inputs and seed
      */
-    public LineJob(LineAudio audio, float[] style, int steps, Guidance guidance, long seed, boolean adaptive) {
+    public LineJob(String character, LineAudio audio, float[] style, int steps, Guidance guidance, long seed,
+            boolean adaptive) {
+        this.character = Validate.nonNull(character, "character");
         this.audio = Validate.nonNull(audio, "audio");
         this.name = audio.name();
         this.style = Validate.nonNull(style, "style").clone();
@@ -61,6 +79,11 @@ public final class LineJob {
     /** @return the line's name (not null) */
     public String name() {
         return name;
+    }
+
+    /** @return the speaking character's name (not null) */
+    public String character() {
+        return character;
     }
 
     /** @return the line's audio (not null) */
@@ -114,8 +137,21 @@ public final class LineJob {
     }
 
     /** @return the steps requested */
+    @Override
     public int steps() {
         return steps;
+    }
+
+    /** @return windows handed over so far (worker only) */
+    @Override
+    public int windowsDone() {
+        return generator == null ? 0 : generator.windowsDone();
+    }
+
+    /** @return frames handed over so far (worker only) */
+    @Override
+    public long framesDone() {
+        return generator == null ? 0 : generator.framesDone();
     }
 
     float[] style() {
@@ -130,19 +166,23 @@ public final class LineJob {
         return seed;
     }
 
-    boolean isAdaptive() {
+    @Override
+    public boolean isAdaptive() {
         return adaptive;
     }
 
-    float playhead() {
+    @Override
+    public float playhead() {
         return playhead;
     }
 
-    boolean isPlaying() {
+    @Override
+    public boolean isPlaying() {
         return playing;
     }
 
-    long submittedNanos() {
+    @Override
+    public long submittedNanos() {
         return submittedNanos;
     }
 

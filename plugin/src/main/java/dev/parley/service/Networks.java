@@ -7,12 +7,15 @@ import dev.parley.util.Validate;
 
 /**
  * What the inference service runs: a pack's audio encoder and denoiser (or stand-ins with the same
- * contract, such as a denoiser wrapped to inject faults in tests).
+ * contract, such as a denoiser wrapped to inject faults in tests), and what to close when the service's
+ * worker is done with them.
  *
  * @param audioEncoder the audio encoder (not null; used by the worker only)
  * @param denoiser the denoiser (not null; used by the worker only)
+ * @param owner closed by the worker itself once it has stopped using the networks, so never while a run
+ *     is in progress (null = the caller closes them, after the worker has stopped)
  */
-public record Networks(AudioEncoder audioEncoder, Denoiser denoiser) {
+public record Networks(AudioEncoder audioEncoder, Denoiser denoiser, AutoCloseable owner) {
 
     /**
      * Checks the values (each as described in the class comment).
@@ -26,10 +29,28 @@ public record Networks(AudioEncoder audioEncoder, Denoiser denoiser) {
     }
 
     /**
+     * Networks the caller closes.
+     *
+     * @param audioEncoder the audio encoder (not null; used by the worker only)
+     * @param denoiser the denoiser (not null; used by the worker only)
+     */
+    public Networks(AudioEncoder audioEncoder, Denoiser denoiser) {
+        this(audioEncoder, denoiser, null);
+    }
+
+    /**
      * @param pack an open pack (not null)
-     * @return the pack's networks (not null; still owned by the pack)
+     * @return the pack's networks (not null; still owned by the pack: the caller closes it)
      */
     public static Networks of(ParleyPack pack) {
         return new Networks(pack.audioEncoder(), pack.denoiser());
+    }
+
+    /**
+     * @param pack an open pack (not null; the service's worker closes it when it stops)
+     * @return the pack's networks (not null)
+     */
+    public static Networks owning(ParleyPack pack) {
+        return new Networks(pack.audioEncoder(), pack.denoiser(), pack);
     }
 }

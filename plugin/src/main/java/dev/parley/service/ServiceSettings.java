@@ -16,9 +16,13 @@ import dev.parley.util.Validate;
  * @param minSteps the fewest steps degradation goes down to
  * @param streamChunkFrames the fewest frames (at 25 fps) a window of a stream still arriving takes; the
  *     face lags a real-time stream by about this plus one window's compute
+ * @param streamIdleTimeout seconds of game time a stream may go without new audio before
+ *     {@code finish()}: past it the line fails with a warning naming the character (docs/runtime.md)
+ * @param stopTimeout seconds the render thread waits for the worker when Parley is detached; a worker
+ *     still in a run after that closes the networks itself when the run ends
  */
 public record ServiceSettings(int intraOpThreads, boolean preferCuda, int maxBatchCharacters, float firstWindowBudget,
-        float maxLead, int minSteps, int streamChunkFrames) {
+        float maxLead, int minSteps, int streamChunkFrames, float streamIdleTimeout, float stopTimeout) {
 
     /**
      * Checks the values (each as described in the class comment).
@@ -42,15 +46,22 @@ public record ServiceSettings(int intraOpThreads, boolean preferCuda, int maxBat
         }
         Validate.inRange(minSteps, 1, 1000, "minSteps");
         Validate.inRange(streamChunkFrames, 1, 100_000, "streamChunkFrames");
+        if (!(streamIdleTimeout > 0f && streamIdleTimeout < Float.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("streamIdleTimeout must be > 0 s and finite but is " + streamIdleTimeout);
+        }
+        if (!(stopTimeout >= 0f && stopTimeout <= 600f)) {
+            throw new IllegalArgumentException("stopTimeout must be in [0, 600] s but is " + stopTimeout);
+        }
     }
 
     /**
      * @return 1 ONNX thread on up to 4 cores (2 above), CUDA when usable, batches of up to 4 characters,
-     *     first frames within 0.12 s, 8 s of lead, at least 2 steps, stream windows of at least 1 s
+     *     first frames within 0.12 s, 8 s of lead, at least 2 steps, stream windows of at least 1 s,
+     *     streams ended after 10 s without audio, 10 s to stop the worker
      */
     public static ServiceSettings defaults() {
         int cores = Runtime.getRuntime().availableProcessors();
-        return new ServiceSettings(cores <= 4 ? 1 : 2, true, 4, 0.12f, 8f, 2, 25);
+        return new ServiceSettings(cores <= 4 ? 1 : 2, true, 4, 0.12f, 8f, 2, 25, 10f, 10f);
     }
 
     /**
@@ -58,7 +69,8 @@ public record ServiceSettings(int intraOpThreads, boolean preferCuda, int maxBat
      * @return a copy with that value
      */
     public ServiceSettings withIntraOpThreads(int threads) {
-        return new ServiceSettings(threads, preferCuda, maxBatchCharacters, firstWindowBudget, maxLead, minSteps, streamChunkFrames);
+        return new ServiceSettings(threads, preferCuda, maxBatchCharacters, firstWindowBudget, maxLead, minSteps,
+                streamChunkFrames, streamIdleTimeout, stopTimeout);
     }
 
     /**
@@ -66,7 +78,8 @@ public record ServiceSettings(int intraOpThreads, boolean preferCuda, int maxBat
      * @return a copy with that value
      */
     public ServiceSettings withPreferCuda(boolean cuda) {
-        return new ServiceSettings(intraOpThreads, cuda, maxBatchCharacters, firstWindowBudget, maxLead, minSteps, streamChunkFrames);
+        return new ServiceSettings(intraOpThreads, cuda, maxBatchCharacters, firstWindowBudget, maxLead, minSteps,
+                streamChunkFrames, streamIdleTimeout, stopTimeout);
     }
 
     /**
@@ -74,7 +87,8 @@ public record ServiceSettings(int intraOpThreads, boolean preferCuda, int maxBat
      * @return a copy with that value
      */
     public ServiceSettings withMaxBatchCharacters(int characters) {
-        return new ServiceSettings(intraOpThreads, preferCuda, characters, firstWindowBudget, maxLead, minSteps, streamChunkFrames);
+        return new ServiceSettings(intraOpThreads, preferCuda, characters, firstWindowBudget, maxLead, minSteps,
+                streamChunkFrames, streamIdleTimeout, stopTimeout);
     }
 
     /**
@@ -82,7 +96,8 @@ public record ServiceSettings(int intraOpThreads, boolean preferCuda, int maxBat
      * @return a copy with that value
      */
     public ServiceSettings withFirstWindowBudget(float seconds) {
-        return new ServiceSettings(intraOpThreads, preferCuda, maxBatchCharacters, seconds, maxLead, minSteps, streamChunkFrames);
+        return new ServiceSettings(intraOpThreads, preferCuda, maxBatchCharacters, seconds, maxLead, minSteps,
+                streamChunkFrames, streamIdleTimeout, stopTimeout);
     }
 
     /**
@@ -90,7 +105,8 @@ public record ServiceSettings(int intraOpThreads, boolean preferCuda, int maxBat
      * @return a copy with that value
      */
     public ServiceSettings withMaxLead(float seconds) {
-        return new ServiceSettings(intraOpThreads, preferCuda, maxBatchCharacters, firstWindowBudget, seconds, minSteps, streamChunkFrames);
+        return new ServiceSettings(intraOpThreads, preferCuda, maxBatchCharacters, firstWindowBudget, seconds, minSteps,
+                streamChunkFrames, streamIdleTimeout, stopTimeout);
     }
 
     /**
@@ -98,6 +114,22 @@ public record ServiceSettings(int intraOpThreads, boolean preferCuda, int maxBat
      * @return a copy with that value
      */
     public ServiceSettings withStreamChunkFrames(int frames) {
-        return new ServiceSettings(intraOpThreads, preferCuda, maxBatchCharacters, firstWindowBudget, maxLead, minSteps, frames);
+        return new ServiceSettings(intraOpThreads, preferCuda, maxBatchCharacters, firstWindowBudget, maxLead, minSteps,
+                frames, streamIdleTimeout, stopTimeout);
+    }
+
+    /**
+     * @param seconds game time a stream may go without audio before {@code finish()} (&gt;0, finite)
+     * @return a copy with that value
+     */
+    public ServiceSettings withStreamIdleTimeout(float seconds) {
+        return new ServiceSettings(intraOpThreads, preferCuda, maxBatchCharacters, firstWindowBudget, maxLead, minSteps,
+                streamChunkFrames, seconds, stopTimeout);
+    }
+
+    /** @param seconds how long detaching waits for the worker (in [0, 600]) @return a copy with that value */
+    public ServiceSettings withStopTimeout(float seconds) {
+        return new ServiceSettings(intraOpThreads, preferCuda, maxBatchCharacters, firstWindowBudget, maxLead, minSteps,
+                streamChunkFrames, streamIdleTimeout, seconds);
     }
 }
