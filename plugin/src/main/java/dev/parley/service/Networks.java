@@ -22,6 +22,7 @@ public record Networks(AudioEncoder audioEncoder, Denoiser denoiser, AutoCloseab
      *
      * @param audioEncoder see {@link #audioEncoder()}
      * @param denoiser see {@link #denoiser()}
+     * @param owner see {@link #owner()}
      */
     public Networks {
         Validate.nonNull(audioEncoder, "audioEncoder");

@@ -34,6 +34,8 @@ public record ServiceSettings(int intraOpThreads, boolean preferCuda, int maxBat
      * @param maxLead see {@link #maxLead()}
      * @param minSteps see {@link #minSteps()}
      * @param streamChunkFrames see {@link #streamChunkFrames()}
+     * @param streamIdleTimeout see {@link #streamIdleTimeout()}
+     * @param stopTimeout see {@link #stopTimeout()}
      */
     public ServiceSettings {
         Validate.inRange(intraOpThreads, 1, 64, "intraOpThreads");
@@ -127,7 +129,10 @@ public record ServiceSettings(int intraOpThreads, boolean preferCuda, int maxBat
                 streamChunkFrames, seconds, stopTimeout);
     }
 
-    /** @param seconds how long detaching waits for the worker (in [0, 600]) @return a copy with that value */
+    /**
+     * @param seconds how long detaching waits for the worker (in [0, 600])
+     * @return a copy with that value
+     */
     public ServiceSettings withStopTimeout(float seconds) {
         return new ServiceSettings(intraOpThreads, preferCuda, maxBatchCharacters, firstWindowBudget, maxLead, minSteps,
                 streamChunkFrames, streamIdleTimeout, seconds);

@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -42,7 +43,11 @@ class LifecycleTest {
     static HeadlessApp app;
     static HeadSpec spec;
     static Spatial headModel;
-    static final ServiceSettings SETTINGS = ServiceSettings.defaults().withPreferCuda(false);
+    static final ServiceSettings SETTINGS = ServiceSettings.defaults().withPreferCuda(false).withStreamIdleTimeout(1f);
+
+    /** The test's own Parley, attached on first use and detached after the test. */
+    private ParleyAppState shared;
+    private final Ends ends = new Ends();
 
     /** Records every listener call per line (render thread), so a test can check each line ends once. */
     static final class Ends implements LineListener {
@@ -89,12 +94,39 @@ class LifecycleTest {
         app.close();
     }
 
+    @AfterEach
+    void detachShared() throws Exception {
+        if (shared != null) {
+            detach(shared);
+        }
+    }
+
+    /** @return an attached Parley on the committed pack, detached after the test */
+    ParleyAppState parley() throws Exception {
+        if (shared == null) {
+            shared = attached(new ParleyAppState(Golden.pack(), SETTINGS));
+        }
+        return shared;
+    }
+
+    /** @return a new character of {@link #parley()}, heard by {@link #ends} */
+    TalkingHead head() throws Exception {
+        return newHead(app, parley(), ends);
+    }
+
     static TalkingHead newHead(HeadlessApp on, ParleyAppState parley, LineListener listener) throws Exception {
         return on.call(() -> {
             Spatial model = headModel.clone();
             on.getRootNode().attachChild(model);
             return parley.attach(model, spec, null, listener);
         });
+    }
+
+    /** Says a line of test voice (2 steps) and waits until it reaches a state. */
+    static Line say(TalkingHead head, double seconds, Line.State until) throws Exception {
+        Line line = app.call(() -> head.say(TestVoice.pcm(seconds, 16000), 16000, LineOptions.DEFAULTS.withSteps(2)));
+        assertTrue(app.await(20, () -> line.state() == until), line.toString());
+        return line;
     }
 
     static ParleyAppState attached(ParleyAppState parley) throws Exception {
@@ -112,11 +144,9 @@ class LifecycleTest {
     void reattachingParleyStartsANewWorkerAndLinesFinishAgain() throws Exception {
         int threadsBefore = Thread.activeCount();
         ParleyAppState parley = attached(new ParleyAppState(Golden.pack(), SETTINGS));
-        Ends ends = new Ends();
         TalkingHead head = newHead(app, parley, ends);
         InferenceService first = parley.service();
-        Line one = app.call(() -> head.say(TestVoice.pcm(0.4, 16000), 16000, LineOptions.DEFAULTS.withSteps(2)));
-        assertTrue(app.await(20, () -> one.state() == Line.State.FINISHED), one.toString());
+        Line one = say(head, 0.4, Line.State.FINISHED);
         detach(parley);
         assertFalse(first.thread().isAlive(), "the first worker stopped");
 
@@ -125,8 +155,7 @@ class LifecycleTest {
         InferenceService second = parley.service();
         assertNotSame(first, second);
         assertTrue(second.thread().isAlive());
-        Line two = app.call(() -> head.say(TestVoice.pcm(0.4, 16000), 16000, LineOptions.DEFAULTS.withSteps(2)));
-        assertTrue(app.await(20, () -> two.state() == Line.State.FINISHED), two.toString());
+        Line two = say(head, 0.4, Line.State.FINISHED);
         assertEquals(List.of("finished FINISHED"), ends.ends(one));
         assertEquals(List.of("finished FINISHED"), ends.ends(two));
         detach(parley);
@@ -140,39 +169,33 @@ class LifecycleTest {
         detach(parley);
         assertTrue(waitFor(10, pack::isClosed), "the worker closed the pack it owned");
         attached(parley);
-        Ends ends = new Ends();
         TalkingHead head = newHead(app, parley, ends);
-        Line line = app.call(() -> head.say(TestVoice.pcm(0.4, 16000), 16000, LineOptions.DEFAULTS.withSteps(2)));
-        assertTrue(app.await(20, () -> line.state() == Line.State.FINISHED), line.toString());
+        Line line = say(head, 0.4, Line.State.FINISHED);
         detach(parley);
     }
 
     @Test
     void detachingACharacterMidLineStopsItAndTellsTheListenerAtOnce() throws Exception {
-        ParleyAppState parley = attached(new ParleyAppState(Golden.pack(), SETTINGS));
-        Ends ends = new Ends();
-        TalkingHead head = newHead(app, parley, ends);
-        Line line = app.call(() -> head.say(TestVoice.pcm(8.0, 16000), 16000));
-        assertTrue(app.await(20, () -> line.state() == Line.State.SPEAKING), line.toString());
+        TalkingHead head = head();
+        Line line = say(head, 8.0, Line.State.SPEAKING);
         List<String> heard = app.call(() -> {
-            parley.detach(head);
+            parley().detach(head);
             return List.copyOf(ends.ends(line)); // heard during detach, not on a later update
         });
         assertEquals(List.of("finished STOPPED"), heard);
         assertEquals(Line.State.STOPPED, line.state());
         assertTrue(line.job.isCancelled());
-        detach(parley);
+        detach(parley());
         assertEquals(List.of("finished STOPPED"), ends.ends(line), "once");
+        shared = null;
     }
 
     @Test
     void aLineSaidAfterDetachingTheCharacterFailsAtOnce() throws Exception {
-        ParleyAppState parley = attached(new ParleyAppState(Golden.pack(), SETTINGS));
-        Ends ends = new Ends();
-        TalkingHead head = newHead(app, parley, ends);
+        TalkingHead head = head();
         try (LogCapture log = LogCapture.of("dev.parley")) {
             Line line = app.call(() -> {
-                parley.detach(head);
+                parley().detach(head);
                 return head.say(TestVoice.pcm(1.0, 16000), 16000);
             });
             // Was: WAITING forever, no callback, and the service kept the job and its audio.
@@ -182,17 +205,14 @@ class LifecycleTest {
             assertTrue(line.error().getMessage().contains("was detached from Parley"), line.error().getMessage());
             assertTrue(log.contains(Level.WARNING, "cannot say 'pcm line'"), log.messages(Level.WARNING).toString());
         }
-        detach(parley);
     }
 
     @Test
     void detachingParleyStopsEveryLineAndLinesSaidMeanwhileFail() throws Exception {
-        ParleyAppState parley = attached(new ParleyAppState(Golden.pack(), SETTINGS));
-        Ends ends = new Ends();
-        TalkingHead speaking = newHead(app, parley, ends);
-        TalkingHead waiting = newHead(app, parley, ends);
-        Line a = app.call(() -> speaking.say(TestVoice.pcm(8.0, 16000), 16000));
-        assertTrue(app.await(20, () -> a.state() == Line.State.SPEAKING), a.toString());
+        ParleyAppState parley = parley();
+        TalkingHead speaking = head();
+        TalkingHead waiting = head();
+        Line a = say(speaking, 8.0, Line.State.SPEAKING);
         SpeechStream s = app.call(() -> waiting.sayStream(16000)); // no audio yet: WAITING
         app.call(() -> app.getStateManager().detach(parley));
         assertTrue(app.await(30, () -> !parley.isInitialized()));
@@ -209,9 +229,7 @@ class LifecycleTest {
 
     @Test
     void aStreamNeverFinishedFailsAfterTheIdleTimeoutNamingTheCharacter() throws Exception {
-        ParleyAppState parley = attached(new ParleyAppState(Golden.pack(), SETTINGS.withStreamIdleTimeout(0.5f)));
-        Ends ends = new Ends();
-        TalkingHead head = newHead(app, parley, ends);
+        TalkingHead head = head();
         try (LogCapture log = LogCapture.of("dev.parley")) {
             SpeechStream stream = app.call(() -> head.sayStream(16000));
             stream.write(TestVoice.pcm(1.5, 16000)); // then the producer goes silent without finish()
@@ -219,7 +237,7 @@ class LifecycleTest {
             // Was: SPEAKING with an idle face forever.
             assertTrue(app.await(10, () -> stream.line().state() == Line.State.FAILED), stream.line().toString());
             assertEquals(List.of("started", "failed FAILED"), ends.calls.get(stream.line()));
-            assertEquals("'stream': the stream received no audio for 0.5 s and finish() was not called"
+            assertEquals("'stream': the stream received no audio for 1.0 s and finish() was not called"
                     + " (ServiceSettings.streamIdleTimeout): the line ends", stream.line().error().getMessage());
             String name = head.getName();
             assertTrue(log.contains(Level.WARNING, "Parley: " + name + " cannot say 'stream': 'stream': the stream received"),
@@ -228,14 +246,11 @@ class LifecycleTest {
             stream.write(TestVoice.pcm(0.5, 16000)); // ignored: the line has ended
             assertEquals(List.of("started", "failed FAILED"), ends.calls.get(stream.line()));
         }
-        detach(parley);
     }
 
     @Test
     void aStreamWithPausesShorterThanTheTimeoutFinishes() throws Exception {
-        ParleyAppState parley = attached(new ParleyAppState(Golden.pack(), SETTINGS.withStreamIdleTimeout(1f)));
-        Ends ends = new Ends();
-        TalkingHead head = newHead(app, parley, ends);
+        TalkingHead head = head();
         SpeechStream stream = app.call(() -> head.sayStream(16000));
         float[] pcm = TestVoice.pcm(2.0, 16000);
         for (int i = 0; i < pcm.length; i += 8000) {
@@ -245,7 +260,6 @@ class LifecycleTest {
         stream.finish();
         assertTrue(app.await(20, () -> !stream.line().isActive()), stream.line().toString());
         assertEquals(Line.State.FINISHED, stream.line().state(), stream.line().toString());
-        detach(parley);
     }
 
     /**
@@ -281,7 +295,6 @@ class LifecycleTest {
             }
         }), owner, SETTINGS.withStopTimeout(0.2f));
         attached(parley);
-        Ends ends = new Ends();
         TalkingHead head = newHead(app, parley, ends);
         blocking.set(true);
         Line line = app.call(() -> head.say(TestVoice.pcm(2.0, 16000), 16000));
