@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 
 from parley.corpus.tts import SynthRequest, Voice, synthesize
+from parley.layout import SAMPLE_RATE
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = REPO / "assets" / "Sounds" / "Dialogue"
-SAMPLE_RATE = 16000
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The head's parameter-space contract that the corpus, the models and the Java rig all read."""
 import pytest
 
+from parley import layout
 from parley.head import components as c
 
 
@@ -17,15 +18,15 @@ def test_speech_components_come_first():
 
 def test_motion_layout_tiles_the_vector():
     offset = 0
-    for s in c.MOTION_LAYOUT:
+    for s in layout.MOTION_LAYOUT:
         assert s.offset == offset
         assert s.size == (c.N_EXPRESSION if s.joint is None else 3)
         offset += s.size
-    assert offset == c.MOTION_DIM == 56
+    assert offset == layout.MOTION_DIM == 56
 
 
 def test_motion_joints_exist():
-    for s in c.MOTION_LAYOUT:
+    for s in layout.MOTION_LAYOUT:
         assert s.joint is None or s.joint in c.JOINT_NAMES
     assert len(c.JOINT_NAMES) * 3 == c.N_POSE
     assert all(p < i for i, p in enumerate(c.JOINT_PARENTS))

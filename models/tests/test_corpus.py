@@ -11,11 +11,12 @@ import numpy as np
 import pytest
 
 from parley.corpus import build, motion, prosody, quality
-from parley.corpus.dataset import SAMPLES_PER_FRAME, Corpus, RealFlameDataset, load_flame_clip
+from parley.corpus.dataset import Corpus, RealFlameDataset, load_flame_clip
 from parley.corpus.phones import BILABIALS, ESPEAK_MAP, PHONES, VOWELS, convert, map_symbol
 from parley.corpus.style import Style, sample_style
 from parley.corpus.text import load_lines
 from parley.head.components import expression_index
+from parley.layout import HEAD, JAW_OPEN, SAMPLES_PER_FRAME
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets" / "Models" / "ParleyHead"
 
@@ -71,7 +72,7 @@ def test_shapes_durations_and_no_nans(clips):
 
 
 def test_lip_closure_at_bilabial_midpoints(clips):
-    close, jaw = expression_index("lip_close"), motion.JAW
+    close, jaw = expression_index("lip_close"), JAW_OPEN
     n = 0
     for c in clips:
         for mid in quality.bilabial_mid_frames(c):
@@ -134,8 +135,8 @@ def test_style_latents_drive_motion_statistics(clips):
     jaw_mean, head_std = [], []
     for k, st in enumerate(styles):
         m, _ = motion.generate(c.phones, pros, c.n_frames, st, np.random.default_rng(k), c.meta["text"])
-        jaw_mean.append(np.percentile(m[:, motion.JAW], 90))
-        h = m[:, motion.HEAD:motion.HEAD + 3]
+        jaw_mean.append(np.percentile(m[:, JAW_OPEN], 90))
+        h = m[:, HEAD]
         head_std.append(np.sqrt(((h - h.mean(0)) ** 2).sum(1).mean()))
 
     def spearman(a, b):
@@ -148,8 +149,8 @@ def test_style_latents_drive_motion_statistics(clips):
     st = Style()
     m1, _ = motion.generate(c.phones, pros, c.n_frames, st, np.random.default_rng(1), c.meta["text"])
     m2, _ = motion.generate(c.phones, pros, c.n_frames, st, np.random.default_rng(2), c.meta["text"])
-    assert not np.allclose(m1[:, motion.HEAD:], m2[:, motion.HEAD:])
-    assert np.allclose(m1[:, motion.JAW], m2[:, motion.JAW])
+    assert not np.allclose(m1[:, HEAD.start:], m2[:, HEAD.start:])
+    assert np.allclose(m1[:, JAW_OPEN], m2[:, JAW_OPEN])
 
 
 def test_build_is_reproducible(tiny, tmp_path):
@@ -228,8 +229,8 @@ def test_real_flame_loader(tmp_path):
     assert c.motion.shape == (50, 56)  # 2 s at 25 fps
     assert len(c.audio) == 50 * SAMPLES_PER_FRAME
     assert c.beta.shape == (100,)
-    np.testing.assert_allclose(c.motion[:, motion.HEAD], 0.1, atol=1e-5)
-    assert c.motion[-1, motion.JAW] > 0.18 and c.motion[0, motion.JAW] < 0.02
+    np.testing.assert_allclose(c.motion[:, HEAD.start], 0.1, atol=1e-5)
+    assert c.motion[-1, JAW_OPEN] > 0.18 and c.motion[0, JAW_OPEN] < 0.02
     # pkl with FLAME's full pose [T,15] (root, neck, jaw, eyes) and a WAV next to it, at 25 fps.
     full = np.zeros((T, 15), np.float32)
     full[:, 0] = 0.05
@@ -240,8 +241,8 @@ def test_real_flame_loader(tmp_path):
     _write_wav(tmp_path / "b.wav", np.zeros(T * 640 + 100, np.float32), 16000)
     c2 = load_flame_clip(tmp_path / "b.pkl")
     assert c2.motion.shape == (T, 56) and len(c2.audio) == T * SAMPLES_PER_FRAME
-    np.testing.assert_allclose(c2.motion[:, motion.HEAD], 0.12, atol=1e-5)  # root and neck compose
-    np.testing.assert_allclose(c2.motion[:, motion.JAW], 0.12, atol=1e-6)
+    np.testing.assert_allclose(c2.motion[:, HEAD.start], 0.12, atol=1e-5)  # root and neck compose
+    np.testing.assert_allclose(c2.motion[:, JAW_OPEN], 0.12, atol=1e-6)
     np.testing.assert_allclose(c2.motion[:, :50], exp[:, :50], atol=1e-6)
     ds = RealFlameDataset(tmp_path)
     assert len(ds) == 2 and [x.motion.shape[1] for x in ds] == [56, 56]
@@ -292,7 +293,7 @@ def test_short_clips_stay_in_range(clips):
         st = sample_style(rng)
         st.head_amp, st.head_freq = 2.2, 0.5
         m, _ = motion.generate(phones, prosody.analyse(audio, 16000), n, st, np.random.default_rng(k))
-        head_dev = np.abs(m[:, motion.HEAD:motion.HEAD + 3]
+        head_dev = np.abs(m[:, HEAD]
                           - np.deg2rad([st.head_pitch_bias, st.head_yaw_bias, st.head_roll_bias])).max()
         assert head_dev < np.deg2rad(25), (n, np.rad2deg(head_dev))
         for name, x in quality.ranges(m).items():

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from parley.head.components import EXPRESSION_NAMES, JOINT_NAMES, JOINT_PARENTS, MOTION_DIM
+from parley.head.components import EXPRESSION_NAMES, JOINT_NAMES, JOINT_PARENTS
+from parley.layout import MOTION_DIM
 from parley.head.flame import DEFAULT_ASSETS, FlameHead, from_flame_arrays, load_parley_head, mouth_opening, rodrigues
 from parley.head.gltf import read_glb
 

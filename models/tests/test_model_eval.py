@@ -1,6 +1,7 @@
 """Training on a corpus and evaluation, end to end on a tiny corpus and the tiny config (fast)."""
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import replace
 
@@ -14,7 +15,8 @@ from parley.corpus.quality import HeadCloser
 from parley.model.config import BASE, TINY
 from parley.model.data import CorpusDataset
 from parley.model.evaluate import HeadMetrics, beat_alignment, energy_jaw, main as evaluate_main
-from parley.model.train import load_checkpoint, lr_factor, main as train_main, motion_stats, sample_window, style_pairs
+from parley.model.train import (load_checkpoint, lr_factor, main as train_main, motion_stats, read_checkpoint,
+                                sample_window, style_pairs)
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +86,12 @@ def test_train_and_evaluate_end_to_end(corpus, tmp_path):
                                 str(tmp_path / "main" / "style.pt"), "--out", str(tmp_path / "abl")]) == 0
     assert train_main(common + ["--steps", "2", "--init-from", str(tmp_path / "main" / "last.pt"), "--seed", "1",
                                 "--bilabial-weight", "5", "--lr", "1e-4", "--out", str(tmp_path / "phase2")]) == 0
-    phase2 = torch.load(tmp_path / "phase2" / "last.pt")
+    phase2 = read_checkpoint(tmp_path / "phase2" / "last.pt")
     assert [p["steps"] for p in phase2["phases"]] == [4, 2] and phase2["config"]["train"]["w_bilabial"] == 5
+    # The data is named, not located: no path of this machine goes into a pack.
+    corpus_ref = {"name": "tiny", "manifest_sha256": hashlib.sha256((corpus / "manifest.json").read_bytes())
+                  .hexdigest()}
+    assert phase2["data"] == corpus_ref
     model, _, _ = load_checkpoint(tmp_path / "abl" / "last.pt")
     assert not model.cfg.train.use_style and not model.cfg.denoiser.alignment_mask
     assert not model.denoiser.cross_bias.any()
@@ -104,6 +110,7 @@ def test_train_and_evaluate_end_to_end(corpus, tmp_path):
                           "--ablation", f"no-style={tmp_path / 'abl' / 'last.pt'}", "--clips", "2", "--samples", "2",
                           "--out", str(out)]) == 0
     metrics = json.loads(out.read_text())
+    assert metrics["corpus"] == metrics["checkpoint"]["data"] == corpus_ref
     # The splits evaluated in separate runs and merged: the same numbers.
     common_eval = ["--checkpoint", str(tmp_path / "main" / "last.pt"), "--data", str(corpus), "--clips", "2",
                    "--samples", "2", "--steps", "10", "--reference-clips", "0"]

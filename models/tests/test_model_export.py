@@ -9,7 +9,7 @@ import onnx
 import pytest
 import torch
 
-from parley.head.components import MOTION_LAYOUT
+from parley.layout import MOTION_LAYOUT
 from parley.model import ort_java
 from parley.model.config import BASE, TINY
 from parley.model.export import DEFAULT_GUIDANCE, export_pack, load_pack_weights, main as export_main, round_weights_to_half

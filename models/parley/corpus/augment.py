@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-SAMPLE_RATE = 16000
+from ..layout import SAMPLE_RATE
 
 
 @dataclass

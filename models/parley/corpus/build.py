@@ -18,9 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..head.components import EXPRESSION_NAMES, MOTION_DIM, MOTION_FPS
+from ..head.components import EXPRESSION_NAMES
+from ..layout import MOTION_DIM, MOTION_FPS, SAMPLE_RATE, SAMPLES_PER_FRAME, SLICES
 from . import augment, motion as motion_mod, prosody, tts
-from .dataset import SAMPLES_PER_FRAME, SAMPLE_RATE, Clip, save_clip
+from .dataset import Clip, save_clip
 from .phones import PHONES, PhoneSeg, frame_labels
 from .style import STYLE_NAMES, Style, sample_beta, sample_style
 from .text import load_lines
@@ -282,7 +283,7 @@ def build(preset_name: str, out: Path, seed: int, workers: int, quiet: bool = Fa
     manifest = {
         "format": "parley-corpus/1",
         "sample_rate": SAMPLE_RATE, "fps": MOTION_FPS, "motion_dim": MOTION_DIM,
-        "motion_layout": {"expression": [0, 50], "jaw": [50, 53], "head": [53, 56]},
+        "motion_layout": {name: [sl.start, sl.stop] for name, sl in SLICES.items()},
         "expression_names": list(EXPRESSION_NAMES), "phones": list(PHONES), "style_names": list(STYLE_NAMES),
         "splits": splits, "heldout_voice_rules": {k: list(v) for k, v in HELDOUT_VOICE_RULES.items()},
         "heldout_voices": heldout_voices, "voices": voices_used,

@@ -16,19 +16,18 @@ Corpus on disk (see docs/corpus.md)::
 """
 from __future__ import annotations
 
+import hashlib
 import json
-import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
 import numpy as np
 
-from ..head.components import MOTION_DIM, MOTION_FPS, N_EXPRESSION, N_SHAPE
+from ..head.components import N_EXPRESSION, N_SHAPE
+from ..layout import EXPRESSION, HEAD, JAW, MOTION_DIM, MOTION_FPS, SAMPLE_RATE, SAMPLES_PER_FRAME
+from ..safe_pickle import NUMPY, safe_load
 from .phones import PHONES, PhoneSeg
-
-SAMPLE_RATE = 16000
-SAMPLES_PER_FRAME = SAMPLE_RATE // MOTION_FPS  # 640
 
 
 @dataclass
@@ -118,6 +117,16 @@ class Corpus:
         return len(self.manifest["clips"])
 
 
+def data_reference(root: str | Path) -> dict:
+    """What a training or evaluation record says about its data: the folder's name and, for a corpus, the
+    SHA-256 of its manifest. No absolute path: records are committed with packs and read on other machines."""
+    root = Path(root)
+    ref = {"name": root.resolve().name}
+    if (root / "manifest.json").is_file():
+        ref["manifest_sha256"] = hashlib.sha256((root / "manifest.json").read_bytes()).hexdigest()
+    return ref
+
+
 # ------------------------------------------------------------------ real FLAME data
 def _axis_angle_compose(outer: np.ndarray, inner: np.ndarray) -> np.ndarray:
     """Rotation outer * inner as axis-angle, per frame (root then neck -> one head rotation)."""
@@ -164,7 +173,8 @@ def load_flame_clip(path: str | Path, audio_path: str | Path | None = None, fps:
                     pose_order: str = "head_jaw") -> Clip:
     """One real clip in DiffPoseTalk/TFHP style into the corpus clip shape.
 
-    Accepts ``.npz`` or ``.pkl`` holding ``exp`` [T, >=50 or fewer], ``pose`` [T, 6] or [T, 15]
+    Accepts ``.npz`` or ``.pkl`` (read by :mod:`parley.safe_pickle`: arrays only, never code)
+    holding ``exp`` [T, >=50 or fewer], ``pose`` [T, 6] or [T, 15]
     (or ``jaw_pose``/``global_pose``/``neck_pose`` [T, 3] keys), ``shape`` [100] or [T, 100],
     optional ``fps`` (default 25) and the audio either inline (``audio`` + ``sample_rate``)
     or as a WAV next to it with the same stem (or ``audio_path``).
@@ -174,8 +184,9 @@ def load_flame_clip(path: str | Path, audio_path: str | Path | None = None, fps:
     """
     path = Path(path)
     if path.suffix == ".pkl":
-        with open(path, "rb") as f:
-            data = dict(pickle.load(f))
+        data = safe_load(path, NUMPY)  # arrays only: a pickle that names code to run is refused
+        if not isinstance(data, dict):
+            raise ValueError(f"{path}: expected a dict of arrays, got {type(data).__name__}")
     else:
         with np.load(path, allow_pickle=False) as z:
             data = {k: z[k] for k in z.files}
@@ -203,8 +214,8 @@ def load_flame_clip(path: str | Path, audio_path: str | Path | None = None, fps:
         root = np.asarray(data.get("global_pose", data.get("global_orient", zeros3)), np.float64)
         neck = np.asarray(data.get("neck_pose", zeros3), np.float64)
         head = _axis_angle_compose(root, neck)
-    motion = np.concatenate([expr, jaw, head], 1).astype(np.float32)
-    assert motion.shape[1] == MOTION_DIM
+    motion = np.zeros((T, MOTION_DIM), np.float32)
+    motion[:, EXPRESSION], motion[:, JAW], motion[:, HEAD] = expr, jaw, head
     shape = np.asarray(data.get("shape", data.get("beta", np.zeros(N_SHAPE))), np.float32)
     if shape.ndim == 2:
         shape = shape.mean(0)

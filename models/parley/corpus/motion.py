@@ -18,14 +18,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
-from ..head.components import MOTION_DIM, MOTION_FPS, N_EXPRESSION, expression_index as ix
+from ..head.components import N_EXPRESSION, expression_index as ix
+from ..layout import HEAD, JAW_OPEN, MOTION_DIM, MOTION_FPS
 from .phones import BILABIALS, SIL, PhoneSeg
 from .prosody import Accent, Prosody, detect_accents, phrase_breaks
 from .style import Style
 
 JAW_CAP = 0.32  # rad
-JAW = 50  # jaw axis-angle x (+ opens) in the motion vector
-HEAD = 53  # neck axis-angle x (+ nods down), y (+ turns left), z (roll)
 
 LIP_NAMES = ("lip_close", "lip_press", "lip_spread", "upper_lip_raise", "lower_lip_depress", "lower_lip_tuck",
              "lips_part_center", "chin_raise", "mouth_corners_up", "upper_lip_tuck", "cheek_puff")
@@ -321,8 +320,8 @@ def generate(phones: list[PhoneSeg], pros: Prosody, n_frames: int, style: Style,
     act_s = gaussian_filter1d(act, 3)
     # Louder speech opens the jaw a little more.
     jaw = jaw * (0.9 + 0.2 * act_s)
-    m[:, JAW] = JAW_CAP * np.tanh(jaw / JAW_CAP)  # soft limit: no speaker opens past ~18 degrees in speech
-    m[:, JAW + 1] = 0.01 * style.asymmetry * jaw / 0.2  # slight lateral jaw bias
+    m[:, JAW_OPEN] = JAW_CAP * np.tanh(jaw / JAW_CAP)  # soft limit: no speaker opens past ~18 degrees in speech
+    m[:, JAW_OPEN + 1] = 0.01 * style.asymmetry * jaw / 0.2  # slight lateral jaw bias
     accents = detect_accents(pros, phones)
     breaks, sp_start, sp_end = phrase_breaks(phones)
     question = text.strip().endswith("?")
@@ -412,14 +411,14 @@ def generate(phones: list[PhoneSeg], pros: Prosody, n_frames: int, style: Style,
     head += np.array([style.head_pitch_bias, style.head_yaw_bias, style.head_roll_bias])
     # Zero-phase low-pass keeps velocity and acceleration within a neck's range without lag.
     head = gaussian_filter1d(head, 1.5, axis=0, mode="nearest")
-    m[:, HEAD:HEAD + 3] = head * deg
+    m[:, HEAD] = head * deg
 
     # Mild smoothing of the lower face (not blinks) like muscle dynamics.
     keep = [ix("blink_L"), ix("blink_R")]
     sm = gaussian_filter1d(m[:, :N_EXPRESSION], 0.6, axis=0, mode="nearest")
     sm[:, keep] = m[:, keep]
     m[:, :N_EXPRESSION] = sm
-    m[:, JAW] = gaussian_filter1d(m[:, JAW], 0.6, mode="nearest")
+    m[:, JAW_OPEN] = gaussian_filter1d(m[:, JAW_OPEN], 0.6, mode="nearest")
 
     m[:, :N_EXPRESSION] = soft_limit(m[:, :N_EXPRESSION], cfg.expr_knee, cfg.expr_limit)
 
@@ -429,7 +428,7 @@ def generate(phones: list[PhoneSeg], pros: Prosody, n_frames: int, style: Style,
     close_i = ix("lip_close")
     for _, frames in bilabial_frames(phones, n_frames, fps):
         need_close = max(0.0, max(cfg.closure_lip_close - m[i, close_i] for i in frames))
-        need_jaw = max(0.0, max(m[i, JAW] - cfg.closure_jaw_max for i in frames))
+        need_jaw = max(0.0, max(m[i, JAW_OPEN] - cfg.closure_jaw_max for i in frames))
         w = np.zeros(n_frames)
         w[frames] = 1.0
         for d, wd in spread_w.items():
@@ -437,12 +436,12 @@ def generate(phones: list[PhoneSeg], pros: Prosody, n_frames: int, style: Style,
                 if 0 <= i < n_frames:
                     w[i] = max(w[i], wd)
         m[:, close_i] += need_close * w
-        m[:, JAW] -= need_jaw * w
+        m[:, JAW_OPEN] -= need_jaw * w
         need_open = np.maximum(0.0, np.max(m[frames][:, OPENERS], axis=0) - 0.05)
         m[:, OPENERS] -= need_open[None, :] * w[:, None]
         for i in frames:
             m[i, close_i] = max(m[i, close_i], cfg.closure_lip_close)
-            m[i, JAW] = min(m[i, JAW], cfg.closure_jaw_max)
+            m[i, JAW_OPEN] = min(m[i, JAW_OPEN], cfg.closure_jaw_max)
             m[i, OPENERS] = np.minimum(m[i, OPENERS], 0.05)
     _within_limits(m, phones, cfg)
     events = {
@@ -460,9 +459,9 @@ def _within_limits(m: np.ndarray, phones: list[PhoneSeg], cfg: MotionConfig) -> 
     for _, frames in bilabial_frames(phones, len(m), cfg.fps):
         held[frames] = True
     none_held = np.zeros(len(m), bool)
-    keyed = set(OPENERS.tolist()) | {ix("lip_close"), JAW}
-    for c in list(range(N_EXPRESSION)) + [JAW]:
-        v, a = (cfg.jaw_vel, cfg.jaw_acc) if c == JAW else (cfg.expr_vel, cfg.expr_acc)
+    keyed = set(OPENERS.tolist()) | {ix("lip_close"), JAW_OPEN}
+    for c in list(range(N_EXPRESSION)) + [JAW_OPEN]:
+        v, a = (cfg.jaw_vel, cfg.jaw_acc) if c == JAW_OPEN else (cfg.expr_vel, cfg.expr_acc)
         x = m[:, c]
         if len(x) > 2 and (np.abs(np.diff(x)).max() > v or np.abs(np.diff(x, 2)).max() > a):
             m[:, c] = limit_rates(x, held if c in keyed else none_held, v, a)

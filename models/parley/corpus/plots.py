@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..head.components import MOTION_FPS, expression_index as ix
-from .dataset import SAMPLE_RATE, Clip, Corpus, load_clip
-from .motion import HEAD, JAW
+from ..head.components import expression_index as ix
+from ..layout import HEAD, JAW_OPEN, MOTION_FPS, SAMPLE_RATE
+from .dataset import Clip, Corpus, load_clip
 from .phones import BILABIALS, SIL
 
 DOCS_IMAGES = Path(__file__).resolve().parents[3] / "docs" / "images"
@@ -88,7 +88,7 @@ def plot_clip(clip: Clip, path: Path, cfg: PlotConfig) -> None:
     a = axes[2]
     mark(a)
     a.plot(t, m[:, ix("lip_close")], label="lip_close")
-    a.plot(t, m[:, JAW] / 0.3, label="jaw open (rad / 0.3)")
+    a.plot(t, m[:, JAW_OPEN] / 0.3, label="jaw open (rad / 0.3)")
     a.axhline(1.0, color="0.5", lw=0.5, ls=":")
     a.set_ylabel("lips, jaw")
     a.legend(fontsize=7, loc="upper right", ncol=2)
@@ -107,7 +107,7 @@ def plot_clip(clip: Clip, path: Path, cfg: PlotConfig) -> None:
     a.legend(fontsize=7, loc="upper right", ncol=4)
     a = axes[5]
     for k, n in enumerate(("pitch (nod)", "yaw (turn)", "roll (tilt)")):
-        a.plot(t, np.rad2deg(m[:, HEAD + k]), label=n)
+        a.plot(t, np.rad2deg(m[:, HEAD.start + k]), label=n)
     a.set_ylabel("head (deg)")
     a.set_xlabel("seconds")
     a.legend(fontsize=7, loc="upper right", ncol=3)
@@ -141,8 +141,8 @@ def plot_styles(corpus: Corpus, path: Path, cfg: PlotConfig) -> None:
         clip = load_clip(corpus.path(c["id"]))
         st = spk[c["speaker"]]["style"]
         mo.append(st["mouth_open"])
-        jaw90.append(np.percentile(clip.motion[:, JAW], 90))
-        h = np.rad2deg(clip.motion[:, HEAD:HEAD + 3])
+        jaw90.append(np.percentile(clip.motion[:, JAW_OPEN], 90))
+        h = np.rad2deg(clip.motion[:, HEAD])
         ha.append(st["head_amp"])
         hstd.append(np.sqrt(((h - h.mean(0)) ** 2).sum(1).mean()))
     a = fig.add_subplot(gs[2, 0:3])

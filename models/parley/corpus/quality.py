@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..head.components import N_EXPRESSION, N_POSE
+from ..layout import EXPRESSION, MOTION_FPS, SLICES, flame_pose
 from .dataset import Clip
-from .motion import JAW, HEAD, bilabial_frames
+from .motion import bilabial_frames
 from .phones import BILABIALS, VOWELS
 
 # Per-frame bounds at 25 fps that the procedural target must respect.
@@ -20,14 +20,13 @@ MAX_ABS = {"expression": 1.6, "jaw": 0.36, "head": np.deg2rad(30.0)}
 
 def ranges(m: np.ndarray) -> dict[str, float]:
     """Max |value| for expression, jaw and head rotation."""
-    return {name: float(np.abs(m[:, sl]).max()) for name, sl in
-            (("expression", slice(0, N_EXPRESSION)), ("jaw", slice(JAW, JAW + 3)), ("head", slice(HEAD, HEAD + 3)))}
+    return {name: float(np.abs(m[:, sl]).max()) for name, sl in SLICES.items()}
 
 
 def smoothness(m: np.ndarray) -> dict[str, tuple[float, float]]:
     """Max |velocity| and |acceleration| per frame for expression, jaw opening and head rotation."""
     out = {}
-    for name, sl in (("expression", slice(0, N_EXPRESSION)), ("jaw", slice(JAW, JAW + 3)), ("head", slice(HEAD, HEAD + 3))):
+    for name, sl in SLICES.items():
         x = m[:, sl]
         v = np.abs(np.diff(x, axis=0)).max() if len(x) > 1 else 0.0
         a = np.abs(np.diff(x, 2, axis=0)).max() if len(x) > 2 else 0.0
@@ -37,14 +36,6 @@ def smoothness(m: np.ndarray) -> dict[str, tuple[float, float]]:
 
 def bilabial_mid_frames(clip: Clip) -> list[int]:
     return [mid for mid, _ in bilabial_frames(clip.phones, clip.n_frames)]
-
-
-def theta_from_motion(m: np.ndarray) -> np.ndarray:
-    """Motion [T,56] -> FLAME pose [T,15] (root 0, neck = head, jaw, eyes 0)."""
-    th = np.zeros((len(m), N_POSE), np.float32)
-    th[:, 3:6] = m[:, HEAD:HEAD + 3]
-    th[:, 6:9] = m[:, JAW:JAW + 3]
-    return th
 
 
 class HeadCloser:
@@ -65,8 +56,8 @@ class HeadCloser:
             for s in range(0, len(motion_rows), batch):
                 m = motion_rows[s:s + batch]
                 b = torch.as_tensor(np.repeat(beta[None], len(m), 0), dtype=torch.float32)
-                v = self.head(b, torch.as_tensor(m[:, :N_EXPRESSION], dtype=torch.float32),
-                              torch.as_tensor(theta_from_motion(m), dtype=torch.float32))
+                v = self.head(b, torch.as_tensor(m[:, EXPRESSION], dtype=torch.float32),
+                              torch.as_tensor(flame_pose(m), dtype=torch.float32))
                 out.append(self._mouth_opening(v, self.spec).numpy())
         return np.concatenate(out) if out else np.zeros(0)
 
@@ -84,7 +75,7 @@ def energy_alignment(clip: Clip) -> tuple[float, float]:
     en = clip.meta["energy"]
     b, v = [], []
     for p in clip.phones:
-        i = min(int(0.5 * (p.start + p.end) * 25), clip.n_frames - 1)
+        i = min(int(0.5 * (p.start + p.end) * MOTION_FPS), clip.n_frames - 1)
         if p.phone in ("P", "B"):
             b.append(en[i])
         elif p.phone in VOWELS:

@@ -1,8 +1,8 @@
 """The FLAME-structured parameter space of the Parley head.
 
-This module is the single source of truth for component names, joint names and
-the motion vector layout. The head generator writes them into the head spec
-JSON, the corpus writes motion in this layout, and the Java rig reads the spec.
+This module is the single source of truth for component and joint names; the
+motion vector layout built on them is in :mod:`parley.layout`. The head generator
+writes both into the head spec JSON, and the Java rig reads the spec.
 
 Expression weights are signed. 1.0 is a full, natural articulation of the named
 action and -1.0 its opposite where one exists (for example lips parted for
@@ -86,23 +86,6 @@ EXPRESSION_NAMES: tuple[str, ...] = tuple(c.name for c in EXPRESSION_COMPONENTS)
 JOINT_NAMES: tuple[str, ...] = ("root", "neck", "jaw", "eye_L", "eye_R")
 JOINT_PARENTS: tuple[int, ...] = (-1, 0, 1, 1, 1)
 
-
-@dataclass(frozen=True)
-class MotionSlice:
-    name: str
-    offset: int
-    size: int
-    joint: str | None  # joint driven by an axis-angle slice, None for expression
-
-
-# The motion vector the models predict per frame at 25 fps.
-MOTION_LAYOUT: tuple[MotionSlice, ...] = (
-    MotionSlice("expression", 0, N_EXPRESSION, None),
-    MotionSlice("jaw", 50, 3, "jaw"),  # axis-angle, +x opens the mouth
-    MotionSlice("head", 53, 3, "neck"),  # axis-angle at the neck: +x nods down, +y turns left
-)
-MOTION_DIM = 56
-MOTION_FPS = 25
 
 
 def expression_index(name: str) -> int:

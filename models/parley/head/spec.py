@@ -5,8 +5,8 @@ import json
 
 import numpy as np
 
-from .components import (EXPRESSION_COMPONENTS, JOINT_NAMES, JOINT_PARENTS, MOTION_DIM, MOTION_FPS, MOTION_LAYOUT,
-                         N_EXPRESSION, N_POSE, N_SHAPE)
+from ..layout import MOTION_DIM, MOTION_FPS, layout_json
+from .components import EXPRESSION_COMPONENTS, JOINT_NAMES, JOINT_PARENTS, N_EXPRESSION, N_POSE, N_SHAPE
 from .geometry import BAG, EYE_L, EYE_R, SKIN, TEETH_L, TEETH_U, HeadMesh
 
 
@@ -66,10 +66,7 @@ def make_spec(mesh: HeadMesh, model: dict, rest: np.ndarray) -> dict:
         "joints": [{"name": n, "parent": p, "rest": [float(v) for v in rest[j]]}
                    for j, (n, p) in enumerate(zip(JOINT_NAMES, JOINT_PARENTS))],
         "pose": {"count": N_POSE, "layout": "axis-angle per joint in joint order"},
-        "motion": {"dim": MOTION_DIM, "fps": MOTION_FPS, "layout": [
-            {"name": s.name, "offset": s.offset, "size": s.size} if s.joint is None else
-            {"name": s.name, "offset": s.offset, "size": s.size, "joint": s.joint, "representation": "axis-angle"}
-            for s in MOTION_LAYOUT]},
+        "motion": {"dim": MOTION_DIM, "fps": MOTION_FPS, "layout": layout_json()},
         "regions": regions(mesh),
         "mouthCorners": [int(c) for c in mesh.info["corners"]],
         "mouthOpening": {"pairs": mouth_pairs(mesh), "closedBelow": 0.001,

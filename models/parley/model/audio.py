@@ -13,7 +13,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .config import SAMPLE_RATE, AudioConfig
+from parley.layout import SAMPLE_RATE
+
+from .config import AudioConfig
 from .layers import GELU, Block, gelu
 
 LOG_FLOOR = 1e-5

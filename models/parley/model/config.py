@@ -3,10 +3,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 
-from parley.head.components import MOTION_DIM, MOTION_FPS, N_SHAPE
-
-SAMPLE_RATE = 16000
-SAMPLES_PER_FRAME = SAMPLE_RATE // MOTION_FPS  # 640: two stride-2 convs over a 160-sample hop
+from parley.head.components import N_SHAPE
+from parley.layout import MOTION_DIM, MOTION_FPS
 
 
 @dataclass(frozen=True)

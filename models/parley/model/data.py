@@ -1,6 +1,6 @@
 """The corpus as a training dataset (the ``MotionDataset`` protocol of ``parley.model.train``).
 
-    python3 -m parley train --dataset parley.model.data:train_split --data /work/corpus/full ...
+    python3 -m parley train --dataset parley.model.data:train_split --data ../corpus/full ...
 
 Every clip of a split is read once into memory (audio kept as int16: 8 h of speech is about 0.9 GB)
 and handed out as the dict the training windows are cut from: ``pcm`` float32 16 kHz, ``motion``

@@ -9,13 +9,9 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from parley.head.components import MOTION_LAYOUT
+from parley.layout import FACE, HEAD
 
 from .config import DiffusionConfig, TrainConfig
-
-_SLICES = {s.name: slice(s.offset, s.offset + s.size) for s in MOTION_LAYOUT}
-FACE = slice(0, _SLICES["jaw"].stop)  # expression + jaw: what speech drives
-HEAD = _SLICES["head"]
 
 
 def cosine_alphas_cumprod(steps: int, s: float = 0.008, max_beta: float = 0.999) -> np.ndarray:

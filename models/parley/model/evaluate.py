@@ -1,6 +1,6 @@
 """Evaluation on the corpus: Parley against baselines, ablations and the ground-truth noise floor.
 
-    python3 -m parley evaluate --checkpoint runs/base/last.pt --data /work/corpus/full \
+    python3 -m parley evaluate --checkpoint runs/base/last.pt --data ../corpus/full \
         --regression runs/regression/last.pt --ablation no-style=runs/no-style/last.pt \
         --out packs/parley-base-v1/metrics.json --images ../docs/images
 
@@ -40,20 +40,16 @@ from typing import Callable
 import numpy as np
 import torch
 
-from parley.corpus.dataset import Clip, Corpus, load_clip
+from parley.corpus.dataset import Clip, Corpus, data_reference, load_clip
 from parley.corpus.motion import bilabial_frames
-from parley.head.components import MOTION_LAYOUT
+from parley.head.components import N_POSE
+from parley.layout import EXPRESSION, FACE as EXPR_JAW, HEAD, JAW, SAMPLE_RATE, SAMPLES_PER_FRAME, pose_slots
 
-from .config import SAMPLES_PER_FRAME
 from .diffusion import Schedule
 from .network import ParleyModel
 from .sampler import Conditions, ancestral_sample, ddim_sample
-from .train import load_checkpoint
+from .train import load_checkpoint, read_checkpoint
 
-_SL = {s.name: slice(s.offset, s.offset + s.size) for s in MOTION_LAYOUT}
-EXPR_JAW = slice(0, _SL["jaw"].stop)
-HEAD = _SL["head"]
-JAW = _SL["jaw"]
 BA_SIGMA = 3.0
 GUIDANCE = (1.5, 1.5, 0.0)  # audio, style, rescale: the pack defaults (parley.model.export)
 ALT_RESCALE = 0.7  # also scored at the pack scales, for the model card
@@ -84,14 +80,13 @@ class HeadMetrics:
         """[T, V, 3] in mm (V: the subset above). Without ``head_pose`` the neck stays at rest: the face in
         head coordinates, so that face metrics measure the face (head pose is scored on its own)."""
         m = torch.as_tensor(np.asarray(motion, np.float32))
-        theta = torch.zeros(len(m), 15)
-        if head_pose:
-            theta[:, 3:6] = m[:, HEAD]
-        theta[:, 6:9] = m[:, JAW]
+        theta = torch.zeros(len(m), N_POSE)
+        for dst, src in pose_slots(head_pose):
+            theta[:, dst] = m[:, src]
         out = []
         for s in range(0, len(m), 256):
             b = torch.as_tensor(np.asarray(beta, np.float32)).expand(len(m[s:s + 256]), -1)
-            out.append(self.sub(b, m[s:s + 256, :50], theta[s:s + 256]))
+            out.append(self.sub(b, m[s:s + 256, EXPRESSION], theta[s:s + 256]))
         return torch.cat(out) * 1000.0
 
     def opening(self, v: torch.Tensor) -> torch.Tensor:
@@ -213,7 +208,7 @@ def regenerate_ground_truth(clip: Clip, seed: int) -> np.ndarray:
     from parley.corpus import prosody
     from parley.corpus.style import Style
 
-    pros = prosody.analyse(np.asarray(clip.audio, np.float32), 16000)
+    pros = prosody.analyse(np.asarray(clip.audio, np.float32), SAMPLE_RATE)
     m, _ = motion_mod.generate(clip.phones, pros, clip.n_frames, Style.from_vector(clip.style),
                                np.random.default_rng(seed), text=clip.meta.get("text", ""))
     return np.asarray(m, np.float32)
@@ -417,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
     log = lambda msg: print(f"[{time.time() - t0:6.0f} s] {msg}", flush=True)  # noqa: E731
     corpus = Corpus(a.data)
     model, mean, std = load_checkpoint(a.checkpoint)
-    ckpt_info = {k: v for k, v in torch.load(a.checkpoint, map_location="cpu").items()
+    ckpt_info = {k: v for k, v in read_checkpoint(a.checkpoint).items()
                  if k not in ("state_dict", "mean", "std", "config")}
     others = {"regression": a.regression} if a.regression else {}
     for spec in a.ablation:
@@ -429,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
     default_steps = 10
     guide = (a.guidance[0], a.guidance[1], a.guidance_rescale)
     previous = json.loads(a.out.read_text()) if a.add else None
-    results: dict = {"trained": True, "checkpoint": ckpt_info, "corpus": str(a.data), "seed": a.seed,
+    results: dict = {"trained": True, "checkpoint": ckpt_info, "corpus": data_reference(a.data), "seed": a.seed,
                      "settings": {"clips_per_split": a.clips, "samples": a.samples, "guidance": list(guide),
                                   "reference_clips": a.reference_clips, "ba_sigma_frames": BA_SIGMA},
                      "splits": {}}

@@ -22,9 +22,9 @@ from onnx import helper, numpy_helper
 import torch
 from torch import nn
 
-from parley.head.components import MOTION_LAYOUT
+from parley.layout import SAMPLE_RATE, SAMPLES_PER_FRAME, layout_json
 
-from .config import SAMPLES_PER_FRAME, SAMPLE_RATE, ModelConfig, get_config
+from .config import ModelConfig, get_config
 from .diffusion import Schedule
 from .network import ParleyModel, build_model
 from .sampler import Conditions, ddim_sample, ddim_timesteps
@@ -151,12 +151,6 @@ def export_onnx(model: ParleyModel, out: Path, opset: int = OPSET, half: bool = 
     return files
 
 
-def motion_layout() -> list[dict]:
-    """The motion layout as the head spec writes it: joint slices name their joint and representation."""
-    return [{"name": s.name, "offset": s.offset, "size": s.size}
-            | ({"joint": s.joint, "representation": "axis-angle"} if s.joint else {}) for s in MOTION_LAYOUT]
-
-
 def manifest(cfg: ModelConfig, schedule: Schedule, pack_id: str, pack_version: str, mean: np.ndarray,
              std: np.ndarray, extra: dict | None = None, guidance: dict | None = None) -> dict:
     return {
@@ -164,7 +158,7 @@ def manifest(cfg: ModelConfig, schedule: Schedule, pack_id: str, pack_version: s
         "id": pack_id, "packVersion": pack_version,
         "head": {"name": "ParleyHead", "spec": "ParleyHead.spec.json"},
         "motion": {"dim": cfg.motion_dim, "fps": cfg.fps,
-                   "layout": motion_layout(),
+                   "layout": layout_json(),
                    "mean": [float(v) for v in np.asarray(mean, np.float32)],
                    "std": [float(v) for v in np.asarray(std, np.float32)]},
         "audio": {"sampleRate": SAMPLE_RATE, "samplesPerFrame": SAMPLES_PER_FRAME, "featureDim": cfg.audio.width},
@@ -438,10 +432,10 @@ def main(argv: list[str] | None = None) -> int:
         model = build_model(get_config(a.config), a.seed)
         version = a.pack_version or UNTRAINED_VERSION
     else:
-        from .train import load_checkpoint
+        from .train import load_checkpoint, read_checkpoint
         model, mean, std = load_checkpoint(a.checkpoint)
         version = a.pack_version or "1.0.0"
-        ckpt = torch.load(a.checkpoint, map_location="cpu")
+        ckpt = read_checkpoint(a.checkpoint)
         training = {k: ckpt[k] for k in TRAINING_KEYS if k in ckpt}
     man = export_pack(model, a.out, a.id or a.out.resolve().name, version, mean, std, a.seed,
                       trained=not a.untrained, half=not a.float32, training=None if a.untrained else training,

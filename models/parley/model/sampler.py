@@ -13,6 +13,8 @@ from typing import Callable
 import numpy as np
 import torch
 
+from parley.layout import SAMPLES_PER_FRAME
+
 # (audio_mask, style_mask) of the three guidance branches, in batch order (row = 3*c + branch).
 BRANCHES: tuple[tuple[float, float], ...] = ((0.0, 0.0), (1.0, 0.0), (1.0, 1.0))
 
@@ -139,7 +141,7 @@ def sample_clip(model, pcm: torch.Tensor, style: torch.Tensor, shape: torch.Tens
     pcm [S] is padded with silence to whole windows; steps None runs the reference ancestral sampler.
     """
     cfg = model.cfg
-    spf = cfg.audio.hop * 4
+    spf = SAMPLES_PER_FRAME
     frames = -(-pcm.shape[0] // spf)
     n_windows = -(-frames // cfg.window)
     padded = torch.zeros(n_windows * cfg.window * spf)

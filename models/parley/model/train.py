@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import math
+import pickle
 import sys
 import time
 from dataclasses import replace
@@ -21,14 +23,19 @@ from typing import Any, Callable, Protocol
 import numpy as np
 import torch
 
-from .config import SAMPLES_PER_FRAME, ModelConfig, config_from_dict, get_config
+from parley.corpus.dataset import data_reference
+from parley.head.components import N_POSE, expression_index
+from parley.layout import (BILABIAL_CODES, EXPRESSION, HEAD, JAW_OPEN, MOTION_DIM, SAMPLE_RATE, SAMPLES_PER_FRAME,
+                           pose_slots)
+from parley.safe_pickle import UnsafePickleError
+
+from .config import ModelConfig, config_from_dict, get_config
 from .diffusion import Schedule, VertexFn, condition_dropout, diffusion_losses, phone_loss
 from .network import ParleyModel, build_model
 from .sampler import Conditions, ddim_sample, ddim_timesteps
 from .style import nt_xent
 
-# Phone classes of p, b, m in the corpus phone set (parley.corpus.phones.PHONES), for w_bilabial.
-BILABIAL_CODES = (16, 26, 29)
+CHECKPOINT_FORMAT = "parley-checkpoint/2"
 STD_FLOOR = 1e-3  # dimensions that never move (e.g. unused components) must not blow up when normalised
 
 
@@ -131,7 +138,6 @@ def flame_vertex_fn(mean: np.ndarray, std: np.ndarray, stride: int = 64, asset_d
     """(normalised motion [B, T, M], shape [B, 100]) -> vertices [B, T, V, 3] in millimetres through the
     Parley head (parley.head.flame), for the vertex loss. V: the lips and every ``stride``-th vertex,
     which keeps linear blend skinning of a whole batch of windows affordable on a CPU."""
-    from parley.head.components import JOINT_NAMES, MOTION_LAYOUT
     from parley.head.flame import FlameHead, load_parley_head
 
     head, spec = load_parley_head(asset_dir)
@@ -140,18 +146,17 @@ def flame_vertex_fn(mean: np.ndarray, std: np.ndarray, stride: int = 64, asset_d
     sub = FlameHead(head.v_template[idx], head.shapedirs[idx], head.exprdirs[idx], head.lbs_weights[idx],
                     head.parents, J_template=head.J_template, J_shapedirs=head.J_shapedirs)
     scale = 1000.0 if spec.get("units") == "meter" else 1.0
-    joint_slice = {s.joint: slice(s.offset, s.offset + s.size) for s in MOTION_LAYOUT if s.joint}
-    expression = next(slice(s.offset, s.offset + s.size) for s in MOTION_LAYOUT if s.joint is None)
     mean_t, std_t = torch.from_numpy(np.asarray(mean, np.float32)), torch.from_numpy(np.asarray(std, np.float32))
 
     def vertices(motion: torch.Tensor, shape: torch.Tensor) -> torch.Tensor:
         b, t = motion.shape[:2]
         m = (motion * std_t + mean_t).reshape(b * t, -1)
-        zero = m.new_zeros(b * t, 3)
-        theta = torch.cat([m[:, joint_slice[j]] if j in joint_slice else zero for j in JOINT_NAMES], dim=1)
+        theta = m.new_zeros(b * t, N_POSE)
+        for dst, src in pose_slots():
+            theta[:, dst] = m[:, src]
         # The identity part once per window, not per frame (it is most of the blendshape cost).
         v_shape = sub.v_template + torch.einsum("nck,bk->bnc", sub.shapedirs, shape)
-        v = v_shape.repeat_interleave(t, dim=0) + torch.einsum("nck,bk->bnc", sub.exprdirs, m[:, expression])
+        v = v_shape.repeat_interleave(t, dim=0) + torch.einsum("nck,bk->bnc", sub.exprdirs, m[:, EXPRESSION])
         joints = sub.rest_joints(shape).repeat_interleave(t, dim=0)
         world, _ = sub._chain(theta, joints)
         skin = world.clone()
@@ -302,13 +307,32 @@ def train_denoiser(model: ParleyModel, dataset: MotionDataset, mean: np.ndarray,
 
 
 def save_checkpoint(path: Path, model: ParleyModel, mean: np.ndarray, std: np.ndarray, **info) -> None:
+    """Writes tensors plus one JSON string (config, normalisation, ``info``): torch 1.13's weights-only
+    loader reads no pickled floats, and JSON keeps the file free of anything but data."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save({"config": model.cfg.to_dict(), "state_dict": model.state_dict(),
-                "mean": np.asarray(mean).tolist(), "std": np.asarray(std).tolist(), **info}, path)
+    meta = {"config": model.cfg.to_dict(), "mean": np.asarray(mean).tolist(), "std": np.asarray(std).tolist(), **info}
+    torch.save({"format": CHECKPOINT_FORMAT, "state_dict": model.state_dict(), "meta": json.dumps(meta)}, path)
+
+
+def read_checkpoint(path: str | Path) -> dict:
+    """The dict a checkpoint holds (config, state dict, normalisation, training info), read with torch's
+    weights-only unpickler: a file that names any other global (code to run) is refused, naming the file.
+    Checkpoints hold only tensors, numbers, strings, lists and dicts (:func:`save_checkpoint`)."""
+    try:
+        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as e:
+        raise UnsafePickleError(f"{path}: refused to load: not a plain Parley checkpoint (tensors, numbers, "
+                                f"strings, lists and dicts only; nothing in the file was run; checkpoints "
+                                f"written before {CHECKPOINT_FORMAT} need torch >= 2.0): {e}") from None
+    if isinstance(ckpt, dict) and ckpt.get("format") == CHECKPOINT_FORMAT and isinstance(ckpt.get("meta"), str):
+        ckpt = {"state_dict": ckpt.get("state_dict"), **json.loads(ckpt["meta"])}
+    if not isinstance(ckpt, dict) or not {"config", "state_dict", "mean", "std"} <= set(ckpt):
+        raise ValueError(f"{path}: not a Parley checkpoint (expected a dict with config, state_dict, mean, std)")
+    return ckpt
 
 
 def load_checkpoint(path: Path) -> tuple[ParleyModel, np.ndarray, np.ndarray]:
-    ckpt = torch.load(path, map_location="cpu")
+    ckpt = read_checkpoint(path)
     model = ParleyModel(config_from_dict(ckpt["config"]))
     model.load_state_dict(ckpt["state_dict"])
     return model.eval(), np.asarray(ckpt["mean"], np.float32), np.asarray(ckpt["std"], np.float32)
@@ -322,16 +346,16 @@ class SyntheticDataset:
         rng = np.random.default_rng(seed)
         self.items = []
         for _ in range(clips):
-            t = np.arange(frames * SAMPLES_PER_FRAME) / 16000.0
+            t = np.arange(frames * SAMPLES_PER_FRAME) / SAMPLE_RATE
             rate = rng.uniform(2.0, 5.0)
             env = np.clip(np.sin(2 * np.pi * rate * t + rng.uniform(0, 6.3)), 0, None)
             pcm = (0.3 * env * np.sin(2 * np.pi * rng.uniform(100, 250) * t)).astype(np.float32)
             frame_env = env[::SAMPLES_PER_FRAME][:frames]
-            motion = np.zeros((frames, 56), np.float32)
-            motion[:] = rng.normal(0, 0.3, 56)  # per-clip style offset
-            motion[:, 0] -= frame_env  # lip_close opens with the voice
-            motion[:, 50] += 0.3 * frame_env  # jaw opens
-            motion[:, 53:56] += 0.05 * np.sin(np.arange(frames)[:, None] / 20.0 + rng.uniform(0, 6.3, 3))
+            motion = np.zeros((frames, MOTION_DIM), np.float32)
+            motion[:] = rng.normal(0, 0.3, MOTION_DIM)  # per-clip style offset
+            motion[:, expression_index("lip_close")] -= frame_env  # lips open with the voice
+            motion[:, JAW_OPEN] += 0.3 * frame_env
+            motion[:, HEAD] += 0.05 * np.sin(np.arange(frames)[:, None] / 20.0 + rng.uniform(0, 6.3, 3))
             motion += rng.normal(0, 0.02, motion.shape).astype(np.float32)
             phones = np.minimum((frame_env * n_phones).astype(np.int64), n_phones - 1)
             self.items.append({"pcm": pcm, "motion": motion, "shape": rng.normal(0, 1, 100).astype(np.float32),
@@ -419,7 +443,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.time()
     log(f"config {cfg.name}: {len(dataset)} clips, params {model.parameter_counts()}")
     if a.init_from:
-        ckpt = torch.load(a.init_from, map_location="cpu")
+        ckpt = read_checkpoint(a.init_from)
         model.load_state_dict(ckpt["state_dict"])
         mean, std = np.asarray(ckpt["mean"], np.float32), np.asarray(ckpt["std"], np.float32)
         vertex_fn = flame_vertex_fn(mean, std) if cfg.train.w_vertex > 0 else None
@@ -427,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
         style_steps = int(ckpt.get("style_steps", 0))
         log(f"all weights from {a.init_from} (step {ckpt.get('steps')})")
     elif a.init_style:
-        ckpt = torch.load(a.init_style, map_location="cpu")
+        ckpt = read_checkpoint(a.init_style)
         model.style.load_state_dict({k[len("style."):]: v for k, v in ckpt["state_dict"].items() if k.startswith("style.")})
         model.style.eval()
         style_steps = int(ckpt.get("style_steps", 0))
@@ -437,9 +461,9 @@ def main(argv: list[str] | None = None) -> int:
         train_style(model, dataset, mean, std, a.style_steps, a.seed, log=log)
         save_checkpoint(a.out / "style.pt", model, mean, std, steps=0, style_steps=a.style_steps, seed=a.seed)
     info = dict(style_steps=style_steps, seed=a.seed, schedule_steps=a.schedule_steps or a.steps,
-                data=str(a.data or f"synthetic:{a.synthetic}"))
+                data=data_reference(a.data) if a.data else f"synthetic:{a.synthetic}")
     if a.init_from:
-        prior = torch.load(a.init_from, map_location="cpu")
+        prior = read_checkpoint(a.init_from)
         info["phases"] = prior.get("phases", [{k: prior.get(k) for k in ("steps", "schedule_steps", "seed")}]) + \
             [{"steps": a.steps, "schedule_steps": a.schedule_steps or a.steps, "seed": a.seed, "lr": cfg.train.lr,
               "w_bilabial": cfg.train.w_bilabial, "p_sampler_state": cfg.train.p_sampler_state}]
