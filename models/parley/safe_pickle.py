@@ -56,16 +56,13 @@ def _guarded_encode(text: str, encoding: str = "utf-8") -> bytes:
     return text.encode("latin1")
 
 
-_NUMPY_NAMES = {
-    "multiarray._reconstruct": "multiarray._reconstruct",
-    "multiarray.scalar": "multiarray.scalar",
-    "numeric._frombuffer": "numeric._frombuffer",
-}
+# What ndarray and numpy scalar pickles call (protocol 5 arrays go through _frombuffer).
+_NUMPY_NAMES = ("multiarray._reconstruct", "multiarray.scalar", "numeric._frombuffer")
 
 NUMPY: dict[str, Any] = {
     "numpy.ndarray": np.ndarray,
     "numpy.dtype": np.dtype,
-    **{f"numpy.{pkg}.{k}": _numpy_global(v) for pkg in ("core", "_core") for k, v in _NUMPY_NAMES.items()},
+    **{f"numpy.{pkg}.{name}": _numpy_global(name) for pkg in ("core", "_core") for name in _NUMPY_NAMES},
     # Basic containers that older pickles name as globals; they run no code of the file's.
     "builtins.set": set,
     "builtins.frozenset": frozenset,

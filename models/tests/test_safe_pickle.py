@@ -111,13 +111,15 @@ def fake_chumpy(monkeypatch):
 
 
 def _flame_model(Ch):
-    """A FLAME-format model dict: arrays, a sparse J_regressor, chumpy shapedirs (as FLAME 2020 ships)."""
+    """A FLAME-format model dict: arrays, a sparse J_regressor, chumpy shapedirs (as FLAME 2020 ships; the Ch
+    state is what chumpy's ``Ch.__getstate__`` keeps: its __dict__ without the weak-reference caches)."""
     rng = np.random.default_rng(1)
     V = 30
     j = sp.random(5, V, density=0.2, format="csc", random_state=2)
     shapedirs = rng.normal(size=(V, 3, 400))
+    ch = Ch(x=shapedirs, _dirty_vars={"x"}, _itr=None, _depends_on_deps={}, _make_dense=False, _make_sparse=False)
     return {"f": rng.integers(0, V, (40, 3)).astype(np.uint32), "v_template": rng.normal(size=(V, 3)),
-            "shapedirs": Ch(x=shapedirs, _dirty_vars=set(), _itr=None), "posedirs": rng.normal(size=(V, 3, 36)),
+            "shapedirs": ch, "posedirs": rng.normal(size=(V, 3, 36)),
             "J_regressor": j, "J_regressor_csr": j.tocsr(), "lmk_coo": j.tocoo(),
             "kintree_table": np.array([[-1, 0, 1, 1, 1], [0, 1, 2, 3, 4]]), "weights": rng.random((V, 5)),
             "bs_style": "lbs", "bs_type": "lrotmin"}, shapedirs, j
