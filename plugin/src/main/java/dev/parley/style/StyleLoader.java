@@ -8,6 +8,7 @@ import com.jme3.asset.AssetLoader;
 import dev.parley.util.AssetFormatException;
 import dev.parley.util.JsonFields;
 import dev.parley.util.Validate;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,7 +16,8 @@ import java.io.OutputStream;
 /**
  * Reads and writes {@code *.style.json}:
  * <pre>{"format":"parley-style","version":1,"displayName":"Calm","pack":"parley-base-v1","dimension":128,"embedding":[...]}</pre>
- * Validated on load; every error names the file and the field.
+ * Validated on load; every error names the file and the field. A file larger than {@link #MAX_BYTES}
+ * is refused after reading that many bytes, before any parsing: loading may run on the render thread.
  */
 public class StyleLoader implements AssetLoader {
 
@@ -23,6 +25,11 @@ public class StyleLoader implements AssetLoader {
     public static final String FORMAT = "parley-style";
     /** The version this loader reads and writes. */
     public static final int VERSION = 1;
+    /**
+     * Largest style file read, in bytes (1 MiB; a 128-value style is about 4 KB, so this allows
+     * embeddings of several thousand values).
+     */
+    public static final int MAX_BYTES = 1 << 20;
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -34,13 +41,26 @@ public class StyleLoader implements AssetLoader {
     }
 
     /**
-     * @param in the JSON (not null, read to the end, not closed)
+     * @param in the JSON (not null, read to its end or to {@link #MAX_BYTES} + 1 bytes, not closed)
      * @param source the file name for messages (not null)
      * @return a new style (not null)
-     * @throws AssetFormatException naming the file and field of any problem
+     * @throws AssetFormatException naming the file and field of any problem, or the limit if the file
+     *     is larger than {@link #MAX_BYTES}
      */
     public static Style read(InputStream in, String source) {
-        JsonNode root = JsonFields.readObject(in, source);
+        Validate.nonNull(in, "in");
+        Validate.nonNull(source, "source");
+        byte[] bytes;
+        try {
+            bytes = in.readNBytes(MAX_BYTES + 1);
+        } catch (IOException e) {
+            throw new AssetFormatException(source, "", "cannot be read: " + e.getMessage(), e);
+        }
+        if (bytes.length > MAX_BYTES) {
+            throw new AssetFormatException(source, "", "is larger than " + MAX_BYTES
+                    + " bytes, the limit for style files (a 128-value style is about 4 KB): not parsed");
+        }
+        JsonNode root = JsonFields.readObject(new ByteArrayInputStream(bytes), source);
         JsonFields f = new JsonFields(source);
         String format = f.string(root, "format", "format");
         if (!FORMAT.equals(format)) {

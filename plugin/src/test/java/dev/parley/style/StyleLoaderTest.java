@@ -11,7 +11,9 @@ import com.jme3.asset.DesktopAssetManager;
 import com.jme3.asset.plugins.FileLocator;
 import dev.parley.util.AssetFormatException;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,6 +106,52 @@ class StyleLoaderTest {
         assertEquals("guard.style.json: field 'dimension' is 64 but pack 'parley-base-v1' expects 128", dim.getMessage());
         AssetFormatException pack = assertThrows(AssetFormatException.class, () -> s.checkCompatible("parley-large-v1", 64));
         assertTrue(pack.getMessage().contains("is 'parley-base-v1' but the loaded pack is 'parley-large-v1'"), pack.getMessage());
+    }
+
+    /**
+     * Issue 15 item 12: a style file larger than {@link StyleLoader#MAX_BYTES} (here a well-formed 3 MB one
+     * that used to load, slowly and on the render thread) is refused after reading that many bytes, before
+     * parsing, through the asset manager and through {@code read}.
+     */
+    @Test
+    void aStyleFileOverTheSizeLimitIsRefusedBeforeParsing() throws IOException {
+        int dimension = 300_000;
+        StringBuilder json = new StringBuilder("{\"format\":\"parley-style\",\"version\":1,\"displayName\":\"Huge\","
+                + "\"pack\":\"parley-base-v1\",\"dimension\":" + dimension + ",\"embedding\":[");
+        for (int i = 0; i < dimension; i++) {
+            json.append(i > 0 ? ",0.001" : "0.001");
+        }
+        write("huge.style.json", json.append("]}").toString());
+        assertTrue(Files.size(dir.resolve("huge.style.json")) > 3 * StyleLoader.MAX_BYTES / 2);
+        String expected = "huge.style.json is larger than 1048576 bytes, the limit for style files "
+                + "(a 128-value style is about 4 KB): not parsed";
+
+        Throwable t = assertThrows(RuntimeException.class, () -> assets().loadAsset(new StyleKey("huge.style.json")));
+        while (!(t instanceof AssetFormatException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        assertEquals(expected, t.getMessage());
+
+        long[] read = {0};
+        try (InputStream in = new FilterInputStream(Files.newInputStream(dir.resolve("huge.style.json"))) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                read[0] += Math.max(n, 0);
+                return n;
+            }
+        }) {
+            AssetFormatException e = assertThrows(AssetFormatException.class, () -> StyleLoader.read(in,
+                    "huge.style.json"));
+            assertEquals(expected, e.getMessage());
+        }
+        assertEquals(StyleLoader.MAX_BYTES + 1, read[0], "read up to the limit, no further");
+
+        // At the limit exactly, a style still loads (padding is whitespace).
+        String small = "{\"format\":\"parley-style\",\"version\":1,\"displayName\":\"S\",\"pack\":\"p\","
+                + "\"dimension\":1,\"embedding\":[1]}";
+        write("edge.style.json", small + " ".repeat(StyleLoader.MAX_BYTES - small.length()));
+        assertEquals("S", assets().loadAsset(new StyleKey("edge.style.json")).displayName());
     }
 
     @Test

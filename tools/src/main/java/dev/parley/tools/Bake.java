@@ -21,7 +21,10 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.stream.Stream;
 
@@ -29,13 +32,22 @@ import java.util.stream.Stream;
  * {@code parley-tool bake}: dialogue audio plus a style to jME animation clips. Each line's motion
  * comes from {@link LineBaker} (the runtime's inference, seeded, not adaptive) and becomes an
  * {@link AnimClip} ({@link FaceClips}) saved as {@code OUT/<line>.j3o}. A folder of lines shows a
- * progress bar; a line that fails (unreadable, silent, corrupt) is reported and skipped, and the
- * summary lists it; the exit status is then 1.
+ * progress bar. A line that fails (unreadable, silent, corrupt, a header that claims more audio than
+ * memory holds) is reported and skipped; the batch goes on. Lines whose clip names collide
+ * ({@code line.wav} and {@code line.ogg}, or {@code LINE.WAV}, which case-insensitive file systems
+ * treat as one file) all fail before any baking, each naming the others, rather than overwrite one
+ * another. The summary reports every input, baked or failed with its reason; the exit status is 1
+ * if any failed. Numbers are checked up front as usage errors (exit 2): {@code --steps} in
+ * [1, {@value #MAX_STEPS}], guidance scales finite in [0, {@value #MAX_GUIDANCE}], the rescale in [0, 1].
  */
 final class Bake {
 
     /** The audio files a folder bake picks up. */
     static final List<String> EXTENSIONS = List.of(".wav", ".ogg");
+    /** Most DDIM steps {@code --steps} takes (a pack's schedule caps them further). */
+    static final int MAX_STEPS = 1000;
+    /** Largest guidance scale {@code --audio-guidance} and {@code --style-guidance} take. */
+    static final float MAX_GUIDANCE = 50f;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -58,41 +70,30 @@ final class Bake {
         float guidanceRescale = Float.NaN;
         while (a.hasNext()) {
             String t = a.next("argument");
-            try {
-                switch (t) {
-                    case "--style" -> styleFile = Path.of(a.next("--style value"));
-                    case "--out" -> outDir = Path.of(a.next("--out value"));
-                    case "--pack" -> packFolder = Path.of(a.next("--pack value"));
-                    case "--assets" -> assets = Path.of(a.next("--assets value"));
-                    case "--seed" -> seed = Long.parseLong(a.next("--seed value"));
-                    case "--steps" -> steps = Integer.parseInt(a.next("--steps value"));
-                    case "--audio-guidance" -> audioGuidance = Float.parseFloat(a.next("--audio-guidance value"));
-                    case "--style-guidance" -> styleGuidance = Float.parseFloat(a.next("--style-guidance value"));
-                    case "--guidance-rescale" -> guidanceRescale = Float.parseFloat(a.next("--guidance-rescale value"));
-                    default -> {
-                        if (t.startsWith("--") || input != null) {
-                            throw new ParleyTool.UsageException("unexpected argument '" + t + "'");
-                        }
-                        input = Path.of(t);
+            switch (t) {
+                case "--style" -> styleFile = Path.of(a.next("--style value"));
+                case "--out" -> outDir = Path.of(a.next("--out value"));
+                case "--pack" -> packFolder = Path.of(a.next("--pack value"));
+                case "--assets" -> assets = Path.of(a.next("--assets value"));
+                case "--seed" -> seed = ParleyTool.integer(t, a.next("--seed value"), Long.MIN_VALUE, Long.MAX_VALUE);
+                case "--steps" -> steps = (int) ParleyTool.integer(t, a.next("--steps value"), 1, MAX_STEPS);
+                case "--audio-guidance" -> audioGuidance = ParleyTool.number(t, a.next(t), 0f, MAX_GUIDANCE);
+                case "--style-guidance" -> styleGuidance = ParleyTool.number(t, a.next(t), 0f, MAX_GUIDANCE);
+                case "--guidance-rescale" -> guidanceRescale = ParleyTool.number(t, a.next(t), 0f, 1f);
+                default -> {
+                    if (t.startsWith("--") || input != null) {
+                        throw new ParleyTool.UsageException("unexpected argument '" + t + "'");
                     }
+                    input = Path.of(t);
                 }
-            } catch (NumberFormatException e) {
-                throw new ParleyTool.UsageException("'" + t + "' needs a number: " + e.getMessage());
             }
         }
         if (input == null || styleFile == null || outDir == null) {
             throw new ParleyTool.UsageException("bake needs AUDIO|FOLDER, --style and --out");
         }
-        if (steps < 0) {
-            throw new ParleyTool.UsageException("--steps must be >= 1");
-        }
-        LineOptions options;
-        try {
-            options = new LineOptions(steps, audioGuidance, styleGuidance, guidanceRescale, seed, true, false);
-        } catch (IllegalArgumentException e) {
-            throw new ParleyTool.UsageException(e.getMessage());
-        }
+        LineOptions options = new LineOptions(steps, audioGuidance, styleGuidance, guidanceRescale, seed, true, false);
         List<Path> lines = lines(input);
+        Map<Path, String> collisions = collisions(lines);
         Style style = ParleyTool.readStyle(styleFile);
         Path assetsFolder = assets != null ? assets : Roots.assets();
         Files.createDirectories(outDir);
@@ -104,15 +105,20 @@ final class Bake {
         RigNames names = RigNames.fromSpec(spec);
 
         long t0 = System.nanoTime();
-        List<String> failures = new ArrayList<>();
+        List<String> report = new ArrayList<>();
         float seconds = 0f;
         int baked = 0;
         try (ParleyPack pack = ParleyTool.openPack(packFolder); LineBaker baker = new LineBaker(pack)) {
             pack.checkStyle(style);
             pack.checkHead(spec);
+            float fps = pack.manifest().motion().fps();
             for (int i = 0; i < lines.size(); i++) {
                 Path line = lines.get(i);
                 progress(i, lines.size(), line.getFileName().toString());
+                if (collisions.containsKey(line)) {
+                    report.add("failed: " + line.getFileName() + ": " + collisions.get(line));
+                    continue;
+                }
                 try {
                     PcmClip clip = readAudio(line);
                     LineBaker.Result r = baker.generate(clip, style, options);
@@ -120,10 +126,17 @@ final class Bake {
                     AnimClip animClip = FaceClips.build(name, r.motion(), r.frames(), pack.manifest().motion(), head, names);
                     Path target = outDir.resolve(name + ".j3o");
                     BinaryExporter.getInstance().save(FaceClips.detached(animClip), target.toFile());
-                    seconds += r.frames() / (float) pack.manifest().motion().fps();
+                    seconds += r.frames() / fps;
                     baked++;
-                } catch (IOException | RuntimeException e) {
-                    failures.add(line.getFileName() + ": " + e.getMessage());
+                    report.add(String.format(Locale.ROOT, "baked: %s -> %s (%.1f s)", line.getFileName(),
+                            target.getFileName(), r.frames() / fps));
+                } catch (Exception e) {
+                    report.add("failed: " + line.getFileName() + ": " + e.getMessage());
+                } catch (OutOfMemoryError e) {
+                    // A header may claim gigabytes the decoder then allocates; the allocation failed, so the
+                    // memory is free again and the other lines can still be baked.
+                    report.add("failed: " + line.getFileName() + ": out of memory decoding it (" + e.getMessage()
+                            + "): its header may claim more audio than the file holds");
                 }
             }
         }
@@ -131,11 +144,39 @@ final class Bake {
         err.println();
         double wall = (System.nanoTime() - t0) / 1e9;
         out.printf(Locale.ROOT, "baked %d of %d line(s): %.1f s of motion in %.1f s (style '%s', seed %d) -> %s%n", baked, lines.size(),
-                seconds, wall, style.displayName(), seed, outDir);
-        for (String f : failures) {
-            out.println("  failed: " + f);
+                seconds, wall, Printable.line(style.displayName()), seed, outDir);
+        for (String r : report) {
+            out.println("  " + Printable.line(r));
         }
-        return failures.isEmpty() ? 0 : 1;
+        return baked == lines.size() ? 0 : 1;
+    }
+
+    /**
+     * Finds lines that would be baked to the same clip: names equal up to extension and case (case-insensitive
+     * file systems would write both to one file).
+     *
+     * @param lines the inputs (not null, unaffected)
+     * @return the reason for each colliding line, naming the others (a new map; empty if none collide)
+     */
+    static Map<Path, String> collisions(List<Path> lines) {
+        Map<String, List<Path>> byClip = new LinkedHashMap<>();
+        for (Path line : lines) {
+            byClip.computeIfAbsent(stem(line).toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(line);
+        }
+        Map<Path, String> reasons = new HashMap<>();
+        for (List<Path> same : byClip.values()) {
+            if (same.size() < 2) {
+                continue;
+            }
+            for (Path line : same) {
+                List<String> others = same.stream().filter(p -> p != line).map(p -> p.getFileName().toString())
+                        .toList();
+                reasons.put(line, "would be baked to " + stem(line) + ".j3o like " + String.join(", ", others)
+                        + " (names that differ only in extension or case make one clip): rename all but one; "
+                        + "none was baked");
+            }
+        }
+        return reasons;
     }
 
     private static List<Path> lines(Path input) throws IOException {
@@ -184,8 +225,9 @@ final class Bake {
     private void progress(int done, int total, String current) {
         int width = 30;
         int filled = total == 0 ? width : done * width / total;
+        String name = Printable.line(current);
         err.printf(Locale.ROOT, "\r[%s%s] %d/%d %-40s", "#".repeat(filled), ".".repeat(width - filled), done, total,
-                current.length() > 40 ? current.substring(0, 40) : current);
+                name.length() > 40 ? name.substring(0, 40) : name);
         err.flush();
     }
 }

@@ -39,7 +39,9 @@ import java.util.stream.Stream;
  * </pre>
  * Paths are relative to the working directory; defaults are under the repository root
  * ({@code -Dparley.root}, else the nearest folder above with {@code assets/}). Exit status 0 on
- * success, 1 when some input failed, 2 on a usage error.
+ * success, 1 when some input failed, 2 on a usage error (numbers out of range included: they are
+ * checked before any work). Text from files (style names, messages quoting them) is printed with
+ * control characters escaped ({@link Printable}).
  */
 public final class ParleyTool {
 
@@ -86,7 +88,9 @@ public final class ParleyTool {
                 case "style" -> {
                     String sub = a.next("style subcommand (list, extract, blend, presets)");
                     switch (sub) {
-                        case "list" -> styleList(a);
+                        case "list" -> {
+                            return styleList(a);
+                        }
                         case "extract" -> styleExtract(a);
                         case "blend" -> styleBlend(a);
                         case "presets" -> stylePresets(a);
@@ -105,11 +109,14 @@ public final class ParleyTool {
                 default -> throw new UsageException("unknown command '" + cmd + "'");
             }
         } catch (UsageException e) {
-            err.println("parley-tool: " + e.getMessage());
+            err.println("parley-tool: " + Printable.lines(e.getMessage()));
             usage(err);
             return 2;
         } catch (Exception e) {
-            err.println("parley-tool: " + e.getMessage());
+            err.println("parley-tool: " + Printable.lines(String.valueOf(e.getMessage())));
+            return 1;
+        } catch (OutOfMemoryError e) {
+            err.println("parley-tool: out of memory (" + e.getMessage() + ")");
             return 1;
         }
     }
@@ -127,12 +134,13 @@ public final class ParleyTool {
                                 PNG strips of the head saying one line in each preset (needs a display: xvfb-run -a)
                   bake          AUDIO|FOLDER --style FILE.style.json --out DIR [--seed N] [--steps N]
                                 [--audio-guidance A] [--style-guidance S] [--guidance-rescale R] [--pack DIR]
-                                audio (.wav/.ogg) to jME AnimClips (.j3o) with morph and joint tracks""");
+                                audio (.wav/.ogg) to jME AnimClips (.j3o) with morph and joint tracks;
+                                N: 1 to 1000, A and S: 0 to 50, R: 0 to 1""");
     }
 
     // ---- style list ----
 
-    private void styleList(Args a) throws IOException {
+    private int styleList(Args a) throws IOException {
         Path assets = a.path("--assets", Roots.assets());
         Path pack = a.path("--pack", Roots.root().resolve(DEFAULT_PACK));
         a.done();
@@ -154,12 +162,18 @@ public final class ParleyTool {
             files = s.filter(p -> p.getFileName().toString().endsWith(".style.json")).sorted().toList();
         }
         out.printf(Locale.ROOT, "%-12s %-12s %-18s %4s  %s%n", "name", "display", "pack", "dim", "source");
+        int broken = 0;
         for (Path f : files) {
-            Style st;
-            try (InputStream in = Files.newInputStream(f)) {
-                st = StyleLoader.read(in, f.toString());
-            }
             String name = f.getFileName().toString().replace(".style.json", "");
+            Style st;
+            try {
+                st = readStyle(f);
+            } catch (IOException | RuntimeException e) {
+                broken++;
+                out.printf(Locale.ROOT, "%-12s broken: %s%n", Printable.line(name),
+                        Printable.line(firstLine(e.getMessage())));
+                continue;
+            }
             String source = "custom";
             if (index != null) {
                 for (JsonNode p : index.get("presets")) {
@@ -170,12 +184,18 @@ public final class ParleyTool {
                 }
             }
             String fit = packId == null ? "" : !st.packId().equals(packId) ? "  [other pack: re-extract]" : "";
-            out.printf(Locale.ROOT, "%-12s %-12s %-18s %4d  %s%s%n", name, st.displayName(), st.packId(), st.dimension(), source, fit);
+            out.printf(Locale.ROOT, "%-12s %-12s %-18s %4d  %s%s%n", Printable.line(name),
+                    Printable.line(st.displayName()), Printable.line(st.packId()), st.dimension(), Printable.line(source),
+                    fit);
         }
         if (stale) {
             out.println("note: the presets were extracted with another build of " + packId
                     + "'s style encoder; regenerate them: scripts/parley-tool.sh style presets");
         }
+        if (broken > 0) {
+            out.println(broken + " of " + files.size() + " style file(s) are broken (listed above)");
+        }
+        return broken == 0 ? 0 : 1;
     }
 
     // ---- style extract ----
@@ -205,11 +225,15 @@ public final class ParleyTool {
         try (ParleyPack pack = openPack(packFolder)) {
             List<MotionClip> read = new ArrayList<>();
             for (Path c : clips) {
-                read.add(MotionClip.read(c, pack.manifest().motion().dim()));
+                read.add(MotionReader.read(c, pack.manifest().motion().dim()));
             }
-            Style style = StyleExtraction.extract(pack, name, outFile.toString(), read);
-            write(style, outFile);
-            out.println("wrote " + outFile + " (" + name + ", pack " + style.packId() + ", from " + clips.size() + " clip(s))");
+            StyleExtraction.Extraction x = StyleExtraction.extract(pack, name, outFile.toString(), read);
+            write(x.style(), outFile);
+            out.println(Printable.line("wrote " + outFile + " (" + name + ", pack " + x.style().packId() + ", from "
+                    + x.used().size() + " of " + clips.size() + " clip(s), " + x.windows() + " window(s))"));
+            for (String skipped : x.skipped()) {
+                out.println("  skipped: " + Printable.line(skipped));
+            }
         }
     }
 
@@ -231,12 +255,8 @@ public final class ParleyTool {
                     }
                     int eq = t.lastIndexOf('=');
                     Path file = Path.of(eq < 0 ? t : t.substring(0, eq));
-                    float w;
-                    try {
-                        w = eq < 0 ? 1f : Float.parseFloat(t.substring(eq + 1));
-                    } catch (NumberFormatException e) {
-                        throw new UsageException("'" + t + "': the weight after '=' is not a number");
-                    }
+                    float w = eq < 0 ? 1f : number("the weight after '=' in '" + t + "'", t.substring(eq + 1), 0f,
+                            MAX_WEIGHT);
                     parents.add(readStyle(file));
                     weights.add(w);
                 }
@@ -276,20 +296,25 @@ public final class ParleyTool {
             for (PresetSelection.Choice c : choices) {
                 List<MotionClip> clips = new ArrayList<>();
                 for (String id : c.clips()) {
-                    clips.add(MotionClip.read(corpus.resolve("clips").resolve(id + ".npz"), pack.manifest().motion().dim()));
+                    clips.add(MotionReader.read(corpus.resolve("clips").resolve(id + ".npz"),
+                            pack.manifest().motion().dim()));
                 }
                 String display = Character.toUpperCase(c.preset().charAt(0)) + c.preset().substring(1);
                 Path file = folder.resolve(c.preset() + ".style.json");
-                Style style = StyleExtraction.extract(pack, display, STYLES_FOLDER + "/" + file.getFileName(), clips);
-                write(style, file);
+                StyleExtraction.Extraction x = StyleExtraction.extract(pack, display, STYLES_FOLDER + "/"
+                        + file.getFileName(), clips);
+                write(x.style(), file);
+                for (String skipped : x.skipped()) {
+                    err.println("  skipped: " + skipped);
+                }
                 ObjectNode p = presets.addObject();
                 p.put("name", c.preset()).put("file", file.getFileName().toString()).put("speaker", c.speaker())
                         .put("split", c.split()).put("voice", c.voice()).put("score", Math.round(c.score() * 1000) / 1000.0)
-                        .put("clips", clips.size());
+                        .put("clips", x.used().size());
                 ObjectNode lat = p.putObject("latents");
                 c.latents().forEach((k, v) -> lat.putArray(k).add(Math.round(v[0] * 1000) / 1000.0).add(Math.round(v[1] * 100) / 100.0));
                 err.printf(Locale.ROOT, "%-10s <- %s (%s, %s), score %.2f, %d clips%n", c.preset(), c.speaker(), c.split(), c.voice(),
-                        c.score(), clips.size());
+                        c.score(), x.used().size());
             }
         }
         JSON.writeValue(folder.resolve(PRESETS_INDEX).toFile(), index);
@@ -416,6 +441,65 @@ public final class ParleyTool {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Largest weight {@code style blend} takes for a parent (weights are normalised to sum 1). */
+    static final float MAX_WEIGHT = 1000f;
+
+    /**
+     * Parses a number option, checked before any work.
+     *
+     * @param option the option's name for the message, e.g. {@code --audio-guidance} (not null)
+     * @param text its value (not null)
+     * @param min the least allowed value (finite)
+     * @param max the largest allowed value (finite, &ge; min)
+     * @return the value, finite and in [min, max]
+     * @throws UsageException naming the option, the allowed range and the value
+     */
+    static float number(String option, String text, float min, float max) {
+        double v;
+        try {
+            v = Double.parseDouble(text.trim());
+        } catch (NumberFormatException e) {
+            v = Double.NaN;
+        }
+        if (!(v >= min && v <= max)) {
+            throw new UsageException(option + " must be a finite number in [" + plain(min) + ", " + plain(max)
+                    + "] but is '"
+                    + text + "'");
+        }
+        return (float) v;
+    }
+
+    /**
+     * Parses an integer option, checked before any work.
+     *
+     * @param option the option's name for the message (not null)
+     * @param text its value (not null)
+     * @param min the least allowed value
+     * @param max the largest allowed value (&ge; min)
+     * @return the value, in [min, max]
+     * @throws UsageException naming the option, the allowed range and the value
+     */
+    static long integer(String option, String text, long min, long max) {
+        try {
+            long v = Long.parseLong(text.trim());
+            if (v >= min && v <= max) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsageException(option + " must be an integer in [" + min + ", " + max + "] but is '" + text + "'");
+    }
+
+    /** @return the first line of a message (Jackson's add their source location on a second) */
+    static String firstLine(String message) {
+        return message == null ? "(no message)" : message.lines().findFirst().orElse("");
+    }
+
+    private static String plain(float v) {
+        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
     }
 
     /** A command line error: the usage is printed. */

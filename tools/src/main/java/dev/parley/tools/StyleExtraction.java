@@ -3,7 +3,9 @@ package dev.parley.tools;
 import dev.parley.pack.ParleyPack;
 import dev.parley.style.Style;
 import dev.parley.util.Validate;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Reference motion to a style with a pack's style encoder. The encoder sees a fixed
@@ -17,28 +19,39 @@ public final class StyleExtraction {
     }
 
     /**
+     * What {@link #extract} made.
+     *
+     * @param style the style (not null; belongs to the pack)
+     * @param used the clips that gave at least one window (not null, not empty)
+     * @param windows how many windows were encoded (&gt;0)
+     * @param skipped one line per clip too short to use, naming it and its length (not null)
+     */
+    public record Extraction(Style style, List<MotionClip> used, int windows, List<String> skipped) {
+    }
+
+    /**
      * @param pack an open pack (not null)
      * @param displayName the style's name (not null, not empty)
      * @param source the style's source, for messages (not null)
      * @param clips reference clips of the pack's motion width (not null, not empty, unaffected)
-     * @return the style (not null; belongs to the pack)
-     * @throws IllegalArgumentException naming the clip if none has a whole window
+     * @return the style with the clips used and skipped (not null)
+     * @throws IllegalArgumentException naming the clip(s) if none has a whole window
      */
-    public static Style extract(ParleyPack pack, String displayName, String source, List<MotionClip> clips) {
+    public static Extraction extract(ParleyPack pack, String displayName, String source, List<MotionClip> clips) {
         Validate.nonNull(pack, "pack");
         Validate.nonEmpty(displayName, "displayName");
         Validate.nonNull(clips, "clips");
         int window = pack.manifest().styleFrames();
         float[] sum = new float[pack.manifest().styleDim()];
         int windows = 0;
+        List<MotionClip> used = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
         for (MotionClip clip : clips) {
             if (clip.frames() < window) {
-                if (clips.size() == 1) {
-                    throw new IllegalArgumentException(clip.source() + ": " + clip.frames() + " frames ("
-                            + String.format("%.2f", clip.frames() / (float) MotionClip.FPS) + " s) is too short: the style encoder of pack '"
-                            + pack.manifest().id() + "' needs at least " + window + " frames (" + window / MotionClip.FPS + " s at "
-                            + MotionClip.FPS + " fps)");
-                }
+                skipped.add(clip.source() + ": " + clip.frames() + " frames ("
+                        + String.format(Locale.ROOT, "%.2f", clip.frames() / (float) MotionClip.FPS)
+                        + " s) is too short: the style encoder of pack '" + pack.manifest().id() + "' needs at least "
+                        + window + " frames (" + window / MotionClip.FPS + " s at " + MotionClip.FPS + " fps)");
                 continue;
             }
             for (int start = 0; start + window <= clip.frames(); start += window) {
@@ -48,11 +61,15 @@ public final class StyleExtraction {
                 }
                 windows++;
             }
+            used.add(clip);
         }
         if (windows == 0) {
-            throw new IllegalArgumentException("no clip has " + window + " frames (" + window / MotionClip.FPS + " s) for the style encoder");
+            throw new IllegalArgumentException(skipped.size() == 1 ? skipped.get(0)
+                    : "no clip has " + window + " frames (" + window / MotionClip.FPS + " s) for the style encoder: "
+                            + String.join("; ", skipped));
         }
-        return new Style(source, displayName, pack.manifest().id(), normalised(sum));
+        return new Extraction(new Style(source, displayName, pack.manifest().id(), normalised(sum)), List.copyOf(used),
+                windows, List.copyOf(skipped));
     }
 
     /**

@@ -38,9 +38,12 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code bake}: a folder with a bad file bakes the rest and reports it; a baked clip, saved, loaded,
@@ -78,15 +81,89 @@ class BakeTest {
         assertTrue(Files.size(out.resolve("thanks.j3o")) < 2_000_000, "no mesh in the clip: " + Files.size(out.resolve("thanks.j3o")));
     }
 
-    @Test
-    void aGuidanceRescaleOutOfRangeIsAUsageError() {
+    /**
+     * Issue 15 item 13: numbers out of range (Infinity, NaN, 0 steps) are usage errors naming the option
+     * and its range, found before any work: nothing is written.
+     */
+    @ParameterizedTest
+    @CsvSource(quoteCharacter = '"', value = {
+        "--guidance-rescale, 1.5, \"--guidance-rescale must be a finite number in [0, 1] but is '1.5'\"",
+        "--audio-guidance, Infinity, \"--audio-guidance must be a finite number in [0, 50] but is 'Infinity'\"",
+        "--audio-guidance, NaN, \"--audio-guidance must be a finite number in [0, 50] but is 'NaN'\"",
+        "--style-guidance, -1, \"--style-guidance must be a finite number in [0, 50] but is '-1'\"",
+        "--style-guidance, 1e99, \"--style-guidance must be a finite number in [0, 50] but is '1e99'\"",
+        "--steps, 0, \"--steps must be an integer in [1, 1000] but is '0'\"",
+        "--steps, 1001, \"--steps must be an integer in [1, 1000] but is '1001'\"",
+        "--seed, 1.5, \"--seed must be an integer in [-9223372036854775808, 9223372036854775807] but is '1.5'\""})
+    void aNumberOutOfRangeIsAUsageErrorNamingTheOptionAndRange(String option, String value, String message) {
         ByteArrayOutputStream e = new ByteArrayOutputStream();
         int rc = new ParleyTool(new PrintStream(new ByteArrayOutputStream()), new PrintStream(e, true)).run("bake",
                 dialogue(LINE).toString(), "--style", Roots.assets().resolve("Styles/calm.style.json").toString(),
-                "--out", tmp.resolve("clips").toString(), "--guidance-rescale", "1.5");
+                "--out", tmp.resolve("clips").toString(), option, value);
         assertEquals(2, rc, e.toString());
-        assertTrue(e.toString().contains("guidance rescale must be in [0, 1] but is 1.5"), e.toString());
+        assertTrue(e.toString().contains("parley-tool: " + message), e.toString());
         assertFalse(Files.exists(tmp.resolve("clips")), "nothing written");
+    }
+
+    /**
+     * Issue 15 item 3: a WAV whose header claims about 2 GB of samples makes jME's loader allocate them. In a
+     * JVM whose direct memory is smaller (as on a modder's machine) that is an OutOfMemoryError; the line fails
+     * with a reason, and the line after it is still baked.
+     */
+    @Test
+    void aWavClaimingTwoGigabytesFailsItsLineAndTheBatchGoesOn() throws Exception {
+        Path lines = Files.createDirectories(tmp.resolve("lines"));
+        Files.write(lines.resolve("a_huge.wav"), wav16(tone(800, 16000), 16000, 0x7FFF_FFF0L));
+        Files.copy(dialogue(LINE), lines.resolve(LINE));
+        Path out = tmp.resolve("clips");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:MaxDirectMemorySize=256m", "-Dparley.root=" + Roots.root(), "-cp",
+                        System.getProperty("java.class.path"),
+                ParleyTool.class.getName(), "bake", lines.toString(), "--style",
+                Roots.assets().resolve("Styles/calm.style.json").toString(), "--out", out.toString(), "--steps",
+                String.valueOf(STEPS)).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES), output);
+        assertEquals(1, p.exitValue(), "one line failed:\n" + output);
+        assertTrue(output.contains("baked 1 of 2 line(s)"), output);
+        assertTrue(output.contains("  failed: a_huge.wav: ") && output.contains("  baked: thanks.ogg -> thanks.j3o"),
+                output);
+        assertFalse(output.contains("\tat "), "no stack trace: " + output);
+        assertTrue(Files.size(out.resolve("thanks.j3o")) > 1000, "the later valid line was baked");
+        assertFalse(Files.exists(out.resolve("a_huge.j3o")));
+    }
+
+    /**
+     * Issue 15 item 5: {@code line.wav}, {@code line.ogg} and {@code LINE.OGG} would all be baked to one clip
+     * ({@code line.j3o} on a case-insensitive file system); each fails naming the others, nothing is
+     * overwritten, and the line with a name of its own is baked.
+     */
+    @Test
+    void linesWhoseClipNamesCollideFailNamingEachOther() throws IOException {
+        Path lines = Files.createDirectories(tmp.resolve("lines"));
+        PcmClip hush = Bake.readAudio(dialogue("hush.ogg"));
+        Files.write(lines.resolve("line.wav"), wav16(hush.samples(), hush.sampleRate(), -1));
+        Files.copy(dialogue(LINE), lines.resolve("line.ogg"));
+        Files.copy(dialogue("gold.ogg"), lines.resolve("LINE.OGG"));
+        Files.copy(dialogue("hush.ogg"), lines.resolve("other.ogg"));
+        Path out = tmp.resolve("clips");
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int rc = new ParleyTool(new PrintStream(o, true), new PrintStream(e, true)).run("bake", lines.toString(),
+                "--style",
+                Roots.assets().resolve("Styles/calm.style.json").toString(), "--out", out.toString(), "--steps",
+                        String.valueOf(STEPS));
+        String summary = o.toString();
+        assertEquals(1, rc, summary + e);
+        assertTrue(summary.contains("baked 1 of 4 line(s)"), summary);
+        assertTrue(summary.contains("  failed: line.wav: would be baked to line.j3o like LINE.OGG, line.ogg"), summary);
+        assertTrue(summary.contains("  failed: line.ogg: would be baked to line.j3o like LINE.OGG, line.wav"), summary);
+        assertTrue(summary.contains("  failed: LINE.OGG: would be baked to LINE.j3o like line.ogg, line.wav"), summary);
+        assertTrue(summary.contains("  baked: other.ogg -> other.j3o"), summary);
+        try (var files = Files.list(out)) {
+            assertEquals(List.of("other.j3o"), files.map(f -> f.getFileName().toString()).toList(),
+                    "nothing overwritten");
+        }
     }
 
     @Test
@@ -196,6 +273,36 @@ class BakeTest {
             }
         });
         return found[0];
+    }
+
+    /** A sine tone: a stand-in line that is not silent. */
+    static float[] tone(int samples, int rate) {
+        float[] s = new float[samples];
+        for (int i = 0; i < samples; i++) {
+            s[i] = 0.5f * (float) Math.sin(2 * Math.PI * 220 * i / rate);
+        }
+        return s;
+    }
+
+    /**
+     * @param samples mono samples in [-1, 1]
+     * @param rate the sample rate
+     * @param declaredDataBytes what the header's data chunk claims, or -1 for the truth
+     * @return a 16-bit PCM WAV file's bytes
+     */
+    static byte[] wav16(float[] samples, int rate, long declaredDataBytes) {
+        int data = 2 * samples.length;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(44 + data).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put("RIFF".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(36 + data)
+                .put("WAVE".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        b.put("fmt ".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(16).putShort((short) 1)
+                .putShort((short) 1).putInt(rate).putInt(2 * rate).putShort((short) 2).putShort((short) 16);
+        b.put("data".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt((int) (declaredDataBytes < 0 ? data
+                : declaredDataBytes));
+        for (float v : samples) {
+            b.putShort((short) Math.round(Math.max(-1f, Math.min(1f, v)) * 32767));
+        }
+        return b.array();
     }
 
     static Path dialogue(String file) {

@@ -1,6 +1,7 @@
 package dev.parley.tools;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.style.Style;
@@ -105,6 +106,69 @@ class StyleToolsTest {
 
         assertEquals(2, tool("style", "extract", "--name", "x"));
         assertTrue(err.toString().contains("usage"), err.toString());
+    }
+
+    /**
+     * Issue 15 item 13: {@code style list} reports a broken style file and lists the rest; a display name
+     * holding terminal escape sequences is printed with them escaped.
+     */
+    @Test
+    void listReportsABrokenStyleAndGoesOnWithEscapesShownNotRun() throws IOException {
+        Path styles = Files.createDirectories(tmp.resolve("assets").resolve(ParleyTool.STYLES_FOLDER));
+        Files.copy(Roots.assets().resolve("Styles/calm.style.json"), styles.resolve("calm.style.json"));
+        Files.writeString(styles.resolve("broken.style.json"), "{\"format\": \"parley-style\", \"version\": ");
+        Style calm = ParleyTool.readStyle(styles.resolve("calm.style.json"));
+        ParleyTool.write(new Style("x", "\u001b[2J\u001b[31mEvil\u0007\u202e", calm.packId(), calm.embedding()),
+                styles.resolve("zz.style.json"));
+        assertEquals(1, tool("style", "list", "--assets", tmp.resolve("assets").toString()), out + "\n" + err);
+        String text = out.toString();
+        assertTrue(text.contains("calm") && text.contains("Calm"), text);
+        assertTrue(text.matches("(?s).*broken +broken: .*broken\\.style\\.json is not valid JSON.*"), text);
+        assertTrue(text.matches("(?s).*\nzz +\\\\x1B\\[2J\\\\x1B\\[31mEvil\\\\x07\\\\u202E .*"),
+                "listed after the broken one, escaped:\n" + text);
+        assertTrue(text.contains("1 of 3 style file(s) are broken"), text);
+        assertFalse(text.chars().anyMatch(c -> c < 0x20 && c != '\n' || c == 0x202e), "no control characters printed");
+    }
+
+    /** Issue 15 item 13: {@code extract} counts the clips it used and names the ones it skipped. */
+    @Test
+    void extractReportsTheClipsItUsedAndSkipped() throws IOException {
+        Path longClip = tmp.resolve("long.npy");
+        Files.write(longClip, npy(motion(230), 230, 56));
+        Path shortClip = tmp.resolve("short.npy");
+        Files.write(shortClip, npy(motion(40), 40, 56));
+        Path target = tmp.resolve("mine.style.json");
+        assertEquals(0, tool("style", "extract", longClip.toString(), shortClip.toString(), "--name", "Mine", "--out",
+                target.toString()), err.toString());
+        String text = out.toString();
+        assertTrue(text.contains("from 1 of 2 clip(s), 2 window(s)"), text);
+        assertTrue(text.contains("  skipped: " + shortClip + ": 40 frames (1.60 s) is too short"), text);
+    }
+
+    /**
+     * Issue 15 item 11: hostile .npy and .npz files through the command line fail with one clear line
+     * (no stack trace, no OutOfMemoryError), naming the file, entry and field.
+     */
+    @Test
+    void extractRefusesHostileArraysWithAClearLine() throws IOException {
+        Path huge = tmp.resolve("huge.npy");
+        Files.write(huge,
+                MotionReaderTest.npyWithHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (30000000, 56), }",
+                new byte[4096]));
+        assertEquals(1, tool("style", "extract", huge.toString(), "--name", "x", "--out",
+                tmp.resolve("x.style.json").toString()));
+        assertEquals("parley-tool: " + huge
+                + ": field 'shape' has 30000000 frames but expected 1 to 90000 (an hour at 25 fps)",
+                err.toString().trim());
+
+        Path bomb = tmp.resolve("bomb.npz");
+        Files.write(bomb, MotionReaderTest.zipBomb(MotionReader.MAX_FILE_BYTES + (1 << 20)));
+        assertEquals(1, tool("style", "extract", bomb.toString(), "--name", "x", "--out",
+                tmp.resolve("x.style.json").toString()));
+        assertTrue(err.toString().startsWith("parley-tool: " + bomb
+                + ":motion.npy: field 'size' inflates past 67108864 bytes"),
+                err.toString());
+        assertFalse(Files.exists(tmp.resolve("x.style.json")));
     }
 
     /** Smooth, small, speech-like values: jaw opening and a little of everything. */
