@@ -12,6 +12,7 @@ import dev.parley.anim.FaceClips;
 import dev.parley.app.LineOptions;
 import dev.parley.audio.AudioDataReader;
 import dev.parley.audio.PcmClip;
+import dev.parley.audio.WavReader;
 import dev.parley.head.HeadSpec;
 import dev.parley.pack.ParleyPack;
 import dev.parley.rig.RigNames;
@@ -32,8 +33,8 @@ import java.util.stream.Stream;
  * {@code parley-tool bake}: dialogue audio plus a style to jME animation clips. Each line's motion
  * comes from {@link LineBaker} (the runtime's inference, seeded, not adaptive) and becomes an
  * {@link AnimClip} ({@link FaceClips}) saved as {@code OUT/<line>.j3o}. A folder of lines shows a
- * progress bar. A line that fails (unreadable, silent, corrupt, a header that claims more audio than
- * memory holds) is reported and skipped; the batch goes on. Lines whose clip names collide
+ * progress bar. WAVs are read with {@link WavReader}, OGGs with jME. A line that fails (unreadable,
+ * silent, corrupt, truncated, or out of memory while decoding) is reported and skipped; the batch goes on. Lines whose clip names collide
  * ({@code line.wav} and {@code line.ogg}, or {@code LINE.WAV}, which case-insensitive file systems
  * treat as one file) all fail before any baking, each naming the others, rather than overwrite one
  * another. The summary reports every input, baked or failed with its reason; the exit status is 1
@@ -131,7 +132,7 @@ final class Bake {
                     report.add(String.format(Locale.ROOT, "baked: %s -> %s (%.1f s)", line.getFileName(),
                             target.getFileName(), r.frames() / fps));
                 } catch (Exception e) {
-                    report.add("failed: " + line.getFileName() + ": " + e.getMessage());
+                    report.add("failed: " + line.getFileName() + ": " + withoutName(e.getMessage(), line));
                 } catch (OutOfMemoryError e) {
                     // A header may claim gigabytes the decoder then allocates; the allocation failed, so the
                     // memory is free again and the other lines can still be baked.
@@ -197,13 +198,19 @@ final class Bake {
     }
 
     /**
-     * Decodes a WAV or OGG file with jME's loaders (no audio device needed).
+     * Decodes a line: a WAV with Parley's {@link WavReader}, which checks the header against the file
+     * before allocating anything and reads 8 to 32-bit and float PCM; an OGG with jME's loader (no
+     * audio device needed).
      *
      * @param file the audio file (not null)
      * @return its PCM (not null)
      * @throws IOException if it cannot be read
+     * @throws dev.parley.audio.AudioInputException naming the file, if it is not audio Parley can use
      */
     static PcmClip readAudio(Path file) throws IOException {
+        if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".wav")) {
+            return WavReader.read(file);
+        }
         AssetManager am = new DesktopAssetManager(true);
         Path abs = file.toAbsolutePath();
         am.registerLocator(abs.getParent().toString(), FileLocator.class);
@@ -214,6 +221,12 @@ final class Bake {
             throw new IOException("not readable audio (" + e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + e.getMessage() : "") + ")", e);
         }
         return AudioDataReader.read(data, abs.getFileName().toString());
+    }
+
+    /** @return a message without the {@code 'line.wav': } it may start with (the report names the line) */
+    private static String withoutName(String message, Path line) {
+        String prefix = "'" + line.getFileName() + "': ";
+        return message != null && message.startsWith(prefix) ? message.substring(prefix.length()) : message;
     }
 
     private static String stem(Path p) {
