@@ -1,13 +1,17 @@
 package dev.parley.anim;
 
 import com.jme3.anim.AnimComposer;
+import com.jme3.export.JmeExporter;
+import com.jme3.export.JmeImporter;
 import com.jme3.renderer.RenderManager;
 import com.jme3.renderer.ViewPort;
 import com.jme3.scene.Geometry;
 import com.jme3.scene.Spatial;
 import com.jme3.scene.control.AbstractControl;
 import com.jme3.scene.mesh.MorphTarget;
+import com.jme3.util.clone.Cloner;
 import dev.parley.rig.FaceRig;
+import dev.parley.rig.FaceRigControl;
 import dev.parley.rig.MorphDeformer;
 import dev.parley.rig.RigNames;
 import dev.parley.util.Validate;
@@ -20,13 +24,19 @@ import java.util.List;
  * negative and small weights, so this control binds a {@link FaceRig} (which removes it) and, every
  * update after the composer, hands the geometries' morph states to the rig's deformers: the same
  * exact signed morphing as live speech. It never touches joints.
+ *
+ * <p>Cloning the whole model ({@code model.clone()}) clones this control with a rig of its own bound
+ * to the clone (jME clones the {@code AnimComposer} likewise), so the two faces play independently.
+ * The control is not saved: {@link #write} refuses; remove it before saving the model and call
+ * {@link #attach} again after loading.
  */
 public class BakedFaceControl extends AbstractControl {
 
-    private final FaceRig rig;
-    private final List<Geometry> geometries = new ArrayList<>();
-    private final List<int[]> components = new ArrayList<>();
-    private final float[] weights;
+    private FaceRig rig;
+    private List<Geometry> geometries = new ArrayList<>();
+    // Per geometry, the expression component of each of its morph targets (-1: none); never modified.
+    private List<int[]> components = new ArrayList<>();
+    private float[] weights;
 
     /**
      * @param rig a bound rig (not null)
@@ -107,5 +117,48 @@ public class BakedFaceControl extends AbstractControl {
     @Override
     protected void controlRender(RenderManager rm, ViewPort vp) {
         // Nothing: the deformers wrote the mesh (or the GPU weights) in controlUpdate.
+    }
+
+    /**
+     * Completes a clone made by jME's {@link Cloner}: a rig bound to the cloned model, reading the
+     * cloned geometries' morph states.
+     *
+     * @param cloner the cloner (not null)
+     * @param original the control this was cloned from (not null)
+     * @throws UnsupportedOperationException if only a part of the model below its root is cloned
+     */
+    @Override
+    public void cloneFields(Cloner cloner, Object original) {
+        super.cloneFields(cloner, original);
+        rig = rig.cloneFor(cloner);
+        List<Geometry> clonedGeometries = new ArrayList<>();
+        for (Geometry g : geometries) {
+            clonedGeometries.add(cloner.clone(g));
+        }
+        geometries = clonedGeometries;
+        components = new ArrayList<>(components);
+        weights = weights.clone();
+    }
+
+    /**
+     * Refuses: a face control is not saved with the model.
+     *
+     * @param ex unused
+     * @throws UnsupportedOperationException always, saying what to do instead
+     */
+    @Override
+    public void write(JmeExporter ex) {
+        throw new UnsupportedOperationException(FaceRigControl.notSaved("BakedFaceControl", spatial));
+    }
+
+    /**
+     * Refuses: a face control is not saved with the model.
+     *
+     * @param im unused
+     * @throws UnsupportedOperationException always, saying what to do instead
+     */
+    @Override
+    public void read(JmeImporter im) {
+        throw new UnsupportedOperationException(FaceRigControl.notSaved("BakedFaceControl", spatial));
     }
 }

@@ -15,6 +15,7 @@ import com.jme3.math.Vector3f;
 import com.jme3.scene.Geometry;
 import com.jme3.scene.Mesh;
 import com.jme3.scene.Spatial;
+import com.jme3.scene.VertexBuffer;
 import com.jme3.scene.mesh.MorphTarget;
 import dev.parley.head.MotionLayout;
 import dev.parley.motion.FaceJoint;
@@ -158,7 +159,7 @@ public final class FaceClips {
     }
 
     /**
-     * A copy of a clip whose tracks point at stand-ins (a geometry with an empty mesh, a joint) with
+     * A copy of a clip whose tracks point at stand-ins (a geometry with a one-vertex mesh, a joint) with
      * the same names, for saving without the model's meshes.
      *
      * @param clip a clip from {@link #build} (not null, unaffected)
@@ -169,7 +170,7 @@ public final class FaceClips {
         List<AnimTrack<?>> out = new ArrayList<>();
         for (AnimTrack<?> t : clip.getTracks()) {
             if (t instanceof MorphTrack m) {
-                Geometry standIn = new Geometry(m.getTarget().getName(), new Mesh());
+                Geometry standIn = new Geometry(m.getTarget().getName(), standInMesh());
                 out.add(new MorphTrack(standIn, m.getTimes(), m.getWeights(), m.getNbMorphTargets()));
             } else if (t instanceof TransformTrack tt && tt.getTarget() instanceof Joint j) {
                 out.add(new TransformTrack(new Joint(j.getName()), tt.getTimes(), tt.getTranslations(), tt.getRotations(), tt.getScales()));
@@ -180,6 +181,17 @@ public final class FaceClips {
         AnimClip copy = new AnimClip(clip.getName());
         copy.setTracks(out.toArray(new AnimTrack<?>[0]));
         return copy;
+    }
+
+    /**
+     * jME's importer cannot read back a mesh without buffers (it logs SEVERE "initialCapacity must be
+     * greater than zero" for the empty buffer map), so a stand-in carries one vertex.
+     */
+    private static Mesh standInMesh() {
+        Mesh mesh = new Mesh();
+        mesh.setBuffer(VertexBuffer.Type.Position, 3, new float[3]);
+        mesh.updateBound();
+        return mesh;
     }
 
     /**

@@ -5,6 +5,8 @@ import com.jme3.audio.AudioKey;
 import com.jme3.audio.AudioNode;
 import com.jme3.audio.AudioSource;
 import com.jme3.audio.AudioStream;
+import com.jme3.export.JmeExporter;
+import com.jme3.export.JmeImporter;
 import com.jme3.math.Vector3f;
 import com.jme3.renderer.RenderManager;
 import com.jme3.renderer.ViewPort;
@@ -46,6 +48,11 @@ import java.util.logging.Logger;
  * <p>Faults never throw out of a line call: bad audio, a model producing NaN, a missing or mismatched
  * pack or style, or a rig that could not be bound end the line through
  * {@link LineListener#failed} and the log, and the face returns to idle.
+ *
+ * <p>A talking head belongs to its {@link ParleyAppState} and is neither cloned nor saved: cloning a
+ * model that carries one, or saving it, throws {@link UnsupportedOperationException}. Clone or save
+ * the model before {@link ParleyAppState#attach} (or after {@link ParleyAppState#detach}), then attach
+ * the clone or the loaded model to make another character.
  */
 public class TalkingHead extends AbstractControl {
 
@@ -523,6 +530,41 @@ public class TalkingHead extends AbstractControl {
     @Override
     protected void controlRender(RenderManager rm, ViewPort vp) {
         // Nothing: the face control applies the frame.
+    }
+
+    /**
+     * Refuses: a talking head belongs to its {@link ParleyAppState}.
+     *
+     * @return never
+     * @throws UnsupportedOperationException always, saying what to do instead
+     */
+    @Override
+    public Object jmeClone() {
+        throw new UnsupportedOperationException("TalkingHead '" + name + "' belongs to its ParleyAppState and"
+                + " cannot be cloned: clone the model before ParleyAppState.attach (or after detach), then attach"
+                + " the clone");
+    }
+
+    /**
+     * Refuses: a talking head belongs to its {@link ParleyAppState}.
+     *
+     * @param ex unused
+     * @throws UnsupportedOperationException always, saying what to do instead
+     */
+    @Override
+    public void write(JmeExporter ex) {
+        throw new UnsupportedOperationException(FaceRigControl.notSaved("TalkingHead '" + name + "'", spatial));
+    }
+
+    /**
+     * Refuses: a talking head belongs to its {@link ParleyAppState}.
+     *
+     * @param im unused
+     * @throws UnsupportedOperationException always, saying what to do instead
+     */
+    @Override
+    public void read(JmeImporter im) {
+        throw new UnsupportedOperationException(FaceRigControl.notSaved("TalkingHead", spatial));
     }
 
     @Override

@@ -23,6 +23,7 @@ import java.util.Arrays;
  */
 public final class CpuMorphDeformer implements MorphDeformer {
 
+    private final Geometry geometry;
     private final Mesh mesh;
     private final int componentCount;
     private final int[] active;
@@ -44,7 +45,7 @@ public final class CpuMorphDeformer implements MorphDeformer {
      *     {@code mesh.getMorphTargets()}, or -1 if this mesh has none (not null, unaffected)
      */
     public CpuMorphDeformer(Geometry geometry, int[] targetOfComponent) {
-        Validate.nonNull(geometry, "geometry");
+        this.geometry = Validate.nonNull(geometry, "geometry");
         this.mesh = MeshBuffers.ownPositionsAndNormals(geometry);
         Validate.nonNull(targetOfComponent, "targetOfComponent");
         componentCount = targetOfComponent.length;
@@ -106,6 +107,27 @@ public final class CpuMorphDeformer implements MorphDeformer {
         lastWeights = new float[componentCount];
     }
 
+    /** A deformer for a clone: its own mesh buffers and work arrays; the read-only base and deltas shared. */
+    private CpuMorphDeformer(Geometry clone, CpuMorphDeformer original) {
+        geometry = clone;
+        mesh = MeshBuffers.ownPositionsAndNormals(clone);
+        componentCount = original.componentCount;
+        active = original.active;
+        basePosition = original.basePosition;
+        baseNormal = original.baseNormal;
+        support = original.support;
+        deltaPosition = original.deltaPosition;
+        deltaNormal = original.deltaNormal;
+        workPosition = new float[original.workPosition.length];
+        workNormal = new float[original.workNormal.length];
+        lastWeights = new float[componentCount];
+    }
+
+    @Override
+    public MorphDeformer cloneFor(Geometry clone) {
+        return new CpuMorphDeformer(Validate.nonNull(clone, "clone"), this);
+    }
+
     @Override
     public void apply(float[] weights) {
         Validate.length(weights, componentCount, "weights");
@@ -144,6 +166,11 @@ public final class CpuMorphDeformer implements MorphDeformer {
     public void detach() {
         write(basePosition, baseNormal);
         applied = false;
+    }
+
+    @Override
+    public Geometry getGeometry() {
+        return geometry;
     }
 
     /** @return how many vertices some target moves (the per-frame working set) */

@@ -10,6 +10,7 @@ import com.jme3.scene.Mesh;
 import com.jme3.scene.Node;
 import com.jme3.scene.Spatial;
 import com.jme3.scene.mesh.MorphTarget;
+import com.jme3.util.clone.Cloner;
 import dev.parley.motion.FaceJoint;
 import dev.parley.motion.MotionFrame;
 import dev.parley.util.Validate;
@@ -183,6 +184,36 @@ public final class FaceRig {
                 j.setLocalRotation(bindRotations[fj.ordinal()]);
             }
         }
+    }
+
+    /**
+     * Makes the rig of a clone of this rig's model, while jME clones the model (from a control's
+     * {@code cloneFields}): it drives the clone's geometries and joints, with deformers of its own, so
+     * the clone's face moves independently of this one.
+     *
+     * @param cloner the cloner that is cloning the model (not null)
+     * @return a new rig bound to the clones (not null)
+     * @throws UnsupportedOperationException if the clone does not include the whole model (a part of
+     *     the model below its root was cloned)
+     */
+    public FaceRig cloneFor(Cloner cloner) {
+        Validate.nonNull(cloner, "cloner");
+        Spatial modelClone = cloner.isCloned(model) ? cloner.clone(model) : null;
+        if (modelClone == null) {
+            throw new UnsupportedOperationException("Parley's face controls of model '" + model.getName()
+                    + "' can be cloned only with the whole model: clone the model's root, not a part of it");
+        }
+        List<MorphDeformer> clonedDeformers = new ArrayList<>();
+        for (MorphDeformer d : deformers) {
+            clonedDeformers.add(d.cloneFor(cloner.clone(d.getGeometry())));
+        }
+        FaceRig clone = new FaceRig(modelClone, expressionCount, clonedDeformers, cloner.clone(skinnedSpatial));
+        clone.armature = cloner.clone(armature);
+        for (int i = 0; i < joints.length; i++) {
+            clone.joints[i] = cloner.clone(joints[i]);
+            clone.bindRotations[i] = bindRotations[i] == null ? null : bindRotations[i].clone();
+        }
+        return clone;
     }
 
     /** @return the bound model (not null) */

@@ -35,6 +35,7 @@ public final class GpuMorphDeformer implements MorphDeformer {
     private final Geometry geometry;
     private final Material material;
     private final int componentCount;
+    private final int[] targetOfComponent;
     private final float[] uploaded;
     private boolean applied;
 
@@ -53,6 +54,7 @@ public final class GpuMorphDeformer implements MorphDeformer {
                     : geometry.getMaterial().getMaterialDef().getAssetName()));
         }
         componentCount = targetOfComponent.length;
+        this.targetOfComponent = targetOfComponent.clone();
         material = geometry.getMaterial().clone();
         geometry.setMaterial(material);
         Mesh mesh = geometry.getMesh();
@@ -90,9 +92,15 @@ public final class GpuMorphDeformer implements MorphDeformer {
         applied = false;
     }
 
-    /** @return the geometry this deformer drives (not null) */
+    @Override
     public Geometry getGeometry() {
         return geometry;
+    }
+
+    @Override
+    public MorphDeformer cloneFor(Geometry clone) {
+        // The clone's own material copy; the delta texture is shared through the mesh's morph data.
+        return new GpuMorphDeformer(Validate.nonNull(clone, "clone"), targetOfComponent);
     }
 
     private static Texture2D deltaTexture(Mesh mesh, int[] targetOfComponent) {

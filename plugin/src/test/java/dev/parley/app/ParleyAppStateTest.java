@@ -22,6 +22,7 @@ import dev.parley.service.ServiceSettings;
 import dev.parley.style.Style;
 import dev.parley.testing.Golden;
 import dev.parley.testing.HeadlessApp;
+import dev.parley.testing.LogCapture;
 import dev.parley.testing.TestAssets;
 import dev.parley.testing.TestVoice;
 import java.nio.ByteBuffer;
@@ -29,6 +30,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -208,6 +210,7 @@ class ParleyAppStateTest {
             {"truncated", "is truncated"},
         };
         for (String[] c : cases) {
+            LogCapture log = LogCapture.of(TalkingHead.class);
             Events events = new Events();
             TalkingHead head = newHead(null, events);
             Line line = app.call(() -> switch (c[0]) {
@@ -220,12 +223,15 @@ class ParleyAppStateTest {
             assertTrue(line.error().getMessage().contains(c[1]), c[0] + ": " + line.error().getMessage());
             assertEquals(Line.State.FAILED, line.state());
             assertTrue(app.await(2, () -> head.getSpeechWeight() == 0f && !head.isSpeaking()));
+            log.close();
+            log.assertLogged(Level.WARNING, "cannot say '" + line.name() + "': '" + line.name() + "': " + c[1]);
         }
         assertTrue(app.await(15, () -> ok.state() == Line.State.FINISHED), "the other character finished: " + ok);
     }
 
     @Test
     void mismatchedStylesFailWithTheirReason() throws Exception {
+        LogCapture log = LogCapture.of(TalkingHead.class);
         Events dim = new Events();
         TalkingHead a = newHead(style("parley-base-v1", 64), dim);
         Line l1 = app.call(() -> a.say(TestVoice.pcm(1.0, 16000), 16000));
@@ -239,10 +245,14 @@ class ParleyAppStateTest {
         assertEquals(Line.State.FAILED, l2.state());
         assertTrue(l2.error().getMessage().contains("is 'another-pack' but the loaded pack is 'parley-base-v1'"), l2.error().getMessage());
         assertEquals(List.of("failed pcm line"), pack.log);
+        log.close();
+        log.assertLogged(Level.WARNING, "field 'dimension' is 64 but pack 'parley-base-v1' expects 128");
+        log.assertLogged(Level.WARNING, "is 'another-pack' but the loaded pack is 'parley-base-v1'");
     }
 
     @Test
     void aRigMissingControlsFailsThroughTheListener() throws Exception {
+        LogCapture log = LogCapture.of(ParleyAppState.class, TalkingHead.class);
         Events events = new Events();
         TalkingHead head = app.call(() -> {
             Node model = new Node("empty model");
@@ -255,10 +265,14 @@ class ParleyAppStateTest {
         Line line = app.call(() -> head.say(TestVoice.pcm(1.0, 16000), 16000));
         assertTrue(app.await(5, () -> line.state() == Line.State.FAILED));
         assertNotNull(line.error());
+        log.close();
+        log.assertLogged(Level.WARNING, "Parley: empty model cannot talk: Model 'empty model' is missing morph target(s)");
+        log.assertLogged(Level.WARNING, "Parley: empty model cannot say 'pcm line'");
     }
 
     @Test
     void aMissingPackFailsEveryLineAndTheGameRuns() throws Exception {
+        LogCapture log = LogCapture.of(ParleyAppState.class, TalkingHead.class);
         ParleyAppState missing = new ParleyAppState(Path.of("no/such/pack"), ServiceSettings.defaults().withPreferCuda(false));
         app.call(() -> app.getStateManager().attach(missing));
         Events events = new Events();
@@ -281,10 +295,14 @@ class ParleyAppStateTest {
             return now.isFinite() && moved[0] > 1e-4f;
         }), "idle face keeps moving: largest change " + moved[0]);
         app.call(() -> app.getStateManager().detach(missing));
+        log.close();
+        log.assertLogged(Level.SEVERE, "Parley cannot use the model pack: no/such/pack/manifest.json does not exist");
+        log.assertLogged(Level.WARNING, "cannot say 'pcm line': no/such/pack/manifest.json does not exist");
     }
 
     @Test
     void nanFromTheModelFailsThatCharacterOnly() throws Exception {
+        LogCapture log = LogCapture.of(TalkingHead.class);
         ParleyPack pack = ParleyPack.load(Golden.pack(), InferenceRuntime.create(1, false));
         // Rows whose style starts with 99 get NaN: only the character with that style.
         ParleyAppState faulty = new ParleyAppState(pack.manifest(), () -> new Networks(pack.audioEncoder(), (batch, x0) -> {
@@ -320,6 +338,8 @@ class ParleyAppStateTest {
         // The worker closes the pack on its way out, after its last run.
         assertTrue(waitFor(10, pack::isClosed), "detaching closed the pack");
         assertTrue(waitFor(10, () -> !faulty.service().thread().isAlive()), "detaching stopped the worker");
+        log.close();
+        log.assertLogged(Level.WARNING, "cannot say 'pcm line': 'pcm line': denoiser produced NaN at window 0");
     }
 
     /** The largest difference between two frames' expression weights and joint rotations. */

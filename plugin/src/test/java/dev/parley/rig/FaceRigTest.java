@@ -1,9 +1,12 @@
 package dev.parley.rig;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,14 +16,22 @@ import com.jme3.anim.Joint;
 import com.jme3.anim.MorphControl;
 import com.jme3.anim.SkinningControl;
 import com.jme3.anim.TransformTrack;
+import com.jme3.export.binary.BinaryExporter;
+import com.jme3.material.Material;
 import com.jme3.math.FastMath;
 import com.jme3.math.Quaternion;
 import com.jme3.math.Vector3f;
+import com.jme3.scene.Geometry;
+import com.jme3.scene.Node;
+import com.jme3.scene.Spatial;
+import com.jme3.scene.VertexBuffer;
+import dev.parley.anim.BakedFaceControl;
 import dev.parley.motion.FaceJoint;
 import dev.parley.motion.MotionFrame;
 import dev.parley.testing.SyntheticHead;
 import dev.parley.testing.TestAssets;
-import com.jme3.material.Material;
+import java.io.ByteArrayOutputStream;
+import java.nio.FloatBuffer;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -198,5 +209,119 @@ class FaceRigTest {
         float jawAngle = face.getRig().getJoint(FaceJoint.JAW).getLocalRotation().toAngleAxis(new Vector3f());
         assertEquals(0.25f, jawAngle, 1e-5f, "face rig drives the jaw");
         assertTrue(FastMath.abs(rootAngle - jawAngle) > 0.1f);
+    }
+
+    private static float[] positions(Spatial model) {
+        Geometry g = (Geometry) ((Node) model).getChild("SyntheticFace");
+        FloatBuffer fb = (FloatBuffer) g.getMesh().getBuffer(VertexBuffer.Type.Position).getData();
+        float[] out = new float[fb.limit()];
+        fb.duplicate().rewind().get(out);
+        return out;
+    }
+
+    private static float[] expected(SyntheticHead head, int target, float weight) {
+        float[] out = head.base.clone();
+        for (int i = 0; i < out.length; i++) {
+            out[i] += weight * head.deltas[target][i];
+        }
+        return out;
+    }
+
+    /** jME's clone contract: a cloned model's face control drives the clone, never the original. */
+    @Test
+    void aClonedModelGetsItsOwnFaceRigControl() {
+        SyntheticHead head = SyntheticHead.create(200, 50, 21);
+        FaceRigControl face = FaceRigControl.attach(head.model, names(head));
+        face.getFrame().setExpression(4, 1f);
+        face.update(0f);
+
+        Spatial twin = head.model.clone();
+        FaceRigControl twinFace = twin.getControl(FaceRigControl.class);
+        assertNotSame(face, twinFace);
+        assertSame(twin, twinFace.getRig().getModel(), "the clone's rig is bound to the clone");
+        assertNotSame(face.getFrame(), twinFace.getFrame());
+        assertEquals(1f, twinFace.getFrame().expression(4), "the clone starts from a copy of the frame");
+        Joint jaw = face.getRig().getJoint(FaceJoint.JAW);
+        Joint twinJaw = twinFace.getRig().getJoint(FaceJoint.JAW);
+        assertNotSame(jaw, twinJaw);
+        assertSame(twin.getControl(SkinningControl.class).getArmature().getJoint("jaw"), twinJaw);
+
+        twinFace.getFrame().setExpression(4, -1f).setRotation(FaceJoint.JAW, 0.3f, 0f, 0f);
+        twinFace.update(0f);
+        face.update(0f);
+        assertArrayEquals(expected(head, 4, 1f), positions(head.model), 1e-6f, "the original keeps its own pose");
+        assertArrayEquals(expected(head, 4, -1f), positions(twin), 1e-6f, "the clone shows its frame");
+        assertEquals(0f, jaw.getLocalRotation().toAngleAxis(new Vector3f()), 1e-6f, "the original jaw stays shut");
+        assertEquals(0.3f, twinJaw.getLocalRotation().toAngleAxis(new Vector3f()), 1e-5f);
+
+        face.getFrame().setExpression(4, 0.5f);
+        face.update(0f);
+        assertArrayEquals(expected(head, 4, -1f), positions(twin), 1e-6f, "the original's change leaves the clone");
+    }
+
+    /** On the GPU path, weights are material parameters: a clone needs its own material. */
+    @Test
+    void aClonedGpuMorphedModelGetsItsOwnMaterial() {
+        SyntheticHead head = SyntheticHead.create(60, 50, 22);
+        head.geometry.setMaterial(new Material(TestAssets.assetManager(), "Parley/MatDefs/Face/Face.j3md"));
+        FaceRigControl face = new FaceRigControl(FaceRig.bind(head.model, names(head), MorphPath.GPU));
+        head.model.addControl(face);
+        Spatial twin = head.model.clone(false);
+        FaceRigControl twinFace = twin.getControl(FaceRigControl.class);
+        Geometry twinGeometry = (Geometry) ((Node) twin).getChild("SyntheticFace");
+        assertSame(twinGeometry, twinFace.getRig().getDeformers().get(0).getGeometry());
+        assertNotSame(head.geometry.getMaterial(), twinGeometry.getMaterial());
+
+        twinFace.getFrame().setExpression(7, 0.8f);
+        twinFace.update(0f);
+        face.update(0f);
+        float[] mine = (float[]) head.geometry.getMaterial().getParamValue(GpuMorphDeformer.WEIGHTS_PARAM);
+        float[] theirs = (float[]) twinGeometry.getMaterial().getParamValue(GpuMorphDeformer.WEIGHTS_PARAM);
+        assertEquals(0f, mine[7]);
+        assertEquals(0.8f, theirs[7]);
+    }
+
+    /** A baked clip's control reads the clone's morph state and deforms the clone only. */
+    @Test
+    void aClonedModelGetsItsOwnBakedFaceControl() {
+        SyntheticHead head = SyntheticHead.create(120, 50, 23);
+        BakedFaceControl baked = BakedFaceControl.attach(head.model, names(head));
+        Spatial twin = head.model.clone();
+        BakedFaceControl twinBaked = twin.getControl(BakedFaceControl.class);
+        assertNotSame(baked, twinBaked);
+        assertSame(twin, twinBaked.getRig().getModel());
+        Geometry twinGeometry = (Geometry) ((Node) twin).getChild("SyntheticFace");
+        float[] state = new float[50];
+        state[3] = 0.7f;
+        twinGeometry.setMorphState(state);
+        head.geometry.setMorphState(new float[50]);
+        twinBaked.update(0f);
+        baked.update(0f);
+        assertArrayEquals(head.base, positions(head.model), 1e-6f, "the original shows its own (neutral) state");
+        assertArrayEquals(expected(head, 3, 0.7f), positions(twin), 1e-6f);
+        assertEquals(0.7f, twinBaked.getWeights(new float[50])[3]);
+        assertEquals(0f, baked.getWeights(new float[50])[3]);
+    }
+
+    /** Cloning only a part of the model would leave the clone's rig pointing at the original. */
+    @Test
+    void cloningAPartOfTheModelIsRefusedByName() {
+        SyntheticHead head = SyntheticHead.create(40, 50, 24);
+        Node outer = new Node("Outer");
+        outer.attachChild(head.model);
+        FaceRigControl face = FaceRigControl.attach(outer, names(head));
+        assertSame(head.model, face.getSpatial(), "the control sits on the skinned spatial, below the model's root");
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> head.model.clone());
+        assertTrue(e.getMessage().contains("'Outer'") && e.getMessage().contains("whole model"), e.getMessage());
+    }
+
+    /** Face controls are not saved: saving says so instead of writing a control that cannot load. */
+    @Test
+    void savingAModelWithFaceControlsIsRefusedClearly() {
+        SyntheticHead head = SyntheticHead.create(40, 50, 25);
+        FaceRigControl.attach(head.model, names(head));
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                () -> BinaryExporter.getInstance().save(head.model, new ByteArrayOutputStream()));
+        assertTrue(e.getMessage().contains("FaceRigControl on 'SyntheticHead' is not saved"), e.getMessage());
     }
 }

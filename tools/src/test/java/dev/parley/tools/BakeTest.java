@@ -33,6 +33,7 @@ import dev.parley.service.Networks;
 import dev.parley.service.ServiceSettings;
 import dev.parley.features.LineAudio;
 import dev.parley.style.Style;
+import dev.parley.testing.LogCapture;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -40,6 +41,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -190,7 +192,11 @@ class BakeTest {
             MotionTrack live = liveTrack(pack, clip, style);
 
             Spatial bakedHead = am.loadModel("Models/ParleyHead/ParleyHead.glb");
-            AnimClip loaded = FaceClips.retarget((AnimClip) BinaryImporter.getInstance().load(j3o.toFile()), bakedHead);
+            AnimClip loaded;
+            try (LogCapture log = LogCapture.all()) {
+                loaded = FaceClips.retarget((AnimClip) BinaryImporter.getInstance().load(j3o.toFile()), bakedHead);
+                log.assertNone(Level.SEVERE);
+            }
             SkinningControl skin = find(bakedHead);
             AnimComposer composer = new AnimComposer();
             skin.getSpatial().addControlAt(0, composer);
