@@ -38,6 +38,8 @@ public final class LineAudio {
     private long totalIn;
     private boolean complete;
     private float peak;
+    private long badSample = -1;
+    private float badValue;
 
     // Consumer only.
     private long nextOut;
@@ -152,7 +154,12 @@ public final class LineAudio {
         for (int i = 0; i < length; i++) {
             float v = samples[offset + i];
             buf[bufLen + i] = v;
-            p = Math.max(p, Math.abs(v));
+            if (Float.isFinite(v)) {
+                p = Math.max(p, Math.abs(v));
+            } else if (badSample < 0) {
+                badSample = totalIn + i;
+                badValue = v;
+            }
         }
         peak = p;
         bufLen += length;
@@ -190,14 +197,26 @@ public final class LineAudio {
             return reader.knownPeak();
         }
         synchronized (this) {
-            if (adopted && peak < 0f) {
-                float p = 0f;
-                for (int i = 0; i < bufLen; i++) {
-                    p = Math.max(p, Math.abs(buf[i]));
-                }
-                peak = p;
-            }
+            scanClip();
             return complete ? Math.max(peak, 0f) : -1f;
+        }
+    }
+
+    /** Measures an adopted clip once: its peak and its first non-finite sample. */
+    private void scanClip() {
+        assert Thread.holdsLock(this);
+        if (adopted && peak < 0f) {
+            float p = 0f;
+            for (int i = 0; i < bufLen; i++) {
+                float v = buf[i];
+                if (Float.isFinite(v)) {
+                    p = Math.max(p, Math.abs(v));
+                } else if (badSample < 0) {
+                    badSample = i;
+                    badValue = v;
+                }
+            }
+            peak = p;
         }
     }
 
@@ -212,13 +231,19 @@ public final class LineAudio {
      *
      * @param wanted pull until this many frames are ready (or the audio ends)
      * @return whole frames that {@link #read} can cut now
-     * @throws AudioInputException if the reader finds the audio corrupt
+     * @throws AudioInputException if the reader finds the audio corrupt, or a sample received so far is
+     *     NaN or infinite (named by its index at the source rate: the input's fault, not the model's)
      */
     public int framesReady(int wanted) {
         if (reader != null) {
             pump(wanted);
         }
         synchronized (this) {
+            scanClip();
+            if (badSample >= 0) {
+                throw new AudioInputException(name, "input audio contains " + badValue + " at sample " + badSample
+                        + " (of " + sourceRate + " Hz audio): nothing to animate");
+            }
             if (complete) {
                 long left = outLength(totalIn) - nextOut;
                 return (int) Math.max(0, (left + samplesPerFrame - 1) / samplesPerFrame);

@@ -3,7 +3,7 @@ package dev.parley.generation;
 import dev.parley.audio.AudioInputException;
 import dev.parley.features.LineAudio;
 import dev.parley.pack.PackManifest;
-import dev.parley.sampler.DdimSampler;
+import dev.parley.sampler.Ddim;
 import dev.parley.sampler.Guidance;
 import dev.parley.sampler.SamplingTask;
 import dev.parley.util.Validate;
@@ -83,13 +83,12 @@ public final class LineGenerator {
      *
      * @param streamChunkFrames the fewest frames worth a window while a stream is still arriving
      * @return frames in [1, Tw], or 0 if the next window must wait for audio (or the line is done)
-     * @throws AudioInputException if the line is empty or silent, or its reader finds it corrupt
+     * @throws AudioInputException if the line is empty, silent or not finite, or its reader finds it corrupt
      */
     public int plan(int streamChunkFrames) {
-        checkAudible();
         int ready = audio.framesReady(windowFrames);
+        checkAudible();
         if (audio.isComplete()) {
-            checkAudible();
             return Math.min(windowFrames, ready);
         }
         if (ready >= windowFrames) {
@@ -135,11 +134,11 @@ public final class LineGenerator {
             }
             task.audioFeatures[i] = v;
         }
-        DdimSampler.gaussianNoise(task.x, windowSeed(seed, windowIndex));
+        Ddim.gaussianNoise(task.x, windowSeed(seed, windowIndex));
         System.arraycopy(history, 0, task.prevMotion, 0, history.length);
         System.arraycopy(style, 0, task.style, 0, style.length);
         System.arraycopy(shape, 0, task.shape, 0, shape.length);
-        task.begin(DdimSampler.timesteps(manifest.diffusionSteps(), steps), windowIndex == 0, guidance);
+        task.begin(Ddim.timesteps(manifest.diffusionSteps(), steps), windowIndex == 0, guidance);
     }
 
     /**
@@ -148,7 +147,8 @@ public final class LineGenerator {
      *
      * @param task the finished task (not null, done; unaffected)
      * @return the window's motion (not null; a new array owned by the receiver)
-     * @throws NonFiniteMotionException if the denoiser produced NaN or infinity
+     * @throws NonFiniteMotionException if the denoiser produced NaN or infinity, or de-normalising
+     *     overflowed
      */
     public MotionWindow finish(SamplingTask task) {
         Validate.nonNull(task, "task");
@@ -170,6 +170,12 @@ public final class LineGenerator {
         for (int i = 0; i < motion.length; i++) {
             int k = i % dim;
             motion[i] = x[i] * std[k] + mean[k];
+            if (!Float.isFinite(motion[i])) {
+                throw new NonFiniteMotionException("'" + name + "': de-normalised motion is " + motion[i]
+                        + " at window " + windowIndex + ", frame " + i / dim + ", value " + k + " (denoiser " + x[i]
+                        + " * " + manifest.source() + " motion.std[" + k + "] " + std[k] + " + motion.mean[" + k + "] "
+                        + mean[k] + ")");
+            }
         }
         MotionWindow w = new MotionWindow(framesDone, n, motion, task.steps());
         framesDone += n;
@@ -184,7 +190,7 @@ public final class LineGenerator {
      *
      * @param seed the line's seed
      * @param window the window index (&ge;0)
-     * @return the seed for {@link DdimSampler#gaussianNoise}
+     * @return the seed for {@link Ddim#gaussianNoise}
      */
     public static long windowSeed(long seed, int window) {
         long z = seed + 0x9E3779B97F4A7C15L * (window + 1L);

@@ -105,7 +105,11 @@ public final class InferenceRuntime {
         return env;
     }
 
-    private static String firstLine(String s) {
+    /**
+     * @param s an ONNX Runtime message (may be null)
+     * @return its first line, for one-line errors (not null)
+     */
+    static String firstLine(String s) {
         if (s == null) {
             return "no details";
         }

@@ -1,9 +1,13 @@
 package dev.parley.pack;
 
+import static dev.parley.pack.TensorSpec.ANY;
+
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.parley.features.AudioEncoder;
+import dev.parley.model.ModelDims;
 import dev.parley.util.Validate;
+import java.util.List;
 
 /**
  * A pack's {@code audio_encoder.onnx} as an {@link AudioEncoder}: {@code pcm} [B, S] to
@@ -12,39 +16,40 @@ import dev.parley.util.Validate;
  */
 public final class OnnxAudioEncoder extends OnnxGraph implements AudioEncoder {
 
-    private final int samplesPerFrame;
-    private final int featureDim;
+    /** The input: mono PCM at the pack's rate [B, S]. */
+    static final String PCM = "pcm";
+    /** The output: features at the motion frame rate [B, S / samplesPerFrame, Da]. */
+    static final String FEATURES = "audio_features";
 
-    /**
-     * @param env the environment (not null)
-     * @param session the open encoder session (not null; the caller keeps ownership)
-     * @param file the graph's file name for messages (not null)
-     * @param samplesPerFrame PCM samples per feature frame (&gt;0)
-     * @param featureDim Da (&gt;0)
-     */
-    public OnnxAudioEncoder(OrtEnvironment env, OrtSession session, String file, int samplesPerFrame, int featureDim) {
-        super(env, session, file);
-        this.samplesPerFrame = Validate.inRange(samplesPerFrame, 1, 1 << 20, "samplesPerFrame");
-        this.featureDim = Validate.inRange(featureDim, 1, 1 << 16, "featureDim");
+    /** Wraps an open session of the graph (see {@link OnnxGraph}: the pack keeps the session). */
+    OnnxAudioEncoder(OrtEnvironment env, OrtSession session, String file, ModelDims dims) {
+        super(env, session, file, dims, contract(dims));
+    }
+
+    /** @return the graph's inputs and outputs as this wrapper calls them (not null) */
+    static List<TensorSpec> contract(ModelDims dims) {
+        return List.of(TensorSpec.floatInput(PCM, null, ANY, ANY),
+                TensorSpec.floatOutput(FEATURES, "audio.featureDim", ANY, ANY, dims.audioDim()));
     }
 
     @Override
     public void encode(float[] pcm, int batch, int samples, float[] features) {
         Validate.inRange(batch, 1, 4096, "batch");
-        if (samples <= 0 || samples % samplesPerFrame != 0) {
-            throw new IllegalArgumentException("samples must be a positive multiple of " + samplesPerFrame + " but is " + samples);
+        int spf = dims.samplesPerFrame();
+        if (samples <= 0 || samples % spf != 0) {
+            throw new IllegalArgumentException("samples must be a positive multiple of " + spf + " but is " + samples);
         }
-        int frames = samples / samplesPerFrame;
+        int frames = samples / spf;
         Validate.length(pcm, batch * samples, "pcm");
-        Validate.length(features, batch * frames * featureDim, "features");
+        Validate.length(features, batch * frames * dims.audioDim(), "features");
         TensorSlots s = slots(((long) batch << 32) | samples, () -> {
             TensorSlots t = new TensorSlots(env, file);
-            t.floatInput("pcm", batch, samples);
-            t.floatOutput("audio_features", batch, frames, featureDim);
+            t.add(contract.get(0), batch, samples);
+            t.add(contract.get(1), batch, frames);
             return t;
         });
-        s.floats("pcm").put(0, pcm);
-        s.run(session);
-        s.floats("audio_features").get(0, features);
+        s.floats(PCM).put(0, pcm);
+        s.run(session, null);
+        s.floats(FEATURES).get(0, features);
     }
 }

@@ -1,9 +1,18 @@
 package dev.parley.pack;
 
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import dev.parley.model.ModelDims;
+import dev.parley.util.AssetFormatException;
 import dev.parley.util.Validate;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -25,6 +34,10 @@ abstract class OnnxGraph implements AutoCloseable {
     protected final OrtSession session;
     /** The graph's file name, for messages. */
     protected final String file;
+    /** The model's dimensions, which size every tensor. */
+    protected final ModelDims dims;
+    /** The graph's inputs and outputs as this wrapper calls them (unmodifiable). */
+    protected final List<TensorSpec> contract;
     private final Map<Long, TensorSlots> slots = new HashMap<>();
     private boolean closed;
 
@@ -32,11 +45,50 @@ abstract class OnnxGraph implements AutoCloseable {
      * @param env the environment (not null)
      * @param session the open session (not null; the caller keeps ownership)
      * @param file the graph's file name for messages (not null)
+     * @param dims the model's dimensions (not null)
+     * @param contract the graph's inputs and outputs as the wrapper calls them (not null, copied)
      */
-    OnnxGraph(OrtEnvironment env, OrtSession session, String file) {
+    OnnxGraph(OrtEnvironment env, OrtSession session, String file, ModelDims dims, List<TensorSpec> contract) {
         this.env = Validate.nonNull(env, "env");
         this.session = Validate.nonNull(session, "session");
         this.file = Validate.nonNull(file, "file");
+        this.dims = Validate.nonNull(dims, "dims");
+        this.contract = List.copyOf(contract);
+    }
+
+    /**
+     * Checks the session against the contract: every input and output present, a tensor of the
+     * declared type and rank, and the declared size on every axis that both fix.
+     *
+     * @param path the graph's file, for messages (not null)
+     * @param manifest the manifest the sizes come from, for messages (not null)
+     * @throws AssetFormatException naming the file, the tensor, the manifest fields and both shapes
+     */
+    final void checkContract(Path path, String manifest) {
+        for (TensorSpec spec : contract) {
+            Map<String, NodeInfo> infos;
+            try {
+                infos = spec.input() ? session.getInputInfo() : session.getOutputInfo();
+            } catch (OrtException e) {
+                throw new AssetFormatException(path.toString(), "", "cannot be inspected: " + e.getMessage(), e);
+            }
+            String kind = spec.input() ? "input" : "output";
+            NodeInfo info = infos.get(spec.name());
+            if (info == null) {
+                throw new AssetFormatException(path.toString(), "", "has no " + kind + " '" + spec.name()
+                        + "' (it has " + new ArrayList<>(infos.keySet()) + "); see docs/model-pack.md");
+            }
+            OnnxJavaType type = spec.int64() ? OnnxJavaType.INT64 : OnnxJavaType.FLOAT;
+            if (!(info.getInfo() instanceof TensorInfo t) || t.type != type) {
+                throw new AssetFormatException(path.toString(), "", kind + " '" + spec.name() + "' expected a "
+                        + type + " tensor but got " + info.getInfo());
+            }
+            if (!spec.accepts(t.getShape())) {
+                String from = spec.fields() == null ? "" : " (from " + manifest + " fields " + spec.fields() + ")";
+                throw new AssetFormatException(path.toString(), "", kind + " '" + spec.name() + "' expected shape "
+                        + TensorSpec.text(spec.shape()) + from + " but got " + TensorSpec.text(t.getShape()));
+            }
+        }
     }
 
     /**

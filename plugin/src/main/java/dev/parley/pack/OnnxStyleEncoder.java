@@ -1,8 +1,12 @@
 package dev.parley.pack;
 
+import static dev.parley.pack.TensorSpec.ANY;
+
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import dev.parley.model.ModelDims;
 import dev.parley.util.Validate;
+import java.util.List;
 
 /**
  * A pack's {@code style_encoder.onnx}: normalised {@code motion} [B, Ts, M] to {@code style} [B, Ds].
@@ -11,43 +15,40 @@ import dev.parley.util.Validate;
  */
 public final class OnnxStyleEncoder extends OnnxGraph {
 
-    private final int frames;
-    private final int motionDim;
-    private final int styleDim;
+    /** The input: normalised motion [B, Ts, M]. */
+    static final String MOTION = "motion";
+    /** The output: the style embedding [B, Ds]. */
+    static final String STYLE = "style";
 
-    /**
-     * @param env the environment (not null)
-     * @param session the open encoder session (not null; the caller keeps ownership)
-     * @param file the graph's file name for messages (not null)
-     * @param frames Ts, frames per clip (&gt;0)
-     * @param motionDim M (&gt;0)
-     * @param styleDim Ds (&gt;0)
-     */
-    public OnnxStyleEncoder(OrtEnvironment env, OrtSession session, String file, int frames, int motionDim, int styleDim) {
-        super(env, session, file);
-        this.frames = Validate.inRange(frames, 1, 1 << 20, "frames");
-        this.motionDim = Validate.inRange(motionDim, 1, 1 << 16, "motionDim");
-        this.styleDim = Validate.inRange(styleDim, 1, 1 << 16, "styleDim");
+    /** Wraps an open session of the graph (see {@link OnnxGraph}: the pack keeps the session). */
+    OnnxStyleEncoder(OrtEnvironment env, OrtSession session, String file, ModelDims dims) {
+        super(env, session, file, dims, contract(dims));
+    }
+
+    /** @return the graph's inputs and outputs as this wrapper calls them (not null) */
+    static List<TensorSpec> contract(ModelDims dims) {
+        return List.of(
+                TensorSpec.floatInput(MOTION, "style.frames / motion.dim", ANY, dims.styleFrames(), dims.motionDim()),
+                TensorSpec.floatOutput(STYLE, "style.dim", ANY, dims.styleDim()));
     }
 
     /**
      * @param motion normalised motion, row-major [batch * Ts * M] (not null, unaffected)
-     * @param batch clips in the call (&gt;0)
+     * @param batch clips in the call (in [1, 4096])
      * @param style receives [batch * Ds] (not null, modified)
      */
     public synchronized void encode(float[] motion, int batch, float[] style) {
         Validate.inRange(batch, 1, 4096, "batch");
-        Validate.length(motion, batch * frames * motionDim, "motion");
-        Validate.length(style, batch * styleDim, "style");
+        Validate.length(motion, batch * dims.styleClipSize(), "motion");
+        Validate.length(style, batch * dims.styleDim(), "style");
         TensorSlots s = slots(batch, () -> {
             TensorSlots t = new TensorSlots(env, file);
-            t.floatInput("motion", batch, frames, motionDim);
-            t.floatOutput("style", batch, styleDim);
+            contract.forEach(spec -> t.add(spec, batch));
             return t;
         });
-        s.floats("motion").put(0, motion);
-        s.run(session);
-        s.floats("style").get(0, style);
+        s.floats(MOTION).put(0, motion);
+        s.run(session, null);
+        s.floats(STYLE).get(0, style);
     }
 
     @Override

@@ -3,12 +3,14 @@ package dev.parley.pack;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.head.HeadSpec;
 import dev.parley.head.MotionLayout;
+import dev.parley.model.ModelDims;
 import dev.parley.util.AssetFormatException;
 import dev.parley.util.JsonFields;
 import dev.parley.util.Validate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +25,16 @@ public final class PackManifest {
     public static final String FORMAT = "parley-model-pack";
     /** The manifest version this reader understands. */
     public static final int VERSION = 1;
-
+    /**
+     * The largest {@code motion.mean} magnitude and {@code motion.std} a manifest may declare: motion
+     * values are expression coefficients and angles in radians, a few units at most, so anything
+     * larger is a broken pack that would send infinities to the face.
+     */
+    public static final float MAX_NORMALISATION = 1000f;
+    /** The smallest {@code motion.std}: below it, normalising a style clip overflows. */
+    public static final float MIN_STD = 1e-6f;
+    /** The longest diffusion schedule a manifest may declare. */
+    public static final int MAX_DIFFUSION_STEPS = 100_000;
 
     private final String source;
     private final String id;
@@ -32,14 +43,7 @@ public final class PackManifest {
     private final MotionLayout motion;
     private final float[] motionMean;
     private final float[] motionStd;
-    private final int sampleRate;
-    private final int samplesPerFrame;
-    private final int audioFeatureDim;
-    private final int windowFrames;
-    private final int previousFrames;
-    private final int styleDim;
-    private final int styleFrames;
-    private final int shapeDim;
+    private final ModelDims dims;
     private final float[] alphasCumprod;
     private final int defaultSteps;
     private final float audioGuidance;
@@ -66,37 +70,43 @@ public final class PackManifest {
 
         JsonNode m = f.require(root, "motion", "motion");
         motion = MotionLayout.read(f, m, "motion", expressionCount(f, m));
+        if (motion.dim() < 1 || motion.dim() > ModelDims.MAX_WIDTH) {
+            throw new AssetFormatException(source, "motion.dim", "expected an integer in [1, " + ModelDims.MAX_WIDTH
+                    + "] but got " + motion.dim());
+        }
         motionMean = f.floats(m, "mean", "motion.mean", motion.dim());
         motionStd = f.floats(m, "std", "motion.std", motion.dim());
         for (int i = 0; i < motionStd.length; i++) {
-            if (!(motionStd[i] > 0f)) {
-                throw new AssetFormatException(source, "motion.std[" + i + "]", "expected a positive value but got " + motionStd[i]);
-            }
+            inRange(motionMean[i], -MAX_NORMALISATION, MAX_NORMALISATION, "motion.mean[" + i + "]");
+            inRange(motionStd[i], MIN_STD, MAX_NORMALISATION, "motion.std[" + i + "]");
         }
 
         JsonNode audio = f.require(root, "audio", "audio");
-        sampleRate = positive(f, audio, "sampleRate", "audio.sampleRate");
-        samplesPerFrame = positive(f, audio, "samplesPerFrame", "audio.samplesPerFrame");
-        if (samplesPerFrame * motion.fps() != sampleRate) {
+        int sampleRate = positive(f, audio, "sampleRate", "audio.sampleRate", ModelDims.MAX_SAMPLE_RATE);
+        int samplesPerFrame = positive(f, audio, "samplesPerFrame", "audio.samplesPerFrame",
+                ModelDims.MAX_SAMPLES_PER_FRAME);
+        if ((long) samplesPerFrame * motion.fps() != sampleRate) {
             throw new AssetFormatException(source, "audio.samplesPerFrame", "expected sampleRate/fps = "
                     + (sampleRate / (double) motion.fps()) + " but got " + samplesPerFrame);
         }
-        audioFeatureDim = positive(f, audio, "featureDim", "audio.featureDim");
+        int audioFeatureDim = positive(f, audio, "featureDim", "audio.featureDim", ModelDims.MAX_WIDTH);
 
         JsonNode window = f.require(root, "window", "window");
-        windowFrames = positive(f, window, "current", "window.current");
-        previousFrames = positive(f, window, "previous", "window.previous");
+        int windowFrames = positive(f, window, "current", "window.current", ModelDims.MAX_FRAMES);
+        int previousFrames = positive(f, window, "previous", "window.previous", ModelDims.MAX_FRAMES);
         if (previousFrames >= windowFrames) {
             throw new AssetFormatException(source, "window.previous", "expected fewer than " + windowFrames
                     + " frames but got " + previousFrames);
         }
         JsonNode style = f.require(root, "style", "style");
-        styleDim = positive(f, style, "dim", "style.dim");
-        styleFrames = positive(f, style, "frames", "style.frames");
-        shapeDim = positive(f, f.require(root, "shape", "shape"), "dim", "shape.dim");
+        int styleDim = positive(f, style, "dim", "style.dim", ModelDims.MAX_WIDTH);
+        int styleFrames = positive(f, style, "frames", "style.frames", ModelDims.MAX_FRAMES);
+        int shapeDim = positive(f, f.require(root, "shape", "shape"), "dim", "shape.dim", ModelDims.MAX_WIDTH);
+        dims = new ModelDims(sampleRate, samplesPerFrame, audioFeatureDim, windowFrames, previousFrames, motion.dim(),
+                styleDim, styleFrames, shapeDim);
 
         JsonNode diffusion = f.require(root, "diffusion", "diffusion");
-        int steps = positive(f, diffusion, "steps", "diffusion.steps");
+        int steps = positive(f, diffusion, "steps", "diffusion.steps", MAX_DIFFUSION_STEPS);
         String prediction = f.string(diffusion, "prediction", "diffusion.prediction");
         if (!"x0".equals(prediction)) {
             throw new AssetFormatException(source, "diffusion.prediction", "expected 'x0' but got '" + prediction + "'");
@@ -110,7 +120,7 @@ public final class PackManifest {
             }
         }
         JsonNode sampling = f.require(root, "sampling", "sampling");
-        defaultSteps = positive(f, sampling, "defaultSteps", "sampling.defaultSteps");
+        defaultSteps = positive(f, sampling, "defaultSteps", "sampling.defaultSteps", steps);
         JsonNode guidance = f.require(sampling, "guidance", "sampling.guidance");
         audioGuidance = f.number(guidance, "audio", "sampling.guidance.audio");
         styleGuidance = f.number(guidance, "style", "sampling.guidance.style");
@@ -122,9 +132,9 @@ public final class PackManifest {
         }
 
         JsonNode models = f.require(root, "models", "models");
-        audioEncoderFile = f.string(models, "audioEncoder", "models.audioEncoder");
-        denoiserFile = f.string(models, "denoiser", "models.denoiser");
-        styleEncoderFile = f.string(models, "styleEncoder", "models.styleEncoder");
+        audioEncoderFile = graphFile(f, models, "audioEncoder");
+        denoiserFile = graphFile(f, models, "denoiser");
+        styleEncoderFile = graphFile(f, models, "styleEncoder");
     }
 
     private static int expressionCount(JsonFields f, JsonNode motion) {
@@ -137,12 +147,40 @@ public final class PackManifest {
         throw new AssetFormatException(f.source(), "motion.layout", "has no expression slice (a slice without a joint)");
     }
 
-    private static int positive(JsonFields f, JsonNode parent, String name, String path) {
+    private static int positive(JsonFields f, JsonNode parent, String name, String path, int max) {
         int v = f.integer(parent, name, path);
-        if (v <= 0) {
-            throw new AssetFormatException(f.source(), path, "expected a positive integer but got " + v);
+        if (v <= 0 || v > max) {
+            throw new AssetFormatException(f.source(), path, "expected an integer in [1, " + max + "] but got " + v);
         }
         return v;
+    }
+
+    private void inRange(float v, float min, float max, String path) {
+        if (!(v >= min && v <= max)) {
+            throw new AssetFormatException(source, path, "expected a value in [" + min + ", " + max + "] but got " + v);
+        }
+    }
+
+    /** A graph's file: a plain relative path inside the pack folder, never outside it. */
+    private String graphFile(JsonFields f, JsonNode models, String name) {
+        String path = "models." + name;
+        String file = f.string(models, name, path);
+        boolean inside;
+        try {
+            Path p = Path.of(file);
+            inside = !file.isBlank() && p.getRoot() == null && !p.isAbsolute();
+            for (int i = 0; inside && i < p.getNameCount(); i++) {
+                String part = p.getName(i).toString();
+                inside = !part.equals("..") && !part.equals(".") && !part.isEmpty();
+            }
+        } catch (InvalidPathException e) {
+            inside = false;
+        }
+        if (!inside) {
+            throw new AssetFormatException(source, path, "expected a file inside the pack folder (a relative path "
+                    + "without '..') but got '" + file + "'");
+        }
+        return file;
     }
 
     /**
@@ -209,44 +247,49 @@ public final class PackManifest {
         return motionStd;
     }
 
+    /** @return the model's dimensions (not null): what buffers and tensor shapes are made from */
+    public ModelDims dims() {
+        return dims;
+    }
+
     /** @return the audio sample rate the encoder expects */
     public int sampleRate() {
-        return sampleRate;
+        return dims.sampleRate();
     }
 
     /** @return audio samples per motion frame */
     public int samplesPerFrame() {
-        return samplesPerFrame;
+        return dims.samplesPerFrame();
     }
 
     /** @return the audio feature width */
     public int audioFeatureDim() {
-        return audioFeatureDim;
+        return dims.audioDim();
     }
 
     /** @return Tw, frames per window */
     public int windowFrames() {
-        return windowFrames;
+        return dims.windowFrames();
     }
 
     /** @return Tp, previous frames conditioning a window */
     public int previousFrames() {
-        return previousFrames;
+        return dims.previousFrames();
     }
 
     /** @return the style embedding dimension */
     public int styleDim() {
-        return styleDim;
+        return dims.styleDim();
     }
 
     /** @return frames of motion the style encoder reads */
     public int styleFrames() {
-        return styleFrames;
+        return dims.styleFrames();
     }
 
     /** @return the shape (identity) dimension */
     public int shapeDim() {
-        return shapeDim;
+        return dims.shapeDim();
     }
 
     /** @return N, the number of diffusion steps of the schedule */

@@ -1,13 +1,17 @@
 package dev.parley.pack;
 
-import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.parley.head.HeadSpec;
+import dev.parley.model.ModelDims;
+import dev.parley.sampler.DenoiserBatch;
 import dev.parley.style.Style;
 import dev.parley.util.AssetFormatException;
 import dev.parley.util.Validate;
+import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,10 +20,12 @@ import java.util.Map;
 import java.util.logging.Logger;
 
 /**
- * A loaded model pack: its manifest and open sessions of its three graphs, each checked against the
- * manifest when the pack is loaded (input and output names, ranks and fixed sizes), so that a pack
- * whose files disagree with its manifest fails at load with the file, the field, and what was
- * expected and found, rather than in the middle of a line.
+ * A loaded model pack: its manifest and open sessions of its three graphs, each checked at load
+ * against the contract its wrapper declares from the manifest's {@link ModelDims} (input and output
+ * names, types, ranks and fixed sizes), then probed once: the audio encoder must make one frame per
+ * {@code audio.samplesPerFrame} samples, and the denoiser must run the schedule's last timestep. A
+ * pack whose files disagree with its manifest fails at load with the file, the field, and what was
+ * expected and found, rather than at warm-up or in the middle of a line.
  *
  * <p>The wrappers ({@link #audioEncoder()}, {@link #denoiser()}) reuse native tensors and are not
  * thread-safe: the inference service's worker is their only user. {@link #close()} closes every
@@ -33,6 +39,7 @@ public final class ParleyPack implements AutoCloseable {
     private final PackManifest manifest;
     private final InferenceRuntime runtime;
     private final List<OrtSession> sessions = new ArrayList<>();
+    private final List<OnnxGraph> graphs = new ArrayList<>();
     private final OnnxAudioEncoder audioEncoder;
     private final OnnxDenoiser denoiser;
     private final OnnxStyleEncoder styleEncoder;
@@ -43,32 +50,16 @@ public final class ParleyPack implements AutoCloseable {
         this.manifest = manifest;
         this.runtime = runtime;
         PackManifest m = manifest;
-        int dim = m.motion().dim();
+        ModelDims dims = m.dims();
         try {
-            OrtSession audio = open(m.audioEncoderFile());
-            expect(audio, m.audioEncoderFile(), true, "pcm", new long[] {-1, -1}, null);
-            expect(audio, m.audioEncoderFile(), false, "audio_features", new long[] {-1, -1, m.audioFeatureDim()}, "audio.featureDim");
-            OrtSession den = open(m.denoiserFile());
-            String d = m.denoiserFile();
-            expect(den, d, true, "x_t", new long[] {-1, m.windowFrames(), dim}, "window.current / motion.dim");
-            expect(den, d, true, "timestep", new long[] {-1}, null);
-            expect(den, d, true, "prev_motion", new long[] {-1, m.previousFrames(), dim}, "window.previous / motion.dim");
-            expect(den, d, true, "first_window", new long[] {-1}, null);
-            expect(den, d, true, "audio_features", new long[] {-1, m.windowFrames(), m.audioFeatureDim()}, "window.current / audio.featureDim");
-            expect(den, d, true, "audio_mask", new long[] {-1}, null);
-            expect(den, d, true, "style", new long[] {-1, m.styleDim()}, "style.dim");
-            expect(den, d, true, "style_mask", new long[] {-1}, null);
-            expect(den, d, true, "shape", new long[] {-1, m.shapeDim()}, "shape.dim");
-            expect(den, d, false, "x0", new long[] {-1, m.windowFrames(), dim}, "window.current / motion.dim");
-            OrtSession style = open(m.styleEncoderFile());
-            expect(style, m.styleEncoderFile(), true, "motion", new long[] {-1, m.styleFrames(), dim}, "style.frames / motion.dim");
-            expect(style, m.styleEncoderFile(), false, "style", new long[] {-1, m.styleDim()}, "style.dim");
             var env = runtime.environment();
-            audioEncoder = new OnnxAudioEncoder(env, audio, m.audioEncoderFile(), m.samplesPerFrame(), m.audioFeatureDim());
-            denoiser = new OnnxDenoiser(env, den, d);
-            styleEncoder = new OnnxStyleEncoder(env, style, m.styleEncoderFile(), m.styleFrames(), dim, m.styleDim());
+            audioEncoder = keep(new OnnxAudioEncoder(env, open(m.audioEncoderFile()), m.audioEncoderFile(), dims));
+            denoiser = keep(new OnnxDenoiser(env, open(m.denoiserFile()), m.denoiserFile(), dims));
+            styleEncoder = keep(new OnnxStyleEncoder(env, open(m.styleEncoderFile()), m.styleEncoderFile(), dims));
+            checkFrameRate();
+            checkSchedule();
         } catch (RuntimeException e) {
-            closeSessions();
+            closeGraphs();
             throw e;
         }
     }
@@ -179,10 +170,7 @@ public final class ParleyPack implements AutoCloseable {
             return;
         }
         closed = true;
-        audioEncoder.close();
-        denoiser.close();
-        styleEncoder.close();
-        closeSessions();
+        closeGraphs();
     }
 
     private OrtSession open(String file) {
@@ -195,7 +183,16 @@ public final class ParleyPack implements AutoCloseable {
         return s;
     }
 
-    private void closeSessions() {
+    /** Checks a graph against its wrapper's contract and keeps it to close. */
+    private <T extends OnnxGraph> T keep(T graph) {
+        graphs.add(graph);
+        graph.checkContract(folder.resolve(graph.file), manifest.source());
+        return graph;
+    }
+
+    private void closeGraphs() {
+        graphs.forEach(OnnxGraph::close);
+        graphs.clear();
         for (OrtSession s : sessions) {
             try {
                 s.close();
@@ -207,43 +204,64 @@ public final class ParleyPack implements AutoCloseable {
     }
 
     /**
-     * Checks one graph input or output: present, float or int64 tensor, the expected rank, and the
-     * expected size on every axis given as non-negative (a negative expectation accepts any size).
+     * Runs the audio encoder on one window of silence-free test PCM and checks that it makes one
+     * feature frame per {@code audio.samplesPerFrame} samples: a manifest whose rate disagrees with
+     * the graph's hop fails here, naming the fields, not at the first line.
      */
-    private void expect(OrtSession session, String file, boolean input, String name, long[] shape, String field) {
-        Map<String, NodeInfo> infos;
-        try {
-            infos = input ? session.getInputInfo() : session.getOutputInfo();
+    private void checkFrameRate() {
+        ModelDims d = manifest.dims();
+        int samples = d.windowSamples();
+        float[] pcm = new float[samples];
+        for (int i = 0; i < samples; i++) {
+            pcm[i] = 0.1f * (float) Math.sin(i * 0.05);
+        }
+        String file = folder.resolve(manifest.audioEncoderFile()).toString();
+        String fields = manifest.source() + " fields audio.sampleRate / audio.samplesPerFrame say " + d.sampleRate()
+                + " Hz / " + d.samplesPerFrame() + " (" + d.windowFrames() + " frames)";
+        long[] got;
+        var env = runtime.environment();
+        try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(pcm), new long[] {1, samples});
+                OrtSession.RunOptions quiet = quietRun();
+                OrtSession.Result r = audioEncoder.session.run(Map.of(OnnxAudioEncoder.PCM, in), quiet)) {
+            got = ((TensorInfo) r.get(OnnxAudioEncoder.FEATURES).orElseThrow().getInfo()).getShape();
         } catch (OrtException e) {
-            throw new AssetFormatException(file, "", "cannot be inspected: " + e.getMessage(), e);
+            throw new AssetFormatException(file, "", "cannot encode " + samples + " samples, where " + fields + ": "
+                    + InferenceRuntime.firstLine(e.getMessage()), e);
         }
-        String kind = input ? "input" : "output";
-        NodeInfo info = infos.get(name);
-        if (info == null) {
-            throw new AssetFormatException(folder.resolve(file).toString(), "", "has no " + kind + " '" + name
-                    + "' (it has " + new ArrayList<>(infos.keySet()) + "); see docs/model-pack.md");
-        }
-        if (!(info.getInfo() instanceof TensorInfo t)) {
-            throw new AssetFormatException(folder.resolve(file).toString(), "", kind + " '" + name + "' is not a tensor");
-        }
-        long[] got = t.getShape();
-        boolean ok = got.length == shape.length;
-        for (int i = 0; ok && i < shape.length; i++) {
-            ok = shape[i] < 0 || got[i] < 0 || got[i] == shape[i];
-        }
-        if (!ok) {
-            String from = field == null ? "" : " (from " + manifest.source() + " fields " + field + ")";
-            throw new AssetFormatException(folder.resolve(file).toString(), "", kind + " '" + name + "' expected shape "
-                    + shapeText(shape) + from + " but got " + shapeText(got));
+        long frames = got.length == 3 ? got[1] : -1;
+        if (frames != d.windowFrames()) {
+            long perFrame = frames > 0 ? samples / frames : -1;
+            throw new AssetFormatException(file, "", "makes " + frames + " frames from " + samples + " samples ("
+                    + perFrame + " samples per frame), but " + fields);
         }
     }
 
-    private static String shapeText(long[] shape) {
-        StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < shape.length; i++) {
-            sb.append(i > 0 ? ", " : "").append(shape[i] < 0 ? "?" : Long.toString(shape[i]));
+    /**
+     * Runs the denoiser once at the schedule's last timestep: a manifest whose {@code diffusion.steps}
+     * is longer than the graph's schedule fails here, naming the field, not at warm-up.
+     */
+    private void checkSchedule() {
+        int last = manifest.diffusionSteps() - 1;
+        DenoiserBatch b = new DenoiserBatch(1, manifest.dims());
+        b.timestep[0] = last;
+        b.audioMask[0] = 1f;
+        b.styleMask[0] = 1f;
+        b.firstWindow[0] = 1f;
+        float[] x0 = new float[b.windowSize()];
+        try (OrtSession.RunOptions quiet = quietRun()) {
+            denoiser.predict(b, x0, quiet);
+        } catch (OrtException | IllegalStateException e) {
+            String file = folder.resolve(manifest.denoiserFile()).toString();
+            throw new AssetFormatException(file, "", "cannot run timestep " + last + " (the last of "
+                    + manifest.source() + " field diffusion.steps = " + (last + 1) + "): the graph's schedule is "
+                    + "shorter (ONNX Runtime: " + InferenceRuntime.firstLine(e.getMessage()) + ")", e);
         }
-        return sb.append(']').toString();
     }
 
+    /** Run options that keep ONNX Runtime's own error log quiet: the probes report their failures themselves. */
+    private static OrtSession.RunOptions quietRun() throws OrtException {
+        OrtSession.RunOptions o = new OrtSession.RunOptions();
+        o.setLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
+        return o;
+    }
 }

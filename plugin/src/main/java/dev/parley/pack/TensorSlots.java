@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -40,55 +41,30 @@ final class TensorSlots implements AutoCloseable {
     }
 
     /**
-     * Adds a float input.
+     * Adds a tensor as its graph declares it.
      *
-     * @param name the graph input's name (not null)
-     * @param shape the tensor's shape (not null)
-     * @return the buffer the tensor reads (owned by these slots: write it before each run, never keep it after close)
+     * @param spec the input or output (not null)
+     * @param free the sizes of its free axes, in order (see {@link TensorSpec#resolve})
      */
-    FloatBuffer floatInput(String name, long... shape) {
-        FloatBuffer buffer = direct(shape).asFloatBuffer();
-        inputs.put(name, tensor(buffer, shape));
-        buffers.put(name, buffer);
-        return buffer;
-    }
-
-    /**
-     * Adds an int64 input.
-     *
-     * @param name the graph input's name (not null)
-     * @param shape the tensor's shape (not null)
-     * @return the buffer the tensor reads (owned by these slots)
-     */
-    LongBuffer longInput(String name, long... shape) {
-        ByteBuffer bytes = ByteBuffer.allocateDirect(8 * (int) count(shape)).order(ByteOrder.nativeOrder());
-        LongBuffer buffer = bytes.asLongBuffer();
+    void add(TensorSpec spec, long... free) {
+        long[] shape = spec.resolve(free);
+        ByteBuffer bytes = ByteBuffer.allocateDirect((spec.int64() ? 8 : 4) * (int) count(shape))
+                .order(ByteOrder.nativeOrder());
+        Buffer buffer = spec.int64() ? bytes.asLongBuffer() : bytes.asFloatBuffer();
+        OnnxTensor tensor;
         try {
-            inputs.put(name, OnnxTensor.createTensor(env, buffer, shape));
+            tensor = spec.int64() ? OnnxTensor.createTensor(env, (LongBuffer) buffer, shape)
+                    : OnnxTensor.createTensor(env, (FloatBuffer) buffer, shape);
         } catch (OrtException e) {
-            throw failure("cannot create input '" + name + "'", e);
+            throw failure("cannot create " + (spec.input() ? "input" : "output") + " '" + spec.name() + "'", e);
         }
-        buffers.put(name, buffer);
-        return buffer;
+        (spec.input() ? inputs : outputs).put(spec.name(), tensor);
+        buffers.put(spec.name(), buffer);
     }
 
     /**
-     * Adds a float output that runs write into.
-     *
-     * @param name the graph output's name (not null)
-     * @param shape the output's shape (not null)
-     * @return the buffer runs write (owned by these slots: read it after a run)
-     */
-    FloatBuffer floatOutput(String name, long... shape) {
-        FloatBuffer buffer = direct(shape).asFloatBuffer();
-        outputs.put(name, tensor(buffer, shape));
-        buffers.put(name, buffer);
-        return buffer;
-    }
-
-    /**
-     * @param name an input or output added before (not null)
-     * @return its float buffer (owned by these slots)
+     * @param name a float input or output added before (not null)
+     * @return the buffer its tensor reads or a run writes (owned by these slots: never keep it after close)
      */
     FloatBuffer floats(String name) {
         return (FloatBuffer) buffers.get(name);
@@ -106,15 +82,16 @@ final class TensorSlots implements AutoCloseable {
      * Runs a session on these inputs, writing the outputs in place.
      *
      * @param session the graph's session (not null, open)
+     * @param options run options (null for the defaults)
      * @throws IllegalStateException naming the graph if ONNX Runtime fails
      */
-    void run(OrtSession session) {
+    void run(OrtSession session, OrtSession.RunOptions options) {
         if (closed) {
             throw new IllegalStateException(graph + ": tensors already closed");
         }
         try {
             // Pinned outputs: the result owns nothing that needs reading.
-            session.run(inputs, outputs).close();
+            session.run(inputs, Collections.emptySet(), outputs, options).close();
         } catch (OrtException e) {
             throw failure("run failed", e);
         }
@@ -127,18 +104,6 @@ final class TensorSlots implements AutoCloseable {
             inputs.values().forEach(OnnxTensor::close);
             outputs.values().forEach(OnnxTensor::close);
         }
-    }
-
-    private OnnxTensor tensor(FloatBuffer buffer, long[] shape) {
-        try {
-            return OnnxTensor.createTensor(env, buffer, shape);
-        } catch (OrtException e) {
-            throw failure("cannot create a tensor", e);
-        }
-    }
-
-    private static ByteBuffer direct(long[] shape) {
-        return ByteBuffer.allocateDirect(4 * (int) count(shape)).order(ByteOrder.nativeOrder());
     }
 
     private static long count(long[] shape) {

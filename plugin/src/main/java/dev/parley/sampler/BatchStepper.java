@@ -1,5 +1,6 @@
 package dev.parley.sampler;
 
+import dev.parley.model.ModelDims;
 import dev.parley.util.Validate;
 import java.util.HashMap;
 import java.util.List;
@@ -9,7 +10,8 @@ import java.util.Map;
  * Advances several windows by one DDIM step with a single denoiser run: each task contributes its
  * three guidance rows at its own timestep (the denoiser takes a timestep per row), so windows of
  * different characters, started at different times and sampled with different step counts, share
- * runs. The numbers are those of {@link DdimSampler}, operation for operation.
+ * runs. The numbers are those of the Python DDIM ({@link Ddim}), operation for operation, and the golden
+ * parity test drives this class, the production path, against them.
  *
  * <p>Not thread-safe: owned by the inference worker. Buffers are allocated once per batch size.
  */
@@ -17,37 +19,21 @@ public final class BatchStepper {
 
     private final float[] alphasCumprod;
     private final Denoiser denoiser;
-    private final int frames;
-    private final int previousFrames;
-    private final int motionDim;
-    private final int audioDim;
-    private final int styleDim;
-    private final int shapeDim;
+    private final ModelDims dims;
     private final Map<Integer, DenoiserBatch> batches = new HashMap<>();
     private final Map<Integer, float[]> outputs = new HashMap<>();
     private final float[] x0;
 
     /**
-     * @param alphasCumprod the schedule's cumulative alpha products (not null, unaffected)
+     * @param alphasCumprod the schedule's cumulative alpha products, decreasing (not null, unaffected)
      * @param denoiser the network (not null)
-     * @param frames Tw
-     * @param previousFrames Tp
-     * @param motionDim M
-     * @param audioDim Da
-     * @param styleDim Ds
-     * @param shapeDim shape width
+     * @param dims the model's dimensions (not null)
      */
-    public BatchStepper(float[] alphasCumprod, Denoiser denoiser, int frames, int previousFrames, int motionDim,
-            int audioDim, int styleDim, int shapeDim) {
+    public BatchStepper(float[] alphasCumprod, Denoiser denoiser, ModelDims dims) {
         this.alphasCumprod = Validate.nonNull(alphasCumprod, "alphasCumprod").clone();
         this.denoiser = Validate.nonNull(denoiser, "denoiser");
-        this.frames = frames;
-        this.previousFrames = previousFrames;
-        this.motionDim = motionDim;
-        this.audioDim = audioDim;
-        this.styleDim = styleDim;
-        this.shapeDim = shapeDim;
-        x0 = new float[frames * motionDim];
+        this.dims = Validate.nonNull(dims, "dims");
+        x0 = new float[dims.windowSize()];
     }
 
     /**
@@ -61,13 +47,14 @@ public final class BatchStepper {
         if (k == 0) {
             throw new IllegalArgumentException("tasks must not be empty");
         }
-        DenoiserBatch b = batches.computeIfAbsent(3 * k,
-                rows -> new DenoiserBatch(rows, frames, previousFrames, motionDim, audioDim, styleDim, shapeDim));
-        float[] branches = outputs.computeIfAbsent(3 * k, rows -> new float[rows * frames * motionDim]);
+        DenoiserBatch b = batches.computeIfAbsent(3 * k, rows -> new DenoiserBatch(rows, dims));
+        float[] branches = outputs.computeIfAbsent(3 * k, rows -> new float[rows * dims.windowSize()]);
         int w = b.windowSize();
+        int styleDim = dims.styleDim();
+        int shapeDim = dims.shapeDim();
         for (int c = 0; c < k; c++) {
             SamplingTask t = tasks.get(c);
-            if (t.isDone() || t.x.length != w || t.audioFeatures.length != frames * audioDim) {
+            if (t.isDone() || !t.dims.equals(dims)) {
                 throw new IllegalArgumentException("task " + c + " is done or has other dimensions");
             }
             for (int branch = 0; branch < 3; branch++) {
@@ -86,9 +73,9 @@ public final class BatchStepper {
         denoiser.predict(b, branches);
         for (int c = 0; c < k; c++) {
             SamplingTask t = tasks.get(c);
-            DdimSampler.guide(branches, 3 * c * w, w, t.guidance(), motionDim, x0, 0);
+            Ddim.guide(branches, 3 * c * w, w, t.guidance(), dims.motionDim(), x0, 0);
             int next = t.nextTimestep();
-            DdimSampler.update(t.x, 0, x0, 0, w, alphasCumprod[t.timestep()], next < 0 ? 1.0 : alphasCumprod[next]);
+            Ddim.update(t.x, 0, x0, 0, w, alphasCumprod[t.timestep()], next < 0 ? 1.0 : alphasCumprod[next]);
             t.advance();
         }
     }

@@ -1,5 +1,6 @@
 package dev.parley.sampler;
 
+import dev.parley.model.ModelDims;
 import dev.parley.util.Validate;
 
 /**
@@ -11,18 +12,8 @@ public final class DenoiserBatch {
 
     /** Rows in the batch. */
     public final int batch;
-    /** Frames per window (Tw). */
-    public final int frames;
-    /** Previous frames (Tp). */
-    public final int previousFrames;
-    /** Motion dimension (M). */
-    public final int motionDim;
-    /** Audio feature width (Da). */
-    public final int audioDim;
-    /** Style width (Ds). */
-    public final int styleDim;
-    /** Shape width. */
-    public final int shapeDim;
+    /** The model's dimensions, which shape every array. */
+    public final ModelDims dims;
 
     /** Noisy motion [batch, frames, motionDim]. */
     public final float[] xt;
@@ -44,35 +35,25 @@ public final class DenoiserBatch {
     public final float[] shape;
 
     /**
-     * @param batch rows (&gt;0)
-     * @param frames Tw (&gt;0)
-     * @param previousFrames Tp (&gt;0)
-     * @param motionDim M (&gt;0)
-     * @param audioDim Da (&gt;0)
-     * @param styleDim Ds (&gt;0)
-     * @param shapeDim shape width (&gt;0)
+     * @param batch rows (in [1, 4096])
+     * @param dims the model's dimensions (not null)
      */
-    public DenoiserBatch(int batch, int frames, int previousFrames, int motionDim, int audioDim, int styleDim, int shapeDim) {
+    public DenoiserBatch(int batch, ModelDims dims) {
         this.batch = Validate.inRange(batch, 1, 4096, "batch");
-        this.frames = Validate.inRange(frames, 1, 100_000, "frames");
-        this.previousFrames = Validate.inRange(previousFrames, 1, 100_000, "previousFrames");
-        this.motionDim = Validate.inRange(motionDim, 1, 4096, "motionDim");
-        this.audioDim = Validate.inRange(audioDim, 1, 65536, "audioDim");
-        this.styleDim = Validate.inRange(styleDim, 1, 65536, "styleDim");
-        this.shapeDim = Validate.inRange(shapeDim, 1, 65536, "shapeDim");
-        xt = new float[batch * frames * motionDim];
+        this.dims = Validate.nonNull(dims, "dims");
+        xt = new float[batch * dims.windowSize()];
         timestep = new long[batch];
-        prevMotion = new float[batch * previousFrames * motionDim];
+        prevMotion = new float[batch * dims.previousSize()];
         firstWindow = new float[batch];
-        audioFeatures = new float[batch * frames * audioDim];
+        audioFeatures = new float[batch * dims.windowFeatures()];
         audioMask = new float[batch];
-        style = new float[batch * styleDim];
+        style = new float[batch * dims.styleDim()];
         styleMask = new float[batch];
-        shape = new float[batch * shapeDim];
+        shape = new float[batch * dims.shapeDim()];
     }
 
     /** @return values per row of motion: frames &times; motionDim */
     public int windowSize() {
-        return frames * motionDim;
+        return dims.windowSize();
     }
 }

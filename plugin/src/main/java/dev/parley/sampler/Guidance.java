@@ -1,7 +1,7 @@
 package dev.parley.sampler;
 
 /**
- * How one line's guidance branches are combined ({@link DdimSampler#guide}): the audio and style
+ * How one line's guidance branches are combined ({@link Ddim#guide}): the audio and style
  * scales and the rescale phi. Immutable.
  *
  * @param audio the audio guidance scale w_a (finite)

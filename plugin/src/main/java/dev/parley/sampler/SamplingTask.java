@@ -1,5 +1,6 @@
 package dev.parley.sampler;
 
+import dev.parley.model.ModelDims;
 import dev.parley.util.Validate;
 
 /**
@@ -12,10 +13,8 @@ import dev.parley.util.Validate;
  */
 public final class SamplingTask {
 
-    /** Frames per window (Tw). */
-    public final int frames;
-    /** Motion dimension (M). */
-    public final int motionDim;
+    /** The model's dimensions, which shape every array. */
+    public final ModelDims dims;
     /** x_t, then the clean normalised motion [Tw*M] (the task's own array). */
     public final float[] x;
     /** Normalised previous frames [Tp*M] (ignored for a first window). */
@@ -32,21 +31,15 @@ public final class SamplingTask {
     private Guidance guidance = Guidance.NONE;
 
     /**
-     * @param frames Tw (&gt;0)
-     * @param previousFrames Tp (&gt;0)
-     * @param motionDim M (&gt;0)
-     * @param audioDim Da (&gt;0)
-     * @param styleDim Ds (&gt;0)
-     * @param shapeDim shape width (&gt;0)
+     * @param dims the model's dimensions (not null)
      */
-    public SamplingTask(int frames, int previousFrames, int motionDim, int audioDim, int styleDim, int shapeDim) {
-        this.frames = Validate.inRange(frames, 1, 100_000, "frames");
-        this.motionDim = Validate.inRange(motionDim, 1, 4096, "motionDim");
-        x = new float[frames * motionDim];
-        prevMotion = new float[Validate.inRange(previousFrames, 1, 100_000, "previousFrames") * motionDim];
-        audioFeatures = new float[frames * Validate.inRange(audioDim, 1, 65536, "audioDim")];
-        style = new float[Validate.inRange(styleDim, 1, 65536, "styleDim")];
-        shape = new float[Validate.inRange(shapeDim, 1, 65536, "shapeDim")];
+    public SamplingTask(ModelDims dims) {
+        this.dims = Validate.nonNull(dims, "dims");
+        x = new float[dims.windowSize()];
+        prevMotion = new float[dims.previousSize()];
+        audioFeatures = new float[dims.windowFeatures()];
+        style = new float[dims.styleDim()];
+        shape = new float[dims.shapeDim()];
     }
 
     /**

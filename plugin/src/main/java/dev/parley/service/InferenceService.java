@@ -222,8 +222,7 @@ public final class InferenceService implements AutoCloseable {
     private boolean openNetworks() {
         try {
             networks = open.call();
-            stepper = new BatchStepper(schedule(), networks.denoiser(), manifest.windowFrames(), manifest.previousFrames(),
-                    manifest.motion().dim(), manifest.audioFeatureDim(), manifest.styleDim(), manifest.shapeDim());
+            stepper = new BatchStepper(schedule(), networks.denoiser(), manifest.dims());
             window = new float[manifest.windowFrames() * manifest.samplesPerFrame()];
             warmUp();
             return true;
@@ -468,8 +467,7 @@ public final class InferenceService implements AutoCloseable {
     }
 
     private SamplingTask newTask() {
-        return new SamplingTask(manifest.windowFrames(), manifest.previousFrames(), manifest.motion().dim(),
-                manifest.audioFeatureDim(), manifest.styleDim(), manifest.shapeDim());
+        return new SamplingTask(manifest.dims());
     }
 
     private void release(LineJob j) {

@@ -104,6 +104,10 @@ public final class JsonFields {
         if (!node.isNumber() || !Double.isFinite(node.asDouble())) {
             throw new AssetFormatException(source, path, "expected a finite number but got " + node);
         }
+        if (!Float.isFinite((float) node.asDouble())) {
+            throw new AssetFormatException(source, path,
+                    "expected a number within float range (|x| < 3.4e38) but got " + node);
+        }
         return (float) node.asDouble();
     }
 

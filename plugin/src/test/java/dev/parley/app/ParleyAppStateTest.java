@@ -309,7 +309,7 @@ class ParleyAppStateTest {
             pack.denoiser().predict(batch, x0);
             int w = batch.windowSize();
             for (int row = 0; row < batch.batch; row++) {
-                if (batch.style[row * batch.styleDim] == 99f) {
+                if (batch.style[row * batch.dims.styleDim()] == 99f) {
                     x0[row * w + 17] = Float.NaN;
                 }
             }

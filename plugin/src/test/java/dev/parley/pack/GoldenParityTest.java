@@ -1,20 +1,26 @@
 package dev.parley.pack;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.parley.sampler.DdimSampler;
+import dev.parley.sampler.BatchStepper;
+import dev.parley.sampler.Ddim;
 import dev.parley.sampler.DenoiserBatch;
 import dev.parley.sampler.Guidance;
+import dev.parley.sampler.SamplingTask;
 import dev.parley.testing.Golden;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The committed pack run by the real ONNX Runtime against the PyTorch golden vectors: each graph on
- * its golden inputs, and the Java {@link DdimSampler} driving the ONNX denoiser through whole DDIM runs.
+ * its golden inputs, and the production {@link BatchStepper} driving the ONNX denoiser through whole
+ * DDIM runs, alone and batched together. Every test requires its cases: a golden file without them fails.
  */
 class GoldenParityTest {
 
@@ -25,6 +31,8 @@ class GoldenParityTest {
 
     private static ParleyPack pack;
     private static Golden golden;
+    /** Cases a test has checked: each test requires all of its golden file's cases. */
+    private int checked;
 
     @BeforeAll
     static void load() {
@@ -44,7 +52,8 @@ class GoldenParityTest {
 
     @Test
     void audioEncoderMatchesPyTorch() {
-        for (JsonNode c : golden.index().get("audioEncoder")) {
+        JsonNode cases = cases("audioEncoder");
+        for (JsonNode c : cases) {
             String in = c.get("inputs").get("pcm").asText();
             String out = c.get("outputs").get("audio_features").asText();
             float[] pcm = golden.floats(in);
@@ -52,7 +61,9 @@ class GoldenParityTest {
             float[] got = new float[expected.length];
             pack.audioEncoder().encode(pcm, 1, pcm.length, got);
             report("audio encoder (" + in + ")", Golden.maxAbsDiff(expected, got), NETWORK_TOLERANCE);
+            checked++;
         }
+        assertEquals(cases.size(), checked, "every golden audio encoder case checked");
     }
 
     @Test
@@ -72,23 +83,26 @@ class GoldenParityTest {
 
     @Test
     void styleEncoderMatchesPyTorch() {
-        for (JsonNode c : golden.index().get("styleEncoder")) {
+        JsonNode cases = cases("styleEncoder");
+        for (JsonNode c : cases) {
             float[] motion = golden.floats(c.get("inputs").get("motion").asText());
             float[] expected = golden.floats(c.get("outputs").get("style").asText());
             float[] got = new float[expected.length];
             pack.styleEncoder().encode(motion, 1, got);
             report("style encoder", Golden.maxAbsDiff(expected, got), NETWORK_TOLERANCE);
+            checked++;
         }
+        assertEquals(cases.size(), checked, "every golden style encoder case checked");
     }
 
     @Test
     void denoiserMatchesPyTorch() {
         PackManifest m = pack.manifest();
-        for (JsonNode c : golden.index().get("denoiser")) {
+        JsonNode cases = cases("denoiser");
+        for (JsonNode c : cases) {
             JsonNode in = c.get("inputs");
             int rows = (int) golden.shape(in.get("x_t").asText())[0];
-            DenoiserBatch b = new DenoiserBatch(rows, m.windowFrames(), m.previousFrames(), m.motion().dim(),
-                    m.audioFeatureDim(), m.styleDim(), m.shapeDim());
+            DenoiserBatch b = new DenoiserBatch(rows, m.dims());
             copy(golden.floats(in.get("x_t").asText()), b.xt);
             long[] t = golden.longs(in.get("timestep").asText());
             System.arraycopy(t, 0, b.timestep, 0, t.length);
@@ -107,44 +121,101 @@ class GoldenParityTest {
             float[] again = new float[expected.length];
             pack.denoiser().predict(b, again);
             assertArrayEquals(got, again);
+            checked++;
         }
+        assertEquals(cases.size(), checked, "every golden denoiser case checked");
+    }
+
+    /** The golden DDIM runs, each as a sampling task of the production stepper, with its expectations. */
+    private record Run(String name, SamplingTask task, float[] expected, float[] firstBranches) {
+    }
+
+    private static Run ddimRun(JsonNode run, PackManifest m) {
+        int steps = run.get("steps").asInt();
+        int[] timesteps = new int[steps];
+        for (int i = 0; i < steps; i++) {
+            timesteps[i] = run.get("timesteps").get(i).asInt();
+        }
+        assertArrayEquals(timesteps, Ddim.timesteps(m.diffusionSteps(), steps));
+        JsonNode in = run.get("inputs");
+        SamplingTask task = new SamplingTask(m.dims());
+        copy(golden.floats(in.get("noise").asText()), task.x);
+        copy(golden.floats(in.get("prev_motion").asText()), task.prevMotion);
+        copy(golden.floats(in.get("audio_features").asText()), task.audioFeatures);
+        copy(golden.floats(in.get("style").asText()), task.style);
+        copy(golden.floats(in.get("shape").asText()), task.shape);
+        Guidance guidance = new Guidance((float) run.get("audioScale").asDouble(),
+                (float) run.get("styleScale").asDouble(), (float) run.path("guidanceRescale").asDouble(0.0));
+        task.begin(timesteps, run.get("firstWindow").asBoolean(), guidance);
+        return new Run("ddim " + steps + " steps", task, golden.floats(run.get("output").asText()),
+                golden.floats(run.get("firstStepBranches").asText()));
+    }
+
+    /**
+     * Drives the production stepper until every run is done, batching the runs still going.
+     *
+     * @return the denoiser's output on the first step, [runs * 3 * Tw * M]
+     */
+    private static float[] stepAll(List<Run> runs, PackManifest m) {
+        float[][] first = new float[1][];
+        BatchStepper stepper = new BatchStepper(schedule(m), (batch, x0) -> {
+            pack.denoiser().predict(batch, x0);
+            if (first[0] == null) {
+                first[0] = x0.clone();
+            }
+        }, m.dims());
+        List<SamplingTask> going = new ArrayList<>();
+        runs.forEach(r -> going.add(r.task()));
+        while (!going.isEmpty()) {
+            stepper.step(going);
+            going.removeIf(SamplingTask::isDone);
+        }
+        return first[0];
     }
 
     @Test
-    void javaDdimOverTheOnnxDenoiserMatchesPythonDdim() {
+    void productionStepperOverTheOnnxDenoiserMatchesPythonDdim() {
         PackManifest m = pack.manifest();
+        JsonNode runs = cases("ddim");
+        for (JsonNode run : runs) {
+            Run r = ddimRun(run, m);
+            float[] first = stepAll(List.of(r), m);
+            report(r.name() + ", first-step branches", Golden.maxAbsDiff(r.firstBranches(), first), NETWORK_TOLERANCE);
+            report(r.name() + ", output", Golden.maxAbsDiff(r.expected(), r.task().x), SAMPLER_TOLERANCE);
+            checked++;
+        }
+        assertEquals(runs.size(), checked, "every golden DDIM run checked");
+    }
+
+    @Test
+    void everyGoldenRunMatchesWhenTheyShareOneBatch() {
+        PackManifest m = pack.manifest();
+        List<Run> runs = new ArrayList<>();
+        cases("ddim").forEach(run -> runs.add(ddimRun(run, m)));
+        assertTrue(runs.size() >= 2, "the golden file has runs of different step counts to batch together");
+        stepAll(runs, m);
+        for (Run r : runs) {
+            report(r.name() + " in a batch of " + runs.size() + ", output", Golden.maxAbsDiff(r.expected(), r.task().x),
+                    SAMPLER_TOLERANCE);
+        }
+    }
+
+    private static float[] schedule(PackManifest m) {
         float[] schedule = new float[m.diffusionSteps()];
         for (int i = 0; i < schedule.length; i++) {
             schedule[i] = m.alphaCumprod(i);
         }
-        for (JsonNode run : golden.index().get("ddim")) {
-            int steps = run.get("steps").asInt();
-            int[] timesteps = new int[steps];
-            for (int i = 0; i < steps; i++) {
-                timesteps[i] = run.get("timesteps").get(i).asInt();
-            }
-            assertArrayEquals(timesteps, DdimSampler.timesteps(m.diffusionSteps(), steps));
-            JsonNode in = run.get("inputs");
-            // Record the first step's branches as the denoiser returns them.
-            float[][] firstBranches = new float[1][];
-            DdimSampler sampler = new DdimSampler(schedule, (batch, x0) -> {
-                pack.denoiser().predict(batch, x0);
-                if (firstBranches[0] == null) {
-                    firstBranches[0] = x0.clone();
-                }
-            }, 1, m.windowFrames(), m.previousFrames(), m.motion().dim(), m.audioFeatureDim(), m.styleDim(), m.shapeDim());
-            sampler.setConditions(0, golden.floats(in.get("prev_motion").asText()), run.get("firstWindow").asBoolean(),
-                    golden.floats(in.get("audio_features").asText()), golden.floats(in.get("style").asText()),
-                    golden.floats(in.get("shape").asText()));
-            float[] out = new float[m.windowFrames() * m.motion().dim()];
-            Guidance guidance = new Guidance((float) run.get("audioScale").asDouble(), (float) run.get("styleScale").asDouble(),
-                    (float) run.path("guidanceRescale").asDouble(0.0));
-            sampler.sample(golden.floats(in.get("noise").asText()), steps, guidance, out);
-            String name = "ddim " + steps + " steps";
-            report(name + ", first-step branches", Golden.maxAbsDiff(golden.floats(run.get("firstStepBranches").asText()),
-                    firstBranches[0]), NETWORK_TOLERANCE);
-            report(name + ", output", Golden.maxAbsDiff(golden.floats(run.get("output").asText()), out), SAMPLER_TOLERANCE);
-        }
+        return schedule;
+    }
+
+    /**
+     * @param key a list of cases in golden.json
+     * @return its cases (at least one: a golden file without cases would check nothing)
+     */
+    private static JsonNode cases(String key) {
+        JsonNode c = golden.index().path(key);
+        assertTrue(c.isArray() && c.size() > 0, "golden.json must list " + key + " cases but has " + c);
+        return c;
     }
 
     private static void copy(float[] from, float[] to) {

@@ -7,14 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.model.ModelDims;
 import dev.parley.util.AssetFormatException;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PackManifestTest {
+
+    @TempDir
+    Path dir;
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -95,7 +101,72 @@ class PackManifestTest {
         String msg = failure(j -> ((ArrayNode) j.get("motion").get("std")).remove(0));
         assertEquals("manifest.json: field 'motion.std' expected 56 entries but got 55", msg);
         String zero = failure(j -> ((ArrayNode) j.get("motion").get("std")).set(3, 0.0));
-        assertTrue(zero.contains("'motion.std[3]' expected a positive value but got 0.0"), zero);
+        assertTrue(zero.contains("'motion.std[3]' expected a value in [1.0E-6, 1000.0] but got 0.0"), zero);
+    }
+
+    /** Writes a manifest into a temp folder, as a modder's broken pack would be. */
+    private Path write(ObjectNode json) throws IOException {
+        Path file = dir.resolve("manifest.json");
+        MAPPER.writeValue(file.toFile(), json);
+        return file;
+    }
+
+    private String loadFailure(Consumer<ObjectNode> edit) throws IOException {
+        ObjectNode json = validManifest();
+        edit.accept(json);
+        Path file = write(json);
+        return assertThrows(AssetFormatException.class, () -> PackManifest.load(file)).getMessage();
+    }
+
+    /** Issue 15, item 10: a std of 1e38 loaded, and the face and baked clips got infinity. */
+    @Test
+    void absurdNormalisationIsRefusedAtLoadNamingFileAndField() throws IOException {
+        Path file = dir.resolve("manifest.json");
+        assertEquals(file + ": field 'motion.std[5]' expected a value in [1.0E-6, 1000.0] but got 1.0E38",
+                loadFailure(j -> ((ArrayNode) j.get("motion").get("std")).set(5, 1e38)));
+        assertEquals(file + ": field 'motion.mean[2]' expected a value in [-1000.0, 1000.0] but got -3.0E9",
+                loadFailure(j -> ((ArrayNode) j.get("motion").get("mean")).set(2, -3e9)));
+        assertEquals(file + ": field 'motion.std[0]' expected a value in [1.0E-6, 1000.0] but got 1.0E-30",
+                loadFailure(j -> ((ArrayNode) j.get("motion").get("std")).set(0, 1e-30)));
+        // Past float's range: finite as JSON, infinite as the float Parley would use.
+        assertEquals(file + ": field 'motion.std[1]' expected a number within float range (|x| < 3.4e38) "
+                + "but got 1.0E39",
+                loadFailure(j -> ((ArrayNode) j.get("motion").get("std")).set(1, 1e39)));
+        assertEquals(file + ": field 'sampling.guidance.audio' expected a number within float range (|x| < 3.4e38) "
+                + "but got 1.0E300",
+                loadFailure(j -> ((ObjectNode) j.get("sampling").get("guidance")).put("audio", 1e300)));
+    }
+
+    /** Issue 15, item 10: {@code models.*} could name any file on the machine. */
+    @Test
+    void graphPathsOutsideThePackFolderAreRefusedNamingTheField() throws IOException {
+        Path file = dir.resolve("manifest.json");
+        for (String bad : new String[] {"../denoiser.onnx", "models/../../denoiser.onnx", "/etc/passwd", "", "./"}) {
+            String msg = loadFailure(j -> ((ObjectNode) j.get("models")).put("denoiser", bad));
+            assertEquals(file + ": field 'models.denoiser' expected a file inside the pack folder (a relative path "
+                    + "without '..') but got '" + bad + "'", msg, bad);
+        }
+        ObjectNode json = validManifest();
+        ((ObjectNode) json.get("models")).put("styleEncoder", "graphs/style_encoder.onnx");
+        assertEquals("graphs/style_encoder.onnx", PackManifest.load(write(json)).styleEncoderFile(),
+                "a subfolder is inside");
+    }
+
+    @Test
+    void sizesPastTheContractsLimitsAreRefused() throws IOException {
+        Path file = dir.resolve("manifest.json");
+        assertEquals(file + ": field 'window.current' expected an integer in [1, 10000] but got 2000000000",
+                loadFailure(j -> ((ObjectNode) j.get("window")).put("current", 2_000_000_000)));
+        assertEquals(file + ": field 'sampling.defaultSteps' expected an integer in [1, 4] but got 5",
+                loadFailure(j -> ((ObjectNode) j.get("sampling")).put("defaultSteps", 5)));
+        assertEquals(file + ": field 'audio.featureDim' expected an integer in [1, 4096] but got -1",
+                loadFailure(j -> ((ObjectNode) j.get("audio")).put("featureDim", -1)));
+    }
+
+    @Test
+    void dimsCarryTheManifestsSizes() {
+        PackManifest m = read(validManifest());
+        assertEquals(new ModelDims(16000, 640, 64, 100, 10, 56, 128, 100, 100), m.dims());
     }
 
     @Test

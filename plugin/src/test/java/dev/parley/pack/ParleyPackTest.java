@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.head.HeadSpec;
 import dev.parley.style.Style;
@@ -78,6 +80,43 @@ class ParleyPackTest {
         Path p = packWith(m -> ((ObjectNode) m.get("window")).put("current", 50));
         AssetFormatException e = assertThrows(AssetFormatException.class, () -> ParleyPack.load(p, CPU));
         assertTrue(e.getMessage().contains("input 'x_t' expected shape [?, 50, 56]"), e.getMessage());
+    }
+
+    /** Issue 15, item 10: a rate the audio encoder disagrees with failed at warm-up with a raw ONNX Runtime message. */
+    @Test
+    void aSampleRateTheAudioEncoderDisagreesWithFailsAtLoad() throws IOException {
+        Path p = packWith(m -> ((ObjectNode) m.get("audio")).put("sampleRate", 8000).put("samplesPerFrame", 320));
+        AssetFormatException e = assertThrows(AssetFormatException.class, () -> ParleyPack.load(p, CPU));
+        assertEquals(p.resolve("audio_encoder.onnx") + " makes 50 frames from 32000 samples (640 samples per frame), "
+                + "but " + p.resolve("manifest.json") + " fields audio.sampleRate / audio.samplesPerFrame say "
+                + "8000 Hz / 320 (100 frames)", e.getMessage());
+    }
+
+    /** Issue 15, item 10: a schedule longer than the denoiser's failed at warm-up with a raw ONNX Runtime message. */
+    @Test
+    void aDiffusionScheduleLongerThanTheDenoisersFailsAtLoad() throws IOException {
+        Path p = packWith(m -> {
+            ObjectNode diffusion = (ObjectNode) m.get("diffusion");
+            JsonNode ab = diffusion.get("alphasCumprod");
+            ArrayNode longer = diffusion.putArray("alphasCumprod");
+            for (int i = 0; i < 2 * ab.size(); i++) {
+                longer.add(ab.get(i / 2).asDouble());
+            }
+            diffusion.put("steps", 2 * ab.size());
+        });
+        AssetFormatException e = assertThrows(AssetFormatException.class, () -> ParleyPack.load(p, CPU));
+        assertTrue(e.getMessage().startsWith(p.resolve("denoiser.onnx") + " cannot run timestep 999 (the last of "
+                + p.resolve("manifest.json") + " field diffusion.steps = 1000): "), e.getMessage());
+    }
+
+    /** Issue 15, item 10: {@code models.*} could reach a graph outside the pack folder. */
+    @Test
+    void aGraphOutsideThePackFolderIsRefused() throws IOException {
+        String outside = "../" + dir.getFileName() + "/denoiser.onnx";
+        Path p = packWith(m -> ((ObjectNode) m.get("models")).put("denoiser", outside));
+        AssetFormatException e = assertThrows(AssetFormatException.class, () -> ParleyPack.load(p, CPU));
+        assertEquals(p.resolve("manifest.json") + ": field 'models.denoiser' expected a file inside the pack folder (a "
+                + "relative path without '..') but got '" + outside + "'", e.getMessage());
     }
 
     @Test
