@@ -14,6 +14,7 @@ import com.jme3.scene.Spatial;
 import com.jme3.scene.control.AbstractControl;
 import dev.parley.audio.AudioDataReader;
 import dev.parley.audio.AudioInputException;
+import dev.parley.audio.AudioLimits;
 import dev.parley.audio.AudioStreamReader;
 import dev.parley.audio.CapturedPcmReader;
 import dev.parley.features.LineAudio;
@@ -250,7 +251,8 @@ public class TalkingHead extends AbstractControl {
      * {@link LineListener#started} is called.
      *
      * @param pcm mono samples in [-1, 1] (not null; ownership passes to Parley: do not modify afterwards)
-     * @param sampleRate the samples' rate (&gt;0; resampled to the pack's rate)
+     * @param sampleRate the samples' rate (in [{@link AudioLimits#MIN_RATE}, {@link AudioLimits#MAX_RATE}]; resampled
+     *     to the pack's rate on Parley's worker)
      * @return the line (not null)
      */
     public Line say(float[] pcm, int sampleRate) {
@@ -266,7 +268,7 @@ public class TalkingHead extends AbstractControl {
      */
     public Line say(float[] pcm, int sampleRate, LineOptions options) {
         Validate.nonNull(pcm, "pcm");
-        Validate.inRange(sampleRate, 1, 1_000_000, "sampleRate");
+        Validate.inRange(sampleRate, AudioLimits.MIN_RATE, AudioLimits.MAX_RATE, "sampleRate");
         return begin("pcm line", options, null, false, () -> {
             if (pcm.length == 0) {
                 throw new AudioInputException("pcm line", "is empty (zero samples)");
@@ -278,7 +280,7 @@ public class TalkingHead extends AbstractControl {
     /**
      * Starts a streamed line: write PCM into the returned stream as it arrives, then finish it.
      *
-     * @param sampleRate the stream's rate (&gt;0)
+     * @param sampleRate the stream's rate (in [{@link AudioLimits#MIN_RATE}, {@link AudioLimits#MAX_RATE}])
      * @return the stream (not null)
      */
     public SpeechStream sayStream(int sampleRate) {
@@ -292,7 +294,7 @@ public class TalkingHead extends AbstractControl {
      * @see #sayStream(int)
      */
     public SpeechStream sayStream(int sampleRate, LineOptions options) {
-        Validate.inRange(sampleRate, 1, 1_000_000, "sampleRate");
+        Validate.inRange(sampleRate, AudioLimits.MIN_RATE, AudioLimits.MAX_RATE, "sampleRate");
         LineAudio[] made = new LineAudio[1];
         Line l = begin("stream", options, null, true, () -> {
             made[0] = LineAudio.stream("stream", sampleRate, parley.manifest().sampleRate(), parley.manifest().samplesPerFrame());

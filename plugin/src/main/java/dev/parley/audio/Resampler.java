@@ -1,20 +1,41 @@
 package dev.parley.audio;
 
 import dev.parley.util.Validate;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Band-limited sample-rate conversion with a Kaiser-windowed sinc kernel, evaluated as a polyphase
  * filter (one precomputed kernel per output phase). The cut-off sits just below the lower of the two
  * Nyquist frequencies, so downsampling removes what would alias instead of folding it back as naive
- * decimation does. Immutable and thread-safe once built.
+ * decimation does. Immutable and thread-safe.
+ *
+ * <p>Constructing one is cheap: the filter table (up to 8192 phases, tens of milliseconds to seconds
+ * for odd rates such as 44,098 Hz) is built on the first {@link #process} call, on the caller's
+ * thread (Parley's inference worker, never the render thread), and cached per rate pair: at most
+ * {@value #CACHE_TABLES} tables and {@value #CACHE_FLOATS} floats (64 MB) in all, least recently
+ * used first out. Each build is logged at FINE.
  */
 public final class Resampler {
 
+    /** The most filter tables kept. */
+    public static final int CACHE_TABLES = 16;
+    /** The most floats all cached filter tables hold together. */
+    public static final long CACHE_FLOATS = 16L << 20;
+
+    private static final Logger LOG = Logger.getLogger(Resampler.class.getName());
     // Kernel half-width in samples of the lower rate; with beta 8 the stop band is about 80 dB down.
     private static final int HALF_WIDTH = 24;
     private static final double KAISER_BETA = 8.0;
     private static final double CUTOFF = 0.92;
     private static final int MAX_PHASES = 8192;
+    // Guarded by itself; access order, so the eldest entry is the least recently used.
+    private static final LinkedHashMap<Long, float[][]> TABLES = new LinkedHashMap<>(16, 0.75f, true);
+    private static long cachedFloats;
 
     private final int inRate;
     private final int outRate;
@@ -22,9 +43,13 @@ public final class Resampler {
     private final int down;   // input samples per L outputs (M)
     private final int taps;   // kernel length per phase
     private final int reach;  // first tap offset relative to floor(centre)
-    private final float[][] kernels;
+    private final double fc;
+    private final double halfWidth;
+    private volatile float[][] kernels; // built or fetched on first use
 
     /**
+     * Checks the rates and sizes the filter; builds nothing.
+     *
      * @param inRate the input rate (&gt;0)
      * @param outRate the output rate (&gt;0)
      * @throws IllegalArgumentException if the rates reduce to more than 8192 phases
@@ -39,11 +64,48 @@ public final class Resampler {
             throw new IllegalArgumentException("resampling " + inRate + " Hz to " + outRate + " Hz needs " + up
                     + " filter phases, more than " + MAX_PHASES + "; resample to a rounder rate first");
         }
-        double fc = CUTOFF * Math.min(1.0, (double) outRate / inRate);
-        double halfWidth = HALF_WIDTH / fc;
+        fc = CUTOFF * Math.min(1.0, (double) outRate / inRate);
+        halfWidth = HALF_WIDTH / fc;
         reach = (int) Math.ceil(halfWidth);
         taps = 2 * reach;
-        kernels = new float[up][taps];
+    }
+
+    /**
+     * @param inRate the input rate
+     * @param outRate the output rate
+     * @return true if the filter table for these rates is cached now
+     */
+    public static boolean isCached(int inRate, int outRate) {
+        synchronized (TABLES) {
+            return TABLES.containsKey(key(inRate, outRate));
+        }
+    }
+
+    /** @return the filter table, from the cache or built now on the calling thread */
+    private float[][] kernels() {
+        float[][] k = kernels;
+        if (k != null) {
+            return k;
+        }
+        long key = key(inRate, outRate);
+        synchronized (TABLES) {
+            k = TABLES.get(key);
+        }
+        if (k == null) {
+            long start = System.nanoTime();
+            k = build();
+            if (LOG.isLoggable(Level.FINE)) {
+                LOG.fine(String.format(Locale.ROOT, "built the %d -> %d Hz filter table (%d phases x %d taps) in %.1f ms",
+                        inRate, outRate, up, taps, (System.nanoTime() - start) / 1e6));
+            }
+            cache(key, k);
+        }
+        kernels = k;
+        return k;
+    }
+
+    private float[][] build() {
+        float[][] table = new float[up][taps];
         double i0Beta = besselI0(KAISER_BETA);
         for (int p = 0; p < up; p++) {
             double frac = (double) p / up; // centre = floor + frac
@@ -51,12 +113,35 @@ public final class Resampler {
                 double x = (j - reach + 1) - frac;
                 double r = x / halfWidth;
                 double window = Math.abs(r) >= 1.0 ? 0.0 : besselI0(KAISER_BETA * Math.sqrt(1.0 - r * r)) / i0Beta;
-                kernels[p][j] = (float) (fc * sinc(fc * x) * window);
+                table[p][j] = (float) (fc * sinc(fc * x) * window);
+            }
+        }
+        return table;
+    }
+
+    private static void cache(long key, float[][] table) {
+        long floats = (long) table.length * table[0].length;
+        synchronized (TABLES) {
+            if (TABLES.putIfAbsent(key, table) != null) {
+                return; // another thread built the same table meanwhile
+            }
+            cachedFloats += floats;
+            Iterator<Map.Entry<Long, float[][]>> eldest = TABLES.entrySet().iterator();
+            while ((TABLES.size() > CACHE_TABLES || cachedFloats > CACHE_FLOATS) && TABLES.size() > 1) {
+                float[][] gone = eldest.next().getValue();
+                cachedFloats -= (long) gone.length * gone[0].length;
+                eldest.remove();
             }
         }
     }
 
+    private static long key(int inRate, int outRate) {
+        return ((long) inRate << 32) | (outRate & 0xFFFF_FFFFL);
+    }
+
     /**
+     * Resamples a whole clip (building or fetching the filter table first).
+     *
      * @param in samples at the input rate (not null, unaffected)
      * @return a new array at the output rate, {@code floor(in.length * outRate / inRate)} long
      */
@@ -92,10 +177,11 @@ public final class Resampler {
             throw new IllegalArgumentException("bad range: in " + inOffset + "+" + inLength + " of " + in.length
                     + ", out " + outPos + "+" + count + " of " + out.length);
         }
+        float[][] table = kernels();
         for (int k = 0; k < count; k++) {
             long pos = (outStart + k) * down;
             long base = pos / up;
-            float[] kernel = kernels[(int) (pos % up)];
+            float[] kernel = table[(int) (pos % up)];
             long start = base - reach + 1 - inStart; // first tap, relative to the window
             double acc = 0.0;
             int j0 = (int) Math.max(0, -start);
