@@ -5,7 +5,6 @@ import com.jme3.app.SimpleApplication;
 import com.jme3.app.state.BaseAppState;
 import com.jme3.asset.AssetManager;
 import com.jme3.audio.AudioData;
-import com.jme3.audio.AudioKey;
 import com.jme3.audio.AudioNode;
 import com.jme3.bounding.BoundingBox;
 import com.jme3.math.ColorRGBA;
@@ -18,7 +17,7 @@ import com.jme3.scene.Spatial;
 import com.jme3.scene.VertexBuffer;
 import dev.parley.app.ParleyAppState;
 import dev.parley.app.TalkingHead;
-import dev.parley.audio.AudioDataReader;
+import dev.parley.audio.AudioFiles;
 import dev.parley.audio.PcmClip;
 import dev.parley.head.HeadLook;
 import dev.parley.head.HeadShape;
@@ -352,8 +351,8 @@ public class CastState extends BaseAppState {
     private PcmClip clip(DialogueLines.Line line) {
         // Read before any AudioNode plays the buffer, and once: decoding OGG costs a few ms.
         return clips.computeIfAbsent(line.id(), id -> {
-            AudioData data = getApplication().getAssetManager().loadAudio(new AudioKey(line.assetPath(), false));
-            return AudioDataReader.read(data, line.assetPath()).resampledTo(SAMPLE_RATE);
+            // Parley's loading path: a corrupt or truncated file fails naming itself, not with jME's bare message.
+            return AudioFiles.read(getApplication().getAssetManager(), line.assetPath()).resampledTo(SAMPLE_RATE);
         });
     }
 

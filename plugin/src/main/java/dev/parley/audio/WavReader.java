@@ -4,7 +4,10 @@ import dev.parley.util.Validate;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.io.InputStream;
 import java.nio.channels.FileChannel;
+import java.nio.channels.NonWritableChannelException;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -36,7 +39,7 @@ public final class WavReader implements PcmReader {
     private static final int CHUNK_BYTES = 1 << 16;
 
     private final String name;
-    private final FileChannel channel;
+    private final SeekableByteChannel channel;
     private int channels;
     private int bits;
     private int rate;
@@ -48,7 +51,7 @@ public final class WavReader implements PcmReader {
     private byte[] bytes = new byte[0];
     private boolean closed;
 
-    private WavReader(String name, FileChannel channel) throws IOException {
+    private WavReader(String name, SeekableByteChannel channel) throws IOException {
         this.name = name;
         this.channel = channel;
         parseHeader();
@@ -65,7 +68,7 @@ public final class WavReader implements PcmReader {
     public static WavReader open(Path file) {
         Validate.nonNull(file, "file");
         String name = file.getFileName() != null ? file.getFileName().toString() : file.toString();
-        FileChannel channel;
+        SeekableByteChannel channel;
         try {
             channel = FileChannel.open(file, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
@@ -92,7 +95,36 @@ public final class WavReader implements PcmReader {
      * @throws AudioInputException as {@link #open(Path)} does, or if a sample is not finite
      */
     public static PcmClip read(Path file) {
-        try (WavReader reader = open(file)) {
+        return readAll(open(file));
+    }
+
+    /**
+     * Reads a whole WAV file from a stream (an asset in a jar, say) as a mono clip. The stream is read
+     * into memory, at most {@link AudioLimits#MAX_FILE_BYTES} of it.
+     *
+     * @param in the file's bytes (not null, read to the end or the limit, not closed)
+     * @param name the file's name for messages (not null)
+     * @return a new clip at the file's sample rate (not null)
+     * @throws AudioInputException as {@link #open(Path)} does, or if the stream cannot be read
+     */
+    public static PcmClip read(InputStream in, String name) {
+        Validate.nonNull(in, "in");
+        Validate.nonNull(name, "name");
+        byte[] bytes;
+        try {
+            bytes = in.readNBytes((int) AudioLimits.MAX_FILE_BYTES + 1);
+        } catch (IOException e) {
+            throw new AudioInputException(name, "cannot be read: " + e, e);
+        }
+        try {
+            return readAll(new WavReader(name, new BytesChannel(bytes)));
+        } catch (IOException e) {
+            throw new AssertionError("in-memory reads do not fail", e);
+        }
+    }
+
+    private static PcmClip readAll(WavReader opened) {
+        try (WavReader reader = opened) {
             float[] out = new float[(int) reader.frames];
             float[] piece = new float[CHUNK_BYTES];
             int at = 0;
@@ -158,9 +190,9 @@ public final class WavReader implements PcmReader {
         ByteBuffer into = ByteBuffer.wrap(bytes, 0, length);
         long at = dataStart + framesRead * frameBytes;
         try {
+            channel.position(at);
             while (into.hasRemaining()) {
-                int got = channel.read(into, at + into.position());
-                if (got < 0) {
+                if (channel.read(into) < 0) {
                     throw new AudioInputException(name, "is truncated: the file ended while it was read (at byte "
                             + (at + into.position()) + ")");
                 }
@@ -303,8 +335,9 @@ public final class WavReader implements PcmReader {
 
     private ByteBuffer readAt(long pos, int length) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+        channel.position(pos);
         while (buf.hasRemaining()) {
-            if (channel.read(buf, pos + buf.position()) < 0) {
+            if (channel.read(buf) < 0) {
                 throw fail("is truncated: the file ended at byte " + (pos + buf.position()));
             }
         }
@@ -333,11 +366,69 @@ public final class WavReader implements PcmReader {
         return s.toString();
     }
 
-    private static void closeQuietly(FileChannel channel) {
+    private static void closeQuietly(SeekableByteChannel channel) {
         try {
             channel.close();
         } catch (IOException e) {
             // Best effort: the reader is done with the file either way.
+        }
+    }
+
+    /** A read-only channel over bytes in memory. */
+    private static final class BytesChannel implements SeekableByteChannel {
+        private final byte[] bytes;
+        private long position;
+        private boolean open = true;
+
+        BytesChannel(byte[] bytes) {
+            this.bytes = bytes;
+        }
+
+        @Override
+        public int read(ByteBuffer dst) {
+            if (position >= bytes.length) {
+                return -1;
+            }
+            int n = (int) Math.min(dst.remaining(), bytes.length - position);
+            dst.put(bytes, (int) position, n);
+            position += n;
+            return n;
+        }
+
+        @Override
+        public int write(ByteBuffer src) {
+            throw new NonWritableChannelException();
+        }
+
+        @Override
+        public long position() {
+            return position;
+        }
+
+        @Override
+        public SeekableByteChannel position(long newPosition) {
+            position = newPosition;
+            return this;
+        }
+
+        @Override
+        public long size() {
+            return bytes.length;
+        }
+
+        @Override
+        public SeekableByteChannel truncate(long size) {
+            throw new NonWritableChannelException();
+        }
+
+        @Override
+        public boolean isOpen() {
+            return open;
+        }
+
+        @Override
+        public void close() {
+            open = false;
         }
     }
 }

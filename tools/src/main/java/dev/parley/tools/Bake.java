@@ -4,13 +4,11 @@ import com.jme3.anim.AnimClip;
 import com.jme3.asset.AssetManager;
 import com.jme3.asset.DesktopAssetManager;
 import com.jme3.asset.plugins.FileLocator;
-import com.jme3.audio.AudioData;
-import com.jme3.audio.AudioKey;
 import com.jme3.export.binary.BinaryExporter;
 import com.jme3.scene.Spatial;
 import dev.parley.anim.FaceClips;
 import dev.parley.app.LineOptions;
-import dev.parley.audio.AudioDataReader;
+import dev.parley.audio.AudioFiles;
 import dev.parley.audio.PcmClip;
 import dev.parley.audio.WavReader;
 import dev.parley.head.HeadSpec;
@@ -198,14 +196,13 @@ final class Bake {
     }
 
     /**
-     * Decodes a line: a WAV with Parley's {@link WavReader}, which checks the header against the file
-     * before allocating anything and reads 8 to 32-bit and float PCM; an OGG with jME's loader (no
-     * audio device needed).
+     * Decodes a WAV file with Parley's own reader (24-bit, 32-bit and float included, the header checked
+     * against the file) or an OGG file with jME's loader (its failures named as Parley's).
      *
      * @param file the audio file (not null)
      * @return its PCM (not null)
      * @throws IOException if it cannot be read
-     * @throws dev.parley.audio.AudioInputException naming the file, if it is not audio Parley can use
+     * @throws dev.parley.audio.AudioInputException naming the file and the problem
      */
     static PcmClip readAudio(Path file) throws IOException {
         if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".wav")) {
@@ -214,13 +211,7 @@ final class Bake {
         AssetManager am = new DesktopAssetManager(true);
         Path abs = file.toAbsolutePath();
         am.registerLocator(abs.getParent().toString(), FileLocator.class);
-        AudioData data;
-        try {
-            data = am.loadAudio(new AudioKey(abs.getFileName().toString(), false));
-        } catch (RuntimeException e) {
-            throw new IOException("not readable audio (" + e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + e.getMessage() : "") + ")", e);
-        }
-        return AudioDataReader.read(data, abs.getFileName().toString());
+        return AudioFiles.read(am, abs.getFileName().toString());
     }
 
     /** @return a message without the {@code 'line.wav': } it may start with (the report names the line) */
