@@ -271,7 +271,8 @@ public final class ParleyTool {
         }
         Style blend = StyleExtraction.blend(name, outFile.toString(), parents, w);
         write(blend, outFile);
-        out.println("wrote " + outFile + " (" + name + ", pack " + blend.packId() + ", blend of " + parents.size() + ")");
+        out.println(Printable.line("wrote " + outFile + " (" + name + ", pack " + blend.packId() + ", blend of "
+                + parents.size() + ")"));
     }
 
     // ---- style presets ----

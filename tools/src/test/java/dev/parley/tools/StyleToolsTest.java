@@ -130,6 +130,18 @@ class StyleToolsTest {
         assertFalse(text.chars().anyMatch(c -> c < 0x20 && c != '\n' || c == 0x202e), "no control characters printed");
     }
 
+    /** Issue 15 item 13: a blend weight that is not a finite number in range is a usage error, nothing written. */
+    @Test
+    void aBlendWeightOutOfRangeIsAUsageError() {
+        String calm = Roots.assets().resolve("Styles/calm.style.json") + "=NaN";
+        String animated = Roots.assets().resolve("Styles/animated.style.json") + "=1";
+        Path target = tmp.resolve("b.style.json");
+        assertEquals(2, tool("style", "blend", calm, animated, "--name", "B", "--out", target.toString()), err.toString());
+        assertTrue(err.toString().startsWith("parley-tool: the weight after '=' in '" + calm
+                + "' must be a finite number in [0, 1000] but is 'NaN'"), err.toString());
+        assertFalse(Files.exists(target));
+    }
+
     /** Issue 15 item 13: {@code extract} counts the clips it used and names the ones it skipped. */
     @Test
     void extractReportsTheClipsItUsedAndSkipped() throws IOException {
