@@ -17,11 +17,11 @@ case "$duration" in
   *) seconds=$duration ;;
 esac
 mkdir -p "$out"
-scratch=${TMPDIR:-/tmp}
-[ -w /dev/shm ] && scratch=/dev/shm   # inputs are written as files: tmpfs is ~25x faster
+
+
 echo "fuzzing each reader for ${seconds} s; figures -> $out/fuzz.json"
 mvn -B -ntp -q -o -pl tools -am test -Dtest=FuzzTest -Dsurefire.failIfNoSpecifiedTests=false \
   -Dparley.fuzz.seconds="$seconds" -Dparley.fuzz.seed="${FUZZ_SEED:-20261205}" \
-  -Dparley.fuzz.out="$out/fuzz.json" -Dparley.fuzz.findings="$out/findings" -Dparley.fuzz.scratch="$scratch" \
+  -Dparley.fuzz.out="$out/fuzz.json" -Dparley.fuzz.findings="$out/findings" \
   -DargLine=-Xmx512m
 cat "$out/fuzz.json"

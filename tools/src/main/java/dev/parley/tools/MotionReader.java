@@ -148,7 +148,8 @@ public final class MotionReader {
                     return parseNpy(kept.toByteArray(), where, expectedDim);
                 }
             }
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
+            // ZipInputStream throws IllegalArgumentException for an entry name that is not valid UTF-8 (fuzz finding).
             throw new AssetFormatException(name, "", "is not a readable NumPy .npz archive (" + e.getMessage()
                     + ")", e);
         }

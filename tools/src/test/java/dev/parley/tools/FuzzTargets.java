@@ -8,12 +8,19 @@ import dev.parley.style.Style;
 import dev.parley.style.StyleLoader;
 import dev.parley.util.AssetFormatException;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 
-/** The readers the fuzz harness runs: each takes a file a game or modder may hand Parley. */
+/**
+ * The readers the fuzz harness runs: each takes a file a game or modder may hand Parley (a WAV line, a
+ * style, a pack manifest, a motion clip as {@code .npy} or {@code .npz} for {@code style extract}).
+ */
 final class FuzzTargets {
 
     private FuzzTargets() {
@@ -21,7 +28,7 @@ final class FuzzTargets {
 
     /** @return every target, in the order the harness reports them (not null) */
     static List<MutationFuzzer.Target> all() {
-        return List.of(wav(), style(), manifest());
+        return List.of(wav(), style(), manifest(), npy(), npz());
     }
 
     /** {@link WavReader}: every encoding and channel layout it reads, short so mutations hit the header. */
@@ -80,7 +87,7 @@ final class FuzzTargets {
         return new JsonTarget("style") {
             @Override
             public List<byte[]> seeds() throws Exception {
-                java.io.ByteArrayOutputStream small = new java.io.ByteArrayOutputStream();
+                ByteArrayOutputStream small = new ByteArrayOutputStream();
                 StyleLoader.write(new Style("small.style.json", "Small", "parley-base-v1", new float[] {0.5f, -1f, 2f}), small);
                 return List.of(Files.readAllBytes(Roots.assets().resolve("Styles/calm.style.json")), small.toByteArray());
             }
@@ -109,6 +116,86 @@ final class FuzzTargets {
                 return "loaded";
             }
         };
+    }
+
+    /** {@link MotionReader#parse} on an {@code .npy}: float32 and float64 [T, 56] arrays; its header is text. */
+    static MutationFuzzer.Target npy() {
+        return new MotionTarget("npy", true) {
+            @Override
+            public List<byte[]> seeds() {
+                byte[] f8 = new byte[8 * 56 * 2];
+                return List.of(StyleToolsTest.npy(motion(4), 4, 56),
+                        MotionReaderTest.npyWithHeader("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 56), }", f8));
+            }
+        };
+    }
+
+    /** {@link MotionReader#parse} on an {@code .npz}: a corpus-style archive, stored and deflated. */
+    static MutationFuzzer.Target npz() {
+        return new MotionTarget("npz", false) {
+            @Override
+            public List<byte[]> seeds() throws Exception {
+                List<byte[]> seeds = new ArrayList<>();
+                for (int method : new int[] {ZipEntry.STORED, ZipEntry.DEFLATED}) {
+                    byte[] npy = StyleToolsTest.npy(motion(3), 3, 56);
+                    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                    try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+                        ZipEntry e = new ZipEntry(MotionReader.NPZ_MOTION);
+                        e.setMethod(method);
+                        if (method == ZipEntry.STORED) {
+                            CRC32 crc = new CRC32();
+                            crc.update(npy);
+                            e.setSize(npy.length);
+                            e.setCrc(crc.getValue());
+                        }
+                        zip.putNextEntry(e);
+                        zip.write(npy);
+                    }
+                    seeds.add(bytes.toByteArray());
+                }
+                return seeds;
+            }
+        };
+    }
+
+    private static float[] motion(int frames) {
+        float[] m = new float[frames * 56];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = (float) Math.sin(i * 0.37) * 0.3f;
+        }
+        return m;
+    }
+
+    /** A motion file whose reader documents {@link AssetFormatException}. */
+    private abstract static class MotionTarget implements MutationFuzzer.Target {
+        private final String name;
+        private final boolean text;
+
+        MotionTarget(String name, boolean text) {
+            this.name = name;
+            this.text = text;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public Class<? extends RuntimeException> documented() {
+            return AssetFormatException.class;
+        }
+
+        @Override
+        public boolean text() {
+            return text;
+        }
+
+        @Override
+        public String run(byte[] input, Path scratch) {
+            MotionClip clip = MotionReader.parse(input, "fuzz." + name, 56);
+            return clip.frames() > 1 ? "frames" : "one frame";
+        }
     }
 
     /** A JSON asset whose loader documents {@link AssetFormatException}. */

@@ -90,7 +90,8 @@ final class MutationFuzzer {
     }
 
     private static final int MAX_CORPUS = 4096;
-    private static final Pattern QUOTED = Pattern.compile("(field )?'[^']*'|\"[^\"]*\"");
+    private static final Pattern FIELD = Pattern.compile("field '([^']*)'");
+    private static final Pattern WORD = Pattern.compile("(?<![\\w\\\\])[a-zA-Z]{3,}(?!\\w)");
     private static final int MAX_INPUT = 1 << 20;
     private static final long[] INTERESTING = {0, 1, 2, 3, 7, 8, 15, 16, 17, 31, 32, 40, 64, 127, 128, 255, 256,
         0x7FFF, 0x8000, 0xFFFE, 0xFFFF, 0x10000, 44_100, 96_002, 999_998, 0x7FFF_FFFFL, 0x8000_0000L, 0xFFFF_FFFEL,
@@ -127,7 +128,12 @@ final class MutationFuzzer {
      * @return what was found (not null)
      */
     Report run(Duration budget) throws Exception {
+        // Inputs that a reader takes as files are written there: tmpfs, where there is one, is ~25x faster.
         String base = System.getProperty("parley.fuzz.scratch", "");
+        Path shm = Path.of("/dev/shm");
+        if (base.isEmpty() && Files.isDirectory(shm) && Files.isWritable(shm)) {
+            base = shm.toString();
+        }
         Path scratch = base.isEmpty() ? Files.createTempDirectory("parley-fuzz-" + target.name())
                 : Files.createTempDirectory(Path.of(base), "parley-fuzz-" + target.name());
         List<byte[]> corpus = new ArrayList<>(target.seeds());
@@ -180,6 +186,12 @@ final class MutationFuzzer {
             }
         } finally {
             exec.shutdownNow();
+            try (var files = Files.list(scratch)) {
+                for (Path f : files.toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            Files.deleteIfExists(scratch);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         Files.createDirectories(findings);
@@ -316,21 +328,32 @@ final class MutationFuzzer {
     }
 
     /**
-     * An exception message's first line with its numbers and quoted text blanked (field names kept):
-     * one outcome per kind of problem, not per input.
+     * What kind of problem an exception message reports: the field it names and its first few words,
+     * without the source, numbers, quoted text or anything else a reader echoes from the input. One
+     * outcome per kind of problem, not per input.
      */
     private static String blank(String message) {
         if (message == null) {
             return "";
         }
-        Matcher m = QUOTED.matcher(message.split("\n", 2)[0]);
-        StringBuilder s = new StringBuilder();
-        while (m.find()) {
-            m.appendReplacement(s, m.group(1) != null ? Matcher.quoteReplacement(m.group()) : "'_'");
+        String first = message.split("\n", 2)[0];
+        Matcher field = FIELD.matcher(first);
+        String name = "";
+        String tail;
+        if (field.find()) {
+            name = field.group(1).replaceAll("[0-9]+", "#");
+            tail = first.substring(field.end());
+        } else {
+            int space = first.indexOf(' ');
+            tail = space < 0 ? "" : first.substring(space);
         }
-        m.appendTail(s);
-        String out = s.toString().replaceAll("0x[0-9a-fA-F]+", "#").replaceAll("-?[0-9][0-9a-fA-F.eE+-]*", "#");
-        return out.length() > 120 ? out.substring(0, 120) : out;
+        tail = tail.replaceAll("'[^']*'|\"[^\"]*\"|\\[[^\\]]*\\]|\\([^)]*\\)", " ");
+        StringBuilder words = new StringBuilder(name);
+        Matcher w = WORD.matcher(tail);
+        for (int n = 0; n < 6 && w.find(); n++) {
+            words.append(' ').append(w.group());
+        }
+        return words.toString();
     }
 
     private static String topFrame(Throwable t) {
