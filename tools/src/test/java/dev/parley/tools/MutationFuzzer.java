@@ -90,6 +90,7 @@ final class MutationFuzzer {
     }
 
     private static final int MAX_CORPUS = 4096;
+    private static final Set<String> ECHO_FOLLOWS = Set.of("got", "header", "has");
     private static final Pattern FIELD = Pattern.compile("field '([^']*)'");
     private static final Pattern WORD = Pattern.compile("(?<![\\w\\\\])[a-zA-Z]{3,}(?!\\w)");
     private static final int MAX_INPUT = 1 << 20;
@@ -352,6 +353,9 @@ final class MutationFuzzer {
         Matcher w = WORD.matcher(tail);
         for (int n = 0; n < 6 && w.find(); n++) {
             words.append(' ').append(w.group());
+            if (ECHO_FOLLOWS.contains(w.group())) {
+                break; // what follows is the input's own text
+            }
         }
         return words.toString();
     }
