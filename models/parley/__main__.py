@@ -10,6 +10,7 @@ import sys
 # job name -> (module, one-line help)
 JOBS: dict[str, tuple[str, str]] = {
     "head": ("parley.head.build", "generate the open head (.glb, spec, shape basis) into assets/"),
+    "flame-import": ("parley.head.flame_import", "convert your licensed FLAME model (.pkl) into a head: glb, spec, shape"),
     "head-preview": ("parley.head.preview", "render software previews of the head to PNG"),
     "corpus": ("parley.corpus.build", "build the synthetic talking-face corpus (TTS speech + procedural motion)"),
     "corpus-plots": ("parley.corpus.plots", "plot a corpus clip and the style distribution for docs/"),

@@ -3,8 +3,6 @@ import builtins
 import os
 import pickle
 import subprocess
-import sys
-import types
 
 import numpy as np
 import pytest
@@ -92,22 +90,6 @@ def test_flame_clip_pickle_loads(tmp_path):
         clip = load_flame_clip(path)
         np.testing.assert_array_equal(clip.motion[:, :50], data["exp"])
         assert clip.speaker == "kim" and clip.n_frames == 10
-
-
-@pytest.fixture
-def fake_chumpy(monkeypatch):
-    """A module named chumpy.ch with a class Ch, so the test can write pickles like FLAME 2020's."""
-    pkg, mod = types.ModuleType("chumpy"), types.ModuleType("chumpy.ch")
-
-    class Ch:
-        def __init__(self, **state):
-            self.__dict__.update(state)
-
-    Ch.__module__, Ch.__qualname__ = "chumpy.ch", "Ch"
-    mod.Ch, pkg.ch = Ch, mod
-    monkeypatch.setitem(sys.modules, "chumpy", pkg)
-    monkeypatch.setitem(sys.modules, "chumpy.ch", mod)
-    return Ch
 
 
 def _flame_model(Ch):

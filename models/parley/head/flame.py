@@ -38,7 +38,7 @@ class FlameHead(torch.nn.Module):
     """Shape/expression blendshapes followed by linear blend skinning over a joint tree."""
 
     def __init__(self, v_template, shapedirs, exprdirs, lbs_weights, parents, faces=None,
-                 J_template=None, J_shapedirs=None, J_regressor=None, posedirs=None):
+                 J_template=None, J_shapedirs=None, J_regressor=None, posedirs=None, J_exprdirs=None):
         super().__init__()
         f32 = lambda a: torch.as_tensor(np.asarray(a), dtype=torch.float32)  # noqa: E731
         self.register_buffer("v_template", f32(v_template))
@@ -53,6 +53,8 @@ class FlameHead(torch.nn.Module):
         self.register_buffer("J_shapedirs", f32(J_shapedirs) if J_shapedirs is not None else None)
         self.register_buffer("J_regressor", f32(J_regressor) if J_regressor is not None else None)
         self.register_buffer("posedirs", f32(posedirs) if posedirs is not None else None)
+        # joints move with expression too where they were regressed from the expressive mesh (imported FLAME)
+        self.register_buffer("J_exprdirs", f32(J_exprdirs) if J_exprdirs is not None else None)
 
     @property
     def n_shape(self) -> int:
@@ -78,12 +80,14 @@ class FlameHead(torch.nn.Module):
         return self.v_template + torch.einsum("nck,bk->bnc", self.shapedirs, beta) + \
             torch.einsum("nck,bk->bnc", self.exprdirs, psi)
 
-    def rest_joints(self, beta, v_shaped=None):
+    def rest_joints(self, beta, v_shaped=None, psi=None):
         if self.J_regressor is not None:
             return torch.einsum("jn,bnc->bjc", self.J_regressor, v_shaped)
         J = self.J_template.expand(beta.shape[0], -1, -1)
         if self.J_shapedirs is not None:
             J = J + torch.einsum("jck,bk->bjc", self.J_shapedirs, beta)
+        if self.J_exprdirs is not None and psi is not None:
+            J = J + torch.einsum("jck,bk->bjc", self.J_exprdirs, psi)
         return J
 
     def _chain(self, theta, J):
@@ -107,7 +111,7 @@ class FlameHead(torch.nn.Module):
         """beta [B,Ns], psi [B,Ne], theta [B,3J] (axis-angle per joint) -> vertices [B,N,3]."""
         beta, psi, theta = self._batch(beta, psi, theta)
         v = self.shaped(beta, psi)
-        J = self.rest_joints(beta, v)
+        J = self.rest_joints(beta, v, psi)
         G, R = self._chain(theta, J)
         if self.posedirs is not None:
             eye = torch.eye(3, dtype=R.dtype, device=R.device)
@@ -123,19 +127,30 @@ class FlameHead(torch.nn.Module):
         """World positions [B,J,3] of the posed joints."""
         beta, psi, theta = self._batch(beta, psi, theta)
         v = self.shaped(beta, psi) if self.J_regressor is not None else None
-        J = self.rest_joints(beta, v)
+        J = self.rest_joints(beta, v, psi)
         G, _ = self._chain(theta, J)
         return G[..., :3, 3]
 
 
 # ---------------------------------------------------------------- loaders
 
+def find_spec(asset_dir: str | Path) -> Path:
+    """The head spec of a folder: ParleyHead.spec.json, else its only ``*.spec.json`` (an imported head)."""
+    d = Path(asset_dir)
+    specs = [d / "ParleyHead.spec.json"] if (d / "ParleyHead.spec.json").exists() else sorted(d.glob("*.spec.json"))
+    if len(specs) != 1:
+        raise FileNotFoundError(f"{d}: expected one head spec (*.spec.json) but found "
+                                f"{[s.name for s in specs] or 'none'}")
+    return specs[0]
+
+
 def load_parley_head(asset_dir: str | Path | None = None) -> tuple[FlameHead, dict]:
-    """Build a FlameHead from the committed glb + shape.bin + spec.json."""
+    """Build a FlameHead from a head folder's glb + shape.bin + spec.json (default: the committed open head),
+    with an imported FLAME head's expression joint basis and pose correctives where its spec names them."""
     from .gltf import read_glb
 
     d = Path(asset_dir) if asset_dir is not None else DEFAULT_ASSETS
-    spec = json.loads((d / "ParleyHead.spec.json").read_text())
+    spec = json.loads(find_spec(d).read_text())
     g = read_glb(d / spec["model"])
     prim = g.mesh_primitive(0, 0)
     pos = prim["POSITION"].astype(np.float64)
@@ -157,8 +172,15 @@ def load_parley_head(asset_dir: str | Path | None = None) -> tuple[FlameHead, di
     sb = raw[: ns * N * 3].reshape(ns, N, 3)
     jb = raw[ns * N * 3:].reshape(ns, nj, 3)
     J = np.array([j["rest"] for j in spec["joints"]], dtype=np.float64)
+    jexpr = posedirs = None
+    if "flame" in spec:  # see parley.head.flame_import
+        ne, npose = spec["expression"]["count"], spec["flame"]["poseCount"]
+        extra = np.fromfile(d / spec["flame"]["file"], dtype="<f4")
+        jexpr = extra[: ne * nj * 3].reshape(ne, nj, 3).transpose(1, 2, 0)
+        posedirs = extra[ne * nj * 3:].reshape(npose, N * 3)
     head = FlameHead(pos, sb.transpose(1, 2, 0), exprdirs, W, [j["parent"] for j in spec["joints"]],
-                     faces=prim["indices"].reshape(-1, 3), J_template=J, J_shapedirs=jb.transpose(1, 2, 0))
+                     faces=prim["indices"].reshape(-1, 3), J_template=J, J_shapedirs=jb.transpose(1, 2, 0),
+                     posedirs=posedirs, J_exprdirs=jexpr)
     return head, spec
 
 

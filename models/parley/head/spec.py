@@ -6,8 +6,12 @@ import json
 import numpy as np
 
 from ..layout import MOTION_DIM, MOTION_FPS, layout_json
-from .components import EXPRESSION_COMPONENTS, JOINT_NAMES, JOINT_PARENTS, N_EXPRESSION, N_POSE, N_SHAPE
+from .components import EXPRESSION_COMPONENTS, JOINT_NAMES, JOINT_PARENTS, N_POSE, N_SHAPE
 from .geometry import BAG, EYE_L, EYE_R, SKIN, TEETH_L, TEETH_U, HeadMesh
+
+
+MOUTH_CLOSED_BELOW = 0.001  # meters: lips closer than this count as closed
+MOUTH_OPENING_DEFINITION = "mean over pairs of the vertical (y) distance upper minus lower, in meters, after posing"
 
 
 def regions(mesh: HeadMesh) -> dict[str, list[int]]:
@@ -50,27 +54,42 @@ def mouth_pairs(mesh: HeadMesh, n: int = 7) -> list[list[int]]:
     return [[int(up[k]), int(lo[k])] for k in pick]
 
 
-def make_spec(mesh: HeadMesh, model: dict, rest: np.ndarray) -> dict:
-    from .shape import shape_names
-    names = shape_names(mesh)
+def base_spec(name: str, vertex_count: int, triangle_count: int, expression: list[dict], shape: list[dict],
+              rest: np.ndarray) -> dict:
+    """The fields every head spec has: files, axes, mesh size, expression and shape components, joints, motion.
+
+    @param name the head's name; its files are ``name.glb`` and ``name.shape.bin``
+    @param expression one {name, description, target} per expression component, in order
+    @param shape one {name, description} per identity component, in order
+    @param rest [joints, 3] world bind positions in JOINT_NAMES order (meters)
+    """
     return {
-        "format": "parley-head-spec", "version": 1, "name": "ParleyHead",
-        "model": "ParleyHead.glb", "shapeFile": "ParleyHead.shape.bin",
+        "format": "parley-head-spec", "version": 1, "name": name,
+        "model": f"{name}.glb", "shapeFile": f"{name}.shape.bin",
         "units": "meter", "up": "+Y", "forward": "+Z", "left": "+X",
-        "mesh": {"node": "ParleyHead", "vertexCount": int(len(mesh.positions)), "triangleCount": int(len(mesh.faces))},
-        "expression": {"count": N_EXPRESSION, "components": [
-            {"name": c.name, "description": c.description, "target": c.name} for c in EXPRESSION_COMPONENTS]},
-        "shape": {"count": N_SHAPE, "components": [
-            {"name": f"shape{k:03d}", "description": names[k]} for k in range(N_SHAPE)],
-            "layout": "little-endian float32 [count][vertexCount][3] vertex basis, then [count][joints][3] joint basis"},
+        "mesh": {"node": name, "vertexCount": int(vertex_count), "triangleCount": int(triangle_count)},
+        "expression": {"count": len(expression), "components": expression},
+        "shape": {"count": len(shape), "components": shape,
+                  "layout": "little-endian float32 [count][vertexCount][3] vertex basis, "
+                            "then [count][joints][3] joint basis"},
         "joints": [{"name": n, "parent": p, "rest": [float(v) for v in rest[j]]}
                    for j, (n, p) in enumerate(zip(JOINT_NAMES, JOINT_PARENTS))],
         "pose": {"count": N_POSE, "layout": "axis-angle per joint in joint order"},
         "motion": {"dim": MOTION_DIM, "fps": MOTION_FPS, "layout": layout_json()},
+    }
+
+
+def make_spec(mesh: HeadMesh, model: dict, rest: np.ndarray) -> dict:
+    from .shape import shape_names
+    names = shape_names(mesh)
+    spec = base_spec("ParleyHead", len(mesh.positions), len(mesh.faces),
+                     [{"name": c.name, "description": c.description, "target": c.name} for c in EXPRESSION_COMPONENTS],
+                     [{"name": f"shape{k:03d}", "description": names[k]} for k in range(N_SHAPE)], rest)
+    return spec | {
         "regions": regions(mesh),
         "mouthCorners": [int(c) for c in mesh.info["corners"]],
-        "mouthOpening": {"pairs": mouth_pairs(mesh), "closedBelow": 0.001,
-                         "definition": "mean over pairs of the vertical (y) distance upper minus lower, in meters, after posing"},
+        "mouthOpening": {"pairs": mouth_pairs(mesh), "closedBelow": MOUTH_CLOSED_BELOW,
+                         "definition": MOUTH_OPENING_DEFINITION},
     }
 
 
