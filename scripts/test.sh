@@ -12,7 +12,7 @@ mvn -B -ntp -q -pl plugin dependency:resolve
 echo "== Python tests (models/) =="
 (cd models && /usr/bin/python3 -m pytest -q)
 
-echo "== Java tests (plugin/, demo-game/) under Xvfb =="
+echo "== Java tests (plugin/, demo-game/, tools/, examples/) under Xvfb =="
 # llvmpipe gives LWJGL3 an OpenGL 4.5 core context inside the virtual X server.
 export LIBGL_ALWAYS_SOFTWARE=1
 xvfb-run -a -s "-screen 0 1280x1024x24" \

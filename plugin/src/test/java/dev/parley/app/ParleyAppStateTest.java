@@ -25,6 +25,7 @@ import dev.parley.testing.HeadlessApp;
 import dev.parley.testing.LogCapture;
 import dev.parley.testing.TestAssets;
 import dev.parley.testing.TestVoice;
+import dev.parley.testing.Waits;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -83,15 +84,8 @@ class ParleyAppStateTest {
         app.close();
     }
 
-    static boolean waitFor(double seconds, java.util.function.BooleanSupplier c) throws InterruptedException {
-        long end = System.nanoTime() + (long) (seconds * 1e9);
-        while (System.nanoTime() < end) {
-            if (c.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(5);
-        }
-        return false;
+    static boolean waitFor(double seconds, java.util.function.BooleanSupplier c) throws Exception {
+        return Waits.until(seconds, c::getAsBoolean);
     }
 
     static TalkingHead newHead(Style style, LineListener listener) throws Exception {

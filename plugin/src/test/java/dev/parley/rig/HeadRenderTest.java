@@ -9,17 +9,16 @@ import com.jme3.math.Vector3f;
 import com.jme3.renderer.Camera;
 import com.jme3.scene.Geometry;
 import com.jme3.scene.Spatial;
-import com.jme3.scene.VertexBuffer;
 import dev.parley.head.HeadLook;
 import dev.parley.head.HeadSpec;
 import dev.parley.motion.FaceJoint;
 import dev.parley.motion.MotionFrame;
 import dev.parley.testing.ImageDiff;
 import dev.parley.testing.RenderHarness;
+import dev.parley.testing.ScreenRegions;
 import dev.parley.testing.TestAssets;
 import java.awt.Rectangle;
 import java.awt.image.BufferedImage;
-import java.nio.FloatBuffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,10 +58,10 @@ class HeadRenderTest {
             cam.setFrustumPerspective(28f, 1f, 0.05f, 20f);
             cam.setLocation(target.add(0f, 0f, 0.55f));
             cam.lookAt(target, Vector3f.UNIT_Y);
-            Geometry g = findGeometry(head);
-            mouth = project(cam, g, spec.region("lips"), 0.0f, 0.6f);
-            eyeL = project(cam, g, union(spec.region("eyeL"), spec.region("lidUpperL")), 0.1f, 0.1f);
-            eyeR = project(cam, g, union(spec.region("eyeR"), spec.region("lidUpperR")), 0.1f, 0.1f);
+            Geometry g = ScreenRegions.headGeometry(head, spec);
+            mouth = ScreenRegions.project(cam, g, spec.region("lips"), 0.0f, 0.6f);
+            eyeL = ScreenRegions.project(cam, g, union(spec.region("eyeL"), spec.region("lidUpperL")), 0.1f, 0.1f);
+            eyeR = ScreenRegions.project(cam, g, union(spec.region("eyeR"), spec.region("lidUpperR")), 0.1f, 0.1f);
         });
         neutral = pose(f -> { });
         RenderHarness.save(neutral, "head-neutral");
@@ -130,47 +129,10 @@ class HeadRenderTest {
         assertTrue(d < 0.5, what + ": mean abs difference " + d + " in " + r + ", expected < 0.5");
     }
 
-    private static Geometry findGeometry(Spatial s) {
-        Geometry[] out = new Geometry[1];
-        s.depthFirstTraversal(c -> {
-            if (c instanceof Geometry g && g.getMesh().getVertexCount() == spec.vertexCount()) {
-                out[0] = g;
-            }
-        });
-        if (out[0] == null) {
-            throw new IllegalStateException("no geometry with " + spec.vertexCount() + " vertices");
-        }
-        return out[0];
-    }
-
     private static int[] union(int[] a, int[] b) {
         int[] out = new int[a.length + b.length];
         System.arraycopy(a, 0, out, 0, a.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
-    }
-
-    /** Screen bounding box of vertices, grown by the given fractions sideways and downward. */
-    private static Rectangle project(Camera cam, Geometry g, int[] vertices, float growX, float growDown) {
-        FloatBuffer pos = (FloatBuffer) g.getMesh().getBuffer(VertexBuffer.Type.Position).getData();
-        float minX = Float.MAX_VALUE, minY = Float.MAX_VALUE, maxX = -Float.MAX_VALUE, maxY = -Float.MAX_VALUE;
-        Vector3f w = new Vector3f();
-        for (int v : vertices) {
-            g.localToWorld(new Vector3f(pos.get(3 * v), pos.get(3 * v + 1), pos.get(3 * v + 2)), w);
-            Vector3f s = cam.getScreenCoordinates(w);
-            float y = SIZE - 1 - s.y;
-            minX = Math.min(minX, s.x);
-            maxX = Math.max(maxX, s.x);
-            minY = Math.min(minY, y);
-            maxY = Math.max(maxY, y);
-        }
-        float dx = (maxX - minX) * growX;
-        float dy = (maxY - minY) * growDown;
-        int x0 = clamp(minX - dx), x1 = clamp(maxX + dx), y0 = clamp(minY - (growX > 0 ? dx : 0)), y1 = clamp(maxY + dy);
-        return new Rectangle(x0, y0, Math.max(1, x1 - x0), Math.max(1, y1 - y0));
-    }
-
-    private static int clamp(float v) {
-        return Math.max(0, Math.min(SIZE - 1, Math.round(v)));
     }
 }

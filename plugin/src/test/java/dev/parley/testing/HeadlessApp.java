@@ -74,14 +74,7 @@ public final class HeadlessApp extends SimpleApplication implements AutoCloseabl
      * @return true if it held in time
      */
     public boolean await(double seconds, BooleanSupplier condition) throws Exception {
-        long end = System.nanoTime() + (long) (seconds * 1e9);
-        while (System.nanoTime() < end) {
-            if (call(condition::getAsBoolean)) {
-                return true;
-            }
-            Thread.sleep(5);
-        }
-        return false;
+        return Waits.until(seconds, () -> call(condition::getAsBoolean));
     }
 
     @Override

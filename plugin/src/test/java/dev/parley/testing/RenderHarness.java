@@ -3,8 +3,10 @@ package dev.parley.testing;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.jme3.app.Application;
 import com.jme3.app.SimpleApplication;
-import com.jme3.renderer.RenderManager;
+import com.jme3.app.state.AbstractAppState;
+import com.jme3.app.state.AppStateManager;
 import com.jme3.system.AppSettings;
 import dev.parley.util.FrameGrabber;
 import java.awt.image.BufferedImage;
@@ -15,6 +17,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import javax.imageio.ImageIO;
 
@@ -27,10 +30,12 @@ import javax.imageio.ImageIO;
  */
 public final class RenderHarness implements AutoCloseable {
 
-    private final App app;
+    private final SimpleApplication app;
+    private final FrameGrabber grabber;
 
-    private RenderHarness(App app) {
+    private RenderHarness(SimpleApplication app, FrameGrabber grabber) {
         this.app = app;
+        this.grabber = grabber;
     }
 
     /**
@@ -42,6 +47,19 @@ public final class RenderHarness implements AutoCloseable {
      * @return a running harness (not null)
      */
     public static RenderHarness start(int width, int height, Consumer<SimpleApplication> init) throws Exception {
+        return start(new App(init), width, height);
+    }
+
+    /**
+     * Starts a whole application (an example, the demo) in a window of the given size, with no audio
+     * renderer, and waits until it has rendered its first frame.
+     *
+     * @param app the application, not yet started (not null; its settings are replaced)
+     * @param width the window width in pixels
+     * @param height the window height in pixels
+     * @return a running harness (not null)
+     */
+    public static RenderHarness start(SimpleApplication app, int width, int height) throws Exception {
         requireDisplay();
         AppSettings settings = new AppSettings(true);
         settings.setWindowSize(width, height);
@@ -51,20 +69,44 @@ public final class RenderHarness implements AutoCloseable {
         settings.setAudioRenderer(null);
         settings.setResizable(false);
         settings.setTitle("Parley render test");
-        App app = new App(init);
+        Probe probe = new Probe();
+        app.getStateManager().attach(probe);
+        if (app instanceof App a) {
+            a.probe = probe;
+        }
         app.setSettings(settings);
         app.setShowSettings(false);
         app.setPauseOnLostFocus(false);
         app.start();
-        if (!app.started.await(60, TimeUnit.SECONDS)) {
+        if (!awaitFirstFrame(app, probe)) {
             app.stop();
-            fail("jME application did not start within 60 s");
+            fail("jME application did not render its first frame within 60 s");
         }
-        if (app.initError != null) {
+        if (probe.initError != null) {
             app.stop();
-            throw new IllegalStateException("scene setup failed", app.initError);
+            throw new IllegalStateException("scene setup failed", probe.initError);
         }
-        return new RenderHarness(app);
+        return new RenderHarness(app, probe.grabber);
+    }
+
+    /**
+     * Waits for the first frame, or for the application to stop before it (an exception in
+     * {@code simpleInitApp}: jME logs it, then destroys the context).
+     */
+    private static boolean awaitFirstFrame(SimpleApplication app, Probe probe) throws InterruptedException {
+        boolean created = false;
+        for (int waited = 0; waited < 60_000; waited += 10) {
+            if (probe.started.await(10, TimeUnit.MILLISECONDS)) {
+                return true;
+            }
+            boolean alive = app.getContext() != null && app.getContext().isCreated();
+            if (created && !alive) {
+                probe.failed(new IllegalStateException("the application stopped before its first frame (see the log)"));
+                return true;
+            }
+            created |= alive;
+        }
+        return false;
     }
 
     /** Skips (or, when required, fails) a test that needs a display. */
@@ -97,6 +139,17 @@ public final class RenderHarness implements AutoCloseable {
     }
 
     /**
+     * Waits until a condition, checked on the render thread, holds.
+     *
+     * @param seconds the most to wait
+     * @param condition the condition (not null)
+     * @return true if it held in time
+     */
+    public boolean await(double seconds, BooleanSupplier condition) throws Exception {
+        return Waits.until(seconds, () -> call(condition::getAsBoolean));
+    }
+
+    /**
      * Runs a task on the render thread, lets a few frames render, and captures the next frame.
      *
      * @param task changes the scene (not null)
@@ -111,19 +164,20 @@ public final class RenderHarness implements AutoCloseable {
         for (int i = 0; i < 3; i++) {
             call(() -> null);
         }
-        CompletableFuture<BufferedImage> shot = call(app.grabber::request);
+        CompletableFuture<BufferedImage> shot = call(grabber::request);
         return shot.get(60, TimeUnit.SECONDS);
     }
 
     /**
-     * Saves an image as PNG under {@code target/screenshots/} for people to look at.
+     * Saves an image as PNG for people to look at, under the folder named by the system property
+     * {@code parley.screenshots}, else {@code target/screenshots/}.
      *
      * @param image the image (not null)
      * @param name the file name without extension (not null)
      * @return the written file
      */
     public static Path save(BufferedImage image, String name) throws IOException {
-        Path dir = Path.of("target", "screenshots");
+        Path dir = Path.of(System.getProperty("parley.screenshots", Path.of("target", "screenshots").toString()));
         Files.createDirectories(dir);
         Path file = dir.resolve(name + ".png");
         ImageIO.write(image, "png", file.toFile());
@@ -140,11 +194,32 @@ public final class RenderHarness implements AutoCloseable {
         app.stop(true);
     }
 
-    private static final class App extends SimpleApplication {
-        private final Consumer<SimpleApplication> init;
+    /** Adds the frame grabber once the scene is built and signals the first rendered frame. */
+    private static final class Probe extends AbstractAppState {
         private final CountDownLatch started = new CountDownLatch(1);
         private final FrameGrabber grabber = new FrameGrabber();
         private volatile Throwable initError;
+
+        void failed(Throwable t) {
+            initError = t;
+            started.countDown();
+        }
+
+        @Override
+        public void initialize(AppStateManager stateManager, Application app) {
+            super.initialize(stateManager, app);
+            app.getViewPort().addProcessor(grabber);
+        }
+
+        @Override
+        public void postRender() {
+            started.countDown();
+        }
+    }
+
+    private static final class App extends SimpleApplication {
+        private final Consumer<SimpleApplication> init;
+        private volatile Probe probe;
 
         App(Consumer<SimpleApplication> init) {
             super((com.jme3.app.state.AppState[]) null);
@@ -155,22 +230,14 @@ public final class RenderHarness implements AutoCloseable {
         public void simpleInitApp() {
             try {
                 init.accept(this);
-                viewPort.addProcessor(grabber);
             } catch (Throwable t) {
-                initError = t;
-                started.countDown();
+                probe.failed(t);
             }
         }
 
         @Override
-        public void simpleRender(RenderManager rm) {
-            started.countDown();
-        }
-
-        @Override
         public void handleError(String errMsg, Throwable t) {
-            initError = t;
-            started.countDown();
+            probe.failed(t);
             super.handleError(errMsg, t);
         }
     }
