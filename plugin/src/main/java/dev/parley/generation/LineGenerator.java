@@ -109,7 +109,7 @@ public final class LineGenerator {
      * @param pcm receives Tw * samplesPerFrame samples (not null, modified)
      */
     public void cutAudio(int frames, float[] pcm) {
-        Validate.length(pcm, windowFrames * manifest.samplesPerFrame(), "pcm");
+        Validate.length(pcm, manifest.dims().windowSamples(), "pcm");
         audio.read(pcm, frames);
         pendingFrames = frames;
     }

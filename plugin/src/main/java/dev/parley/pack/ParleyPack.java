@@ -116,7 +116,7 @@ public final class ParleyPack implements AutoCloseable {
     public Style extractStyle(String displayName, float[] motion) {
         Validate.nonNull(displayName, "displayName");
         int dim = manifest.motion().dim();
-        Validate.length(motion, manifest.styleFrames() * dim, "motion");
+        Validate.length(motion, manifest.dims().styleClipSize(), "motion");
         float[] normalised = new float[motion.length];
         float[] mean = manifest.motionMean();
         float[] std = manifest.motionStd();

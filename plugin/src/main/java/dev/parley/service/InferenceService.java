@@ -223,7 +223,7 @@ public final class InferenceService implements AutoCloseable {
         try {
             networks = open.call();
             stepper = new BatchStepper(schedule(), networks.denoiser(), manifest.dims());
-            window = new float[manifest.windowFrames() * manifest.samplesPerFrame()];
+            window = new float[manifest.dims().windowSamples()];
             warmUp();
             return true;
         } catch (Exception e) {
@@ -333,7 +333,7 @@ public final class InferenceService implements AutoCloseable {
         }
         int k = starting.size();
         int samples = window.length;
-        int featureSize = manifest.windowFrames() * manifest.audioFeatureDim();
+        int featureSize = manifest.dims().windowFeatures();
         float[] pcm = pcmBatches.get(settings.maxBatchCharacters());
         float[] rows = pcmBatches.computeIfAbsent(-k, n -> new float[k * samples]);
         System.arraycopy(pcm, 0, rows, 0, rows.length);
@@ -453,7 +453,7 @@ public final class InferenceService implements AutoCloseable {
 
     private void warmUp() {
         SamplingTask task = newTask();
-        float[] features = new float[manifest.windowFrames() * manifest.audioFeatureDim()];
+        float[] features = new float[manifest.dims().windowFeatures()];
         networks.audioEncoder().encode(window, 1, window.length, features);
         task.begin(new int[] {manifest.diffusionSteps() - 1, manifest.diffusionSteps() / 2, 0}, true, Guidance.NONE);
         stepper.step(List.of(task));

@@ -13,6 +13,8 @@ import dev.parley.sampler.SamplingTask;
 import dev.parley.testing.Golden;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,8 +56,8 @@ class GoldenParityTest {
     void audioEncoderMatchesPyTorch() {
         JsonNode cases = cases("audioEncoder");
         for (JsonNode c : cases) {
-            String in = c.get("inputs").get("pcm").asText();
-            String out = c.get("outputs").get("audio_features").asText();
+            String in = c.get("inputs").get(OnnxAudioEncoder.PCM).asText();
+            String out = c.get("outputs").get(OnnxAudioEncoder.FEATURES).asText();
             float[] pcm = golden.floats(in);
             float[] expected = golden.floats(out);
             float[] got = new float[expected.length];
@@ -85,8 +87,8 @@ class GoldenParityTest {
     void styleEncoderMatchesPyTorch() {
         JsonNode cases = cases("styleEncoder");
         for (JsonNode c : cases) {
-            float[] motion = golden.floats(c.get("inputs").get("motion").asText());
-            float[] expected = golden.floats(c.get("outputs").get("style").asText());
+            float[] motion = golden.floats(c.get("inputs").get(OnnxStyleEncoder.MOTION).asText());
+            float[] expected = golden.floats(c.get("outputs").get(OnnxStyleEncoder.STYLE).asText());
             float[] got = new float[expected.length];
             pack.styleEncoder().encode(motion, 1, got);
             report("style encoder", Golden.maxAbsDiff(expected, got), NETWORK_TOLERANCE);
@@ -101,19 +103,22 @@ class GoldenParityTest {
         JsonNode cases = cases("denoiser");
         for (JsonNode c : cases) {
             JsonNode in = c.get("inputs");
-            int rows = (int) golden.shape(in.get("x_t").asText())[0];
+            List<TensorSpec> contract = OnnxDenoiser.contract(m.dims());
+            assertEquals(names(contract, true), names(in), "the golden case feeds the declared inputs");
+            assertEquals(names(contract, false), names(c.get("outputs")), "and reads the declared outputs");
+            int rows = (int) golden.shape(in.get(OnnxDenoiser.X_T).asText())[0];
             DenoiserBatch b = new DenoiserBatch(rows, m.dims());
-            copy(golden.floats(in.get("x_t").asText()), b.xt);
-            long[] t = golden.longs(in.get("timestep").asText());
+            copy(golden.floats(in.get(OnnxDenoiser.X_T).asText()), b.xt);
+            long[] t = golden.longs(in.get(OnnxDenoiser.TIMESTEP).asText());
             System.arraycopy(t, 0, b.timestep, 0, t.length);
-            copy(golden.floats(in.get("prev_motion").asText()), b.prevMotion);
-            copy(golden.floats(in.get("first_window").asText()), b.firstWindow);
-            copy(golden.floats(in.get("audio_features").asText()), b.audioFeatures);
-            copy(golden.floats(in.get("audio_mask").asText()), b.audioMask);
-            copy(golden.floats(in.get("style").asText()), b.style);
-            copy(golden.floats(in.get("style_mask").asText()), b.styleMask);
-            copy(golden.floats(in.get("shape").asText()), b.shape);
-            float[] expected = golden.floats(c.get("outputs").get("x0").asText());
+            copy(golden.floats(in.get(OnnxDenoiser.PREV_MOTION).asText()), b.prevMotion);
+            copy(golden.floats(in.get(OnnxDenoiser.FIRST_WINDOW).asText()), b.firstWindow);
+            copy(golden.floats(in.get(OnnxDenoiser.AUDIO_FEATURES).asText()), b.audioFeatures);
+            copy(golden.floats(in.get(OnnxDenoiser.AUDIO_MASK).asText()), b.audioMask);
+            copy(golden.floats(in.get(OnnxDenoiser.STYLE).asText()), b.style);
+            copy(golden.floats(in.get(OnnxDenoiser.STYLE_MASK).asText()), b.styleMask);
+            copy(golden.floats(in.get(OnnxDenoiser.SHAPE).asText()), b.shape);
+            float[] expected = golden.floats(c.get("outputs").get(OnnxDenoiser.X0).asText());
             float[] got = new float[expected.length];
             pack.denoiser().predict(b, got);
             report("denoiser (" + rows + " rows)", Golden.maxAbsDiff(expected, got), NETWORK_TOLERANCE);
@@ -216,6 +221,18 @@ class GoldenParityTest {
         JsonNode c = golden.index().path(key);
         assertTrue(c.isArray() && c.size() > 0, "golden.json must list " + key + " cases but has " + c);
         return c;
+    }
+
+    private static Set<String> names(List<TensorSpec> contract, boolean inputs) {
+        Set<String> names = new TreeSet<>();
+        contract.stream().filter(t -> t.input() == inputs).forEach(t -> names.add(t.name()));
+        return names;
+    }
+
+    private static Set<String> names(JsonNode object) {
+        Set<String> names = new TreeSet<>();
+        object.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     private static void copy(float[] from, float[] to) {

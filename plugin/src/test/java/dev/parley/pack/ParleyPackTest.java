@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.head.HeadSpec;
+import dev.parley.model.ModelDims;
 import dev.parley.style.Style;
 import dev.parley.testing.Golden;
 import dev.parley.testing.TestAssets;
@@ -46,8 +47,10 @@ class ParleyPackTest {
         try (ParleyPack pack = ParleyPack.load(Golden.pack(), CPU)) {
             assertEquals("parley-base-v1", pack.manifest().id());
             pack.checkHead(HeadSpec.load(TestAssets.assets().resolve(TestAssets.HEAD_SPEC)));
-            Style s = pack.extractStyle("Calm", new float[100 * 56]);
-            assertEquals(128, s.dimension());
+            ModelDims d = pack.manifest().dims();
+            assertEquals(new ModelDims(16000, 640, 128, 100, 10, 56, 128, 100, 100), d, "the committed pack's sizes");
+            Style s = pack.extractStyle("Calm", new float[d.styleClipSize()]);
+            assertEquals(d.styleDim(), s.dimension());
             assertEquals("parley-base-v1", s.packId());
             pack.checkStyle(s);
         }
@@ -133,12 +136,14 @@ class ParleyPackTest {
     @Test
     void closingClosesEveryTensor() {
         ParleyPack pack = ParleyPack.load(Golden.pack(), CPU);
-        float[] f = new float[100 * 128];
-        pack.audioEncoder().encode(new float[64000], 1, 64000, f);
+        ModelDims d = pack.manifest().dims();
+        int samples = d.windowSamples();
+        float[] f = new float[d.windowFeatures()];
+        pack.audioEncoder().encode(new float[samples], 1, samples, f);
         assertEquals(1, pack.audioEncoder().shapeCount());
         pack.close();
         assertEquals(0, pack.audioEncoder().shapeCount());
         assertTrue(pack.isClosed());
-        assertThrows(IllegalStateException.class, () -> pack.audioEncoder().encode(new float[64000], 1, 64000, f));
+        assertThrows(IllegalStateException.class, () -> pack.audioEncoder().encode(new float[samples], 1, samples, f));
     }
 }

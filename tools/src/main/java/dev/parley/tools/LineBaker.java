@@ -63,7 +63,7 @@ public final class LineBaker implements AutoCloseable {
         job.setPlayhead(0f, false);
         service.submit(job);
         int dim = manifest.motion().dim();
-        float[] motion = new float[dim * manifest.windowFrames()];
+        float[] motion = new float[manifest.dims().windowSize()];
         int frames = 0;
         while (true) {
             boolean done = job.isGenerationDone();
