@@ -15,7 +15,8 @@ import dev.parley.rig.RigNames;
 /**
  * A baked line: motion made ahead of time by {@code scripts/parley-tool.sh bake} (the runtime's own
  * inference, seeded), saved as a jME {@link AnimClip} and played by an {@link AnimComposer} with its
- * audio. No model pack and no inference at run time. SPACE plays it again.
+ * audio, once; the face then holds the clip's last frame (there is no idle motion without Parley's
+ * runtime). No model pack and no inference at run time. SPACE plays it again.
  *
  * <p>Run: {@code scripts/example.sh HelloBakedClip} (it bakes the clip first when it is missing).
  */

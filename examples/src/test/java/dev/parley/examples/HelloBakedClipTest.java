@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link HelloBakedClip} rendered for real, with its clip baked first by the real tool
- * ({@code parley-tool bake}, the shipped pack) into {@code examples/target/baked-assets/}, which is on
- * the tests' classpath as {@code scripts/example.sh} puts it on the example's: the lit head's mouth moves
- * while the clip plays and rests after it.
+ * ({@code parley-tool bake}, the shipped pack) into the test classes' folder, which is on the tests'
+ * classpath as {@code scripts/example.sh} puts its bake folder on the example's: while the clip plays,
+ * the lit head's mouth differs from the clip's last frame, which the face holds once the clip has ended.
  */
 class HelloBakedClipTest {
 
@@ -32,7 +32,7 @@ class HelloBakedClipTest {
     }
 
     @Test
-    void theBakedClipMovesTheMouthThenRests() throws Exception {
+    void theBakedClipMovesTheMouthThenHoldsItsLastFrame() throws Exception {
         try (ExampleRun run = new ExampleRun(new HelloBakedClip())) {
             AnimComposer composer = run.control(AnimComposer.class);
             BakedFaceControl face = run.control(BakedFaceControl.class);
