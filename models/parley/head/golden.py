@@ -52,11 +52,14 @@ def cases(rng: np.random.Generator) -> list[dict]:
 
 
 def build(asset_dir: Path | None = None) -> dict:
+    """Golden poses of the head in ``asset_dir`` (default: the open head), as the Java rig evaluates it: an
+    imported FLAME head without its pose correctives and expression joint basis (docs/head.md)."""
     head, spec = load_parley_head(asset_dir)
+    head.posedirs = head.J_exprdirs = None
     rng = np.random.default_rng(SEED)
     lips = spec["regions"]["lips"]
     others = sorted(set(range(spec["mesh"]["vertexCount"])) - set(lips))
-    sample = sorted(rng.choice(others, SAMPLED_VERTICES, replace=False).tolist())
+    sample = sorted(rng.choice(others, min(SAMPLED_VERTICES, len(others)), replace=False).tolist())
     vertices = sorted(set(lips) | set(sample))
     out = {"format": "parley-head-golden", "version": 1, "seed": SEED, "vertices": vertices, "cases": []}
     with torch.no_grad():

@@ -25,22 +25,34 @@ import org.junit.jupiter.api.Test;
  * The real head, loaded by jME's glTF loader, posed by Parley's exact CPU morph path and jME's
  * software skinning, must land on the vertex positions of the PyTorch head (the spec's linear model:
  * template + shape + expression blendshapes, then linear blend skinning over shaped joints), written by
- * {@code python3 -m parley.head.golden}.
+ * {@code python3 -m parley.head.golden}. The same for a head imported from a FLAME-format model by
+ * {@code python3 -m parley flame-import} ({@code python3 -m parley.head.flame_fixture} writes both).
  */
 class HeadGoldenTest {
 
     @Test
     void javaRigMatchesThePythonHead() throws IOException {
+        assertRigMatchesGolden("/golden/head-pose.json", TestAssets.HEAD_SPEC);
+    }
+
+    /** The imported head's spec, glb and shape basis load and bind like the open head's (a test resource). */
+    @Test
+    void importedFlameHeadMatchesThePythonHead() throws IOException {
+        assertRigMatchesGolden("/golden/flame-fixture-pose.json", "FlameFixture/FlameHead.spec.json");
+    }
+
+    private static void assertRigMatchesGolden(String goldenResource, String specPath) throws IOException {
         JsonNode golden;
-        try (InputStream in = HeadGoldenTest.class.getResourceAsStream("/golden/head-pose.json")) {
+        try (InputStream in = HeadGoldenTest.class.getResourceAsStream(goldenResource)) {
             golden = new ObjectMapper().readTree(in);
         }
         AssetManager am = TestAssets.assetManager();
-        HeadSpec spec = HeadSpec.load(am, TestAssets.HEAD_SPEC);
-        HeadShape shape = HeadShape.load(am, TestAssets.HEAD_SPEC, spec);
+        HeadSpec spec = HeadSpec.load(am, specPath);
+        HeadShape shape = HeadShape.load(am, specPath, spec);
+        String modelPath = specPath.substring(0, specPath.lastIndexOf('/') + 1) + spec.model();
         JsonNode vertices = golden.get("vertices");
         for (JsonNode c : golden.get("cases")) {
-            Spatial head = am.loadModel(TestAssets.HEAD_MODEL);
+            Spatial head = am.loadModel(modelPath);
             if (c.has("beta")) {
                 float[] beta = new float[c.get("beta").size()];
                 for (int i = 0; i < beta.length; i++) {
