@@ -28,9 +28,12 @@ final class Roots {
         return root().resolve("assets");
     }
 
-    /** @return the corpus the presets come from: /work/corpus/full once its DONE marker exists, else /work/corpus/small */
+    /**
+     * @return the corpus the presets come from: {@code corpus/full} under the repository root once its DONE marker
+     *     exists, else {@code corpus/small} (where docs/corpus.md builds them)
+     */
     static Path corpus() {
-        Path full = Path.of("/work/corpus/full");
-        return Files.isRegularFile(full.resolve("DONE")) ? full : Path.of("/work/corpus/small");
+        Path full = root().resolve("corpus/full");
+        return Files.isRegularFile(full.resolve("DONE")) ? full : root().resolve("corpus/small");
     }
 }
