@@ -260,7 +260,10 @@ public class ParleyAppState extends BaseAppState {
         return settings;
     }
 
-    /** @return the inference service, or null if the pack could not be read */
+    /**
+     * @return the inference service (a new one each time the state is attached again after a detach), or
+     *     null if the pack could not be read
+     */
     public InferenceService service() {
         return service;
     }

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Many lines in a row leave thread count and native memory flat, and detaching Parley stops its
- * worker. CI runs 100 lines; {@code -Dparley.leakLines=1000} runs the issue's full loop.
+ * worker. CI runs 100 lines over 4 characters; {@code -Dparley.leakLines=1000} runs the issue's full loop,
+ * and {@code -Dparley.leakHeads=16} has 16 characters talking at once.
  */
 class LeakTest {
 
@@ -43,7 +44,7 @@ class LeakTest {
     @Test
     void linesInALoopLeaveThreadsAndNativeMemoryFlat() throws Exception {
         int lines = Integer.getInteger("parley.leakLines", 100);
-        int heads = 4;
+        int heads = Integer.getInteger("parley.leakHeads", 4);
         try (HeadlessApp app = HeadlessApp.start(120)) {
             int threadsBefore = Thread.activeCount();
             ParleyAppState parley = new ParleyAppState(Golden.pack(), ServiceSettings.defaults().withPreferCuda(false));
@@ -95,8 +96,8 @@ class LeakTest {
             long rssEnd = rssKb();
             long directEnd = directBytes();
             int threadsEnd = Thread.activeCount();
-            System.out.printf("leak loop: %d lines in %.1f s; threads %d -> %d; RSS %d -> %d MB (%+d MB); direct buffers %.1f -> %.1f MB%n",
-                    lines, (System.nanoTime() - t0) / 1e9, threadsWarm, threadsEnd, rssWarm / 1024, rssEnd / 1024,
+            System.out.printf("leak loop: %d lines over %d characters in %.1f s; threads %d -> %d;"
+                    + " RSS %d -> %d MB (%+d MB); direct buffers %.1f -> %.1f MB%n", lines, heads, (System.nanoTime() - t0) / 1e9, threadsWarm, threadsEnd, rssWarm / 1024, rssEnd / 1024,
                     (rssEnd - rssWarm) / 1024, directWarm / 1e6, directEnd / 1e6);
             assertEquals(threadsWarm, threadsEnd, "thread count");
             assertTrue(rssEnd - rssWarm < 48 * 1024, "RSS grew by " + (rssEnd - rssWarm) / 1024 + " MB");
