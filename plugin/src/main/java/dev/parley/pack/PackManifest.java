@@ -17,7 +17,11 @@ import java.util.List;
 
 /**
  * A model pack's {@code manifest.json}: motion layout and normalisation, audio rate, window sizes,
- * style dimension, diffusion schedule and default sampling. Immutable; validated on load.
+ * style dimension, diffusion schedule and default sampling; its sizes are the model's contract,
+ * {@link #dims()}. Immutable; validated on load (docs/model-pack.md, "What the runtime checks at
+ * load"): every problem, however hostile the file, is an {@link AssetFormatException} naming the
+ * file and the field, e.g. a size past {@link ModelDims}' limits, normalisation past
+ * {@link #MAX_NORMALISATION}, or a graph path outside the pack folder.
  */
 public final class PackManifest {
 
