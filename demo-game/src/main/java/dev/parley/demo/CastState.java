@@ -16,14 +16,12 @@ import com.jme3.scene.Node;
 import com.jme3.scene.Spatial;
 import com.jme3.scene.VertexBuffer;
 import dev.parley.app.ParleyAppState;
+import dev.parley.app.SpeechStream;
 import dev.parley.app.TalkingHead;
 import dev.parley.audio.AudioFiles;
-import dev.parley.audio.PcmClip;
 import dev.parley.head.HeadLook;
 import dev.parley.head.HeadShape;
 import dev.parley.head.HeadSpec;
-import dev.parley.rig.FaceRigControl;
-import dev.parley.rig.RigNames;
 import dev.parley.service.ServiceSettings;
 import dev.parley.style.Style;
 import dev.parley.style.StyleKey;
@@ -33,8 +31,10 @@ import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The demo's characters: builds each from the open head with its own shape (beta) on a simple
@@ -66,8 +66,9 @@ public class CastState extends BaseAppState {
     private final List<CharacterProfile> profiles;
     private final List<CharacterAssets.Entry> entries;
     private final Node root = new Node("Cast");
-    private final List<Speaker> speakers = new ArrayList<>();
-    private final Map<String, PcmClip> clips = new HashMap<>();
+    private final List<CastMember> speakers = new ArrayList<>();
+    private final Set<String> checkedLines = new HashSet<>();
+    private boolean[] talking = new boolean[0];
     private HeadSpec spec;
     private List<DialogueLines.Line> lines;
     private SpeechDriver energyDriver;
@@ -76,8 +77,8 @@ public class CastState extends BaseAppState {
     private int selected;
     private long version;
     private MicrophoneInput mic;
-    private Speaker micSpeaker;
-    private SpeechDriver.Job micJob;
+    private CastMember micSpeaker;
+    private SpeechStream micStream;
     private final Path packFolder;
     private final Boolean startWithModel;
     private ParleyAppState parley;
@@ -131,14 +132,15 @@ public class CastState extends BaseAppState {
         spec = HeadSpec.load(am, HEAD_SPEC);
         HeadShape shape = HeadShape.load(am, HEAD_SPEC, spec);
         lines = DialogueLines.load(am);
-        energyDriver = new EnergyJawDriver(spec);
+        energyDriver = new EnergyJawDriver();
         StyleKey.register(am);
         ServiceSettings settings = ServiceSettings.defaults();
         parley = new ParleyAppState(packFolder, settings);
         getStateManager().attach(parley);
         for (int i = 0; i < profiles.size(); i++) {
-            speakers.add(build(am, shape, profiles.get(i), 1000L + i));
+            speakers.add(build(am, shape, profiles.get(i)));
         }
+        talking = new boolean[speakers.size()];
         if (parley.setupError() == null) {
             setModelDriver(new ModelSpeechDriver(parley, settings, this::style));
             boolean trained = !parley.manifest().packVersion().contains("untrained");
@@ -173,9 +175,9 @@ public class CastState extends BaseAppState {
      */
     public void assignStyle(int speaker, StylePreset preset) {
         Validate.inRange(speaker, 0, speakers.size() - 1, "speaker");
-        Speaker s = speakers.get(speaker);
+        CastMember s = speakers.get(speaker);
         s.setStyle(Validate.nonNull(preset, "preset"));
-        if (s.talker() != null && parley.setupError() == null) {
+        if (parley.setupError() == null) {
             s.talker().setStyle(style(preset));
         }
         version++;
@@ -210,18 +212,14 @@ public class CastState extends BaseAppState {
         return parley;
     }
 
-    private Speaker build(AssetManager am, HeadShape shape, CharacterProfile profile, long seed) {
+    private CastMember build(AssetManager am, HeadShape shape, CharacterProfile profile) {
         Spatial head = am.loadModel(HEAD_MODEL);
         shape.apply(head, spec, profile.beta()); // before the rig binds: it copies the bind pose
         HeadLook.apply(head, am);
         head.setName(profile.name());
+        // Without a usable pack the head still binds: the energy jaw then drives it. A head that does
+        // not fit stays still (logged by Parley) and its lines fail.
         TalkingHead talker = parley.attach(head, spec, parley.setupError() == null ? style(StylePreset.named(profile.style())) : null);
-        FaceRigControl face = talker.getFace();
-        if (face == null) { // the rig did not bind for the runtime (logged): the energy jaw binds its own
-            parley.detach(talker);
-            talker = null;
-            face = FaceRigControl.attach(head, RigNames.fromSpec(spec));
-        }
         head.setShadowMode(ShadowMode.CastAndReceive);
         head.setLocalTranslation(0f, CharacterBody.NECK_BASE, 0f);
         head.setLocalScale(CharacterBody.HEAD_SCALE);
@@ -232,7 +230,7 @@ public class CastState extends BaseAppState {
         Vector3f facing = profile.facing().normalize();
         character.setLocalRotation(new Quaternion().lookAt(facing, Vector3f.UNIT_Y));
         root.attachChild(character);
-        return new Speaker(profile, character, head, face, talker, spec, lipsBox(head), seed);
+        return new CastMember(profile, character, head, talker, lipsBox(head));
     }
 
     /** The lips region's bounds in the head's model space (after its shape). */
@@ -265,11 +263,15 @@ public class CastState extends BaseAppState {
         Validate.inRange(speaker, 0, speakers.size() - 1, "speaker");
         Validate.nonNull(line, "line");
         Validate.nonNull(settings, "settings");
-        Speaker s = speakers.get(speaker);
+        CastMember s = speakers.get(speaker);
         if (s == micSpeaker) {
             stopMicrophone();
         }
-        s.say(clip(line), audioNode(line), driver(), settings);
+        s.setStyle(settings.style());
+        s.talker().setMotionSource(driver().source(s, settings));
+        AudioNode node = audioNode(line);
+        s.replaceAudio(node);
+        s.talker().say(node, driver().options(settings)); // plays the node; without an audio renderer, animates only
         version++;
     }
 
@@ -289,8 +291,8 @@ public class CastState extends BaseAppState {
     /** Stops everyone. */
     public void silence() {
         stopMicrophone();
-        for (Speaker s : speakers) {
-            s.stop();
+        for (CastMember s : speakers) {
+            s.talker().stop();
         }
         version++;
     }
@@ -312,7 +314,9 @@ public class CastState extends BaseAppState {
             return problem != null ? problem : "The microphone could not be opened";
         }
         micSpeaker = speakers.get(speaker);
-        micJob = micSpeaker.listen(driver(), settings, MicrophoneInput.SAMPLE_RATE);
+        micSpeaker.setStyle(settings.style());
+        micSpeaker.talker().setMotionSource(driver().source(micSpeaker, settings));
+        micStream = micSpeaker.talker().sayStream(MicrophoneInput.SAMPLE_RATE, driver().options(settings));
         version++;
         return null;
     }
@@ -322,9 +326,9 @@ public class CastState extends BaseAppState {
         if (mic != null) {
             mic.close();
             mic = null;
-            micSpeaker.stop();
+            micSpeaker.talker().stop();
             micSpeaker = null;
-            micJob = null;
+            micStream = null;
             version++;
         }
     }
@@ -348,17 +352,10 @@ public class CastState extends BaseAppState {
         throw new IllegalArgumentException("no dialogue line '" + id + "'; lines: " + lines.stream().map(DialogueLines.Line::id).toList());
     }
 
-    private PcmClip clip(DialogueLines.Line line) {
-        // Read before any AudioNode plays the buffer, and once: decoding OGG costs a few ms.
-        return clips.computeIfAbsent(line.id(), id -> {
-            // Parley's loading path: a corrupt or truncated file fails naming itself, not with jME's bare message.
-            return AudioFiles.read(getApplication().getAssetManager(), line.assetPath()).resampledTo(SAMPLE_RATE);
-        });
-    }
-
     private AudioNode audioNode(DialogueLines.Line line) {
-        if (getApplication().getAudioRenderer() == null) {
-            return null;
+        if (checkedLines.add(line.id())) {
+            // Parley's loading path once per line: a corrupt or truncated file fails naming itself, not with jME's bare message.
+            AudioFiles.check(getApplication().getAssetManager(), line.assetPath());
         }
         AudioNode node = new AudioNode(getApplication().getAssetManager(), line.assetPath(), AudioData.DataType.Buffer);
         node.setPositional(false);
@@ -391,8 +388,8 @@ public class CastState extends BaseAppState {
     public void setUseModel(boolean model) {
         stopMicrophone();
         useModel = model && modelDriver != null;
-        for (Speaker s : speakers) {
-            s.setModelMode(useModel);
+        for (CastMember s : speakers) {
+            s.talker().stop();
         }
         version++;
     }
@@ -408,7 +405,7 @@ public class CastState extends BaseAppState {
     }
 
     /** @return the characters in profile order (not null, unmodifiable) */
-    public List<Speaker> speakers() {
+    public List<CastMember> speakers() {
         return Collections.unmodifiableList(speakers);
     }
 
@@ -443,12 +440,11 @@ public class CastState extends BaseAppState {
     @Override
     public void update(float tpf) {
         if (mic != null) {
-            mic.poll(chunk -> micJob.feed(chunk, 0, chunk.length));
+            mic.poll(micStream::write);
         }
-        for (Speaker s : speakers) {
-            boolean was = s.isTalking();
-            s.update(tpf);
-            if (was != s.isTalking()) {
+        for (int i = 0; i < speakers.size(); i++) {
+            if (talking[i] != speakers.get(i).isTalking()) {
+                talking[i] = !talking[i];
                 version++;
             }
         }

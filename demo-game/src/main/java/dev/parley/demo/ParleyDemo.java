@@ -135,7 +135,7 @@ public class ParleyDemo extends SimpleApplication {
                 new ScriptedRunState.Cue(0.4f, () -> cast.speak(0, cast.line(SCRIPTED_LINE),
                         stateManager.getState(ParleyPanelState.class).settings())),
                 new ScriptedRunState.Cue(2.5f, () -> {
-                    Speaker s = cast.speakers().get(0);
+                    CastMember s = cast.speakers().get(0);
                     camera.frame(s.mouthCenter(new Vector3f()).addLocal(0f, 0.03f, 0f), s.profile().facing(), 1.3f);
                     camera.snap();
                 }));
@@ -144,7 +144,7 @@ public class ParleyDemo extends SimpleApplication {
 
     private static Vector3f groupCenter(CastState cast) {
         Vector3f sum = new Vector3f();
-        for (Speaker s : cast.speakers()) {
+        for (CastMember s : cast.speakers()) {
             sum.addLocal(s.mouthCenter(new Vector3f()));
         }
         // Slightly low and to the right: the group sits left of the panel, faces in the upper half.
@@ -155,7 +155,7 @@ public class ParleyDemo extends SimpleApplication {
     private Map<String, Object> describe(CastState cast) {
         Camera cam = getCamera();
         List<Map<String, Object>> characters = new ArrayList<>();
-        for (Speaker s : cast.speakers()) {
+        for (CastMember s : cast.speakers()) {
             float minX = Float.MAX_VALUE;
             float minY = Float.MAX_VALUE;
             float maxX = -Float.MAX_VALUE;

@@ -35,7 +35,7 @@ public class ParleyPanelState extends BaseAppState {
 
     private Container panel;
     private Container overlay;
-    private Selector<Speaker> character;
+    private Selector<CastMember> character;
     private Selector<DialogueLines.Line> line;
     private Selector<StylePreset> style;
     private Slider audioGuidance;
@@ -52,11 +52,11 @@ public class ParleyPanelState extends BaseAppState {
     private Label driverLine;
     private Label statsLine;
     private Label talking;
-    private VersionedReference<Speaker> characterRef;
+    private VersionedReference<CastMember> characterRef;
     private VersionedReference<Boolean> modelRef;
     private long castVersion = -1;
     private OrbitCameraState camera;
-    private Speaker framed;
+    private CastMember framed;
 
     @Override
     protected void initialize(Application app) {
@@ -211,7 +211,7 @@ public class ParleyPanelState extends BaseAppState {
 
     private void refresh(CastState cast) {
         castVersion = cast.version();
-        Speaker selected = cast.speakers().get(cast.selected());
+        CastMember selected = cast.speakers().get(cast.selected());
         if (character.getSelectedItem() != selected) {
             character.setSelectedItem(selected);
         }
@@ -220,7 +220,7 @@ public class ParleyPanelState extends BaseAppState {
             modelToggle.setChecked(cast.usesModel());
         }
         StringBuilder who = new StringBuilder();
-        for (Speaker s : cast.speakers()) {
+        for (CastMember s : cast.speakers()) {
             if (s.isTalking()) {
                 who.append(who.length() == 0 ? "talking: " : ", ").append(s.profile().name());
             }

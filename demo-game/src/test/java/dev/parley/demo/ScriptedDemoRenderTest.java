@@ -3,13 +3,11 @@ package dev.parley.demo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
 import java.io.File;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +26,7 @@ class ScriptedDemoRenderTest {
 
     @Test
     void speakerMouthMovesListenersBarelyAndThePanelIsShown() throws Exception {
-        requireDisplay();
+        Displays.require();
         File dir = Path.of("target", "scripted-demo").toFile();
         ParleyDemo app = new ParleyDemo(dir, true); // the audio-driven model, whatever the pack's default
         app.setSettings(ParleyDemo.settings(true));
@@ -105,14 +103,5 @@ class ScriptedDemoRenderTest {
             out[i] = array.get(i).asInt();
         }
         return out;
-    }
-
-    /** Skips without a display, or fails when -Dparley.requireDisplay=true (CI must not skip rendering). */
-    private static void requireDisplay() throws IOException {
-        boolean hasDisplay = System.getenv("DISPLAY") != null && !System.getenv("DISPLAY").isEmpty();
-        if (!hasDisplay && Boolean.getBoolean("parley.requireDisplay")) {
-            fail("No DISPLAY: rendering tests must run under Xvfb (use scripts/test.sh)");
-        }
-        assumeTrue(hasDisplay, "No DISPLAY: rendering test skipped (run scripts/test.sh for Xvfb)");
     }
 }

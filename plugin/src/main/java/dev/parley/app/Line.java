@@ -29,7 +29,7 @@ public final class Line {
     private final String name;
     private final LineOptions options;
     private final long submittedNanos = System.nanoTime();
-    private State state = State.WAITING;
+    private volatile State state = State.WAITING; // read by stream producers on their threads
     private Exception error;
     private long startedNanos;
     int firstWindowSteps;

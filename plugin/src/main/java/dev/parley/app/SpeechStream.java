@@ -61,7 +61,8 @@ public final class SpeechStream {
      * @param length the number of samples
      */
     public void write(float[] pcm, int offset, int length) {
-        if (audio == null || audio.isComplete() || line.job == null || line.job.isCancelled() || line.job.failure() != null) {
+        if (audio == null || audio.isComplete() || !line.isActive()
+                || line.job != null && (line.job.isCancelled() || line.job.failure() != null)) {
             return;
         }
         audio.write(pcm, offset, length);

@@ -18,15 +18,13 @@ import dev.parley.audio.AudioLimits;
 import dev.parley.audio.AudioStreamReader;
 import dev.parley.audio.CapturedPcmReader;
 import dev.parley.features.LineAudio;
-import dev.parley.generation.MotionWindow;
+import dev.parley.head.MotionLayout;
 import dev.parley.motion.IdleMotion;
 import dev.parley.motion.MotionFrame;
 import dev.parley.motion.MotionTrack;
 import dev.parley.motion.SpeechMixer;
-import dev.parley.pack.PackManifest;
 import dev.parley.rig.FaceRigControl;
 import dev.parley.rig.RigNames;
-import dev.parley.service.LineJob;
 import dev.parley.style.Style;
 import dev.parley.util.Validate;
 import java.util.ArrayDeque;
@@ -59,6 +57,8 @@ public class TalkingHead extends AbstractControl {
 
     /** Extra seconds a streamed line's face waits after its first window, absorbing producer jitter. */
     public static final float STREAM_DELAY = 0.25f;
+    /** Frames a line's track holds before it grows. */
+    private static final int TRACK_FRAMES = 256;
     /** Seconds of motion kept behind the playhead. */
     private static final float KEEP_BEHIND = 1f;
 
@@ -67,6 +67,7 @@ public class TalkingHead extends AbstractControl {
     private final ParleyAppState parley;
     private final String name;
     private final FaceRigControl face;
+    private final RigNames names;
     private final Exception bindError;
     private final List<LineListener> listeners = new ArrayList<>();
     private final ArrayDeque<Runnable> events = new ArrayDeque<>();
@@ -80,7 +81,10 @@ public class TalkingHead extends AbstractControl {
     private final SpeechMixer mixer;
     private final EyeGaze gaze;
     private final SpeechClock clock = new SpeechClock();
+    private MotionSource source = MotionSource.model();
+    private MotionSource.Motion motion;
     private MotionTrack track;
+    private MotionLayout trackLayout;
 
     private Line line;
     private AudioNode audio;
@@ -96,6 +100,7 @@ public class TalkingHead extends AbstractControl {
         this.parley = parley;
         this.name = name;
         this.face = face;
+        this.names = names;
         this.bindError = bindError;
         this.style = style;
         this.seeds = new Random(seed);
@@ -136,6 +141,22 @@ public class TalkingHead extends AbstractControl {
      */
     public void setStyle(Style style) {
         this.style = style;
+    }
+
+    /** @return where the next lines' motion comes from (not null; {@link MotionSource#model()} by default) */
+    public MotionSource getMotionSource() {
+        return source;
+    }
+
+    /**
+     * Chooses where the next lines' motion comes from: the model, the energy jaw, a baked clip or a
+     * source of the game's own. The line being spoken keeps its source. Whatever the source, the face
+     * follows the line's audio clock and blends with idle motion the same way.
+     *
+     * @param source the source (not null)
+     */
+    public void setMotionSource(MotionSource source) {
+        this.source = Validate.nonNull(source, "source");
     }
 
     /** @return this character's default line options (not null) */
@@ -228,13 +249,11 @@ public class TalkingHead extends AbstractControl {
         Validate.nonNull(node, "node");
         AudioKey key = node.getAudioKey();
         String lineName = key != null ? key.getName() : node.getName() != null ? node.getName() : "audio";
-        return begin(lineName, options, node, false, () -> {
+        return begin(lineName, options, node, false, (rate, spf) -> {
             AudioData data = node.getAudioData();
             if (data == null) {
                 throw new AudioInputException(lineName, "the AudioNode has no audio data");
             }
-            int rate = parley.manifest().sampleRate();
-            int spf = parley.manifest().samplesPerFrame();
             if (data instanceof AudioStream) {
                 if (key == null) {
                     throw new AudioInputException(lineName, "is a stream without an AudioKey: it cannot be read a second time");
@@ -269,11 +288,11 @@ public class TalkingHead extends AbstractControl {
     public Line say(float[] pcm, int sampleRate, LineOptions options) {
         Validate.nonNull(pcm, "pcm");
         Validate.inRange(sampleRate, AudioLimits.MIN_RATE, AudioLimits.MAX_RATE, "sampleRate");
-        return begin("pcm line", options, null, false, () -> {
+        return begin("pcm line", options, null, false, (rate, spf) -> {
             if (pcm.length == 0) {
                 throw new AudioInputException("pcm line", "is empty (zero samples)");
             }
-            return LineAudio.clip("pcm line", pcm, sampleRate, parley.manifest().sampleRate(), parley.manifest().samplesPerFrame());
+            return LineAudio.clip("pcm line", pcm, sampleRate, rate, spf);
         });
     }
 
@@ -296,8 +315,8 @@ public class TalkingHead extends AbstractControl {
     public SpeechStream sayStream(int sampleRate, LineOptions options) {
         Validate.inRange(sampleRate, AudioLimits.MIN_RATE, AudioLimits.MAX_RATE, "sampleRate");
         LineAudio[] made = new LineAudio[1];
-        Line l = begin("stream", options, null, true, () -> {
-            made[0] = LineAudio.stream("stream", sampleRate, parley.manifest().sampleRate(), parley.manifest().samplesPerFrame());
+        Line l = begin("stream", options, null, true, (rate, spf) -> {
+            made[0] = LineAudio.stream("stream", sampleRate, rate, spf);
             return made[0];
         });
         SpeechStream s = new SpeechStream(l, made[0], parley.service());
@@ -316,12 +335,7 @@ public class TalkingHead extends AbstractControl {
         }
     }
 
-    /** Makes the lines' audio for {@link #say(AudioNode)}; may throw what the listeners should hear. */
-    private interface AudioSetup {
-        LineAudio make();
-    }
-
-    private Line begin(String lineName, LineOptions options, AudioNode node, boolean streamed, AudioSetup setup) {
+    private Line begin(String lineName, LineOptions options, AudioNode node, boolean streamed, LineStart.AudioOpener opener) {
         Validate.nonNull(options, "options");
         stop();
         LineOptions effective = options.orElse(defaults);
@@ -335,6 +349,8 @@ public class TalkingHead extends AbstractControl {
         streaming = streamed;
         stream = null;
         clock.stop();
+        motion = null;
+        LineStart start = new LineStart(this, l, names, opener, streamed);
         try {
             if (detached) {
                 throw new IllegalStateException("'" + name + "' was detached from Parley (ParleyAppState.detach):"
@@ -343,26 +359,18 @@ public class TalkingHead extends AbstractControl {
             if (bindError != null) {
                 throw bindError;
             }
-            Exception setupError = parley.setupError();
-            if (setupError != null) {
-                throw setupError;
-            }
-            PackManifest m = parley.manifest();
-            float[] embedding = new float[m.styleDim()];
-            if (style != null) {
-                parley.checkStyle(style);
-                style.copyEmbedding(embedding, 0);
-            }
-            if (track == null) {
-                track = new MotionTrack(m.motion(), m.windowFrames());
+            motion = Validate.nonNull(source.start(start), "motion");
+            if (track == null || !motion.layout().equals(trackLayout)) {
+                trackLayout = motion.layout();
+                track = new MotionTrack(trackLayout, TRACK_FRAMES);
             }
             track.clear();
-            LineAudio lineAudio = setup.make();
-            LineJob job = new LineJob(name, lineAudio, embedding, effective.resolvedSteps(m),
-                    effective.resolvedGuidance(m, style != null), effective.seed(), effective.resolvedAdaptive());
-            l.job = job;
-            parley.service().submit(job);
         } catch (Exception e) {
+            if (motion != null) {
+                motion.cancel();
+            } else if (start.openedAudio() != null) {
+                start.openedAudio().close();
+            }
             fail(l, e);
             if (detached) {
                 deliverEvents(); // no more updates will deliver them
@@ -387,18 +395,12 @@ public class TalkingHead extends AbstractControl {
 
     /** Advances the current line; returns true if speech motion should show this frame. */
     private boolean updateLine(float tpf) {
-        LineJob job = line.job;
         if (stream != null && streamStalled(tpf)) {
             return false;
         }
-        for (MotionWindow w; (w = job.pollWindow()) != null;) {
-            if (w.startFrame() == 0) {
-                line.firstWindowSteps = w.steps();
-            }
-            track.append(w.motion(), 0, w.frames());
-        }
-        if (job.failure() != null) {
-            fail(line, job.failure());
+        boolean generated = motion.drainInto(track);
+        if (motion.failure() != null) {
+            fail(line, motion.failure());
             return false;
         }
         if (line.state() == Line.State.WAITING) {
@@ -408,12 +410,12 @@ public class TalkingHead extends AbstractControl {
             startPlayback();
         }
         float t = clock.update(tpf, audioTime());
-        job.setPlayhead(Math.max(0f, t), true);
+        motion.setPlayhead(Math.max(0f, t));
         track.sample(Math.max(0f, t), speechFrame);
         track.discardBefore(t - KEEP_BEHIND);
-        boolean ended = job.isGenerationDone() && t >= track.duration();
+        boolean ended = generated && t >= track.duration();
         boolean audioEnded = audio != null && audioStarted && audio.getStatus() == AudioSource.Status.Stopped && t > 0.5f;
-        if (ended || audioEnded && job.isGenerationDone()) {
+        if (ended || audioEnded && generated) {
             end(Line.State.FINISHED, null);
             return false;
         }
@@ -473,8 +475,8 @@ public class TalkingHead extends AbstractControl {
 
     private void end(Line.State state, Exception error) {
         Line ended = line;
-        if (ended.job != null) {
-            ended.job.cancel();
+        if (motion != null) {
+            motion.cancel();
         }
         if (state == Line.State.STOPPED && audioStarted && audio != null) {
             audio.stop();
@@ -495,6 +497,11 @@ public class TalkingHead extends AbstractControl {
         if (l == line) {
             end(Line.State.FAILED, error);
         }
+    }
+
+    /** @return the runtime that made this head (not null) */
+    ParleyAppState parley() {
+        return parley;
     }
 
     /** Reports a failure not tied to a line (binding the rig) to the listeners, on the next update. */

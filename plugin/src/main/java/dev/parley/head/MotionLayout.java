@@ -45,6 +45,23 @@ public record MotionLayout(int dim, int fps, List<Slice> slices) {
     }
 
     /**
+     * The face layout every Parley head uses: the expression weights, then the jaw's and the head's
+     * axis-angle rotations, for motion made without a pack (the energy jaw, baked clips).
+     *
+     * @param expressionCount the number of expression weights (&gt;0)
+     * @param fps the frame rate (&gt;0)
+     * @param jaw the jaw joint's name, or null if unknown
+     * @param head the neck joint's name, or null if unknown
+     * @return a new layout (not null)
+     */
+    public static MotionLayout face(int expressionCount, int fps, String jaw, String head) {
+        dev.parley.util.Validate.inRange(expressionCount, 1, 1 << 16, "expressionCount");
+        dev.parley.util.Validate.inRange(fps, 1, 1000, "fps");
+        return new MotionLayout(expressionCount + 6, fps, List.of(new Slice("expression", 0, expressionCount, null),
+                new Slice("jaw", expressionCount, 3, jaw), new Slice("head", expressionCount + 3, 3, head)));
+    }
+
+    /**
      * Reads and validates a layout: slices must tile [0, dim) without gaps or overlap, the expression
      * slice must have {@code expressionCount} values and joint slices 3 (axis-angle).
      *

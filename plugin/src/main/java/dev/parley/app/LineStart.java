@@ -1,0 +1,91 @@
+package dev.parley.app;
+
+import dev.parley.audio.AudioLimits;
+import dev.parley.features.LineAudio;
+import dev.parley.rig.RigNames;
+import dev.parley.style.Style;
+import dev.parley.util.Validate;
+import java.util.List;
+
+/**
+ * What a {@link MotionSource} gets when a line starts: the line, the head's names and style, and the
+ * line's audio at the rate the source asks for. Render thread only; valid during
+ * {@link MotionSource#start} (the audio it opened stays the motion's).
+ */
+public final class LineStart {
+
+    /** Opens a line's audio at a rate. */
+    interface AudioOpener {
+        LineAudio open(int sampleRate, int samplesPerFrame);
+    }
+
+    private final TalkingHead head;
+    private final Line line;
+    private final RigNames names;
+    private final AudioOpener opener;
+    private final boolean streamed;
+    private LineAudio audio;
+
+    LineStart(TalkingHead head, Line line, RigNames names, AudioOpener opener, boolean streamed) {
+        this.head = head;
+        this.line = line;
+        this.names = names;
+        this.opener = opener;
+        this.streamed = streamed;
+    }
+
+    /** @return the head saying the line (not null) */
+    public TalkingHead head() {
+        return head;
+    }
+
+    /** @return the line (not null; its options have the head's defaults and a seed applied) */
+    public Line line() {
+        return line;
+    }
+
+    /** @return the head's speaking style, or null for none */
+    public Style style() {
+        return head.getStyle();
+    }
+
+    /** @return the name of each expression weight of the head's rig, in order (not null, unmodifiable) */
+    public List<String> expressionNames() {
+        return names.morphTargets();
+    }
+
+    /** @return the head's control names: expression targets and face joints (not null) */
+    public RigNames names() {
+        return names;
+    }
+
+    /** @return true for a streamed line ({@link TalkingHead#sayStream}): audio arrives while it plays */
+    public boolean streamed() {
+        return streamed;
+    }
+
+    /**
+     * Opens the line's audio, resampled to a rate and cut into motion frames; call it at most once. A
+     * source that needs no audio (a baked clip) does not call it. The audio is the motion's to read
+     * (on the render thread or a worker) and to close.
+     *
+     * @param sampleRate the rate the source reads (&gt;0)
+     * @param samplesPerFrame samples at that rate per motion frame (&gt;0)
+     * @return the line's audio (not null)
+     * @throws dev.parley.audio.AudioInputException if the line's audio cannot be read (the line fails with it)
+     */
+    public LineAudio audio(int sampleRate, int samplesPerFrame) {
+        Validate.inRange(sampleRate, AudioLimits.MIN_RATE, AudioLimits.MAX_RATE, "sampleRate");
+        Validate.inRange(samplesPerFrame, 1, 1 << 20, "samplesPerFrame");
+        if (audio != null) {
+            throw new IllegalStateException("the audio of '" + line.name() + "' is already open");
+        }
+        audio = opener.open(sampleRate, samplesPerFrame);
+        return audio;
+    }
+
+    /** @return the audio {@link #audio} opened, or null */
+    LineAudio openedAudio() {
+        return audio;
+    }
+}

@@ -1,0 +1,202 @@
+package dev.parley.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.jme3.anim.AnimClip;
+import com.jme3.math.Vector3f;
+import com.jme3.scene.Spatial;
+import dev.parley.anim.FaceClips;
+import dev.parley.head.HeadSpec;
+import dev.parley.head.MotionLayout;
+import dev.parley.motion.EnergyJaw;
+import dev.parley.motion.FaceJoint;
+import dev.parley.motion.MotionFrame;
+import dev.parley.motion.SpeechMixer;
+import dev.parley.rig.RigNames;
+import dev.parley.service.ServiceSettings;
+import dev.parley.testing.HeadlessApp;
+import dev.parley.testing.LogCapture;
+import dev.parley.testing.TestAssets;
+import dev.parley.testing.TestVoice;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A {@link TalkingHead}'s motion sources other than the model, on the real head in a real (headless)
+ * application with no model pack at all: the energy jaw and a baked clip go through the head's one
+ * clock and mixer (no audio renderer here, so the fallback clock), start and finish like model lines,
+ * and fade back to idle.
+ */
+class MotionSourceTest {
+
+    static HeadlessApp app;
+    static ParleyAppState parley;
+    static HeadSpec spec;
+    static Spatial headModel;
+
+    @BeforeAll
+    static void start() throws Exception {
+        app = HeadlessApp.start(60);
+        try (LogCapture log = LogCapture.of(ParleyAppState.class)) {
+            parley = new ParleyAppState(Path.of("no/such/pack"), ServiceSettings.defaults().withPreferCuda(false));
+            log.assertLogged(Level.SEVERE, "no/such/pack");
+        }
+        app.call(() -> app.getStateManager().attach(parley));
+        spec = HeadSpec.load(app.getAssetManager(), TestAssets.HEAD_SPEC);
+        headModel = app.getAssetManager().loadModel(TestAssets.HEAD_MODEL);
+    }
+
+    @AfterAll
+    static void stop() {
+        app.close();
+    }
+
+    private static TalkingHead newHead(ParleyAppStateTest.Events events) throws Exception {
+        return app.call(() -> {
+            Spatial model = headModel.clone();
+            app.getRootNode().attachChild(model);
+            return parley.attach(model, spec, null, events);
+        });
+    }
+
+    /** One frame's reading: the line's clock, the speech weight and the face's jaw opening. */
+    private record Sample(float time, float weight, float jaw, boolean active) {
+    }
+
+    /** Reads the head once per frame until its line ends and the face is back to idle. */
+    private static List<Sample> follow(TalkingHead head, Line line) throws Exception {
+        List<Sample> samples = new ArrayList<>();
+        assertTrue(app.await(20, () -> {
+            float jaw = head.getFace().getFrame().getRotation(FaceJoint.JAW, new Vector3f()).x;
+            samples.add(new Sample(head.getPlaybackTime(), head.getSpeechWeight(), jaw, line.isActive()));
+            return !line.isActive() && head.getSpeechWeight() == 0f;
+        }), "line ended and the face went back to idle: " + line);
+        return samples;
+    }
+
+    @Test
+    void anEnergyJawFollowsTheLinesLoudnessOnTheHeadsClockAndFadesOut() throws Exception {
+        ParleyAppStateTest.Events events = new ParleyAppStateTest.Events();
+        TalkingHead head = newHead(events);
+        int rate = 22050;
+        float[] voice = TestVoice.pcm(1.0, rate);
+        float[] pcm = new float[3 * rate]; // voice, a second of silence, voice
+        System.arraycopy(voice, 0, pcm, 0, rate);
+        System.arraycopy(voice, 0, pcm, 2 * rate, rate);
+        MotionSource source = MotionSource.energyJaw(new EnergyJaw.Tuning(1f, Map.of(), Map.of()));
+        Line line = app.call(() -> {
+            head.setMotionSource(source);
+            return head.say(pcm, rate);
+        });
+        List<Sample> samples = follow(head, line);
+
+        assertEquals(Line.State.FINISHED, line.state(), "the line played to its end: " + line);
+        assertEquals(List.of("started pcm line", "finished pcm line FINISHED"), events.log);
+        float end = 0f;
+        double voiced = 0;
+        double silent = 0;
+        int nVoiced = 0;
+        int nSilent = 0;
+        for (Sample s : samples) {
+            if (s.active()) {
+                end = Math.max(end, s.time());
+            }
+            if (s.active() && s.weight() == 1f && (s.time() > 0.2f && s.time() < 0.9f || s.time() > 2.2f && s.time() < 2.9f)) {
+                voiced += Math.abs(s.jaw());
+                nVoiced++;
+            } else if (s.active() && s.weight() == 1f && s.time() > 1.3f && s.time() < 1.9f) {
+                silent += Math.abs(s.jaw());
+                nSilent++;
+            }
+        }
+        String report = String.format("jaw %.4f rad voiced (%d frames), %.4f rad in the pause (%d frames); last time %.2f s",
+                voiced / nVoiced, nVoiced, silent / nSilent, nSilent, end);
+        System.out.println("energy jaw on TalkingHead: " + report);
+        assertTrue(nVoiced > 20 && nSilent > 10, "frames in both parts: " + report);
+        assertTrue(voiced / nVoiced > 0.02, "the jaw opens while the line is voiced: " + report);
+        assertTrue(silent / nSilent < 0.1 * voiced / nVoiced, "and closes in its pause, on the line's clock: " + report);
+        assertTrue(end > 2.95f && end < 3.2f, "the line ends with its audio (3 s): " + report);
+        Sample last = samples.get(samples.size() - 1);
+        assertEquals(0f, last.weight(), "faded out");
+        assertTrue(Math.abs(last.jaw()) < 0.01f, "the jaw is back at rest: " + last);
+        float fade = 0f;
+        for (Sample s : samples) {
+            fade += !s.active() && s.weight() > 0f ? 1f / 60f : 0f;
+        }
+        assertTrue(fade > 0.5f * SpeechMixer.RAMP && fade < 2f * SpeechMixer.RAMP, "eased out over the mixer's ramp: " + fade);
+    }
+
+    @Test
+    void aBakedClipSourcePlaysAFaceClipsClip() throws Exception {
+        ParleyAppStateTest.Events events = new ParleyAppStateTest.Events();
+        TalkingHead head = newHead(events);
+        MotionLayout layout = spec.motionLayout();
+        int frames = 50; // 2 s at 25 fps: the jaw opens and closes twice, expression 3 ramps up
+        int jaw = layout.slice("jaw").offset();
+        int expression = layout.slice("expression").offset() + 3;
+        float[] motion = new float[frames * layout.dim()];
+        for (int k = 0; k < frames; k++) {
+            motion[k * layout.dim() + jaw] = 0.2f * (float) Math.abs(Math.sin(Math.PI * k / 25.0));
+            motion[k * layout.dim() + expression] = k / (float) frames;
+        }
+        AnimClip clip = app.call(() -> FaceClips.build("baked", motion, frames, layout, head.getFace().getRig().getModel(),
+                RigNames.fromSpec(spec)));
+        Line line = app.call(() -> {
+            head.setMotionSource(MotionSource.baked(clip));
+            return head.say(new float[2 * 16000], 16000); // the clip's audio: silence, the clock is what counts
+        });
+        float[] worst = new float[2];
+        int[] checked = new int[1];
+        assertTrue(app.await(20, () -> {
+            float t = head.getPlaybackTime();
+            if (line.isActive() && head.getSpeechWeight() == 1f && t < 1.95f) {
+                float f = Math.min(t * 25f, frames - 1);
+                int k = (int) f;
+                int k1 = Math.min(k + 1, frames - 1);
+                MotionFrame face = head.getFace().getFrame();
+                float wantJaw = lerp(motion[k * layout.dim() + jaw], motion[k1 * layout.dim() + jaw], f - k);
+                float wantExpr = lerp(motion[k * layout.dim() + expression], motion[k1 * layout.dim() + expression], f - k);
+                worst[0] = Math.max(worst[0], Math.abs(face.getRotation(FaceJoint.JAW, new Vector3f()).x - wantJaw));
+                worst[1] = Math.max(worst[1], Math.abs(face.expression(3) - wantExpr));
+                checked[0]++;
+            }
+            return !line.isActive();
+        }), "the clip's line ended: " + line);
+        System.out.printf("baked clip on TalkingHead: %d frames checked, worst jaw error %.2e rad, worst expression error %.2e%n",
+                checked[0], worst[0], worst[1]);
+        assertEquals(Line.State.FINISHED, line.state(), "played to its end: " + line);
+        assertTrue(checked[0] > 30, "frames checked at full speech weight: " + checked[0]);
+        assertTrue(worst[0] < 1e-4f, "the face's jaw is the clip's at the line's time: " + worst[0]);
+        assertTrue(worst[1] < 1e-4f, "the face's expression is the clip's: " + worst[1]);
+    }
+
+    @Test
+    void aDetachedClipFailsItsLineWithWhatToDo() throws Exception {
+        ParleyAppStateTest.Events events = new ParleyAppStateTest.Events();
+        TalkingHead head = newHead(events);
+        MotionLayout layout = spec.motionLayout();
+        AnimClip clip = app.call(() -> FaceClips.detached(FaceClips.build("baked", new float[10 * layout.dim()], 10, layout,
+                head.getFace().getRig().getModel(), RigNames.fromSpec(spec))));
+        try (LogCapture log = LogCapture.of(TalkingHead.class)) {
+            Line line = app.call(() -> {
+                head.setMotionSource(MotionSource.baked(clip));
+                return head.say(new float[16000], 16000);
+            });
+            assertTrue(app.await(5, () -> line.state() == Line.State.FAILED), "failed: " + line);
+            assertTrue(line.error().getMessage().contains("retarget it to the head's model"), line.error().getMessage());
+            log.assertLogged(Level.WARNING, "retarget it to the head's model");
+        }
+        assertTrue(app.await(5, () -> events.log.contains("failed pcm line")), "the listener heard it: " + events.log);
+    }
+
+    private static float lerp(float a, float b, float t) {
+        return a + t * (b - a);
+    }
+}
