@@ -56,6 +56,7 @@ class GoldenParityTest {
     void audioEncoderMatchesPyTorch() {
         JsonNode cases = cases("audioEncoder");
         for (JsonNode c : cases) {
+            declared(OnnxAudioEncoder.contract(pack.manifest().dims()), c);
             String in = c.get("inputs").get(OnnxAudioEncoder.PCM).asText();
             String out = c.get("outputs").get(OnnxAudioEncoder.FEATURES).asText();
             float[] pcm = golden.floats(in);
@@ -87,6 +88,7 @@ class GoldenParityTest {
     void styleEncoderMatchesPyTorch() {
         JsonNode cases = cases("styleEncoder");
         for (JsonNode c : cases) {
+            declared(OnnxStyleEncoder.contract(pack.manifest().dims()), c);
             float[] motion = golden.floats(c.get("inputs").get(OnnxStyleEncoder.MOTION).asText());
             float[] expected = golden.floats(c.get("outputs").get(OnnxStyleEncoder.STYLE).asText());
             float[] got = new float[expected.length];
@@ -103,9 +105,7 @@ class GoldenParityTest {
         JsonNode cases = cases("denoiser");
         for (JsonNode c : cases) {
             JsonNode in = c.get("inputs");
-            List<TensorSpec> contract = OnnxDenoiser.contract(m.dims());
-            assertEquals(names(contract, true), names(in), "the golden case feeds the declared inputs");
-            assertEquals(names(contract, false), names(c.get("outputs")), "and reads the declared outputs");
+            declared(OnnxDenoiser.contract(m.dims()), c);
             int rows = (int) golden.shape(in.get(OnnxDenoiser.X_T).asText())[0];
             DenoiserBatch b = new DenoiserBatch(rows, m.dims());
             copy(golden.floats(in.get(OnnxDenoiser.X_T).asText()), b.xt);
@@ -221,6 +221,12 @@ class GoldenParityTest {
         JsonNode c = golden.index().path(key);
         assertTrue(c.isArray() && c.size() > 0, "golden.json must list " + key + " cases but has " + c);
         return c;
+    }
+
+    /** The golden case (written by PyTorch's export) names exactly the tensors the Java wrapper declares. */
+    private static void declared(List<TensorSpec> contract, JsonNode c) {
+        assertEquals(names(contract, true), names(c.get("inputs")), "the golden case feeds the declared inputs");
+        assertEquals(names(contract, false), names(c.get("outputs")), "and reads the declared outputs");
     }
 
     private static Set<String> names(List<TensorSpec> contract, boolean inputs) {
