@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  *                             by default the model when the pack is trained
  * </pre>
  */
-public class ParleyDemo extends SimpleApplication {
+public final class ParleyDemo extends SimpleApplication {
 
     /** The line the scripted mode has the first character say. */
     static final String SCRIPTED_LINE = "greeting";
