@@ -30,7 +30,8 @@ public interface LineListener {
     /**
      * The line could not be animated: bad audio, a fault in the model, a missing or mismatched pack or
      * style, a rig that could not be bound, a character detached before the line, Parley detached, or
-     * a stream that went without audio for {@code ServiceSettings.streamIdleTimeout} before its finish. The face returns to idle; other characters are unaffected.
+     * a stream that went without audio for {@code ServiceSettings.streamIdleTimeout} before its finish.
+     * The face returns to idle; other characters are unaffected.
      *
      * @param head the character (not null)
      * @param line the line, or null for a failure not tied to a line (binding the rig)

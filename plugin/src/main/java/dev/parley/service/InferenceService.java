@@ -176,8 +176,8 @@ public final class InferenceService implements AutoCloseable {
     }
 
     /**
-     * Stops the worker and waits for it (up to {@link ServiceSettings#stopTimeout()}). Lines still queued or running fail ("the Parley
-     * inference service stopped"). Idempotent. The worker closes the networks' {@link Networks#owner()}
+     * Stops the worker and waits for it (up to {@link ServiceSettings#stopTimeout()}). Lines still queued
+     * or running fail ("the Parley inference service stopped"). Idempotent. The worker closes the networks' {@link Networks#owner()}
      * on its way out, so they are never closed under a run in progress, even when the wait times out.
      */
     @Override

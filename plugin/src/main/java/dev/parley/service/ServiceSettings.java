@@ -49,7 +49,8 @@ public record ServiceSettings(int intraOpThreads, boolean preferCuda, int maxBat
         Validate.inRange(minSteps, 1, 1000, "minSteps");
         Validate.inRange(streamChunkFrames, 1, 100_000, "streamChunkFrames");
         if (!(streamIdleTimeout > 0f && streamIdleTimeout < Float.POSITIVE_INFINITY)) {
-            throw new IllegalArgumentException("streamIdleTimeout must be > 0 s and finite but is " + streamIdleTimeout);
+            throw new IllegalArgumentException("streamIdleTimeout must be > 0 s and finite but is "
+                    + streamIdleTimeout);
         }
         if (!(stopTimeout >= 0f && stopTimeout <= 600f)) {
             throw new IllegalArgumentException("stopTimeout must be in [0, 600] s but is " + stopTimeout);

@@ -97,7 +97,8 @@ class LeakTest {
             long directEnd = directBytes();
             int threadsEnd = Thread.activeCount();
             System.out.printf("leak loop: %d lines over %d characters in %.1f s; threads %d -> %d;"
-                    + " RSS %d -> %d MB (%+d MB); direct buffers %.1f -> %.1f MB%n", lines, heads, (System.nanoTime() - t0) / 1e9, threadsWarm, threadsEnd, rssWarm / 1024, rssEnd / 1024,
+                    + " RSS %d -> %d MB (%+d MB); direct buffers %.1f -> %.1f MB%n", lines, heads,
+                    (System.nanoTime() - t0) / 1e9, threadsWarm, threadsEnd, rssWarm / 1024, rssEnd / 1024,
                     (rssEnd - rssWarm) / 1024, directWarm / 1e6, directEnd / 1e6);
             assertEquals(threadsWarm, threadsEnd, "thread count");
             assertTrue(rssEnd - rssWarm < 48 * 1024, "RSS grew by " + (rssEnd - rssWarm) / 1024 + " MB");

@@ -83,7 +83,8 @@ class LifecyclePropertyTest {
             } else if (kind < 44) {
                 TalkingHead h = pick(random, heads, detached);
                 float seconds = 0.2f + 0.4f * random.nextFloat();
-                lines.add(app.call(() -> h.say(TestVoice.pcm(seconds, 16000), 16000, LineOptions.DEFAULTS.withSteps(2))));
+                LineOptions fast = LineOptions.DEFAULTS.withSteps(2);
+                lines.add(app.call(() -> h.say(TestVoice.pcm(seconds, 16000), 16000, fast)));
                 trace.add("say");
             } else if (kind < 52) {
                 TalkingHead h = pick(random, heads, detached);

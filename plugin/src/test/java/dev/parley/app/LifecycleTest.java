@@ -11,6 +11,7 @@ import com.jme3.scene.Spatial;
 import dev.parley.head.HeadSpec;
 import dev.parley.pack.InferenceRuntime;
 import dev.parley.pack.ParleyPack;
+import dev.parley.sampler.Denoiser;
 import dev.parley.service.InferenceService;
 import dev.parley.service.Networks;
 import dev.parley.service.ServiceSettings;
@@ -232,15 +233,22 @@ class LifecycleTest {
         TalkingHead head = head();
         try (LogCapture log = LogCapture.of("dev.parley")) {
             SpeechStream stream = app.call(() -> head.sayStream(16000));
-            stream.write(TestVoice.pcm(1.5, 16000)); // then the producer goes silent without finish()
-            assertTrue(app.await(20, () -> stream.line().state() == Line.State.SPEAKING), stream.line().toString());
+            // A producer writing in real time until the face speaks, then silent without finish().
+            float[] chunk = TestVoice.pcm(0.25, 16000);
+            long end = System.nanoTime() + 30_000_000_000L;
+            while (stream.line().state() == Line.State.WAITING && System.nanoTime() < end) {
+                stream.write(chunk);
+                Thread.sleep(250);
+            }
+            assertEquals(Line.State.SPEAKING, stream.line().state());
             // Was: SPEAKING with an idle face forever.
             assertTrue(app.await(10, () -> stream.line().state() == Line.State.FAILED), stream.line().toString());
             assertEquals(List.of("started", "failed FAILED"), ends.calls.get(stream.line()));
             assertEquals("'stream': the stream received no audio for 1.0 s and finish() was not called"
                     + " (ServiceSettings.streamIdleTimeout): the line ends", stream.line().error().getMessage());
             String name = head.getName();
-            assertTrue(log.contains(Level.WARNING, "Parley: " + name + " cannot say 'stream': 'stream': the stream received"),
+            String warning = "Parley: " + name + " cannot say 'stream': 'stream': the stream received";
+            assertTrue(log.contains(Level.WARNING, warning),
                     log.messages(Level.WARNING).toString());
             assertTrue(stream.line().job.isCancelled(), "the worker drops it");
             stream.write(TestVoice.pcm(0.5, 16000)); // ignored: the line has ended
@@ -250,12 +258,13 @@ class LifecycleTest {
 
     @Test
     void aStreamWithPausesShorterThanTheTimeoutFinishes() throws Exception {
+        shared = attached(new ParleyAppState(Golden.pack(), SETTINGS.withStreamIdleTimeout(2f)));
         TalkingHead head = head();
         SpeechStream stream = app.call(() -> head.sayStream(16000));
         float[] pcm = TestVoice.pcm(2.0, 16000);
         for (int i = 0; i < pcm.length; i += 8000) {
             stream.write(pcm, i, 8000);
-            Thread.sleep(600); // a producer pausing 0.6 s between chunks
+            Thread.sleep(600); // a producer pausing 0.6 s between chunks (the timeout is 2 s)
         }
         stream.finish();
         assertTrue(app.await(20, () -> !stream.line().isActive()), stream.line().toString());
@@ -280,7 +289,7 @@ class LifecycleTest {
             closedDuringRun.set(running.get());
             pack.close();
         };
-        ParleyAppState parley = new ParleyAppState(pack.manifest(), () -> new Networks(pack.audioEncoder(), (batch, x0) -> {
+        Denoiser blockable = (batch, x0) -> {
             running.set(true);
             try {
                 if (blocking.get()) {
@@ -293,7 +302,9 @@ class LifecycleTest {
             } finally {
                 running.set(false);
             }
-        }), owner, SETTINGS.withStopTimeout(0.2f));
+        };
+        ParleyAppState parley = new ParleyAppState(pack.manifest(), () -> new Networks(pack.audioEncoder(), blockable),
+                owner, SETTINGS.withStopTimeout(0.2f));
         attached(parley);
         TalkingHead head = newHead(app, parley, ends);
         blocking.set(true);
@@ -301,7 +312,8 @@ class LifecycleTest {
         assertTrue(inRun.await(20, TimeUnit.SECONDS), "the worker is in a run");
         try (LogCapture log = LogCapture.of("dev.parley")) {
             detach(parley); // waits 0.2 s for the worker, which is still in its run
-            assertTrue(log.contains(Level.WARNING, "did not stop within 0.2 s"), log.messages(Level.WARNING).toString());
+            assertTrue(log.contains(Level.WARNING, "did not stop within 0.2 s"),
+                    log.messages(Level.WARNING).toString());
         }
         assertEquals(List.of("finished STOPPED"), ends.ends(line));
         assertTrue(parley.service().thread().isAlive(), "still in its run");

@@ -186,10 +186,14 @@ class ParleyAppStateTest {
         assertEquals("finished stream FINISHED", events.log.get(events.log.size() - 1));
         double lag = (startedAt[0] - t0) / 1e9 + TalkingHead.STREAM_DELAY;
         double compute = lag - 1.0 - TalkingHead.STREAM_DELAY;
-        System.out.printf("stream: the face lags the audio by %.2f s (1 s of audio + %.2f s compute and frame + %.2f s)%n",
-                lag, compute, TalkingHead.STREAM_DELAY);
+        // One window's compute: its steps at the measured cost per step (3 rows), twice for a busy
+        // machine, plus 0.2 s for the encoder and the render frame that shows it.
+        double window = stream.line().firstWindowSteps() * 3 * parley.service().secondsPerRow();
+        System.out.printf("stream: the face lags the audio by %.2f s (1 s of audio + %.2f s compute and frame + %.2f s;"
+                + " one window of %d steps costs about %.2f s)%n", lag, compute, TalkingHead.STREAM_DELAY,
+                stream.line().firstWindowSteps(), window);
         assertTrue(compute >= 0, "the face cannot start before 1 s of audio has arrived: lag " + lag);
-        assertTrue(compute <= 0.5, "one window's compute, under 0.5 s even on a loaded machine: lag " + lag);
+        assertTrue(compute <= 2 * window + 0.2, "lag " + lag + " is 1 s + 0.25 s + more than one window's compute");
     }
 
     @Test
