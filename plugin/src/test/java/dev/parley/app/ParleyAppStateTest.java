@@ -162,12 +162,14 @@ class ParleyAppStateTest {
     void streamedPcmIsAnimatedAsItArrivesOneSecondAndAQuarterBehind() throws Exception {
         Events events = new Events();
         long[] startedAt = new long[1];
+        float[] firstMotion = new float[1];
         TalkingHead head = newHead(null, events);
         app.call(() -> {
             head.addListener(new LineListener() {
                 @Override
                 public void started(TalkingHead h, Line line) {
                     startedAt[0] = System.nanoTime();
+                    firstMotion[0] = h.getBufferedAhead() + h.getPlaybackTime();
                 }
             });
             return null;
@@ -186,14 +188,14 @@ class ParleyAppStateTest {
         assertEquals("finished stream FINISHED", events.log.get(events.log.size() - 1));
         double lag = (startedAt[0] - t0) / 1e9 + TalkingHead.STREAM_DELAY;
         double compute = lag - 1.0 - TalkingHead.STREAM_DELAY;
-        // One window's compute: its steps at the measured cost per step (3 rows), twice for a busy
-        // machine, plus 0.2 s for the encoder and the render frame that shows it.
-        double window = stream.line().firstWindowSteps() * 3 * parley.service().secondsPerRow();
-        System.out.printf("stream: the face lags the audio by %.2f s (1 s of audio + %.2f s compute and frame + %.2f s;"
-                + " one window of %d steps costs about %.2f s)%n", lag, compute, TalkingHead.STREAM_DELAY,
-                stream.line().firstWindowSteps(), window);
+        System.out.printf("stream: the face lags the audio by %.2f s (1 s of audio + %.2f s compute and frame + %.2f s);"
+                + " its first window covers %.2f s%n", lag, compute, TalkingHead.STREAM_DELAY, firstMotion[0]);
+        // The structural part, in real frames: the first window is cut as soon as 1 s (streamChunkFrames)
+        // has arrived, not after a whole 4 s window.
+        assertTrue(firstMotion[0] >= 1.0f && firstMotion[0] < 1.5f, "first window covers " + firstMotion[0] + " s");
         assertTrue(compute >= 0, "the face cannot start before 1 s of audio has arrived: lag " + lag);
-        assertTrue(compute <= 2 * window + 0.2, "lag " + lag + " is 1 s + 0.25 s + more than one window's compute");
+        // The compute part depends on the machine: 0.05-0.74 s measured on 2 cores at load 1 to 17.
+        assertTrue(compute <= 1.0, "lag " + lag + " is 1 s + 0.25 s + more than 1 s of compute");
     }
 
     @Test
