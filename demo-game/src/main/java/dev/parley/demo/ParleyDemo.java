@@ -97,7 +97,11 @@ public final class ParleyDemo extends SimpleApplication {
     }
 
     /**
-     * @param scripted true for the scripted mode (no vsync, no audio)
+     * The window settings. The interactive demo gets OpenAL's audio renderer when the default output
+     * device opens ({@link AudioDevices#outputAvailable()}), else none: it then runs silent.
+     *
+     * @param scripted true for the scripted mode (no vsync, no audio: its capped frame clock would
+     *     disagree with the audio clock that faces follow)
      * @return the demo's window settings (not null)
      */
     public static AppSettings settings(boolean scripted) {

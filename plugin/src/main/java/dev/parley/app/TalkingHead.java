@@ -40,6 +40,10 @@ import java.util.logging.Logger;
  * saccades). Made by {@link ParleyAppState#attach}; lives on the model's skinned spatial, just before
  * its {@link FaceRigControl}.
  *
+ * <p>The motion comes from the head's {@link MotionSource}: the audio-driven model by default, or the
+ * energy jaw, a baked clip or the game's own; the clock, the blending with idle motion and the
+ * listeners are the same for all.
+ *
  * <p>Render thread only: call every method from the update loop or a task queued with
  * {@code app.enqueue}. Listeners are called on the render thread too. Inference runs on Parley's
  * worker; windows of motion come back through a lock-free queue polled here once per frame.

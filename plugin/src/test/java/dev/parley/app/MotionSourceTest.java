@@ -66,8 +66,8 @@ class MotionSourceTest {
         });
     }
 
-    /** One frame's reading: the line's clock, the speech weight and the face's jaw opening. */
-    private record Sample(float time, float weight, float jaw, boolean active) {
+    /** One frame's reading: the line's clock, the speech weight, the face's jaw opening and the wall clock. */
+    private record Sample(float time, float weight, float jaw, boolean active, long nanos) {
     }
 
     /** Reads the head once per frame until its line ends and the face is back to idle. */
@@ -75,7 +75,7 @@ class MotionSourceTest {
         List<Sample> samples = new ArrayList<>();
         assertTrue(app.await(20, () -> {
             float jaw = head.getFace().getFrame().getRotation(FaceJoint.JAW, new Vector3f()).x;
-            samples.add(new Sample(head.getPlaybackTime(), head.getSpeechWeight(), jaw, line.isActive()));
+            samples.add(new Sample(head.getPlaybackTime(), head.getSpeechWeight(), jaw, line.isActive(), System.nanoTime()));
             return !line.isActive() && head.getSpeechWeight() == 0f;
         }), "line ended and the face went back to idle: " + line);
         return samples;
@@ -100,6 +100,10 @@ class MotionSourceTest {
         assertEquals(Line.State.FINISHED, line.state(), "the line played to its end: " + line);
         assertEquals(List.of("started pcm line", "finished pcm line FINISHED"), events.log);
         float end = 0f;
+        float gap = 0f; // the longest time between two readings: what a loaded machine adds to each bound
+        for (int i = 1; i < samples.size(); i++) {
+            gap = Math.max(gap, (samples.get(i).nanos() - samples.get(i - 1).nanos()) / 1e9f);
+        }
         double voiced = 0;
         double silent = 0;
         int nVoiced = 0;
@@ -116,21 +120,56 @@ class MotionSourceTest {
                 nSilent++;
             }
         }
-        String report = String.format("jaw %.4f rad voiced (%d frames), %.4f rad in the pause (%d frames); last time %.2f s",
-                voiced / nVoiced, nVoiced, silent / nSilent, nSilent, end);
+        String report = String.format("jaw %.4f rad voiced (%d frames), %.4f rad in the pause (%d frames); last time %.2f s;"
+                + " readings at most %.3f s apart", voiced / nVoiced, nVoiced, silent / nSilent, nSilent, end, gap);
         System.out.println("energy jaw on TalkingHead: " + report);
-        assertTrue(nVoiced > 20 && nSilent > 10, "frames in both parts: " + report);
+        assertTrue(nVoiced >= 5 && nSilent >= 3, "frames in both parts: " + report);
         assertTrue(voiced / nVoiced > 0.02, "the jaw opens while the line is voiced: " + report);
         assertTrue(silent / nSilent < 0.1 * voiced / nVoiced, "and closes in its pause, on the line's clock: " + report);
-        assertTrue(end > 2.95f && end < 3.2f, "the line ends with its audio (3 s): " + report);
+        assertTrue(end > 2.95f - gap && end < 3.05f + gap, "the line ends with its audio (3 s): " + report);
         Sample last = samples.get(samples.size() - 1);
         assertEquals(0f, last.weight(), "faded out");
         assertTrue(Math.abs(last.jaw()) < 0.01f, "the jaw is back at rest: " + last);
-        float fade = 0f;
+        long lastActive = 0;
+        long idle = 0;
         for (Sample s : samples) {
-            fade += !s.active() && s.weight() > 0f ? 1f / 60f : 0f;
+            lastActive = s.active() ? s.nanos() : lastActive;
+            idle = idle == 0 && !s.active() && s.weight() == 0f ? s.nanos() : idle;
         }
-        assertTrue(fade > 0.5f * SpeechMixer.RAMP && fade < 2f * SpeechMixer.RAMP, "eased out over the mixer's ramp: " + fade);
+        float fade = (idle - lastActive) / 1e9f;
+        assertTrue(fade > SpeechMixer.RAMP - gap && fade < SpeechMixer.RAMP + 2 * gap,
+                "eased out over the mixer's ramp (" + SpeechMixer.RAMP + " s): " + fade + " s; " + report);
+    }
+
+    @Test
+    void anEnergyJawFollowsAStreamAsItArrivesAndStoppingItDropsLaterWrites() throws Exception {
+        ParleyAppStateTest.Events events = new ParleyAppStateTest.Events();
+        TalkingHead head = newHead(events);
+        int rate = 16000;
+        float[] voice = TestVoice.pcm(1.0, rate);
+        SpeechStream stream = app.call(() -> {
+            head.setMotionSource(MotionSource.energyJaw(EnergyJaw.Tuning.NEUTRAL));
+            return head.sayStream(rate);
+        });
+        float[] opened = new float[1];
+        int chunk = rate / 50; // 20 ms, as a microphone delivers
+        for (int at = 0; at < voice.length; at += chunk) {
+            stream.write(voice, at, chunk);
+            Thread.sleep(20);
+            app.call(() -> opened[0] = Math.max(opened[0],
+                    head.getFace().getFrame().getRotation(FaceJoint.JAW, new Vector3f()).x));
+        }
+        assertEquals(Line.State.SPEAKING, stream.line().state(), "speaking while the audio arrives");
+        assertTrue(opened[0] > 0.05f, "the jaw opened with the streamed voice: " + opened[0]);
+        app.call(() -> {
+            head.stop();
+            return null;
+        });
+        long before = stream.samplesWritten();
+        stream.write(voice, 0, chunk);
+        assertEquals(before, stream.samplesWritten(), "a stopped stream drops later audio");
+        assertTrue(app.await(5, () -> events.log.contains("finished stream STOPPED")), "stopped once: " + events.log);
+        assertEquals(List.of("started stream", "finished stream STOPPED"), events.log);
     }
 
     @Test
@@ -172,7 +211,7 @@ class MotionSourceTest {
         System.out.printf("baked clip on TalkingHead: %d frames checked, worst jaw error %.2e rad, worst expression error %.2e%n",
                 checked[0], worst[0], worst[1]);
         assertEquals(Line.State.FINISHED, line.state(), "played to its end: " + line);
-        assertTrue(checked[0] > 30, "frames checked at full speech weight: " + checked[0]);
+        assertTrue(checked[0] >= 10, "frames checked at full speech weight: " + checked[0]);
         assertTrue(worst[0] < 1e-4f, "the face's jaw is the clip's at the line's time: " + worst[0]);
         assertTrue(worst[1] < 1e-4f, "the face's expression is the clip's: " + worst[1]);
     }
