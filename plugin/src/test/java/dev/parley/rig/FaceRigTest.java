@@ -81,7 +81,7 @@ class FaceRigTest {
     @Test
     void clonesOfOneModelDeformIndependently() {
         SyntheticHead head = SyntheticHead.create(200, 50, 9);
-        com.jme3.scene.Node twin = (com.jme3.scene.Node) head.model.clone(true);
+        com.jme3.scene.Node twin = head.model.clone(true);
         FaceRig a = FaceRig.bind(head.model, names(head), MorphPath.CPU);
         FaceRig b = FaceRig.bind(twin, names(head), MorphPath.CPU);
         a.apply(new MotionFrame(50).setExpression(4, 1.5f));
