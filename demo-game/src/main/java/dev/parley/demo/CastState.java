@@ -354,7 +354,8 @@ public class CastState extends BaseAppState {
 
     private AudioNode audioNode(DialogueLines.Line line) {
         if (checkedLines.add(line.id())) {
-            // Parley's loading path once per line: a corrupt or truncated file fails naming itself, not with jME's bare message.
+            // Parley's loading path, once per line: a corrupt or truncated file fails naming itself,
+            // not with jME's bare message.
             AudioFiles.check(getApplication().getAssetManager(), line.assetPath());
         }
         AudioNode node = new AudioNode(getApplication().getAssetManager(), line.assetPath(), AudioData.DataType.Buffer);

@@ -47,7 +47,8 @@ class DemoAudioDeviceTest {
         Path conf = write("wave.conf", "[general]\ndrivers=wave\nchannels=mono\nsample-type=int16\nfrequency=" + RATE
                 + "\n[wave]\nfile=" + wave.toAbsolutePath() + "\n");
         String out = runDemo(conf, "wave", "model");
-        assertTrue(out.contains("RESULT audio=true talked=true"), "the demo made an audio renderer and said the line:\n" + out);
+        assertTrue(out.contains("RESULT audio=true talked=true"),
+                "the demo made an audio renderer and said the line:\n" + out);
         assertTrue(Files.size(wave) > 44, "OpenAL Soft wrote " + wave);
 
         float[] recorded = readMono16(wave);
@@ -64,8 +65,8 @@ class DemoAudioDeviceTest {
         float[] heard = activeSpan(recorded);
         String report = String.format("recorded %.2f s, line %.2f s starting at %.3f s; waveform correlation %.4f; "
                 + "energy recorded/source %.3f; energy outside the line %.2e of it; active %.2f s (source %.2f s)",
-                recorded.length / (float) RATE, source.length / (float) RATE, lag / (float) RATE, correlation, energyRatio,
-                outside / inLine, heard[1] - heard[0], span[1] - span[0]);
+                recorded.length / (float) RATE, source.length / (float) RATE, lag / (float) RATE, correlation,
+                energyRatio, outside / inLine, heard[1] - heard[0], span[1] - span[0]);
         System.out.println("demo audio on the wave device: " + report);
         assertTrue(lag >= 0 && lag + source.length <= recorded.length, "the whole line reached the device: " + report);
         assertTrue(correlation > 0.95, "the device played the line's own waveform: " + report);
@@ -92,8 +93,8 @@ class DemoAudioDeviceTest {
     /** Runs {@link SayOneLine} with OpenAL Soft's configuration; returns its output (asserting exit 0). */
     private String runDemo(Path conf, String drivers, String driver) throws Exception {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", classpath));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-cp", classpath));
         if (System.getProperty("parley.root") != null && !System.getProperty("parley.root").isBlank()) {
             command.add("-Dparley.root=" + System.getProperty("parley.root"));
         }
@@ -191,7 +192,8 @@ class DemoAudioDeviceTest {
     private static int refineLag(float[] recorded, float[] source, int around) {
         int best = around;
         double bestScore = -2;
-        for (int lag = Math.max(0, around - HOP); lag <= around + HOP && lag + source.length <= recorded.length; lag++) {
+        int last = Math.min(around + HOP, recorded.length - source.length);
+        for (int lag = Math.max(0, around - HOP); lag <= last; lag++) {
             double c = correlation(recorded, lag, source);
             if (c > bestScore) {
                 bestScore = c;

@@ -35,18 +35,21 @@ final class SayOneLine {
             CastState cast = await(app, () -> {
                 CastState c = app.getStateManager().getState(CastState.class);
                 ParleyPanelState panel = app.getStateManager().getState(ParleyPanelState.class);
-                return Optional.ofNullable(c != null && c.isInitialized() && panel != null && panel.isInitialized() ? c : null);
+                boolean ready = c != null && c.isInitialized() && panel != null && panel.isInitialized();
+                return Optional.ofNullable(ready ? c : null);
             });
             long start = System.nanoTime();
             app.enqueue(() -> {
                 cast.speak(0, cast.line(args[0]), app.getStateManager().getState(ParleyPanelState.class).settings());
                 return true; // jME's AppTask takes a null result for a timeout
             }).get(TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
-            boolean talked = app.enqueue(() -> cast.speakers().get(0).isTalking()).get(TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
+            boolean talked = app.enqueue(() -> cast.speakers().get(0).isTalking())
+                    .get(TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
             await(app, () -> Optional.ofNullable(cast.speakers().get(0).isTalking() ? null : Boolean.TRUE));
             float seconds = (System.nanoTime() - start) / 1e9f;
             Thread.sleep(300); // the device's last buffers
-            System.out.println("RESULT audio=" + (app.getAudioRenderer() != null) + " talked=" + talked + " seconds=" + seconds);
+            System.out.println("RESULT audio=" + (app.getAudioRenderer() != null) + " talked=" + talked
+                    + " seconds=" + seconds);
         } finally {
             app.stop();
             app.awaitExit(60);

@@ -51,7 +51,8 @@ final class BakedMotion implements MotionSource.Motion {
         int frames = times.length;
         int fps = frames > 1 ? Math.round(1f / (times[1] - times[0])) : 25;
         List<String> expressions = names.morphTargets();
-        MotionLayout layout = MotionLayout.face(expressions.size(), fps, names.joint(FaceJoint.JAW), names.joint(FaceJoint.HEAD));
+        MotionLayout layout = MotionLayout.face(expressions.size(), fps, names.joint(FaceJoint.JAW),
+                names.joint(FaceJoint.HEAD));
         int dim = layout.dim();
         float[] motion = new float[frames * dim];
         Quaternion inverseBind = new Quaternion();
@@ -66,8 +67,9 @@ final class BakedMotion implements MotionSource.Motion {
                 Geometry g = m.getTarget();
                 MorphTarget[] targets = g.getMesh().getMorphTargets();
                 if (targets.length != m.getNbMorphTargets()) {
-                    throw new IllegalArgumentException("baked clip '" + clip.getName() + "' targets geometry '" + g.getName()
-                            + "' with " + targets.length + " morph targets but its track has " + m.getNbMorphTargets()
+                    throw new IllegalArgumentException("baked clip '" + clip.getName() + "' targets geometry '"
+                            + g.getName() + "' with " + targets.length + " morph targets but its track has "
+                            + m.getNbMorphTargets()
                             + " (a detached clip: retarget it to the head's model with FaceClips.retarget)");
                 }
                 float[] w = m.getWeights();
@@ -96,7 +98,8 @@ final class BakedMotion implements MotionSource.Motion {
                     motion[k * dim + offset + 2] = axis.z * angle;
                 }
             } else {
-                throw new IllegalArgumentException("baked clip '" + clip.getName() + "' has a track Parley did not make: " + track);
+                throw new IllegalArgumentException("baked clip '" + clip.getName()
+                        + "' has a track Parley did not make: " + track);
             }
         }
         return new BakedMotion(layout, motion, frames);

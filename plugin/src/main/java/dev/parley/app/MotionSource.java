@@ -70,7 +70,8 @@ public interface MotionSource {
         /**
          * Moves the frames made since the last call into the line's track.
          *
-         * @param track the line's track, frames from the line's start at {@link #layout()}'s rate (not null, appended to)
+         * @param track the line's track: frames from the line's start at {@link #layout()}'s rate (not null,
+         *     appended to)
          * @return true once every frame of the line has been handed over
          */
         boolean drainInto(MotionTrack track);

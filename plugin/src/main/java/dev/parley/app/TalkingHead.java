@@ -339,7 +339,8 @@ public class TalkingHead extends AbstractControl {
         }
     }
 
-    private Line begin(String lineName, LineOptions options, AudioNode node, boolean streamed, LineStart.AudioOpener opener) {
+    private Line begin(String lineName, LineOptions options, AudioNode node, boolean streamed,
+            LineStart.AudioOpener opener) {
         Validate.nonNull(options, "options");
         stop();
         LineOptions effective = options.orElse(defaults);

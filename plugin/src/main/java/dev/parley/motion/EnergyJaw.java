@@ -119,7 +119,8 @@ public final class EnergyJaw {
     public void frame(float[] pcm, int offset, int count, float[] out, int outOffset) {
         Validate.nonNull(pcm, "pcm");
         Validate.nonNull(out, "out");
-        if (count < 1 || offset < 0 || offset + count > pcm.length || outOffset < 0 || outOffset + layout.dim() > out.length) {
+        if (count < 1 || offset < 0 || offset + count > pcm.length || outOffset < 0
+                || outOffset + layout.dim() > out.length) {
             throw new IllegalArgumentException("cannot read " + count + " samples at " + offset + " of " + pcm.length
                     + " into a frame at " + outOffset + " of " + out.length);
         }
@@ -146,7 +147,7 @@ public final class EnergyJaw {
         for (int k = 0; k < loud.length; k++) {
             out[outOffset + expressionOffset + loud[k]] += loudWeights[k] * s;
         }
-        out[outOffset + jawOffset] = MAX_JAW * jawGain * s * s * (3f - 2f * s); // smoothstep: rests closed, opens on vowels
+        out[outOffset + jawOffset] = MAX_JAW * jawGain * s * s * (3f - 2f * s); // smoothstep: rests closed
         out[outOffset + headOffset] = CHIN_LIFT * jawGain * s;
     }
 

@@ -75,7 +75,8 @@ class MotionSourceTest {
         List<Sample> samples = new ArrayList<>();
         assertTrue(app.await(20, () -> {
             float jaw = head.getFace().getFrame().getRotation(FaceJoint.JAW, new Vector3f()).x;
-            samples.add(new Sample(head.getPlaybackTime(), head.getSpeechWeight(), jaw, line.isActive(), System.nanoTime()));
+            samples.add(new Sample(head.getPlaybackTime(), head.getSpeechWeight(), jaw, line.isActive(),
+                    System.nanoTime()));
             return !line.isActive() && head.getSpeechWeight() == 0f;
         }), "line ended and the face went back to idle: " + line);
         return samples;
@@ -112,20 +113,23 @@ class MotionSourceTest {
             if (s.active()) {
                 end = Math.max(end, s.time());
             }
-            if (s.active() && s.weight() == 1f && (s.time() > 0.2f && s.time() < 0.9f || s.time() > 2.2f && s.time() < 2.9f)) {
+            boolean full = s.active() && s.weight() == 1f;
+            if (full && (s.time() > 0.2f && s.time() < 0.9f || s.time() > 2.2f && s.time() < 2.9f)) {
                 voiced += Math.abs(s.jaw());
                 nVoiced++;
-            } else if (s.active() && s.weight() == 1f && s.time() > 1.3f && s.time() < 1.9f) {
+            } else if (full && s.time() > 1.3f && s.time() < 1.9f) {
                 silent += Math.abs(s.jaw());
                 nSilent++;
             }
         }
-        String report = String.format("jaw %.4f rad voiced (%d frames), %.4f rad in the pause (%d frames); last time %.2f s;"
-                + " readings at most %.3f s apart", voiced / nVoiced, nVoiced, silent / nSilent, nSilent, end, gap);
+        String report = String.format("jaw %.4f rad voiced (%d frames), %.4f rad in the pause (%d frames);"
+                + " last time %.2f s; readings at most %.3f s apart", voiced / nVoiced, nVoiced, silent / nSilent,
+                nSilent, end, gap);
         System.out.println("energy jaw on TalkingHead: " + report);
         assertTrue(nVoiced >= 5 && nSilent >= 3, "frames in both parts: " + report);
         assertTrue(voiced / nVoiced > 0.02, "the jaw opens while the line is voiced: " + report);
-        assertTrue(silent / nSilent < 0.1 * voiced / nVoiced, "and closes in its pause, on the line's clock: " + report);
+        assertTrue(silent / nSilent < 0.1 * voiced / nVoiced,
+                "and closes in its pause, on the line's clock: " + report);
         assertTrue(end > 2.95f - gap && end < 3.05f + gap, "the line ends with its audio (3 s): " + report);
         Sample last = samples.get(samples.size() - 1);
         assertEquals(0f, last.weight(), "faded out");
@@ -185,8 +189,9 @@ class MotionSourceTest {
             motion[k * layout.dim() + jaw] = 0.2f * (float) Math.abs(Math.sin(Math.PI * k / 25.0));
             motion[k * layout.dim() + expression] = k / (float) frames;
         }
-        AnimClip clip = app.call(() -> FaceClips.build("baked", motion, frames, layout, head.getFace().getRig().getModel(),
-                RigNames.fromSpec(spec)));
+        Spatial model = head.getFace().getRig().getModel();
+        RigNames names = RigNames.fromSpec(spec);
+        AnimClip clip = app.call(() -> FaceClips.build("baked", motion, frames, layout, model, names));
         Line line = app.call(() -> {
             head.setMotionSource(MotionSource.baked(clip));
             return head.say(new float[2 * 16000], 16000); // the clip's audio: silence, the clock is what counts
@@ -201,15 +206,16 @@ class MotionSourceTest {
                 int k1 = Math.min(k + 1, frames - 1);
                 MotionFrame face = head.getFace().getFrame();
                 float wantJaw = lerp(motion[k * layout.dim() + jaw], motion[k1 * layout.dim() + jaw], f - k);
-                float wantExpr = lerp(motion[k * layout.dim() + expression], motion[k1 * layout.dim() + expression], f - k);
+                float wantExpr = lerp(motion[k * layout.dim() + expression], motion[k1 * layout.dim() + expression],
+                        f - k);
                 worst[0] = Math.max(worst[0], Math.abs(face.getRotation(FaceJoint.JAW, new Vector3f()).x - wantJaw));
                 worst[1] = Math.max(worst[1], Math.abs(face.expression(3) - wantExpr));
                 checked[0]++;
             }
             return !line.isActive();
         }), "the clip's line ended: " + line);
-        System.out.printf("baked clip on TalkingHead: %d frames checked, worst jaw error %.2e rad, worst expression error %.2e%n",
-                checked[0], worst[0], worst[1]);
+        System.out.printf("baked clip on TalkingHead: %d frames checked, worst jaw error %.2e rad,"
+                + " worst expression error %.2e%n", checked[0], worst[0], worst[1]);
         assertEquals(Line.State.FINISHED, line.state(), "played to its end: " + line);
         assertTrue(checked[0] >= 10, "frames checked at full speech weight: " + checked[0]);
         assertTrue(worst[0] < 1e-4f, "the face's jaw is the clip's at the line's time: " + worst[0]);
@@ -221,15 +227,17 @@ class MotionSourceTest {
         ParleyAppStateTest.Events events = new ParleyAppStateTest.Events();
         TalkingHead head = newHead(events);
         MotionLayout layout = spec.motionLayout();
-        AnimClip clip = app.call(() -> FaceClips.detached(FaceClips.build("baked", new float[10 * layout.dim()], 10, layout,
-                head.getFace().getRig().getModel(), RigNames.fromSpec(spec))));
+        Spatial model = head.getFace().getRig().getModel();
+        AnimClip clip = app.call(() -> FaceClips.detached(FaceClips.build("baked", new float[10 * layout.dim()], 10,
+                layout, model, RigNames.fromSpec(spec))));
         try (LogCapture log = LogCapture.of(TalkingHead.class)) {
             Line line = app.call(() -> {
                 head.setMotionSource(MotionSource.baked(clip));
                 return head.say(new float[16000], 16000);
             });
             assertTrue(app.await(5, () -> line.state() == Line.State.FAILED), "failed: " + line);
-            assertTrue(line.error().getMessage().contains("retarget it to the head's model"), line.error().getMessage());
+            String message = line.error().getMessage();
+            assertTrue(message.contains("retarget it to the head's model"), message);
             log.assertLogged(Level.WARNING, "retarget it to the head's model");
         }
         assertTrue(app.await(5, () -> events.log.contains("failed pcm line")), "the listener heard it: " + events.log);
