@@ -32,9 +32,9 @@ from .targets import TargetSet
 
 FORMAT = "parley-retarget"
 VERSION = 1
-LIP_WEIGHT = 10.0  # lips weigh this much more than the rest of the face in the solve
+LIP_WEIGHT = 40.0  # lips weigh this much more than the rest of the face in the solve
 RIDGE = 1e-6  # times the mean diagonal of T'VT: keeps G invertible where targets never move (tongueOut)
-OPENING_WEIGHT = 2000.0  # weight of the mouth-opening row (mm), next to the lips' 10 per coordinate
+OPENING_WEIGHT = 8000.0  # weight of the mouth-opening row (mm), next to the lips' 40 per coordinate
 ITERATIONS = 60
 FIT_SAMPLES = 3000
 FIT_SEED = 20261205
