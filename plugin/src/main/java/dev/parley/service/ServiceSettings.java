@@ -1,6 +1,7 @@
 package dev.parley.service;
 
 import dev.parley.util.Validate;
+import java.util.function.Consumer;
 
 /**
  * How the inference service uses the machine. Immutable; start from {@link #defaults()} and change
@@ -72,8 +73,7 @@ public record ServiceSettings(int intraOpThreads, boolean preferCuda, int maxBat
      * @return a copy with that value
      */
     public ServiceSettings withIntraOpThreads(int threads) {
-        return new ServiceSettings(threads, preferCuda, maxBatchCharacters, firstWindowBudget, maxLead, minSteps,
-                streamChunkFrames, streamIdleTimeout, stopTimeout);
+        return copy(c -> c.intraOpThreads = threads);
     }
 
     /**
@@ -81,8 +81,7 @@ public record ServiceSettings(int intraOpThreads, boolean preferCuda, int maxBat
      * @return a copy with that value
      */
     public ServiceSettings withPreferCuda(boolean cuda) {
-        return new ServiceSettings(intraOpThreads, cuda, maxBatchCharacters, firstWindowBudget, maxLead, minSteps,
-                streamChunkFrames, streamIdleTimeout, stopTimeout);
+        return copy(c -> c.preferCuda = cuda);
     }
 
     /**
@@ -90,8 +89,7 @@ public record ServiceSettings(int intraOpThreads, boolean preferCuda, int maxBat
      * @return a copy with that value
      */
     public ServiceSettings withMaxBatchCharacters(int characters) {
-        return new ServiceSettings(intraOpThreads, preferCuda, characters, firstWindowBudget, maxLead, minSteps,
-                streamChunkFrames, streamIdleTimeout, stopTimeout);
+        return copy(c -> c.maxBatchCharacters = characters);
     }
 
     /**
@@ -99,8 +97,7 @@ public record ServiceSettings(int intraOpThreads, boolean preferCuda, int maxBat
      * @return a copy with that value
      */
     public ServiceSettings withFirstWindowBudget(float seconds) {
-        return new ServiceSettings(intraOpThreads, preferCuda, maxBatchCharacters, seconds, maxLead, minSteps,
-                streamChunkFrames, streamIdleTimeout, stopTimeout);
+        return copy(c -> c.firstWindowBudget = seconds);
     }
 
     /**
@@ -108,8 +105,7 @@ public record ServiceSettings(int intraOpThreads, boolean preferCuda, int maxBat
      * @return a copy with that value
      */
     public ServiceSettings withMaxLead(float seconds) {
-        return new ServiceSettings(intraOpThreads, preferCuda, maxBatchCharacters, firstWindowBudget, seconds, minSteps,
-                streamChunkFrames, streamIdleTimeout, stopTimeout);
+        return copy(c -> c.maxLead = seconds);
     }
 
     /**
@@ -117,8 +113,7 @@ public record ServiceSettings(int intraOpThreads, boolean preferCuda, int maxBat
      * @return a copy with that value
      */
     public ServiceSettings withStreamChunkFrames(int frames) {
-        return new ServiceSettings(intraOpThreads, preferCuda, maxBatchCharacters, firstWindowBudget, maxLead, minSteps,
-                frames, streamIdleTimeout, stopTimeout);
+        return copy(c -> c.streamChunkFrames = frames);
     }
 
     /**
@@ -126,8 +121,7 @@ public record ServiceSettings(int intraOpThreads, boolean preferCuda, int maxBat
      * @return a copy with that value
      */
     public ServiceSettings withStreamIdleTimeout(float seconds) {
-        return new ServiceSettings(intraOpThreads, preferCuda, maxBatchCharacters, firstWindowBudget, maxLead, minSteps,
-                streamChunkFrames, seconds, stopTimeout);
+        return copy(c -> c.streamIdleTimeout = seconds);
     }
 
     /**
@@ -135,7 +129,42 @@ public record ServiceSettings(int intraOpThreads, boolean preferCuda, int maxBat
      * @return a copy with that value
      */
     public ServiceSettings withStopTimeout(float seconds) {
-        return new ServiceSettings(intraOpThreads, preferCuda, maxBatchCharacters, firstWindowBudget, maxLead, minSteps,
-                streamChunkFrames, streamIdleTimeout, seconds);
+        return copy(c -> c.stopTimeout = seconds);
+    }
+
+    private ServiceSettings copy(Consumer<Copy> change) {
+        Copy c = new Copy(this);
+        change.accept(c);
+        return c.build();
+    }
+
+    /** A mutable copy, so that each {@code with...} method names only the value it changes. */
+    private static final class Copy {
+        int intraOpThreads;
+        boolean preferCuda;
+        int maxBatchCharacters;
+        float firstWindowBudget;
+        float maxLead;
+        int minSteps;
+        int streamChunkFrames;
+        float streamIdleTimeout;
+        float stopTimeout;
+
+        Copy(ServiceSettings s) {
+            intraOpThreads = s.intraOpThreads;
+            preferCuda = s.preferCuda;
+            maxBatchCharacters = s.maxBatchCharacters;
+            firstWindowBudget = s.firstWindowBudget;
+            maxLead = s.maxLead;
+            minSteps = s.minSteps;
+            streamChunkFrames = s.streamChunkFrames;
+            streamIdleTimeout = s.streamIdleTimeout;
+            stopTimeout = s.stopTimeout;
+        }
+
+        ServiceSettings build() {
+            return new ServiceSettings(intraOpThreads, preferCuda, maxBatchCharacters, firstWindowBudget, maxLead,
+                    minSteps, streamChunkFrames, streamIdleTimeout, stopTimeout);
+        }
     }
 }

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,6 +41,10 @@ class MotionSourceTest {
     static ParleyAppState parley;
     static HeadSpec spec;
     static Spatial headModel;
+    /** What the test's head told its listener. */
+    final ParleyAppStateTest.Events events = new ParleyAppStateTest.Events();
+    /** A fresh head for each test, on a clone of the model. */
+    TalkingHead head;
 
     @BeforeAll
     static void start() throws Exception {
@@ -53,17 +58,18 @@ class MotionSourceTest {
         headModel = app.getAssetManager().loadModel(TestAssets.HEAD_MODEL);
     }
 
-    @AfterAll
-    static void stop() {
-        app.close();
-    }
-
-    private static TalkingHead newHead(ParleyAppStateTest.Events events) throws Exception {
-        return app.call(() -> {
+    @BeforeEach
+    void newHead() throws Exception {
+        head = app.call(() -> {
             Spatial model = headModel.clone();
             app.getRootNode().attachChild(model);
             return parley.attach(model, spec, null, events);
         });
+    }
+
+    @AfterAll
+    static void stop() {
+        app.close();
     }
 
     /** One frame's reading: the line's clock, the speech weight, the face's jaw opening and the wall clock. */
@@ -84,8 +90,6 @@ class MotionSourceTest {
 
     @Test
     void anEnergyJawFollowsTheLinesLoudnessOnTheHeadsClockAndFadesOut() throws Exception {
-        ParleyAppStateTest.Events events = new ParleyAppStateTest.Events();
-        TalkingHead head = newHead(events);
         int rate = 22050;
         float[] voice = TestVoice.pcm(1.0, rate);
         float[] pcm = new float[3 * rate]; // voice, a second of silence, voice
@@ -147,8 +151,6 @@ class MotionSourceTest {
 
     @Test
     void anEnergyJawFollowsAStreamAsItArrivesAndStoppingItDropsLaterWrites() throws Exception {
-        ParleyAppStateTest.Events events = new ParleyAppStateTest.Events();
-        TalkingHead head = newHead(events);
         int rate = 16000;
         float[] voice = TestVoice.pcm(1.0, rate);
         SpeechStream stream = app.call(() -> {
@@ -178,8 +180,6 @@ class MotionSourceTest {
 
     @Test
     void aBakedClipSourcePlaysAFaceClipsClip() throws Exception {
-        ParleyAppStateTest.Events events = new ParleyAppStateTest.Events();
-        TalkingHead head = newHead(events);
         MotionLayout layout = spec.motionLayout();
         int frames = 50; // 2 s at 25 fps: the jaw opens and closes twice, expression 3 ramps up
         int jaw = layout.slice("jaw").offset();
@@ -224,8 +224,6 @@ class MotionSourceTest {
 
     @Test
     void aDetachedClipFailsItsLineWithWhatToDo() throws Exception {
-        ParleyAppStateTest.Events events = new ParleyAppStateTest.Events();
-        TalkingHead head = newHead(events);
         MotionLayout layout = spec.motionLayout();
         Spatial model = head.getFace().getRig().getModel();
         AnimClip clip = app.call(() -> FaceClips.detached(FaceClips.build("baked", new float[10 * layout.dim()], 10,

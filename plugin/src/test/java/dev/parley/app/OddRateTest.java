@@ -12,14 +12,12 @@ import dev.parley.head.HeadSpec;
 import dev.parley.service.ServiceSettings;
 import dev.parley.testing.Golden;
 import dev.parley.testing.HeadlessApp;
+import dev.parley.testing.LogCapture;
 import dev.parley.testing.TestAssets;
 import dev.parley.testing.TestVoice;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,30 +34,11 @@ class OddRateTest {
     static HeadlessApp app;
     static ParleyAppState parley;
     static TalkingHead head;
-    static final List<LogRecord> builds = new CopyOnWriteArrayList<>();
-    static final Logger RESAMPLER = Logger.getLogger(Resampler.class.getName());
-    static final Handler CAPTURE = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            builds.add(r);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
-    static Level oldLevel;
+    static LogCapture log;
 
     @BeforeAll
     static void start() throws Exception {
-        oldLevel = RESAMPLER.getLevel();
-        RESAMPLER.setLevel(Level.FINE);
-        CAPTURE.setLevel(Level.FINE);
-        RESAMPLER.addHandler(CAPTURE);
+        log = LogCapture.of(Resampler.class).atLevel(Level.FINE);
         app = HeadlessApp.start(60);
         parley = new ParleyAppState(Golden.pack(), ServiceSettings.defaults().withPreferCuda(false));
         app.call(() -> app.getStateManager().attach(parley));
@@ -77,13 +56,12 @@ class OddRateTest {
     @AfterAll
     static void stop() {
         app.close();
-        RESAMPLER.removeHandler(CAPTURE);
-        RESAMPLER.setLevel(oldLevel);
+        log.close();
     }
 
     private static List<LogRecord> buildsOf(int rate) {
         String what = rate + " -> " + parley.manifest().sampleRate() + " Hz";
-        return builds.stream().filter(r -> r.getMessage().contains(what)).toList();
+        return log.records().stream().filter(r -> r.getMessage().contains(what)).toList();
     }
 
     @Test

@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.jme3.asset.AssetManager;
-import com.jme3.asset.DesktopAssetManager;
-import com.jme3.asset.plugins.FileLocator;
 import com.jme3.audio.AudioBuffer;
 import com.jme3.audio.AudioData;
 import com.jme3.audio.AudioKey;
 import com.jme3.util.BufferUtils;
+import dev.parley.testing.TestAssets;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -37,9 +35,7 @@ class AudioDataReaderTest {
     }
 
     private AudioData load(String file) {
-        AssetManager am = new DesktopAssetManager(true);
-        am.registerLocator(dir.toString(), FileLocator.class);
-        return am.loadAudio(new AudioKey(file, false));
+        return TestAssets.assetManager(dir).loadAudio(new AudioKey(file, false));
     }
 
     @Test

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.jme3.asset.AssetManager;
-import com.jme3.asset.DesktopAssetManager;
-import com.jme3.asset.plugins.FileLocator;
 import dev.parley.testing.TestAssets;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,9 +27,7 @@ class AudioFilesTest {
     Path dir;
 
     private AssetManager assets() {
-        AssetManager am = new DesktopAssetManager(true);
-        am.registerLocator(dir.toString(), FileLocator.class);
-        return am;
+        return TestAssets.assetManager(dir);
     }
 
     private AudioInputException failure(String path) {

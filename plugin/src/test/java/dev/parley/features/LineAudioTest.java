@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.jme3.asset.AssetManager;
-import com.jme3.asset.DesktopAssetManager;
-import com.jme3.asset.plugins.FileLocator;
 import com.jme3.audio.AudioKey;
 import com.jme3.audio.AudioStream;
 import dev.parley.audio.AudioDataReader;
@@ -14,6 +12,7 @@ import dev.parley.audio.AudioStreamReader;
 import dev.parley.audio.CapturedPcmReader;
 import dev.parley.audio.PcmClip;
 import dev.parley.audio.Resampler;
+import dev.parley.testing.TestAssets;
 import dev.parley.testing.TestVoice;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -119,8 +118,7 @@ class LineAudioTest {
         Process sox = new ProcessBuilder("sox", dir.resolve("line.wav").toString(), "-C", "6", dir.resolve("line.ogg").toString())
                 .redirectErrorStream(true).start();
         assertTrue(sox.waitFor(60, TimeUnit.SECONDS) && sox.exitValue() == 0, "sox must encode the OGG fixture");
-        AssetManager am = new DesktopAssetManager(true);
-        am.registerLocator(dir.toString(), FileLocator.class);
+        AssetManager am = TestAssets.assetManager(dir);
         PcmClip buffered = AudioDataReader.read(am.loadAudio(new AudioKey("line.ogg", false)), "line.ogg");
         AudioStream stream = (AudioStream) am.loadAudio(new AudioKey("line.ogg", true, false));
         float[] streamed = windows(LineAudio.pull("line.ogg", new AudioStreamReader(stream, "line.ogg"), RATE, SPF));

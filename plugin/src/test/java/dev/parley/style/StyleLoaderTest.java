@@ -7,8 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.jme3.asset.AssetLoadException;
 import com.jme3.asset.AssetManager;
-import com.jme3.asset.DesktopAssetManager;
-import com.jme3.asset.plugins.FileLocator;
+import dev.parley.testing.TestAssets;
 import dev.parley.util.AssetFormatException;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
@@ -26,8 +25,7 @@ class StyleLoaderTest {
     Path dir;
 
     private AssetManager assets() {
-        AssetManager am = new DesktopAssetManager(true);
-        am.registerLocator(dir.toString(), FileLocator.class);
+        AssetManager am = TestAssets.assetManager(dir);
         StyleKey.register(am);
         return am;
     }

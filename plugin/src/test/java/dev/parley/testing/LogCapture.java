@@ -17,7 +17,8 @@ import java.util.logging.SimpleFormatter;
  * Captures what some loggers log, instead of printing it, for tests that feed bad input on purpose:
  * the expected warnings and errors are asserted, and a passing run's output stays free of SEVERE
  * lines and stack traces that nobody checks. Records of every level the loggers pass are kept, from
- * any thread; the loggers' console output is silenced until {@link #close}.
+ * any thread (lower a logger's level with {@link #atLevel} to capture FINE records, say); the
+ * loggers' console output is silenced until {@link #close}.
  *
  * <pre>{@code
  * try (LogCapture log = LogCapture.of(TalkingHead.class)) {   // or of("dev.parley"), or all()
@@ -32,6 +33,7 @@ public final class LogCapture implements AutoCloseable {
 
     private final List<Logger> loggers = new ArrayList<>();
     private final List<Boolean> usedParentHandlers = new ArrayList<>();
+    private final List<Level> levels = new ArrayList<>();
     private final List<Handler> removedRootHandlers = new ArrayList<>();
     private final List<LogRecord> records = new CopyOnWriteArrayList<>();
     private final Handler handler = new Handler() {
@@ -63,12 +65,14 @@ public final class LogCapture implements AutoCloseable {
             root.addHandler(handler);
             loggers.add(root);
             usedParentHandlers.add(root.getUseParentHandlers());
+            levels.add(root.getLevel());
             return;
         }
         for (String name : names) {
             Logger logger = Logger.getLogger(name);
             loggers.add(logger);
             usedParentHandlers.add(logger.getUseParentHandlers());
+            levels.add(logger.getLevel());
             logger.setUseParentHandlers(false);
             logger.addHandler(handler);
         }
@@ -111,6 +115,21 @@ public final class LogCapture implements AutoCloseable {
      */
     public static LogCapture all() {
         return new LogCapture(new String[0]);
+    }
+
+    /**
+     * Sets the captured loggers' level, so that records down to it are logged and captured, e.g.
+     * {@code Level.FINE} for a debug record a test observes. Each logger's own level comes back on
+     * {@link #close}.
+     *
+     * @param level the lowest level to log (not null)
+     * @return this capture (not null)
+     */
+    public LogCapture atLevel(Level level) {
+        for (Logger logger : loggers) {
+            logger.setLevel(level);
+        }
+        return this;
     }
 
     /** @return the records captured so far, oldest first (a live, thread-safe view) */
@@ -201,6 +220,7 @@ public final class LogCapture implements AutoCloseable {
             Logger logger = loggers.get(i);
             logger.removeHandler(handler);
             logger.setUseParentHandlers(usedParentHandlers.get(i));
+            logger.setLevel(levels.get(i));
         }
         Logger root = Logger.getLogger("");
         for (Handler h : removedRootHandlers) {

@@ -42,8 +42,16 @@ public final class TestAssets {
 
     /** @return a new desktop asset manager that also reads {@code assets/} (not null) */
     public static AssetManager assetManager() {
+        return assetManager(assets());
+    }
+
+    /**
+     * @param folder the folder to read assets from, e.g. a test's temporary folder (not null)
+     * @return a new desktop asset manager that also reads that folder (not null)
+     */
+    public static AssetManager assetManager(Path folder) {
         DesktopAssetManager am = new DesktopAssetManager(true);
-        am.registerLocator(assets().toString(), FileLocator.class);
+        am.registerLocator(folder.toString(), FileLocator.class);
         return am;
     }
 }

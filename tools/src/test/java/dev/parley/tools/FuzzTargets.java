@@ -33,17 +33,7 @@ final class FuzzTargets {
 
     /** {@link WavReader}: every encoding and channel layout it reads, short so mutations hit the header. */
     static MutationFuzzer.Target wav() {
-        return new MutationFuzzer.Target() {
-            @Override
-            public String name() {
-                return "wav";
-            }
-
-            @Override
-            public Class<? extends RuntimeException> documented() {
-                return AudioInputException.class;
-            }
-
+        return new FileTarget("wav", AudioInputException.class, false) {
             @Override
             public List<byte[]> seeds() {
                 List<byte[]> seeds = new ArrayList<>();
@@ -63,11 +53,6 @@ final class FuzzTargets {
             }
 
             @Override
-            public boolean text() {
-                return false;
-            }
-
-            @Override
             public String run(byte[] input, Path scratch) throws Exception {
                 Path file = scratch.resolve("line.wav");
                 Files.write(file, input);
@@ -84,7 +69,7 @@ final class FuzzTargets {
 
     /** {@link StyleLoader#read}: the shipped calm style and a small one. */
     static MutationFuzzer.Target style() {
-        return new JsonTarget("style") {
+        return new FileTarget("style", AssetFormatException.class, true) {
             @Override
             public List<byte[]> seeds() throws Exception {
                 ByteArrayOutputStream small = new ByteArrayOutputStream();
@@ -102,7 +87,7 @@ final class FuzzTargets {
 
     /** {@link PackManifest#load}: the shipped pack's manifest. */
     static MutationFuzzer.Target manifest() {
-        return new JsonTarget("manifest") {
+        return new FileTarget("manifest", AssetFormatException.class, true) {
             @Override
             public List<byte[]> seeds() throws Exception {
                 return List.of(Files.readAllBytes(Roots.root().resolve("models/packs/parley-base-v1/manifest.json")));
@@ -166,13 +151,15 @@ final class FuzzTargets {
         return m;
     }
 
-    /** A motion file whose reader documents {@link AssetFormatException}. */
-    private abstract static class MotionTarget implements MutationFuzzer.Target {
+    /** A file type: its name, the exception its reader documents and whether it is text, declared once. */
+    private abstract static class FileTarget implements MutationFuzzer.Target {
         private final String name;
+        private final Class<? extends RuntimeException> documented;
         private final boolean text;
 
-        MotionTarget(String name, boolean text) {
+        FileTarget(String name, Class<? extends RuntimeException> documented, boolean text) {
             this.name = name;
+            this.documented = documented;
             this.text = text;
         }
 
@@ -183,42 +170,25 @@ final class FuzzTargets {
 
         @Override
         public Class<? extends RuntimeException> documented() {
-            return AssetFormatException.class;
+            return documented;
         }
 
         @Override
         public boolean text() {
             return text;
         }
+    }
+
+    /** A motion file whose reader documents {@link AssetFormatException}. */
+    private abstract static class MotionTarget extends FileTarget {
+        MotionTarget(String name, boolean text) {
+            super(name, AssetFormatException.class, text);
+        }
 
         @Override
         public String run(byte[] input, Path scratch) {
-            MotionClip clip = MotionReader.parse(input, "fuzz." + name, 56);
+            MotionClip clip = MotionReader.parse(input, "fuzz." + name(), 56);
             return clip.frames() > 1 ? "frames" : "one frame";
-        }
-    }
-
-    /** A JSON asset whose loader documents {@link AssetFormatException}. */
-    private abstract static class JsonTarget implements MutationFuzzer.Target {
-        private final String name;
-
-        JsonTarget(String name) {
-            this.name = name;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public Class<? extends RuntimeException> documented() {
-            return AssetFormatException.class;
-        }
-
-        @Override
-        public boolean text() {
-            return true;
         }
     }
 }
