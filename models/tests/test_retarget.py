@@ -121,11 +121,17 @@ def test_projection_onto_the_capped_simplex():
         solve.project(np.zeros(3), "simplex")
 
 
-def test_committed_assets_equal_the_regenerated_ones(regenerated):
+def test_committed_assets_equal_the_regenerated_ones(regenerated, sets):
+    # the matrices are compared through what they compute: float32 posing differs in the last bits between CPUs,
+    # and G^-1 can magnify that in single entries without changing any solved weight
+    man = json.loads((rt_build.PACK / "manifest.json").read_text())
+    frames = solve.fit_frames(np.asarray(man["motion"]["mean"]), np.asarray(man["motion"]["std"]), n=300, seed=3)
     for sid in ("arkit52", "oculus15", "vrm10"):
         a = json.loads((ASSETS / f"{sid}.retarget.json").read_text())
         b = json.loads((regenerated / f"{sid}.retarget.json").read_text())
-        assert json_differences(a, b, 1e-5) == [], sid
+        assert json_differences(a, b, 1e-5, skip=("A", "C", "G", "weights")) == [], sid
+        wa, wb = (solve.from_json(d, sets[sid]).weights(frames) for d in (a, b))
+        assert np.abs(wa - wb).max() < 1e-5, sid
         assert a["head"] == {"name": "ParleyHead", "vertexCount": 5970}
         assert (ASSETS / f"{sid}.retarget.json").stat().st_size < 200_000
 
@@ -158,3 +164,27 @@ def test_fidelity_on_clips_the_pack_generates(head, sets, committed):
     assert score["arkit52"]["lve_mm"] <= 1.0
     assert score["arkit52"]["closure_kept"] >= 0.98
     assert score["oculus15"]["closure_kept"] >= 0.95
+
+
+def test_shapes_move_the_way_their_names_say(head, sets):
+    spec = head[1]
+    P = head[0].v_template.numpy()
+    f = {t.name: t.field for t in sets["arkit52"].targets}
+    lower = np.asarray(spec["regions"]["lowerLip"])
+    mean = lambda name, ids, axis: float(f[name][ids, axis].mean())  # noqa: E731
+    assert mean("jawOpen", lower, 1) < -0.003
+    assert mean("jawLeft", lower, 0) > 0.0 > mean("jawRight", lower, 0)  # +X is the character's left
+    assert mean("mouthLeft", lower, 0) > 0.0 > mean("mouthRight", lower, 0)
+    for side, sgn in (("Left", 1.0), ("Right", -1.0)):
+        eye = np.asarray(spec["regions"]["eye" + side[0]])
+        front = eye[P[eye, 2] > np.percentile(P[eye, 2], 90)]  # the cornea
+        assert mean(f"eyeLookDown{side}", front, 1) < -0.002 and mean(f"eyeLookUp{side}", front, 1) > 0.002
+        assert sgn * mean(f"eyeLookOut{side}", front, 0) > 0.002 and sgn * mean(f"eyeLookIn{side}", front, 0) < -0.002
+        corner = [c for c in spec["mouthCorners"] if sgn * P[c, 0] > 0]
+        assert mean(f"mouthSmile{side}", corner, 1) > 0.002 and mean(f"mouthFrown{side}", corner, 1) < -0.002
+        lid = np.asarray(spec["regions"]["lidUpper" + side[0]])
+        assert mean(f"eyeBlink{side}", lid, 1) < -0.002
+    pairs = np.asarray(spec["mouthOpening"]["pairs"])
+    opening = lambda fld: float((fld[pairs[:, 0], 1] - fld[pairs[:, 1], 1]).mean())  # noqa: E731
+    assert opening(f["mouthClose"]) < -0.005 and opening(f["jawOpen"]) > 0.01
+    assert opening(sets["oculus15"].targets[OCULUS.index("aa")].field) > 0.005
