@@ -214,7 +214,9 @@ public class CastState extends BaseAppState {
 
     private CastMember build(AssetManager am, HeadShape shape, CharacterProfile profile) {
         Spatial head = am.loadModel(HEAD_MODEL);
-        shape.apply(head, spec, profile.beta()); // before the rig binds: it copies the bind pose
+        // Before the rig binds (it copies the bind pose); the beta recorded on the head is what attach
+        // conditions this villager's motion on.
+        shape.apply(head, spec, profile.beta());
         HeadLook.apply(head, am);
         head.setName(profile.name());
         // Without a usable pack the head still binds: the energy jaw then drives it. A head that does

@@ -48,8 +48,8 @@ final class ModelMotion implements MotionSource.Motion {
         }
         LineOptions options = start.line().options();
         LineJob job = new LineJob(start.head().getName(), start.audio(m.sampleRate(), m.samplesPerFrame()), embedding,
-                options.resolvedSteps(m), options.resolvedGuidance(m, style != null), options.seed(),
-                options.resolvedAdaptive());
+                start.head().getShape(), options.resolvedSteps(m), options.resolvedGuidance(m, style != null),
+                options.seed(), options.resolvedAdaptive());
         start.line().job = job;
         parley.service().submit(job);
         return new ModelMotion(start.line(), job, m.motion());

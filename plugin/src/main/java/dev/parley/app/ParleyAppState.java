@@ -4,6 +4,7 @@ import com.jme3.app.Application;
 import com.jme3.app.state.AppStateManager;
 import com.jme3.app.state.BaseAppState;
 import com.jme3.scene.Spatial;
+import dev.parley.head.HeadShape;
 import dev.parley.head.HeadSpec;
 import dev.parley.pack.InferenceRuntime;
 import dev.parley.pack.PackManifest;
@@ -147,7 +148,8 @@ public class ParleyAppState extends BaseAppState {
      * Makes a talking character of a FLAME-structured model whose controls the head spec names, after
      * checking that the pack was made for that head.
      *
-     * @param model the loaded model (not null)
+     * @param model the loaded model (not null; its motion is conditioned on the face shape that
+     *     {@link HeadShape#apply} recorded on it, else the mean face: see {@link TalkingHead#setShape})
      * @param spec the head's spec (not null)
      * @param style the speaking style (null = none)
      * @param listeners hear about the character's lines, and about a rig that cannot be bound
@@ -169,7 +171,8 @@ public class ParleyAppState extends BaseAppState {
     /**
      * Makes a talking character of a model with FLAME-structured controls under the given names.
      *
-     * @param model the loaded model (not null)
+     * @param model the loaded model (not null; its motion is conditioned on the face shape that
+     *     {@link HeadShape#apply} recorded on it, else the mean face: see {@link TalkingHead#setShape})
      * @param names the names of its morph targets and joints (not null)
      * @param style the speaking style (null = none)
      * @param listeners hear about the character's lines, and about a rig that cannot be bound
@@ -182,10 +185,13 @@ public class ParleyAppState extends BaseAppState {
     private TalkingHead attach(Spatial model, RigNames names, Style style, Exception headError, LineListener... listeners) {
         Validate.nonNull(model, "model");
         Validate.nonNull(names, "names");
+        String name = model.getName() != null ? model.getName() : "character " + (heads.size() + 1);
         FaceRigControl face = null;
         Exception error = headError;
+        float[] shape = new float[0];
         if (error == null) {
             try {
+                shape = checkShape(HeadShape.betaOf(model), "'" + name + "' (recorded by HeadShape.apply)");
                 FaceRig rig = FaceRig.bind(model, names);
                 face = new FaceRigControl(rig);
                 Spatial host = rig.getSkinnedSpatial() != null ? rig.getSkinnedSpatial() : model;
@@ -197,8 +203,8 @@ public class ParleyAppState extends BaseAppState {
                 error = e;
             }
         }
-        String name = model.getName() != null ? model.getName() : "character " + (heads.size() + 1);
-        TalkingHead head = new TalkingHead(this, name, error == null ? face : null, names, style, error, nextSeed++);
+        TalkingHead head = new TalkingHead(this, name, error == null ? face : null, names, style, shape, error,
+                nextSeed++);
         for (LineListener l : listeners) {
             head.addListener(l);
         }
@@ -276,6 +282,24 @@ public class ParleyAppState extends BaseAppState {
      */
     public void checkStyle(Style style) {
         Validate.nonNull(style, "style").checkCompatible(manifest.id(), manifest.styleDim());
+    }
+
+    /**
+     * Checks that a face shape suits the pack (when its manifest could be read; otherwise only that it
+     * is finite).
+     *
+     * @param beta the shape weights (not null, unaffected)
+     * @param who whose shape, for the message (not null)
+     * @return a copy of {@code beta}
+     * @throws IllegalArgumentException naming {@code who}, the pack and the mismatch
+     */
+    float[] checkShape(float[] beta, String who) {
+        if (manifest != null) {
+            manifest.shapeInput(beta, who, new float[manifest.shapeDim()]);
+        } else {
+            Validate.finite(beta, "beta");
+        }
+        return beta.clone();
     }
 
     /** Makes a new service when the last one was closed, so lines said from now on queue for it. */

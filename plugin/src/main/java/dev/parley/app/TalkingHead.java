@@ -77,6 +77,7 @@ public class TalkingHead extends AbstractControl {
     private final ArrayDeque<Runnable> events = new ArrayDeque<>();
     private final Random seeds;
     private Style style;
+    private float[] shape;
     private LineOptions defaults = LineOptions.DEFAULTS;
 
     private final IdleMotion idle;
@@ -99,14 +100,15 @@ public class TalkingHead extends AbstractControl {
     private float streamIdle;
     private boolean detached;
 
-    TalkingHead(ParleyAppState parley, String name, FaceRigControl face, RigNames names, Style style, Exception bindError,
-            long seed) {
+    TalkingHead(ParleyAppState parley, String name, FaceRigControl face, RigNames names, Style style, float[] shape,
+            Exception bindError, long seed) {
         this.parley = parley;
         this.name = name;
         this.face = face;
         this.names = names;
         this.bindError = bindError;
         this.style = style;
+        this.shape = shape;
         this.seeds = new Random(seed);
         int expressions = face != null ? face.getRig().expressionCount() : 0;
         List<String> targets = names != null ? names.morphTargets() : List.of();
@@ -145,6 +147,31 @@ public class TalkingHead extends AbstractControl {
      */
     public void setStyle(Style style) {
         this.style = style;
+    }
+
+    /**
+     * @return the face shape (beta) the model's motion is conditioned on: a new array, empty for the mean
+     *     face (components it leaves out are 0)
+     */
+    public float[] getShape() {
+        return shape.clone();
+    }
+
+    /**
+     * Sets the face shape the next lines' motion is conditioned on: the identity weights {@code beta} of
+     * the head's shape basis, as the model was trained on them. {@link ParleyAppState#attach} takes it from
+     * the model ({@link dev.parley.head.HeadShape#apply} records it there), else the mean face; set it here
+     * for a model shaped some other way. It does not reshape the mesh. Each line carries its own shape, so
+     * characters of different shapes still share the denoiser's batches.
+     *
+     * @param beta the shape weights (not null, finite, length &le; the pack's shape dimension, missing
+     *     components 0; empty for the mean face; unaffected: copied)
+     * @throws IllegalArgumentException if {@code beta} is not finite or longer than the pack's shape
+     *     dimension (named in the message)
+     */
+    public void setShape(float[] beta) {
+        Validate.nonNull(beta, "beta");
+        shape = parley.checkShape(beta, "'" + name + "'");
     }
 
     /** @return where the next lines' motion comes from (not null; {@link MotionSource#model()} by default) */

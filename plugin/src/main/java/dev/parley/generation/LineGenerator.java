@@ -14,7 +14,8 @@ import dev.parley.util.Validate;
  * audio is one encoder call of Tw frames (zero-padded at the end of the line), its x_T is seeded
  * noise (the same for the same seed and window, whatever else is running), and the frames past the
  * end of the audio are dropped after sampling. Streams may end a window early, with fewer frames
- * than Tw, so that the face does not wait for a whole window of audio.
+ * than Tw, so that the face does not wait for a whole window of audio. Every window carries the
+ * speaker's face shape (its own batch row), so speakers of different shapes share denoiser runs.
  *
  * <p>No threads here: the inference service drives it ({@link #plan}, {@link #cutAudio},
  * {@link #begin}, sample, {@link #finish}). Owned by the worker; all buffers are allocated once.
@@ -42,15 +43,19 @@ public final class LineGenerator {
      * @param audio the line's audio (not null; consumed by this generator)
      * @param seed the line's seed
      * @param style the style embedding [style.dim] (not null, unaffected: copied)
+     * @param shape the speaker's face shape, beta (not null, finite, length &le; shape.dim, missing components 0;
+     *     empty for the mean face; unaffected: copied into every window's shape input)
      * @param guidance how the guidance branches combine (not null)
+     * @throws IllegalArgumentException if the shape does not suit the pack (see {@link PackManifest#shapeInput})
      */
-    public LineGenerator(PackManifest manifest, LineAudio audio, long seed, float[] style, Guidance guidance) {
+    public LineGenerator(PackManifest manifest, LineAudio audio, long seed, float[] style, float[] shape,
+            Guidance guidance) {
         this.manifest = Validate.nonNull(manifest, "manifest");
         this.audio = Validate.nonNull(audio, "audio");
         this.name = audio.name();
         this.seed = seed;
         this.style = Validate.length(style, manifest.styleDim(), "style").clone();
-        this.shape = new float[manifest.shapeDim()];
+        this.shape = manifest.shapeInput(shape, "'" + name + "'", new float[manifest.shapeDim()]);
         this.guidance = Validate.nonNull(guidance, "guidance");
         dim = manifest.motion().dim();
         windowFrames = manifest.windowFrames();

@@ -39,9 +39,18 @@ import java.util.List;
  * FaceRigControl face = FaceRigControl.attach(head, RigNames.fromSpec(spec)); // bind after shaping
  * }</pre>
  *
+ * {@link #apply} also records the beta on the model ({@link #betaOf}), so that
+ * {@code ParleyAppState.attach} conditions the model's motion on the same face.
+ *
  * Immutable once read; safe to share between threads and characters.
  */
 public final class HeadShape {
+
+    /**
+     * The user-data key under which {@link #apply} records a model's beta: an array of floats, cloned
+     * and saved with the model.
+     */
+    public static final String BETA_KEY = "ParleyBeta";
 
     private final String source;
     private final int shapeCount;
@@ -175,7 +184,9 @@ public final class HeadShape {
      * Gives a freshly loaded head an identity: moves its bind-pose vertices (and turns its normals
      * with the surface) and its joints' bind positions. Call it before a {@code FaceRig} binds the
      * head, because the rig copies the bind-pose buffers it deforms. The head gets its own position
-     * and normal buffers, so other heads loaded from the same asset keep their shape.
+     * and normal buffers, so other heads loaded from the same asset keep their shape. The beta is
+     * added to the one recorded on {@code model} ({@link #betaOf}), which the model's motion is
+     * conditioned on.
      *
      * @param model a head loaded from the spec's model, not yet bound to a rig (not null; modified)
      * @param spec the head's spec (not null, same vertex and joint counts as this basis)
@@ -210,6 +221,41 @@ public final class HeadShape {
         if (armature != null) {
             moveJoints(armature, spec, dj);
         }
+        record(model, beta);
+    }
+
+    /**
+     * The identity a model was given by {@link #apply}: the sum of every beta applied to it.
+     *
+     * @param model a model (not null, unaffected)
+     * @return a new array: the recorded beta, or an empty one (the mean face) if the model was never shaped
+     * @throws IllegalArgumentException if the model's {@link #BETA_KEY} user data is not an array of numbers
+     */
+    public static float[] betaOf(Spatial model) {
+        Validate.nonNull(model, "model");
+        Object value = model.getUserData(BETA_KEY);
+        if (value == null) {
+            return new float[0];
+        }
+        // Float[] as apply records it; Object[] of Float once read back from a .j3o.
+        if (value instanceof Object[] boxed && Arrays.stream(boxed).allMatch(Number.class::isInstance)) {
+            float[] beta = new float[boxed.length];
+            for (int i = 0; i < boxed.length; i++) {
+                beta[i] = ((Number) boxed[i]).floatValue();
+            }
+            return beta;
+        }
+        throw new IllegalArgumentException("model '" + model.getName() + "' has user data '" + BETA_KEY + "' = " + value
+                + " but expected an array of numbers, the beta recorded by HeadShape.apply");
+    }
+
+    private static void record(Spatial model, float[] beta) {
+        float[] before = betaOf(model);
+        Float[] sum = new Float[Math.max(before.length, beta.length)];
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] = (i < before.length ? before[i] : 0f) + (i < beta.length ? beta[i] : 0f);
+        }
+        model.setUserData(BETA_KEY, sum);
     }
 
     private float[] combine(float[] basis, int rows, float[] beta, float[] store, String storeName) {

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -342,6 +343,37 @@ public final class PackManifest {
     /** @return the style encoder's file name in the pack folder (not null) */
     public String styleEncoderFile() {
         return styleEncoderFile;
+    }
+
+    /**
+     * Turns a face shape (the identity weights {@code beta} of the head's shape basis, the mean face at
+     * zero) into the denoiser's shape input: the components the beta leaves out are 0, as in
+     * {@code HeadShape}. The model was trained on raw beta, so no normalisation.
+     *
+     * @param beta the shape weights (not null, finite, length &le; {@link #shapeDim()}; unaffected)
+     * @param who whose shape, for the message (not null)
+     * @param store the input row (length {@link #shapeDim()}; overwritten)
+     * @return {@code store}
+     * @throws IllegalArgumentException naming {@code who}, this pack and the lengths, or the first
+     *     non-finite component
+     */
+    public float[] shapeInput(float[] beta, String who, float[] store) {
+        Validate.nonNull(beta, "beta");
+        Validate.length(store, shapeDim(), "store");
+        if (beta.length > shapeDim()) {
+            throw new IllegalArgumentException(who + ": the face shape (beta) has " + beta.length
+                    + " components but pack '" + id + "' is conditioned on " + shapeDim() + " (" + source
+                    + " shape.dim)");
+        }
+        for (int i = 0; i < beta.length; i++) {
+            if (!Float.isFinite(beta[i])) {
+                throw new IllegalArgumentException(who + ": the face shape (beta) component " + i + " is " + beta[i]
+                        + ", expected a finite value");
+            }
+        }
+        Arrays.fill(store, 0f);
+        System.arraycopy(beta, 0, store, 0, beta.length);
+        return store;
     }
 
     /**

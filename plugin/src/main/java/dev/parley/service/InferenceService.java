@@ -280,7 +280,7 @@ public final class InferenceService implements AutoCloseable {
                 continue;
             }
             try {
-                j.generator = new LineGenerator(manifest, j.audio(), j.seed(), j.style(), j.guidance());
+                j.generator = new LineGenerator(manifest, j.audio(), j.seed(), j.style(), j.shape(), j.guidance());
                 active.add(j);
             } catch (RuntimeException e) {
                 end(j, e);

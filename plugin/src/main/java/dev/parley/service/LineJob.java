@@ -16,10 +16,13 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 public final class LineJob implements Scheduler.Timing {
 
+    private static final float[] MEAN_FACE = new float[0];
+
     private final String character;
     private final String name;
     private final LineAudio audio;
     private final float[] style;
+    private final float[] shape;
     private final int steps;
     private final Guidance guidance;
     private final long seed;
@@ -40,7 +43,7 @@ public final class LineJob implements Scheduler.Timing {
     boolean degradedLogged;
 
     /**
-     * A line of no particular character (tools, tests).
+     * A line of no particular character (tools, tests), with the mean face shape.
      *
      * @param audio the line's audio (not null; the job's consumer takes it over)
      * @param style the style embedding (not null, unaffected: copied)
@@ -54,6 +57,8 @@ public final class LineJob implements Scheduler.Timing {
     }
 
     /**
+     * A line with the mean face shape.
+     *
      * @param character the speaking character's name, for messages (not null)
      * @param audio the line's audio (not null; the job's consumer takes it over)
      * @param style the style embedding (not null, unaffected: copied)
@@ -66,10 +71,28 @@ public final class LineJob implements Scheduler.Timing {
      */
     public LineJob(String character, LineAudio audio, float[] style, int steps, Guidance guidance, long seed,
             boolean adaptive) {
+        this(character, audio, style, MEAN_FACE, steps, guidance, seed, adaptive);
+    }
+
+    /**
+     * @param character the speaking character's name, for messages (not null)
+     * @param audio the line's audio (not null; the job's consumer takes it over)
+     * @param style the style embedding (not null, unaffected: copied)
+     * @param shape the character's face shape, beta (not null, length &le; the pack's shape.dim, missing
+     *     components 0; empty for the mean face; unaffected: copied). A shape that does not suit the pack
+     *     fails the line.
+     * @param steps sampling steps requested (&gt;0)
+     * @param guidance how the guidance branches combine (not null)
+     * @param seed the line's seed
+     * @param adaptive see {@link #LineJob(String, LineAudio, float[], int, Guidance, long, boolean)}
+     */
+    public LineJob(String character, LineAudio audio, float[] style, float[] shape, int steps, Guidance guidance,
+            long seed, boolean adaptive) {
         this.character = Validate.nonNull(character, "character");
         this.audio = Validate.nonNull(audio, "audio");
         this.name = audio.name();
         this.style = Validate.nonNull(style, "style").clone();
+        this.shape = Validate.nonNull(shape, "shape").clone();
         this.steps = Validate.inRange(steps, 1, 100_000, "steps");
         this.guidance = Validate.nonNull(guidance, "guidance");
         this.seed = seed;
@@ -156,6 +179,11 @@ public final class LineJob implements Scheduler.Timing {
 
     float[] style() {
         return style;
+    }
+
+    /** @return the face shape (beta) the line is conditioned on: a new array, empty for the mean face */
+    public float[] shape() {
+        return shape.clone();
     }
 
     Guidance guidance() {

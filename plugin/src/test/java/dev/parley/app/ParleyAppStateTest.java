@@ -1,8 +1,10 @@
 package dev.parley.app;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.jme3.audio.AudioBuffer;
@@ -12,6 +14,7 @@ import com.jme3.math.Vector3f;
 import com.jme3.scene.Node;
 import com.jme3.scene.Spatial;
 import com.jme3.util.BufferUtils;
+import dev.parley.head.HeadShape;
 import dev.parley.head.HeadSpec;
 import dev.parley.motion.FaceJoint;
 import dev.parley.motion.MotionFrame;
@@ -227,6 +230,58 @@ class ParleyAppStateTest {
             log.assertLogged(Level.WARNING, "cannot say '" + line.name() + "': '" + line.name() + "': " + c[1]);
         }
         assertTrue(app.await(15, () -> ok.state() == Line.State.FINISHED), "the other character finished: " + ok);
+    }
+
+    @Test
+    void eachCharactersLinesCarryItsOwnFaceShape() throws Exception {
+        HeadShape basis = HeadShape.load(app.getAssetManager(), TestAssets.HEAD_SPEC, spec);
+        float[] beta = {1.5f, 0f, -0.8f, 0f, 0f, 1.2f};
+        TalkingHead shaped = app.call(() -> {
+            Spatial model = headModel.clone();
+            basis.apply(model, spec, beta);
+            app.getRootNode().attachChild(model);
+            return parley.attach(model, spec, null);
+        });
+        TalkingHead plain = newHead(null, new Events());
+        assertArrayEquals(beta, shaped.getShape(), "recorded by HeadShape.apply, read by attach");
+        assertArrayEquals(new float[0], plain.getShape(), "the mean face");
+        Line a = app.call(() -> shaped.say(TestVoice.pcm(1.0, 16000), 16000));
+        Line b = app.call(() -> plain.say(TestVoice.pcm(1.0, 16000), 16000));
+        assertArrayEquals(beta, a.job.shape());
+        assertArrayEquals(new float[0], b.job.shape());
+
+        float[] given = {0f, 2f};
+        app.call(() -> {
+            plain.setShape(given);
+            given[1] = 9f; // copied: later changes to the caller's array do not reach the head
+            return null;
+        });
+        assertArrayEquals(new float[] {0f, 2f}, plain.getShape());
+        assertTrue(app.await(15, () -> !b.isActive()), "first line ended");
+        Line c = app.call(() -> plain.say(TestVoice.pcm(1.0, 16000), 16000));
+        assertArrayEquals(new float[] {0f, 2f}, c.job.shape());
+        IllegalArgumentException wide = assertThrows(IllegalArgumentException.class,
+                () -> plain.setShape(new float[101]));
+        assertEquals("'ParleyHead': the face shape (beta) has 101 components but pack 'parley-base-v1' is"
+                + " conditioned on 100 (" + parley.manifest().source() + " shape.dim)", wide.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> plain.setShape(new float[] {Float.NaN}));
+        assertArrayEquals(new float[] {0f, 2f}, plain.getShape(), "a refused shape leaves the last one");
+        assertTrue(app.await(15, () -> !a.isActive() && !c.isActive()), "lines ended");
+
+        // A model whose recorded shape does not fit the pack cannot talk, and says why.
+        try (LogCapture log = LogCapture.of(ParleyAppState.class)) {
+            TalkingHead wideHead = app.call(() -> {
+                Spatial model = headModel.clone();
+                model.setName("Wide");
+                model.setUserData(HeadShape.BETA_KEY, new Float[101]);
+                java.util.Arrays.fill(model.<Float[]>getUserData(HeadShape.BETA_KEY), 0.5f);
+                return parley.attach(model, spec, null);
+            });
+            assertNull(wideHead.getFace());
+            String expected = "'Wide' (recorded by HeadShape.apply): the face shape (beta) has 101 components";
+            assertTrue(wideHead.getBindError().getMessage().startsWith(expected), wideHead.getBindError().getMessage());
+            log.assertLogged(Level.WARNING, "Wide cannot talk: " + expected);
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.parley.head;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.jme3.anim.SkinningControl;
 import com.jme3.asset.AssetManager;
+import com.jme3.export.binary.BinaryExporter;
+import com.jme3.export.binary.BinaryImporter;
 import com.jme3.math.Vector3f;
 import com.jme3.scene.Geometry;
 import com.jme3.scene.Spatial;
@@ -14,6 +17,7 @@ import com.jme3.scene.VertexBuffer;
 import dev.parley.testing.TestAssets;
 import dev.parley.util.AssetFormatException;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -75,6 +79,30 @@ class HeadShapeTest {
         assertEquals(spec.joints().get(3).rest()[0], eyeB.x, 1e-6f);
         float[] dj = shape.jointOffsets(beta, null);
         assertEquals(spec.joints().get(3).rest()[0] + dj[9], eyeA.x, 1e-6f);
+    }
+
+    @Test
+    void applyRecordsTheBetaOnTheModelAndItSurvivesCloneAndSave() throws Exception {
+        AssetManager am = TestAssets.assetManager();
+        HeadSpec spec = HeadSpec.load(am, TestAssets.HEAD_SPEC);
+        HeadShape shape = HeadShape.load(am, TestAssets.HEAD_SPEC, spec);
+        Spatial head = am.loadModel(TestAssets.HEAD_MODEL);
+        assertArrayEquals(new float[0], HeadShape.betaOf(head), "never shaped: the mean face");
+        shape.apply(head, spec, new float[] {1f, -0.5f});
+        shape.apply(head, spec, new float[] {0.25f, 0f, 2f}); // shapes add up, on the mesh as on the record
+        float[] expected = {1.25f, -0.5f, 2f};
+        assertArrayEquals(expected, HeadShape.betaOf(head));
+        assertArrayEquals(expected, HeadShape.betaOf(head.clone()));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryExporter.getInstance().save(head, out);
+        Spatial loaded = (Spatial) BinaryImporter.getInstance().load(out.toByteArray());
+        assertArrayEquals(expected, HeadShape.betaOf(loaded));
+
+        Spatial odd = new com.jme3.scene.Node("odd");
+        odd.setUserData(HeadShape.BETA_KEY, "wide");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HeadShape.betaOf(odd));
+        assertEquals("model 'odd' has user data 'ParleyBeta' = wide but expected an array of numbers, the beta"
+                + " recorded by HeadShape.apply", e.getMessage());
     }
 
     @Test

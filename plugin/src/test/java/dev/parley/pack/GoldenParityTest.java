@@ -12,6 +12,7 @@ import dev.parley.sampler.Guidance;
 import dev.parley.sampler.SamplingTask;
 import dev.parley.testing.Golden;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -80,7 +81,7 @@ class GoldenParityTest {
         }
         float[] got = new float[2 * expected.length];
         pack.audioEncoder().encode(two, 2, pcm.length, got);
-        float[] second = java.util.Arrays.copyOfRange(got, expected.length, got.length);
+        float[] second = Arrays.copyOfRange(got, expected.length, got.length);
         report("audio encoder (pcm as row 2 of 2)", Golden.maxAbsDiff(expected, second), NETWORK_TOLERANCE);
     }
 
@@ -178,15 +179,32 @@ class GoldenParityTest {
         return first[0];
     }
 
+    /**
+     * Each golden run alone. Face shape conditioning is under parity too (issue 16): the runs are
+     * conditioned on a nonzero shape, and the same runs on the mean face land far outside the
+     * tolerance, so a runtime that dropped the shape would fail here.
+     */
     @Test
     void productionStepperOverTheOnnxDenoiserMatchesPythonDdim() {
         PackManifest m = pack.manifest();
         JsonNode runs = cases("ddim");
         for (JsonNode run : runs) {
             Run r = ddimRun(run, m);
+            double norm = 0;
+            for (float v : r.task().shape) {
+                norm += v * v;
+            }
+            assertTrue(Math.sqrt(norm) > 1, r.name() + ": golden shape input |beta| = " + Math.sqrt(norm));
             float[] first = stepAll(List.of(r), m);
             report(r.name() + ", first-step branches", Golden.maxAbsDiff(r.firstBranches(), first), NETWORK_TOLERANCE);
-            report(r.name() + ", output", Golden.maxAbsDiff(r.expected(), r.task().x), SAMPLER_TOLERANCE);
+            report(r.name() + " (|beta| " + String.format("%.1f", Math.sqrt(norm)) + "), output",
+                    Golden.maxAbsDiff(r.expected(), r.task().x), SAMPLER_TOLERANCE);
+            Run meanFace = ddimRun(run, m);
+            Arrays.fill(meanFace.task().shape, 0f);
+            stepAll(List.of(meanFace), m);
+            double apart = Golden.maxAbsDiff(r.expected(), meanFace.task().x);
+            System.out.printf("golden parity: %s on the mean face instead is %.3g away%n", r.name(), apart);
+            assertTrue(apart > 100 * SAMPLER_TOLERANCE, r.name() + ": the shape moves the output only " + apart);
             checked++;
         }
         assertEquals(runs.size(), checked, "every golden DDIM run checked");

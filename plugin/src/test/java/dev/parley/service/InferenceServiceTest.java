@@ -55,12 +55,17 @@ class InferenceServiceTest {
 
     /** Collects a job's windows, moving its playhead along as if it played instantly. */
     static List<MotionWindow> collect(LineJob job, double seconds) throws InterruptedException {
+        return collect(job, seconds, m.motion().fps());
+    }
+
+    /** {@link #collect(LineJob, double)} for a service on a pack of {@code fps} motion frames a second. */
+    static List<MotionWindow> collect(LineJob job, double seconds, int fps) throws InterruptedException {
         List<MotionWindow> out = new ArrayList<>();
         long end = System.nanoTime() + (long) (seconds * 1e9);
         while (System.nanoTime() < end) {
             for (MotionWindow w; (w = job.pollWindow()) != null;) {
                 out.add(w);
-                job.setPlayhead((w.startFrame() + w.frames()) / (float) m.motion().fps(), true);
+                job.setPlayhead((w.startFrame() + w.frames()) / (float) fps, true);
             }
             if (job.isGenerationDone() && job.failure() == null) {
                 for (MotionWindow w; (w = job.pollWindow()) != null;) {
