@@ -65,14 +65,12 @@ public final class LogCapture implements AutoCloseable {
             root.addHandler(handler);
             loggers.add(root);
             usedParentHandlers.add(root.getUseParentHandlers());
-            levels.add(root.getLevel());
             return;
         }
         for (String name : names) {
             Logger logger = Logger.getLogger(name);
             loggers.add(logger);
             usedParentHandlers.add(logger.getUseParentHandlers());
-            levels.add(logger.getLevel());
             logger.setUseParentHandlers(false);
             logger.addHandler(handler);
         }
@@ -126,6 +124,12 @@ public final class LogCapture implements AutoCloseable {
      * @return this capture (not null)
      */
     public LogCapture atLevel(Level level) {
+        if (levels.isEmpty()) {
+            // The loggers' own levels, for close(), kept once.
+            for (Logger logger : loggers) {
+                levels.add(logger.getLevel());
+            }
+        }
         for (Logger logger : loggers) {
             logger.setLevel(level);
         }
@@ -220,7 +224,9 @@ public final class LogCapture implements AutoCloseable {
             Logger logger = loggers.get(i);
             logger.removeHandler(handler);
             logger.setUseParentHandlers(usedParentHandlers.get(i));
-            logger.setLevel(levels.get(i));
+            if (i < levels.size()) {
+                logger.setLevel(levels.get(i));
+            }
         }
         Logger root = Logger.getLogger("");
         for (Handler h : removedRootHandlers) {
