@@ -11,7 +11,6 @@ import dev.parley.util.JsonFields;
 import dev.parley.util.Validate;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -55,14 +54,7 @@ public final class HeadSpec {
     private HeadSpec(String source, JsonNode root) {
         JsonFields f = new JsonFields(source);
         this.source = source;
-        String format = f.string(root, "format", "format");
-        if (!FORMAT.equals(format)) {
-            throw new AssetFormatException(source, "format", "expected '" + FORMAT + "' but got '" + format + "'");
-        }
-        int version = f.integer(root, "version", "version");
-        if (version != VERSION) {
-            throw new AssetFormatException(source, "version", "expected " + VERSION + " but got " + version);
-        }
+        f.formatAndVersion(root, FORMAT, VERSION);
         name = f.string(root, "name", "name");
         model = f.string(root, "model", "model");
         JsonNode mesh = f.require(root, "mesh", "mesh");
@@ -151,12 +143,7 @@ public final class HeadSpec {
      * @throws AssetFormatException if the file is missing, unreadable or malformed
      */
     public static HeadSpec load(Path file) {
-        Validate.nonNull(file, "file");
-        try (InputStream in = Files.newInputStream(file)) {
-            return read(in, file.toString());
-        } catch (IOException e) {
-            throw new AssetFormatException(file.toString(), "", "cannot be read: " + e, e);
-        }
+        return JsonFields.readFile(file, HeadSpec::read);
     }
 
     /**

@@ -61,14 +61,7 @@ public final class PackManifest {
     private PackManifest(String source, JsonNode root) {
         JsonFields f = new JsonFields(source);
         this.source = source;
-        String format = f.string(root, "format", "format");
-        if (!FORMAT.equals(format)) {
-            throw new AssetFormatException(source, "format", "expected '" + FORMAT + "' but got '" + format + "'");
-        }
-        int version = f.integer(root, "version", "version");
-        if (version != VERSION) {
-            throw new AssetFormatException(source, "version", "expected " + VERSION + " but got " + version);
-        }
+        f.formatAndVersion(root, FORMAT, VERSION);
         id = f.string(root, "id", "id");
         packVersion = f.string(root, "packVersion", "packVersion");
         headName = f.string(f.require(root, "head", "head"), "name", "head.name");

@@ -50,26 +50,10 @@ public class StyleLoader implements AssetLoader {
     public static Style read(InputStream in, String source) {
         Validate.nonNull(in, "in");
         Validate.nonNull(source, "source");
-        byte[] bytes;
-        try {
-            bytes = in.readNBytes(MAX_BYTES + 1);
-        } catch (IOException e) {
-            throw new AssetFormatException(source, "", "cannot be read: " + e.getMessage(), e);
-        }
-        if (bytes.length > MAX_BYTES) {
-            throw new AssetFormatException(source, "", "is larger than " + MAX_BYTES
-                    + " bytes, the limit for style files (a 128-value style is about 4 KB): not parsed");
-        }
+        byte[] bytes = JsonFields.readAtMost(in, source, MAX_BYTES, "style files (a 128-value style is about 4 KB)");
         JsonNode root = JsonFields.readObject(new ByteArrayInputStream(bytes), source);
         JsonFields f = new JsonFields(source);
-        String format = f.string(root, "format", "format");
-        if (!FORMAT.equals(format)) {
-            throw new AssetFormatException(source, "format", "expected '" + FORMAT + "' but got '" + format + "'");
-        }
-        int version = f.integer(root, "version", "version");
-        if (version != VERSION) {
-            throw new AssetFormatException(source, "version", "expected " + VERSION + " but got " + version);
-        }
+        f.formatAndVersion(root, FORMAT, VERSION);
         int dimension = f.integer(root, "dimension", "dimension");
         if (dimension <= 0) {
             throw new AssetFormatException(source, "dimension", "expected a positive dimension but got " + dimension);
