@@ -16,7 +16,8 @@ import java.util.Random;
  * model's output (every weight changing every frame). Prints figures; asserts nothing.
  *
  * <pre>
- * mvn -q -pl plugin test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=dev.parley.bench.RetargetBenchmark
+ * mvn -q -pl plugin test-compile exec:java -Dexec.classpathScope=test \
+ *     -Dexec.mainClass=dev.parley.bench.RetargetBenchmark
  * </pre>
  */
 public final class RetargetBenchmark {

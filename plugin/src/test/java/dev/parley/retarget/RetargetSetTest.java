@@ -70,7 +70,8 @@ class RetargetSetTest {
 
         RetargetSet vrm = RetargetSet.load(am, "Retargets/vrm10.retarget.json");
         assertEquals(List.of("aa", "ih", "ou", "ee", "oh", "blink", "blinkLeft", "blinkRight", "lookUp", "lookDown",
-                "lookLeft", "lookRight", "happy", "angry", "sad", "relaxed", "surprised", "neutral"), vrm.targetNames());
+                "lookLeft", "lookRight", "happy", "angry", "sad", "relaxed", "surprised", "neutral"),
+                vrm.targetNames());
         assertEquals(RetargetSet.Projection.BOX, vrm.projection());
     }
 
