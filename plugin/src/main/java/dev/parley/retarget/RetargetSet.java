@@ -158,6 +158,12 @@ public final class RetargetSet {
         a = matrix(f, solve, "A", "solve.A", k, featureCount);
         c = matrix(f, solve, "C", "solve.C", k, featureCount);
         g = matrix(f, solve, "G", "solve.G", k, k);
+        double lambda = largestEigenvalue(g, k);
+        if (step * lambda > 1.01) {
+            // FISTA converges for step <= 1 / the largest eigenvalue of G; beyond it the weights diverge.
+            throw new AssetFormatException(source, "solve.step", "expected at most 1 / " + (float) lambda
+                    + " (the largest eigenvalue of solve.G) = " + (float) (1 / lambda) + " but got " + step);
+        }
 
         JsonNode golden = f.require(root, "golden", "golden");
         int frames = f.array(golden, "motion", "golden.motion", -1).size();
@@ -285,6 +291,38 @@ public final class RetargetSet {
             }
         }
         return out;
+    }
+
+    /** Power iteration from the all-ones vector: G is T'VT plus a ridge, symmetric positive definite. */
+    private static double largestEigenvalue(double[] m, int k) {
+        double[] v = new double[k];
+        double[] next = new double[k];
+        java.util.Arrays.fill(v, 1.0 / Math.sqrt(k));
+        double lambda = 0.0;
+        for (int it = 0; it < 500; it++) {
+            double norm = 0.0;
+            for (int i = 0; i < k; i++) {
+                double s = 0.0;
+                for (int j = 0; j < k; j++) {
+                    s += m[i * k + j] * v[j];
+                }
+                next[i] = s;
+                norm += s * s;
+            }
+            norm = Math.sqrt(norm);
+            if (!(norm > 0) || !Double.isFinite(norm)) {
+                return norm;
+            }
+            for (int i = 0; i < k; i++) {
+                v[i] = next[i] / norm;
+            }
+            boolean settled = Math.abs(norm - lambda) <= 1e-9 * norm;
+            lambda = norm;
+            if (settled) {
+                break;
+            }
+        }
+        return lambda;
     }
 
     private static double[] matrix(JsonFields f, JsonNode parent, String name, String path, int rows, int cols) {

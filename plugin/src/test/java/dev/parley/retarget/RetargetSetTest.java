@@ -141,6 +141,9 @@ class RetargetSetTest {
         edit("vrm10", root -> ((ArrayNode) root.get("input").get("features")).remove(108));
         assertEquals(BAD + ": field 'input.features' expected 2 x 50 + 9 = 109 entries for 50 expression weights "
                 + "(expression.*, the jaw terms, expression.* * jaw.x) but got 108", refused());
+        edit("vrm10", root -> ((ObjectNode) root.get("solve")).put("step", 1e-6));
+        assertTrue(refused().matches(BAD + ": field 'solve.step' expected at most 1 / [0-9.E]+ \\(the largest "
+                + "eigenvalue of solve.G\\) = 5\\.08[0-9]*E-8 but got 1\\.0E-6"), refused());
         edit("vrm10", root -> root.put("format", "parley-style"));
         assertEquals(BAD + ": field 'format' expected 'parley-retarget' but got 'parley-style'", refused());
         edit("vrm10", root -> ((ObjectNode) root.get("solve")).put("iterations", -1));

@@ -3,7 +3,12 @@ package dev.parley.tools;
 import dev.parley.audio.AudioInputException;
 import dev.parley.audio.WavReader;
 import dev.parley.audio.WavWriter;
+import dev.parley.head.MotionLayout;
+import dev.parley.motion.FaceJoint;
+import dev.parley.motion.MotionFrame;
 import dev.parley.pack.PackManifest;
+import dev.parley.retarget.RetargetSet;
+import dev.parley.retarget.Retargeter;
 import dev.parley.style.Style;
 import dev.parley.style.StyleLoader;
 import dev.parley.util.AssetFormatException;
@@ -12,6 +17,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
@@ -19,7 +25,7 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * The readers the fuzz harness runs: each takes a file a game or modder may hand Parley (a WAV line, a
- * style, a pack manifest, a motion clip as {@code .npy} or {@code .npz} for {@code style extract}).
+ * style, a pack manifest, a retarget set, a motion clip as {@code .npy} or {@code .npz} for {@code style extract}).
  */
 final class FuzzTargets {
 
@@ -28,7 +34,7 @@ final class FuzzTargets {
 
     /** @return every target, in the order the harness reports them (not null) */
     static List<MutationFuzzer.Target> all() {
-        return List.of(wav(), style(), manifest(), npy(), npz());
+        return List.of(wav(), style(), manifest(), retarget(), npy(), npz());
     }
 
     /** {@link WavReader}: every encoding and channel layout it reads, short so mutations hit the header. */
@@ -99,6 +105,37 @@ final class FuzzTargets {
                 Files.write(file, input);
                 PackManifest.load(file);
                 return "loaded";
+            }
+        };
+    }
+
+    /**
+     * {@link RetargetSet#read} on the shipped VRM and viseme sets, then a solve of a wide-open frame with what
+     * loaded: the weights must stay finite and in [0, 1] whatever the asset's numbers (else a finding).
+     */
+    static MutationFuzzer.Target retarget() {
+        return new FileTarget("retarget", AssetFormatException.class, true) {
+            @Override
+            public List<byte[]> seeds() throws Exception {
+                return List.of(Files.readAllBytes(Roots.assets().resolve("Retargets/vrm10.retarget.json")),
+                        Files.readAllBytes(Roots.assets().resolve("Retargets/oculus15.retarget.json")));
+            }
+
+            @Override
+            public String run(byte[] input, Path scratch) {
+                RetargetSet set = RetargetSet.read(new ByteArrayInputStream(input), "fuzz.retarget.json");
+                int expressions = set.expressionNames().size();
+                MotionFrame frame = new MotionFrame(expressions).setRotation(FaceJoint.JAW, 0.3f, 0f, 0f);
+                for (int i = 0; i < expressions; i++) {
+                    frame.setExpression(i, i % 2 == 0 ? 1.5f : -1.5f);
+                }
+                float[] w = new Retargeter(set, MotionLayout.face(expressions, 25, "jaw", "neck")).solve(frame);
+                for (float v : w) {
+                    if (!(v >= 0f && v <= 1f)) {
+                        throw new IllegalStateException("weight " + v + " outside [0, 1] in " + Arrays.toString(w));
+                    }
+                }
+                return set.projection() + " x" + w.length;
             }
         };
     }
