@@ -95,7 +95,9 @@ class DocSnippetsTest {
         assertTrue(snippets.size() >= 6, "java blocks found in README.md and docs/*.md: " + snippets.size());
         List<String> errors = compile(snippets, out);
         assertTrue(errors.isEmpty(), errors.size() + " compile error(s) in the docs' java blocks:\n"
-                + String.join("\n", errors));
+                + String.join("\n", errors) + "\n(a block's free variables and extra imports are declared right"
+                + " above its fence: <!-- snippet-context: Spatial model; float[] pcm --> and"
+                + " <!-- snippet-imports: com.jme3.audio.AudioData.DataType -->)");
     }
 
     /** The check can fail: a block with a stale name is reported at its markdown line with javac's message. */
