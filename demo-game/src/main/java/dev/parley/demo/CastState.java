@@ -54,14 +54,22 @@ public class CastState extends BaseAppState {
 
     /** Four villagers around the well, with different faces and styles. */
     public static final List<CharacterProfile> DEFAULT_CAST = List.of(
-            new CharacterProfile("Mara, innkeeper", CharacterProfile.beta(0, -0.9f, 4, 0.6f, 9, 1.4f, 12, 1.2f, 16, -0.5f),
-                    "cheerful", new Vector3f(-0.42f, 0f, 0.15f), new Vector3f(0.25f, 0f, 1f), new ColorRGBA(0.62f, 0.2f, 0.17f, 1f), "greeting"),
-            new CharacterProfile("Bram, guard", CharacterProfile.beta(0, 1.8f, 3, 1.8f, 5, 1.2f, 11, 1.6f, 18, 1.8f, 6, 0.8f),
-                    "stern", new Vector3f(0.42f, 0f, 0.1f), new Vector3f(-0.3f, 0f, 1f), new ColorRGBA(0.24f, 0.34f, 0.5f, 1f), "warning-bridge"),
-            new CharacterProfile("Ilse, scholar", CharacterProfile.beta(1, 1.3f, 6, 1.4f, 7, -0.8f, 13, -0.9f, 16, 1.5f, 2, -0.8f),
-                    "nervous", new Vector3f(-1.2f, 0f, -0.4f), new Vector3f(0.6f, 0f, 1f), new ColorRGBA(0.22f, 0.42f, 0.3f, 1f), "question-midnight"),
-            new CharacterProfile("Tomas, merchant", CharacterProfile.beta(17, 1.8f, 7, 1.6f, 10, 1.2f, 4, -1.0f, 14, 0.8f),
-                    "animated", new Vector3f(1.2f, 0f, -0.35f), new Vector3f(-0.6f, 0f, 1f), new ColorRGBA(0.72f, 0.55f, 0.2f, 1f), "gold"));
+            new CharacterProfile("Mara, innkeeper",
+                    CharacterProfile.beta(0, -0.9f, 4, 0.6f, 9, 1.4f, 12, 1.2f, 16, -0.5f),
+                    "cheerful", new Vector3f(-0.42f, 0f, 0.15f), new Vector3f(0.25f, 0f, 1f),
+                    new ColorRGBA(0.62f, 0.2f, 0.17f, 1f), "greeting"),
+            new CharacterProfile("Bram, guard",
+                    CharacterProfile.beta(0, 1.8f, 3, 1.8f, 5, 1.2f, 11, 1.6f, 18, 1.8f, 6, 0.8f),
+                    "stern", new Vector3f(0.42f, 0f, 0.1f), new Vector3f(-0.3f, 0f, 1f),
+                    new ColorRGBA(0.24f, 0.34f, 0.5f, 1f), "warning-bridge"),
+            new CharacterProfile("Ilse, scholar",
+                    CharacterProfile.beta(1, 1.3f, 6, 1.4f, 7, -0.8f, 13, -0.9f, 16, 1.5f, 2, -0.8f),
+                    "nervous", new Vector3f(-1.2f, 0f, -0.4f), new Vector3f(0.6f, 0f, 1f),
+                    new ColorRGBA(0.22f, 0.42f, 0.3f, 1f), "question-midnight"),
+            new CharacterProfile("Tomas, merchant",
+                    CharacterProfile.beta(17, 1.8f, 7, 1.6f, 10, 1.2f, 4, -1.0f, 14, 0.8f),
+                    "animated", new Vector3f(1.2f, 0f, -0.35f), new Vector3f(-0.6f, 0f, 1f),
+                    new ColorRGBA(0.72f, 0.55f, 0.2f, 1f), "gold"));
 
     private final List<CharacterProfile> profiles;
     private final List<CharacterAssets.Entry> entries;
@@ -84,7 +92,10 @@ public class CastState extends BaseAppState {
     private ParleyAppState parley;
     private final Map<String, Style> styles = new HashMap<>();
 
-    /** Creates the cast of {@code assets/Characters} (else the default cast) on the default pack, in the pack's default mode. */
+    /**
+     * Creates the cast of {@code assets/Characters} (else the default cast) on the default pack, in the pack's default
+     * mode.
+     */
     public CastState() {
         this(DemoAssets.folder().resolve(CharacterAssets.FOLDER), DemoAssets.packFolder(), null);
     }
@@ -92,7 +103,8 @@ public class CastState extends BaseAppState {
     /**
      * The cast of a characters folder, whose files "Save style" rewrites.
      *
-     * @param characters the folder of {@code *.character.json} (not null; missing or empty: the default cast, not saved)
+     * @param characters the folder of {@code *.character.json} (not null; missing or empty: the default cast, not
+     *     saved)
      * @param packFolder the model pack (not null)
      * @param startWithModel see {@link #CastState(List, Path, Boolean)}
      */
@@ -101,7 +113,8 @@ public class CastState extends BaseAppState {
     }
 
     private CastState(List<CharacterAssets.Entry> entries, Path packFolder, Boolean startWithModel, boolean fromFiles) {
-        this(entries.isEmpty() ? DEFAULT_CAST : entries.stream().map(CharacterAssets.Entry::profile).toList(), packFolder, startWithModel,
+        this(entries.isEmpty() ? DEFAULT_CAST : entries.stream().map(CharacterAssets.Entry::profile).toList(),
+                packFolder, startWithModel,
                 entries);
     }
 
@@ -115,7 +128,8 @@ public class CastState extends BaseAppState {
         this(profiles, packFolder, startWithModel, List.of());
     }
 
-    private CastState(List<CharacterProfile> profiles, Path packFolder, Boolean startWithModel, List<CharacterAssets.Entry> entries) {
+    private CastState(List<CharacterProfile> profiles, Path packFolder, Boolean startWithModel,
+            List<CharacterAssets.Entry> entries) {
         this.entries = new ArrayList<>(entries);
         Validate.nonNull(profiles, "profiles");
         if (profiles.isEmpty()) {
@@ -161,7 +175,8 @@ public class CastState extends BaseAppState {
                 parley.checkStyle(s);
                 return s;
             } catch (RuntimeException e) {
-                java.util.logging.Logger.getLogger(CastState.class.getName()).warning("style '" + n + "' unavailable for the model: " + e.getMessage());
+                java.util.logging.Logger.getLogger(CastState.class.getName())
+                        .warning("style '" + n + "' unavailable for the model: " + e.getMessage());
                 return null;
             }
         });
@@ -196,7 +211,8 @@ public class CastState extends BaseAppState {
         if (entries.size() != speakers.size()) {
             throw new IllegalStateException("this cast was not loaded from character files: nothing to save into");
         }
-        CharacterAssets.Entry saved = CharacterAssets.saveStyle(entries.get(speaker), speakers.get(speaker).style().name(), speaker);
+        CharacterAssets.Entry saved = CharacterAssets.saveStyle(entries.get(speaker),
+                speakers.get(speaker).style().name(), speaker);
         entries.set(speaker, saved);
         version++;
         return saved.file();
@@ -221,7 +237,8 @@ public class CastState extends BaseAppState {
         head.setName(profile.name());
         // Without a usable pack the head still binds: the energy jaw then drives it. A head that does
         // not fit stays still (logged by Parley) and its lines fail.
-        TalkingHead talker = parley.attach(head, spec, parley.setupError() == null ? style(StylePreset.named(profile.style())) : null);
+        TalkingHead talker = parley.attach(head, spec,
+                parley.setupError() == null ? style(StylePreset.named(profile.style())) : null);
         head.setShadowMode(ShadowMode.CastAndReceive);
         head.setLocalTranslation(0f, CharacterBody.NECK_BASE, 0f);
         head.setLocalScale(CharacterBody.HEAD_SCALE);
@@ -351,7 +368,8 @@ public class CastState extends BaseAppState {
                 return l;
             }
         }
-        throw new IllegalArgumentException("no dialogue line '" + id + "'; lines: " + lines.stream().map(DialogueLines.Line::id).toList());
+        throw new IllegalArgumentException("no dialogue line '" + id + "'; lines: "
+                + lines.stream().map(DialogueLines.Line::id).toList());
     }
 
     private AudioNode audioNode(DialogueLines.Line line) {

@@ -72,7 +72,8 @@ public final class CharacterAssets {
                 if (!FORMAT.equals(root.path("format").asText())) {
                     throw new IllegalArgumentException("format: expected '" + FORMAT + "'");
                 }
-                CharacterProfile p = new CharacterProfile(root.get("name").asText(), floats(root, "beta", -1), root.get("style").asText(),
+                CharacterProfile p = new CharacterProfile(root.get("name").asText(), floats(root, "beta", -1),
+                        root.get("style").asText(),
                         vector(root, "position"), vector(root, "facing"), color(root), root.get("voiceLine").asText());
                 int o = root.path("order").asInt(out.size());
                 int at = 0;
@@ -99,7 +100,8 @@ public final class CharacterAssets {
         Validate.nonNull(profile, "profile");
         Validate.nonNull(file, "file");
         ObjectNode root = JSON.createObjectNode();
-        root.put("format", FORMAT).put("version", 1).put("order", order).put("name", profile.name()).put("style", profile.style())
+        root.put("format", FORMAT).put("version", 1).put("order", order).put("name", profile.name())
+                .put("style", profile.style())
                 .put("voiceLine", profile.voiceLine());
         ArrayNode beta = root.putArray("beta");
         for (float b : profile.beta()) {
@@ -128,7 +130,8 @@ public final class CharacterAssets {
     public static Entry saveStyle(Entry entry, String style, int order) {
         Validate.nonNull(entry, "entry");
         CharacterProfile p = entry.profile();
-        CharacterProfile changed = new CharacterProfile(p.name(), p.beta(), Validate.nonEmpty(style, "style"), p.position(), p.facing(),
+        CharacterProfile changed = new CharacterProfile(p.name(), p.beta(), Validate.nonEmpty(style, "style"),
+                p.position(), p.facing(),
                 p.outfit(), p.voiceLine());
         save(changed, order, entry.file());
         return new Entry(entry.file(), changed);
@@ -137,7 +140,8 @@ public final class CharacterAssets {
     private static float[] floats(JsonNode root, String field, int length) {
         JsonNode a = root.get(field);
         if (a == null || !a.isArray() || length >= 0 && a.size() != length) {
-            throw new IllegalArgumentException(field + ": expected an array" + (length >= 0 ? " of " + length + " numbers" : ""));
+            throw new IllegalArgumentException(field + ": expected an array"
+                    + (length >= 0 ? " of " + length + " numbers" : ""));
         }
         float[] out = new float[a.size()];
         for (int i = 0; i < out.length; i++) {

@@ -44,7 +44,8 @@ final class CharacterBody {
 
         for (float side : new float[] {-1f, 1f}) {
             add(body, "Leg", vertical(0.065f, 0.06f, 0.82f), trousers, side * 0.09f, 0.45f, 0f);
-            add(body, "Boot", new Sphere(12, 16, 0.08f), boots, side * 0.09f, 0.04f, 0.04f).setLocalScale(0.9f, 0.55f, 1.4f);
+            add(body, "Boot", new Sphere(12, 16, 0.08f), boots, side * 0.09f, 0.04f, 0.04f)
+                    .setLocalScale(0.9f, 0.55f, 1.4f);
             Geometry arm = add(body, "Arm", vertical(0.042f, 0.05f, 0.56f), cloth, side * 0.215f, 1.07f, 0f);
             arm.setLocalRotation(new Quaternion().fromAngles(0f, 0f, side * 0.1f));
             add(body, "Hand", new Sphere(10, 12, 0.045f), skin, side * 0.245f, 0.77f, 0.01f);

@@ -15,7 +15,8 @@ import dev.parley.util.Validate;
  * @param outfit the clothing colour (not null)
  * @param voiceLine the id of the line the character says in "Speak all" (not null)
  */
-public record CharacterProfile(String name, float[] beta, String style, Vector3f position, Vector3f facing, ColorRGBA outfit,
+public record CharacterProfile(String name, float[] beta, String style, Vector3f position, Vector3f facing,
+        ColorRGBA outfit,
         String voiceLine) {
 
     /** Validates the fields. */
@@ -39,7 +40,8 @@ public record CharacterProfile(String name, float[] beta, String style, Vector3f
      */
     public static float[] beta(float... pairs) {
         if (pairs.length % 2 != 0) {
-            throw new IllegalArgumentException("pairs must be (index, weight) pairs but has odd length " + pairs.length);
+            throw new IllegalArgumentException("pairs must be (index, weight) pairs but has odd length "
+                    + pairs.length);
         }
         float[] beta = new float[20];
         for (int i = 0; i < pairs.length; i += 2) {

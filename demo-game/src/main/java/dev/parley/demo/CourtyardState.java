@@ -78,9 +78,11 @@ public class CourtyardState extends BaseAppState {
         // Two halves meeting at the ridge: each centre sits half a length down its slope.
         float slope = 0.55f;
         float half = 0.5f;
-        Geometry roofL = geometry("Roof", new Box(half, 0.025f, 0.45f), roof, -half * FastMath.cos(slope), 2.1f - half * FastMath.sin(slope), 0f);
+        Geometry roofL = geometry("Roof", new Box(half, 0.025f, 0.45f), roof, -half * FastMath.cos(slope),
+                2.1f - half * FastMath.sin(slope), 0f);
         roofL.setLocalRotation(new Quaternion().fromAngleAxis(slope, Vector3f.UNIT_Z));
-        Geometry roofR = geometry("Roof", new Box(half, 0.025f, 0.45f), roof, half * FastMath.cos(slope), 2.1f - half * FastMath.sin(slope), 0f);
+        Geometry roofR = geometry("Roof", new Box(half, 0.025f, 0.45f), roof, half * FastMath.cos(slope),
+                2.1f - half * FastMath.sin(slope), 0f);
         roofR.setLocalRotation(new Quaternion().fromAngleAxis(-slope, Vector3f.UNIT_Z));
         well.attachChild(roofL);
         well.attachChild(roofR);
@@ -106,9 +108,12 @@ public class CourtyardState extends BaseAppState {
         root.setShadowMode(ShadowMode.CastAndReceive);
         ground.setShadowMode(ShadowMode.Receive);
 
-        sun = new DirectionalLight(new Vector3f(0.55f, -0.6f, -0.58f).normalizeLocal(), new ColorRGBA(1.0f, 0.88f, 0.72f, 1f).multLocal(1.15f));
-        DirectionalLight sky = new DirectionalLight(new Vector3f(-0.5f, -0.3f, -0.4f).normalizeLocal(), new ColorRGBA(0.45f, 0.55f, 0.75f, 1f).multLocal(0.35f));
-        DirectionalLight bounce = new DirectionalLight(new Vector3f(0f, 0.6f, -0.8f).normalizeLocal(), new ColorRGBA(0.55f, 0.45f, 0.35f, 1f).multLocal(0.25f));
+        sun = new DirectionalLight(new Vector3f(0.55f, -0.6f, -0.58f).normalizeLocal(),
+                new ColorRGBA(1.0f, 0.88f, 0.72f, 1f).multLocal(1.15f));
+        DirectionalLight sky = new DirectionalLight(new Vector3f(-0.5f, -0.3f, -0.4f).normalizeLocal(),
+                new ColorRGBA(0.45f, 0.55f, 0.75f, 1f).multLocal(0.35f));
+        DirectionalLight bounce = new DirectionalLight(new Vector3f(0f, 0.6f, -0.8f).normalizeLocal(),
+                new ColorRGBA(0.55f, 0.45f, 0.35f, 1f).multLocal(0.25f));
         SimpleApplication sapp = (SimpleApplication) app;
         sapp.getRootNode().addLight(sun);
         sapp.getRootNode().addLight(sky);
@@ -132,7 +137,8 @@ public class CourtyardState extends BaseAppState {
         }
     }
 
-    private void wall(AssetManager am, Material plaster, Material timber, Material window, Vector3f at, float yaw, float length) {
+    private void wall(AssetManager am, Material plaster, Material timber, Material window, Vector3f at, float yaw,
+            float length) {
         Node wall = new Node("Wall");
         float h = 3.6f;
         Box box = new Box(length / 2, h / 2, 0.2f);

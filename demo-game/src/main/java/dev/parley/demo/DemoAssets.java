@@ -27,6 +27,7 @@ final class DemoAssets {
             }
             p = p.getParent();
         }
-        throw new IllegalStateException("Cannot find Parley's assets/ folder: run from the repository or set -Dparley.root");
+        throw new IllegalStateException("Cannot find Parley's assets/ folder: run from the repository or set "
+                + "-Dparley.root");
     }
 }

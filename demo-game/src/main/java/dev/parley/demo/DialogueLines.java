@@ -72,7 +72,8 @@ public final class DialogueLines {
         for (int i = 0; i < lines.size(); i++) {
             JsonNode l = lines.get(i);
             String p = "lines[" + i + "]";
-            out.add(new Line(f.string(l, "id", p + ".id"), f.string(l, "text", p + ".text"), f.string(l, "voice", p + ".voice"),
+            out.add(new Line(f.string(l, "id", p + ".id"), f.string(l, "text", p + ".text"),
+                    f.string(l, "voice", p + ".voice"),
                     folder + f.string(l, "file", p + ".file"), f.number(l, "seconds", p + ".seconds")));
         }
         return Collections.unmodifiableList(out);

@@ -12,7 +12,9 @@ public record DriverStats(String device, float msPerWindow, float realTimeFactor
 
     /** @return the overlay text (not null) */
     public String describe() {
-        return "inference: " + device + "   ms/window: " + (Float.isNaN(msPerWindow) ? "n/a" : String.format("%.1f", msPerWindow))
-                + "   real-time factor: " + (Float.isNaN(realTimeFactor) ? "n/a" : String.format("%.1fx", realTimeFactor));
+        return "inference: " + device + "   ms/window: "
+                + (Float.isNaN(msPerWindow) ? "n/a" : String.format("%.1f", msPerWindow))
+                + "   real-time factor: "
+                + (Float.isNaN(realTimeFactor) ? "n/a" : String.format("%.1fx", realTimeFactor));
     }
 }

@@ -36,7 +36,8 @@ public final class ModelSpeechDriver implements SpeechDriver {
 
     @Override
     public String label() {
-        String pack = parley.manifest() == null ? "no pack" : parley.manifest().id() + " " + parley.manifest().packVersion();
+        String pack = parley.manifest() == null ? "no pack" : parley.manifest().id() + " "
+                + parley.manifest().packVersion();
         return "audio-driven model (" + pack + ")";
     }
 
@@ -71,7 +72,8 @@ public final class ModelSpeechDriver implements SpeechDriver {
         InferenceService service = parley.service();
         if (service == null || parley.setupError() != null) {
             Exception e = parley.setupError();
-            return new DriverStats(device + " (model unavailable: " + (e == null ? "no pack" : e.getMessage()) + ")", Float.NaN, Float.NaN);
+            return new DriverStats(device + " (model unavailable: " + (e == null ? "no pack" : e.getMessage()) + ")",
+                    Float.NaN, Float.NaN);
         }
         if (!service.isReady() || service.runs() == 0) {
             return new DriverStats(device + (service.isReady() ? "" : " (loading)"), Float.NaN, Float.NaN);

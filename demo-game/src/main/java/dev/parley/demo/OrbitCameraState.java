@@ -106,7 +106,8 @@ public class OrbitCameraState extends BaseAppState {
     private void apply() {
         Camera cam = getApplication().getCamera();
         float cp = FastMath.cos(pitch);
-        Vector3f eye = new Vector3f(FastMath.sin(yaw) * cp, FastMath.sin(pitch), FastMath.cos(yaw) * cp).multLocal(distance).addLocal(target);
+        Vector3f eye = new Vector3f(FastMath.sin(yaw) * cp, FastMath.sin(pitch), FastMath.cos(yaw) * cp)
+                .multLocal(distance).addLocal(target);
         cam.setLocation(eye);
         cam.lookAt(target, Vector3f.UNIT_Y);
     }
@@ -126,7 +127,8 @@ public class OrbitCameraState extends BaseAppState {
     @Override
     protected void onEnable() {
         InputManager input = getApplication().getInputManager();
-        input.addMapping(DRAG, new MouseButtonTrigger(MouseInput.BUTTON_LEFT), new MouseButtonTrigger(MouseInput.BUTTON_RIGHT));
+        input.addMapping(DRAG, new MouseButtonTrigger(MouseInput.BUTTON_LEFT),
+                new MouseButtonTrigger(MouseInput.BUTTON_RIGHT));
         input.addMapping(AXES[0], new MouseAxisTrigger(MouseInput.AXIS_X, true));
         input.addMapping(AXES[1], new MouseAxisTrigger(MouseInput.AXIS_X, false));
         input.addMapping(AXES[2], new MouseAxisTrigger(MouseInput.AXIS_Y, true));

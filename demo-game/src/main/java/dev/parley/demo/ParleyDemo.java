@@ -65,7 +65,8 @@ public final class ParleyDemo extends SimpleApplication {
             } else if ("--driver".equals(args[i]) && i + 1 < args.length && args[i + 1].matches("model|energy")) {
                 model = "model".equals(args[++i]);
             } else if (!args[i].isBlank()) {
-                System.err.println("unknown argument '" + args[i] + "'; usage: ParleyDemo [--scripted DIR] [--driver model|energy]");
+                System.err.println("unknown argument '" + args[i]
+                        + "'; usage: ParleyDemo [--scripted DIR] [--driver model|energy]");
                 System.exit(2);
             }
         }
@@ -121,7 +122,8 @@ public final class ParleyDemo extends SimpleApplication {
     public void simpleInitApp() {
         assetManager.registerLocator(DemoAssets.folder().toString(), FileLocator.class);
         setPauseOnLostFocus(false);
-        CastState cast = new CastState(DemoAssets.folder().resolve(CharacterAssets.FOLDER), DemoAssets.packFolder(), startWithModel);
+        CastState cast = new CastState(DemoAssets.folder().resolve(CharacterAssets.FOLDER), DemoAssets.packFolder(),
+                startWithModel);
         OrbitCameraState camera = new OrbitCameraState();
         stateManager.attachAll(new CourtyardState(scriptedDir == null), cast, camera, new ParleyPanelState());
         if (scriptedDir != null) {
@@ -143,7 +145,8 @@ public final class ParleyDemo extends SimpleApplication {
                     camera.frame(s.mouthCenter(new Vector3f()).addLocal(0f, 0.03f, 0f), s.profile().facing(), 1.3f);
                     camera.snap();
                 }));
-        return new ScriptedRunState(scriptedDir, cues, () -> describe(cast), 0.3f, 1.0f, 1.3f, 1.6f, 1.9f, 2.2f, 2.7f, 3.0f);
+        return new ScriptedRunState(scriptedDir, cues, () -> describe(cast), 0.3f, 1.0f, 1.3f, 1.6f, 1.9f, 2.2f, 2.7f,
+                3.0f);
     }
 
     private static Vector3f groupCenter(CastState cast) {
@@ -174,7 +177,8 @@ public final class ParleyDemo extends SimpleApplication {
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("name", s.profile().name());
             c.put("talking", s.isTalking());
-            c.put("mouth", new int[] {(int) Math.floor(minX), (int) Math.floor(minY), (int) Math.ceil(maxX), (int) Math.ceil(maxY)});
+            c.put("mouth", new int[] {(int) Math.floor(minX), (int) Math.floor(minY), (int) Math.ceil(maxX),
+                    (int) Math.ceil(maxY)});
             characters.add(c);
         }
         Container panel = stateManager.getState(ParleyPanelState.class).panel();
@@ -182,8 +186,11 @@ public final class ParleyDemo extends SimpleApplication {
         Vector3f size = panel.getSize();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("characters", characters);
-        out.put("panel", Map.of("attached", panel.getParent() != null, "children", panel.getLayout().getChildren().size(),
-                "rect", new int[] {(int) at.x, (int) (cam.getHeight() - at.y), (int) (at.x + size.x), (int) (cam.getHeight() - at.y + size.y)}));
+        out.put("panel",
+                Map.of("attached", panel.getParent() != null, "children", panel.getLayout().getChildren().size(),
+                "rect",
+                new int[] {(int) at.x, (int) (cam.getHeight() - at.y), (int) (at.x + size.x),
+                        (int) (cam.getHeight() - at.y + size.y)}));
         return out;
     }
 

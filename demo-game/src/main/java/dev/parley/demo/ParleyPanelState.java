@@ -86,11 +86,14 @@ public class ParleyPanelState extends BaseAppState {
         steps = slider("Sampling steps (model only)", 1, 50, 10, 1);
         stepsValue = lastValueLabel;
 
-        Container styleRow = panel.addChild(new Container(new SpringGridLayout(com.simsilica.lemur.Axis.X, com.simsilica.lemur.Axis.Y), STYLE));
+        Container styleRow =
+                panel.addChild(new Container(new SpringGridLayout(com.simsilica.lemur.Axis.X,
+                com.simsilica.lemur.Axis.Y), STYLE));
         Button assign = styleRow.addChild(new Button("Give style", STYLE));
         assign.addClickCommands(b -> {
             cast.assignStyle(cast.selected(), style.getSelectedItem());
-            saveStatus.setText(cast.speakers().get(cast.selected()).profile().name() + " now speaks " + style.getSelectedItem().name());
+            saveStatus.setText(cast.speakers().get(cast.selected()).profile().name() + " now speaks "
+                    + style.getSelectedItem().name());
         });
         Button save = styleRow.addChild(new Button("Save to character", STYLE));
         save.addClickCommands(b -> {
@@ -104,7 +107,9 @@ public class ParleyPanelState extends BaseAppState {
         });
         saveStatus = panel.addChild(new Label("", STYLE));
 
-        Container buttons = panel.addChild(new Container(new SpringGridLayout(com.simsilica.lemur.Axis.X, com.simsilica.lemur.Axis.Y), STYLE));
+        Container buttons =
+                panel.addChild(new Container(new SpringGridLayout(com.simsilica.lemur.Axis.X,
+                com.simsilica.lemur.Axis.Y), STYLE));
         Button speak = buttons.addChild(new Button("Speak", STYLE));
         speak.addClickCommands(b -> cast.speak(cast.selected(), line.getSelectedItem(), settings()));
         Button all = buttons.addChild(new Button("Speak all", STYLE));
@@ -126,11 +131,13 @@ public class ParleyPanelState extends BaseAppState {
                 micStatus.setText("Microphone off");
             } else {
                 String why = cast.listen(cast.selected(), settings());
-                micStatus.setText(why != null ? why : "Listening: talk, and " + cast.speakers().get(cast.selected()).profile().name() + " follows");
+                micStatus.setText(why != null ? why : "Listening: talk, and " + cast.speakers().get(cast.selected())
+                        .profile().name() + " follows");
             }
         });
         // Top right, so the group (framed left of centre) stays in view.
-        panel.setLocalTranslation(app.getCamera().getWidth() - panel.getPreferredSize().x - 12f, app.getCamera().getHeight() - 12f, 0f);
+        panel.setLocalTranslation(app.getCamera().getWidth() - panel.getPreferredSize().x - 12f,
+                app.getCamera().getHeight() - 12f, 0f);
 
         overlay = new Container(new SpringGridLayout(), STYLE);
         overlay.setName("ParleyOverlay");
@@ -154,7 +161,9 @@ public class ParleyPanelState extends BaseAppState {
     }
 
     private Slider slider(String title, double min, double max, double value, double delta) {
-        Container row = panel.addChild(new Container(new SpringGridLayout(com.simsilica.lemur.Axis.X, com.simsilica.lemur.Axis.Y), STYLE));
+        Container row =
+                panel.addChild(new Container(new SpringGridLayout(com.simsilica.lemur.Axis.X,
+                com.simsilica.lemur.Axis.Y), STYLE));
         row.addChild(new Label(title, STYLE));
         lastValueLabel = row.addChild(new Label("", STYLE));
         lastValueLabel.setInsets(new Insets3f(0, 8, 0, 0));
@@ -215,7 +224,8 @@ public class ParleyPanelState extends BaseAppState {
         if (character.getSelectedItem() != selected) {
             character.setSelectedItem(selected);
         }
-        driverLine.setText("driver: " + cast.driver().label() + (cast.hasModelDriver() ? "" : "   (model pack unavailable)"));
+        driverLine.setText("driver: " + cast.driver().label()
+                + (cast.hasModelDriver() ? "" : "   (model pack unavailable)"));
         if (modelToggle.isChecked() != cast.usesModel()) {
             modelToggle.setChecked(cast.usesModel());
         }

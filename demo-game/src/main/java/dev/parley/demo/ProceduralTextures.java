@@ -61,7 +61,8 @@ final class ProceduralTextures {
      */
     static Texture2D plaster(int size, ColorRGBA base) {
         return texture(size, (u, v) -> {
-            float n = 0.5f * valueNoise(u * 6f, v * 6f) + 0.3f * valueNoise(u * 19f, v * 19f) + 0.2f * hash(u * 211f, v * 197f);
+            float n = 0.5f * valueNoise(u * 6f, v * 6f) + 0.3f * valueNoise(u * 19f, v * 19f)
+                    + 0.2f * hash(u * 211f, v * 197f);
             float f = 0.86f + 0.2f * n - 0.1f * (float) Math.pow(1f - v, 6);
             return base.mult(f).setAlpha(1f);
         });
@@ -77,7 +78,9 @@ final class ProceduralTextures {
     static Texture2D planks(int size, ColorRGBA base) {
         return texture(size, (u, v) -> {
             float plank = v * 4f;
-            float seam = smooth(0f, 0.06f, Math.min(plank - (float) Math.floor(plank), 1f - (plank - (float) Math.floor(plank))));
+            float seam =
+                    smooth(0f, 0.06f,
+                    Math.min(plank - (float) Math.floor(plank), 1f - (plank - (float) Math.floor(plank))));
             float grain = 0.85f + 0.15f * (float) Math.sin(40f * u + 6f * valueNoise(u * 3f, plank));
             return base.mult(grain * (0.35f + 0.65f * seam)).setAlpha(1f);
         });

@@ -119,7 +119,8 @@ public class ScriptedRunState extends BaseAppState {
         root.put("height", getApplication().getCamera().getHeight());
         root.put("shots", shots);
         try {
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(new File(outDir, SHOTS_FILE), root);
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(new File(outDir, SHOTS_FILE),
+                    root);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + new File(outDir, SHOTS_FILE), e);
         }

@@ -12,13 +12,15 @@ import dev.parley.util.Validate;
  * @param guidanceRescale guidance rescale in [0, 1] (model drivers only)
  * @param steps sampling steps (&ge;1; model drivers only)
  */
-public record SpeechSettings(StylePreset style, float audioGuidance, float styleGuidance, float guidanceRescale, int steps) {
+public record SpeechSettings(StylePreset style, float audioGuidance, float styleGuidance, float guidanceRescale,
+        int steps) {
 
     /** Validates the fields. */
     public SpeechSettings {
         Validate.nonNull(style, "style");
         if (!(audioGuidance >= 0f) || !(styleGuidance >= 0f)) {
-            throw new IllegalArgumentException("guidance scales must be >= 0 but are " + audioGuidance + " and " + styleGuidance);
+            throw new IllegalArgumentException("guidance scales must be >= 0 but are " + audioGuidance + " and "
+                    + styleGuidance);
         }
         Guidance.checkRescale(guidanceRescale);
         Validate.inRange(steps, 1, 1000, "steps");

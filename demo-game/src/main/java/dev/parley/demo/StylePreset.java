@@ -20,10 +20,14 @@ public record StylePreset(String name, float jawGain, Map<String, Float> held, M
     /** The built-in presets. */
     public static final List<StylePreset> BUILT_IN = List.of(
             new StylePreset("calm", 0.75f, Map.of("mouth_corners_up", 0.12f), Map.of()),
-            new StylePreset("animated", 1.3f, Map.of(), Map.of("brow_inner_raise", 0.7f, "brow_outer_raise", 0.5f, "eye_wide_L", 0.3f, "eye_wide_R", 0.3f)),
+            new StylePreset("animated", 1.3f, Map.of(),
+                    Map.of("brow_inner_raise", 0.7f, "brow_outer_raise", 0.5f, "eye_wide_L", 0.3f, "eye_wide_R", 0.3f)),
             new StylePreset("stern", 0.8f, Map.of("brow_lower", 0.55f, "lip_press", 0.2f), Map.of("jaw_clench", 0.3f)),
-            new StylePreset("nervous", 0.9f, Map.of("brow_inner_raise", 0.5f, "lip_stretch_L", 0.15f, "lip_stretch_R", 0.15f), Map.of("brow_inner_raise", 0.3f)),
-            new StylePreset("cheerful", 1.1f, Map.of("mouth_corners_up", 0.55f, "cheek_raise", 0.3f), Map.of("brow_outer_raise", 0.35f)));
+            new StylePreset("nervous", 0.9f,
+                    Map.of("brow_inner_raise", 0.5f, "lip_stretch_L", 0.15f, "lip_stretch_R", 0.15f),
+                    Map.of("brow_inner_raise", 0.3f)),
+            new StylePreset("cheerful", 1.1f, Map.of("mouth_corners_up", 0.55f, "cheek_raise", 0.3f),
+                    Map.of("brow_outer_raise", 0.35f)));
 
     /** Validates the fields. */
     public StylePreset {
@@ -66,7 +70,8 @@ public record StylePreset(String name, float jawGain, Map<String, Float> held, M
             root.get("presets").forEach(p -> out.add(named(p.get("name").asText())));
             return out.isEmpty() ? BUILT_IN : List.copyOf(out);
         } catch (java.io.IOException | RuntimeException e) {
-            java.util.logging.Logger.getLogger(StylePreset.class.getName()).warning("cannot read " + index + ": " + e.getMessage());
+            java.util.logging.Logger.getLogger(StylePreset.class.getName())
+                    .warning("cannot read " + index + ": " + e.getMessage());
             return BUILT_IN;
         }
     }

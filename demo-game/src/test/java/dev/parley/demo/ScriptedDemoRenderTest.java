@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The demo's scripted mode, rendered for real (under Xvfb in CI), driven by the audio-driven model
- * (Parley's runtime on the shipped pack): one character says a line while the others listen. The panel must be on screen, the speaker's mouth must change between frames,
+ * (Parley's runtime on the shipped pack): one character says a line while the others listen. The panel must be on
+ * screen, the speaker's mouth must change between frames,
  * and the listeners' mouths must barely change (blinks, breathing and gaze only).
  */
 class ScriptedDemoRenderTest {
@@ -45,7 +46,8 @@ class ScriptedDemoRenderTest {
             assertTrue(panel.get("children").asInt() >= 12, "panel has its controls: " + panel);
             BufferedImage image = ImageIO.read(new File(dir, shot.get("file").asText()));
             int[] r = ints(panel.get("rect"));
-            assertTrue(r[0] >= 0 && r[1] >= 0 && r[2] <= image.getWidth() && r[3] <= image.getHeight() && r[2] - r[0] > 150,
+            assertTrue(r[0] >= 0 && r[1] >= 0 && r[2] <= image.getWidth() && r[3] <= image.getHeight()
+                    && r[2] - r[0] > 150,
                     "panel on screen: " + panel.get("rect"));
         }
 
@@ -63,7 +65,8 @@ class ScriptedDemoRenderTest {
             for (int k = 1; k < frames.size(); k++) {
                 change = Math.max(change, meanDifference(frames.get(k - 1), frames.get(k), box));
             }
-            boolean talking = shots.get("shots").get(TALKING_SHOTS[1]).get("characters").get(c).get("talking").asBoolean();
+            boolean talking = shots.get("shots").get(TALKING_SHOTS[1]).get("characters").get(c).get("talking")
+                    .asBoolean();
             report.append(characters.get(c).get("name").asText()).append(talking ? " (talking)" : "").append(": ")
                     .append(String.format("%.2f", change)).append("; ");
             if (talking) {

@@ -61,7 +61,8 @@ public final class FaceClips {
      * @return a new clip targeting the model (not null)
      * @throws RigBindingException if the model lacks the named morph targets or joints
      */
-    public static AnimClip build(String name, float[] motion, int frames, MotionLayout layout, Spatial model, RigNames names) {
+    public static AnimClip build(String name, float[] motion, int frames, MotionLayout layout, Spatial model,
+            RigNames names) {
         Validate.nonNull(name, "name");
         Validate.nonNull(layout, "layout");
         Validate.nonNull(model, "model");
@@ -106,17 +107,21 @@ public final class FaceClips {
             tracks.add(new MorphTrack(g, times, weights, targets.length));
         }
         if (!anyMorph) {
-            throw new RigBindingException("Model '" + model.getName() + "' has no geometry with Parley's expression morph targets");
+            throw new RigBindingException("Model '" + model.getName()
+                    + "' has no geometry with Parley's expression morph targets");
         }
         Armature armature = armature(model);
-        addJointTrack(tracks, armature, names, FaceJoint.JAW, layout.slice("jaw").offset(), motion, frames, dim, times, model);
-        addJointTrack(tracks, armature, names, FaceJoint.HEAD, layout.slice("head").offset(), motion, frames, dim, times, model);
+        addJointTrack(tracks, armature, names, FaceJoint.JAW, layout.slice("jaw").offset(), motion, frames, dim, times,
+                model);
+        addJointTrack(tracks, armature, names, FaceJoint.HEAD, layout.slice("head").offset(), motion, frames, dim,
+                times, model);
         AnimClip clip = new AnimClip(name);
         clip.setTracks(tracks.toArray(new AnimTrack<?>[0]));
         return clip;
     }
 
-    private static void addJointTrack(List<AnimTrack<?>> tracks, Armature armature, RigNames names, FaceJoint which, int offset,
+    private static void addJointTrack(List<AnimTrack<?>> tracks, Armature armature, RigNames names, FaceJoint which,
+            int offset,
             float[] motion, int frames, int dim, float[] times, Spatial model) {
         String jointName = names.joint(which);
         if (jointName == null) {
@@ -124,7 +129,8 @@ public final class FaceClips {
         }
         Joint joint = armature == null ? null : armature.getJoint(jointName);
         if (joint == null) {
-            throw new RigBindingException("Model '" + model.getName() + "' has no " + which + " joint '" + jointName + "'");
+            throw new RigBindingException("Model '" + model.getName() + "' has no " + which + " joint '" + jointName
+                    + "'");
         }
         Transform bind = joint.getInitialTransform();
         Vector3f[] translations = new Vector3f[frames];
@@ -173,9 +179,11 @@ public final class FaceClips {
                 Geometry standIn = new Geometry(m.getTarget().getName(), standInMesh());
                 out.add(new MorphTrack(standIn, m.getTimes(), m.getWeights(), m.getNbMorphTargets()));
             } else if (t instanceof TransformTrack tt && tt.getTarget() instanceof Joint j) {
-                out.add(new TransformTrack(new Joint(j.getName()), tt.getTimes(), tt.getTranslations(), tt.getRotations(), tt.getScales()));
+                out.add(new TransformTrack(new Joint(j.getName()), tt.getTimes(), tt.getTranslations(),
+                        tt.getRotations(), tt.getScales()));
             } else {
-                throw new IllegalArgumentException("clip '" + clip.getName() + "' has a track Parley did not make: " + t);
+                throw new IllegalArgumentException("clip '" + clip.getName() + "' has a track Parley did not make: "
+                        + t);
             }
         }
         AnimClip copy = new AnimClip(clip.getName());
@@ -218,24 +226,29 @@ public final class FaceClips {
                     }
                 });
                 if (found[0] == null) {
-                    throw new RigBindingException("clip '" + clip.getName() + "' animates geometry '" + name + "' but model '"
+                    throw new RigBindingException("clip '" + clip.getName() + "' animates geometry '" + name
+                            + "' but model '"
                             + model.getName() + "' has none of that name");
                 }
                 int targets = found[0].getMesh().getMorphTargets().length;
                 if (targets != m.getNbMorphTargets()) {
-                    throw new RigBindingException("clip '" + clip.getName() + "' has " + m.getNbMorphTargets() + " morph weights for '"
+                    throw new RigBindingException("clip '" + clip.getName() + "' has " + m.getNbMorphTargets()
+                            + " morph weights for '"
                             + name + "' but the model's mesh has " + targets + " morph targets");
                 }
                 out.add(new MorphTrack(found[0], m.getTimes(), m.getWeights(), targets));
             } else if (t instanceof TransformTrack tt && tt.getTarget() instanceof Joint j) {
                 Joint target = armature == null ? null : armature.getJoint(j.getName());
                 if (target == null) {
-                    throw new RigBindingException("clip '" + clip.getName() + "' animates joint '" + j.getName() + "' but model '"
+                    throw new RigBindingException("clip '" + clip.getName() + "' animates joint '" + j.getName()
+                            + "' but model '"
                             + model.getName() + "' has no such joint");
                 }
-                out.add(new TransformTrack(target, tt.getTimes(), tt.getTranslations(), tt.getRotations(), tt.getScales()));
+                out.add(new TransformTrack(target, tt.getTimes(), tt.getTranslations(), tt.getRotations(),
+                        tt.getScales()));
             } else {
-                throw new IllegalArgumentException("clip '" + clip.getName() + "' has a track Parley did not make: " + t);
+                throw new IllegalArgumentException("clip '" + clip.getName() + "' has a track Parley did not make: "
+                        + t);
             }
         }
         AnimClip copy = new AnimClip(clip.getName());

@@ -90,7 +90,8 @@ final class EyeGaze {
         parentRotation.mult(joint.getInitialTransform().getRotation(), frame);
         inverse.set(frame).inverseLocal();
         // Eye centre in model space.
-        Vector3f centre = parentRotation.mult(joint.getInitialTransform().getTranslation().mult(parentScale), new Vector3f())
+        Vector3f centre = parentRotation.mult(joint.getInitialTransform().getTranslation().mult(parentScale),
+                new Vector3f())
                 .addLocal(parentTranslation);
         space.worldToLocal(target, tmp).subtractLocal(centre);
         if (tmp.lengthSquared() < 1e-12f) {

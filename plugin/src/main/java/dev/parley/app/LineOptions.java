@@ -99,7 +99,8 @@ public record LineOptions(int steps, float audioGuidance, float styleGuidance, f
                 Float.isNaN(audioGuidance) ? fallback.audioGuidance : audioGuidance,
                 Float.isNaN(styleGuidance) ? fallback.styleGuidance : styleGuidance,
                 Float.isNaN(guidanceRescale) ? fallback.guidanceRescale : guidanceRescale,
-                seeded ? seed : fallback.seed, seeded || fallback.seeded, adaptive != null ? adaptive : fallback.adaptive);
+                seeded ? seed : fallback.seed, seeded || fallback.seeded,
+                adaptive != null ? adaptive : fallback.adaptive);
     }
 
     /**

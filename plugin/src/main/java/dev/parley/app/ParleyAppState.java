@@ -84,7 +84,8 @@ public class ParleyAppState extends BaseAppState {
             m = PackManifest.load(packFolder.resolve("manifest.json"));
         } catch (RuntimeException e) {
             error = e;
-            LOG.log(Level.SEVERE, "Parley cannot use the model pack: " + e.getMessage() + "; characters will stay idle");
+            LOG.log(Level.SEVERE, "Parley cannot use the model pack: " + e.getMessage()
+                    + "; characters will stay idle");
         }
         manifest = m;
         setupError = error;
@@ -182,7 +183,8 @@ public class ParleyAppState extends BaseAppState {
         return attach(model, names, style, null, listeners);
     }
 
-    private TalkingHead attach(Spatial model, RigNames names, Style style, Exception headError, LineListener... listeners) {
+    private TalkingHead attach(Spatial model, RigNames names, Style style, Exception headError,
+            LineListener... listeners) {
         Validate.nonNull(model, "model");
         Validate.nonNull(names, "names");
         String name = model.getName() != null ? model.getName() : "character " + (heads.size() + 1);

@@ -112,7 +112,8 @@ public class TalkingHead extends AbstractControl {
         this.seeds = new Random(seed);
         int expressions = face != null ? face.getRig().expressionCount() : 0;
         List<String> targets = names != null ? names.morphTargets() : List.of();
-        idle = new IdleMotion(seed, targets.indexOf("blink_L"), targets.indexOf("blink_R"), targets.indexOf("lip_close"));
+        idle = new IdleMotion(seed, targets.indexOf("blink_L"), targets.indexOf("blink_R"),
+                targets.indexOf("lip_close"));
         idleFrame = new MotionFrame(expressions);
         speechFrame = new MotionFrame(expressions);
         mixer = new SpeechMixer(targets.indexOf("blink_L"), targets.indexOf("blink_R"));
@@ -287,9 +288,11 @@ public class TalkingHead extends AbstractControl {
             }
             if (data instanceof AudioStream) {
                 if (key == null) {
-                    throw new AudioInputException(lineName, "is a stream without an AudioKey: it cannot be read a second time");
+                    throw new AudioInputException(lineName,
+                            "is a stream without an AudioKey: it cannot be read a second time");
                 }
-                AudioData again = parley.getApplication().getAssetManager().loadAudio(new AudioKey(key.getName(), true, false));
+                AudioData again = parley.getApplication().getAssetManager()
+                        .loadAudio(new AudioKey(key.getName(), true, false));
                 return LineAudio.pull(lineName, new AudioStreamReader((AudioStream) again, lineName), rate, spf);
             }
             return LineAudio.pull(lineName, new CapturedPcmReader(AudioDataReader.capture(data, lineName)), rate, spf);
@@ -446,7 +449,8 @@ public class TalkingHead extends AbstractControl {
         track.sample(Math.max(0f, t), speechFrame);
         track.discardBefore(t - KEEP_BEHIND);
         boolean ended = generated && t >= track.duration();
-        boolean audioEnded = audio != null && audioStarted && audio.getStatus() == AudioSource.Status.Stopped && t > 0.5f;
+        boolean audioEnded = audio != null && audioStarted && audio.getStatus() == AudioSource.Status.Stopped
+                && t > 0.5f;
         if (ended || audioEnded && generated) {
             end(Line.State.FINISHED, null);
             return false;
@@ -461,7 +465,8 @@ public class TalkingHead extends AbstractControl {
                 audio.play();
                 audioStarted = true;
             } catch (RuntimeException e) {
-                LOG.warning("Parley: " + name + " cannot play '" + line.name() + "' (" + e.getMessage() + "); animating on the fallback clock");
+                LOG.warning("Parley: " + name + " cannot play '" + line.name() + "' (" + e.getMessage()
+                        + "); animating on the fallback clock");
             }
         }
         clock.start(streaming ? STREAM_DELAY : 0f);

@@ -66,7 +66,8 @@ public final class AudioFiles {
         } catch (AssetNotFoundException e) {
             throw new AudioInputException(path, "does not exist (no asset locator finds it)", e);
         } catch (RuntimeException e) {
-            throw new AudioInputException(path, "is not readable audio (corrupt or truncated?): jME's loader failed with "
+            throw new AudioInputException(path,
+                    "is not readable audio (corrupt or truncated?): jME's loader failed with "
                     + describe(e), e);
         }
         return AudioDataReader.read(data, path);

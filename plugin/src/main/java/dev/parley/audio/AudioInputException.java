@@ -2,7 +2,8 @@ package dev.parley.audio;
 
 /**
  * Dialogue audio that cannot be used: corrupt, truncated, empty, silent or in an unsupported format.
- * The message names the line and the problem, e.g. {@code 'guard_03.wav': unsupported bit depth 12 (expected 8, 16, 24 or 32)}.
+ * The message names the line and the problem, e.g. {@code 'guard_03.wav': unsupported bit depth 12 (expected 8, 16, 24
+ * or 32)}.
  */
 public class AudioInputException extends RuntimeException {
 

@@ -53,7 +53,8 @@ public final class AudioStreamReader implements PcmReader {
                 ended = true;
                 close();
                 if (pending != 0) {
-                    throw new AudioInputException(name, "is truncated: " + (total + pending) + " bytes is not a whole number of "
+                    throw new AudioInputException(name, "is truncated: " + (total + pending)
+                            + " bytes is not a whole number of "
                             + frameBytes + "-byte frames");
                 }
                 if (total == 0) {

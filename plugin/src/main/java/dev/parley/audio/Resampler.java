@@ -95,7 +95,8 @@ public final class Resampler {
             long start = System.nanoTime();
             k = build();
             if (LOG.isLoggable(Level.FINE)) {
-                LOG.fine(String.format(Locale.ROOT, "built the %d -> %d Hz filter table (%d phases x %d taps) in %.1f ms",
+                LOG.fine(String.format(Locale.ROOT,
+                        "built the %d -> %d Hz filter table (%d phases x %d taps) in %.1f ms",
                         inRate, outRate, up, taps, (System.nanoTime() - start) / 1e6));
             }
             cache(key, k);

@@ -46,7 +46,8 @@ public final class LineAudio {
     private float[] scratch = new float[0];
     private float[] pulled;
 
-    private LineAudio(String name, int sourceRate, int targetRate, int samplesPerFrame, float[] clip, PcmReader reader) {
+    private LineAudio(String name, int sourceRate, int targetRate, int samplesPerFrame, float[] clip,
+            PcmReader reader) {
         this.name = Validate.nonNull(name, "name");
         this.sourceRate = Validate.inRange(sourceRate, 1, 1_000_000, "sourceRate");
         Validate.inRange(targetRate, 1, 1_000_000, "targetRate");
@@ -127,7 +128,8 @@ public final class LineAudio {
     public synchronized void write(float[] samples, int offset, int length) {
         Validate.nonNull(samples, "samples");
         if (offset < 0 || length < 0 || offset + length > samples.length) {
-            throw new IllegalArgumentException("cannot take " + length + " samples at " + offset + " from " + samples.length);
+            throw new IllegalArgumentException("cannot take " + length + " samples at " + offset + " from "
+                    + samples.length);
         }
         if (adopted || reader != null) {
             throw new IllegalStateException("'" + name + "' is not a stream: it cannot be written to");
@@ -275,7 +277,8 @@ public final class LineAudio {
         Validate.nonNull(window, "window");
         int samples = frames * samplesPerFrame;
         if (frames < 1 || samples > window.length) {
-            throw new IllegalArgumentException("frames must be in [1, " + window.length / samplesPerFrame + "] but is " + frames);
+            throw new IllegalArgumentException("frames must be in [1, " + window.length / samplesPerFrame + "] but is "
+                    + frames);
         }
         long outEnd;
         long inFrom;
@@ -293,7 +296,9 @@ public final class LineAudio {
                 inCount = (int) Math.max(0, outEnd - nextOut);
             } else {
                 inFrom = Math.max(0, resampler.firstInput(nextOut));
-                inCount = (int) Math.max(0, Math.min(bufStart + bufLen, resampler.endInput(Math.max(nextOut, outEnd - 1))) - inFrom);
+                inCount =
+                        (int) Math.max(0,
+                        Math.min(bufStart + bufLen, resampler.endInput(Math.max(nextOut, outEnd - 1))) - inFrom);
             }
             if (adopted) {
                 source = buf; // immutable by contract: read it outside the lock

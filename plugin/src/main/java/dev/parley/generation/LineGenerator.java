@@ -135,7 +135,8 @@ public final class LineGenerator {
             float v = features[featuresOffset + i];
             if (!Float.isFinite(v)) {
                 throw new NonFiniteMotionException("'" + name + "': audio encoder produced " + v + " at window "
-                        + windowIndex + ", frame " + i / manifest.audioFeatureDim() + ", value " + i % manifest.audioFeatureDim());
+                        + windowIndex + ", frame " + i / manifest.audioFeatureDim() + ", value "
+                        + i % manifest.audioFeatureDim());
             }
             task.audioFeatures[i] = v;
         }
@@ -164,7 +165,8 @@ public final class LineGenerator {
         float[] x = task.x;
         for (int i = 0; i < n * dim; i++) {
             if (!Float.isFinite(x[i])) {
-                throw new NonFiniteMotionException("'" + name + "': denoiser produced " + x[i] + " at window " + windowIndex
+                throw new NonFiniteMotionException("'" + name + "': denoiser produced " + x[i] + " at window "
+                        + windowIndex
                         + ", frame " + i / dim + ", value " + i % dim);
             }
         }
@@ -234,7 +236,8 @@ public final class LineGenerator {
         }
         checkedAudible = true;
         if (peak < LineAudio.SILENCE_PEAK) {
-            throw new AudioInputException(name, String.format("is silent (peak %.1f dBFS, below %.0f dBFS): nothing to animate",
+            throw new AudioInputException(name,
+                    String.format("is silent (peak %.1f dBFS, below %.0f dBFS): nothing to animate",
                     20 * Math.log10(Math.max(peak, 1e-12)), 20 * Math.log10(LineAudio.SILENCE_PEAK)));
         }
     }

@@ -98,7 +98,8 @@ public final class HeadShape {
             throw new AssetFormatException(source, "", "cannot be read: " + e, e);
         }
         if (bytes.length != expected) {
-            throw new AssetFormatException(source, "", (bytes.length > expected ? "is longer than " : "has " + bytes.length
+            throw new AssetFormatException(source, "",
+                    (bytes.length > expected ? "is longer than " : "has " + bytes.length
                     + " bytes but ") + shapeCount + " shapes x (" + vertexCount + " vertices + " + jointCount
                     + " joints) x 3 float32 need " + expected + " bytes; was it written for another head?");
         }
@@ -127,7 +128,8 @@ public final class HeadShape {
         Validate.nonEmpty(specPath, "specPath");
         Validate.nonNull(spec, "spec");
         if (spec.shapeFile() == null) {
-            throw new IllegalArgumentException("Head spec '" + spec.source() + "' names no shapeFile: the head has no identity shapes");
+            throw new IllegalArgumentException("Head spec '" + spec.source()
+                    + "' names no shapeFile: the head has no identity shapes");
         }
         int slash = specPath.lastIndexOf('/');
         String path = (slash < 0 ? "" : specPath.substring(0, slash + 1)) + spec.shapeFile();
@@ -198,8 +200,10 @@ public final class HeadShape {
         Validate.nonNull(model, "model");
         Validate.nonNull(spec, "spec");
         if (spec.vertexCount() != vertexCount || spec.joints().size() != jointCount) {
-            throw new IllegalArgumentException("spec '" + spec.source() + "' has " + spec.vertexCount() + " vertices and "
-                    + spec.joints().size() + " joints but shape basis '" + source + "' has " + vertexCount + " and " + jointCount);
+            throw new IllegalArgumentException("spec '" + spec.source() + "' has " + spec.vertexCount()
+                    + " vertices and "
+                    + spec.joints().size() + " joints but shape basis '" + source + "' has " + vertexCount + " and "
+                    + jointCount);
         }
         float[] dv = vertexOffsets(beta, null);
         float[] dj = jointOffsets(beta, null);
@@ -261,7 +265,8 @@ public final class HeadShape {
     private float[] combine(float[] basis, int rows, float[] beta, float[] store, String storeName) {
         Validate.nonNull(beta, "beta");
         if (beta.length > shapeCount) {
-            throw new IllegalArgumentException("beta has " + beta.length + " components but " + source + " has " + shapeCount);
+            throw new IllegalArgumentException("beta has " + beta.length + " components but " + source + " has "
+                    + shapeCount);
         }
         Validate.finite(beta, "beta");
         int n = rows * 3;
@@ -292,8 +297,10 @@ public final class HeadShape {
             }
         });
         if (found.size() != 1) {
-            throw new IllegalArgumentException("model '" + model.getName() + "' needs exactly one geometry with " + vertexCount
-                    + " vertices for shape basis '" + source + "' but has " + found.size() + "; geometries (vertices): " + seen);
+            throw new IllegalArgumentException("model '" + model.getName() + "' needs exactly one geometry with "
+                    + vertexCount
+                    + " vertices for shape basis '" + source + "' but has " + found.size() + "; geometries (vertices): "
+                    + seen);
         }
         return found.get(0);
     }

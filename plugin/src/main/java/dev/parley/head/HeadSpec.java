@@ -86,7 +86,8 @@ public final class HeadSpec {
                 throw new AssetFormatException(source, path + ".parent",
                         "expected -1 or an earlier joint index but got " + parent);
             }
-            jointList.add(new Joint(f.string(j, "name", path + ".name"), parent, f.floats(j, "rest", path + ".rest", 3)));
+            jointList.add(new Joint(f.string(j, "name", path + ".name"), parent,
+                    f.floats(j, "rest", path + ".rest", 3)));
         }
         joints = Collections.unmodifiableList(jointList);
 
@@ -248,7 +249,8 @@ public final class HeadSpec {
     public int[] region(String region) {
         int[] r = regions.get(region);
         if (r == null) {
-            throw new IllegalArgumentException(source + " has no region '" + region + "'; regions: " + regions.keySet());
+            throw new IllegalArgumentException(source + " has no region '" + region + "'; regions: "
+                    + regions.keySet());
         }
         return r;
     }
@@ -258,7 +260,9 @@ public final class HeadSpec {
         return regions.keySet();
     }
 
-    /** @return upper/lower inner-lip vertex pairs for the mouth-opening measure (the pre-existing arrays, do not modify) */
+    /**
+     * @return upper/lower inner-lip vertex pairs for the mouth-opening measure (the pre-existing arrays, do not modify)
+     */
     public int[][] mouthOpeningPairs() {
         return mouthOpeningPairs;
     }

@@ -99,7 +99,8 @@ public record MotionLayout(int dim, int fps, List<Slice> slices) {
             next = offset + size;
         }
         if (next != dim) {
-            throw new AssetFormatException(f.source(), path + ".dim", "expected " + next + " (sum of slices) but got " + dim);
+            throw new AssetFormatException(f.source(), path + ".dim", "expected " + next + " (sum of slices) but got "
+                    + dim);
         }
         return new MotionLayout(dim, fps, Collections.unmodifiableList(slices));
     }

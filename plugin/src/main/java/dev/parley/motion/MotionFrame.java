@@ -204,6 +204,7 @@ public final class MotionFrame {
 
     @Override
     public String toString() {
-        return "MotionFrame[expression=" + Arrays.toString(expression) + ", rotations=" + Arrays.toString(rotations) + "]";
+        return "MotionFrame[expression=" + Arrays.toString(expression) + ", rotations=" + Arrays.toString(rotations)
+                + "]";
     }
 }

@@ -107,7 +107,8 @@ public final class MotionTrack {
             return false;
         }
         if (out.expressionCount() != expressionCount) {
-            throw new IllegalArgumentException("frame has " + out.expressionCount() + " expression weights but the track has "
+            throw new IllegalArgumentException("frame has " + out.expressionCount()
+                    + " expression weights but the track has "
                     + expressionCount);
         }
         float f = Math.max(first, seconds * layout.fps());
@@ -120,9 +121,11 @@ public final class MotionTrack {
         for (int k = 0; k < expressionCount; k++) {
             out.setExpression(k, lerp(a + expressionOffset + k, b + expressionOffset + k, t));
         }
-        out.setRotation(FaceJoint.JAW, lerp(a + jawOffset, b + jawOffset, t), lerp(a + jawOffset + 1, b + jawOffset + 1, t),
+        out.setRotation(FaceJoint.JAW, lerp(a + jawOffset, b + jawOffset, t),
+                lerp(a + jawOffset + 1, b + jawOffset + 1, t),
                 lerp(a + jawOffset + 2, b + jawOffset + 2, t));
-        out.setRotation(FaceJoint.HEAD, lerp(a + headOffset, b + headOffset, t), lerp(a + headOffset + 1, b + headOffset + 1, t),
+        out.setRotation(FaceJoint.HEAD, lerp(a + headOffset, b + headOffset, t),
+                lerp(a + headOffset + 1, b + headOffset + 1, t),
                 lerp(a + headOffset + 2, b + headOffset + 2, t));
         return true;
     }

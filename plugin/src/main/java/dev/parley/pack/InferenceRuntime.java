@@ -72,7 +72,8 @@ public final class InferenceRuntime {
 
     /** @return a one-line description for logs and overlays, e.g. {@code CPU (2 threads; CUDA unavailable: ...)} */
     public String describe() {
-        return "Parley inference on " + device + (device == Device.CPU ? " (" + threads + " threads; " + reason + ")" : " (GPU 0)");
+        return "Parley inference on " + device
+                + (device == Device.CPU ? " (" + threads + " threads; " + reason + ")" : " (GPU 0)");
     }
 
     /**
@@ -96,7 +97,8 @@ public final class InferenceRuntime {
             }
             return env.createSession(model.toString(), opts);
         } catch (OrtException e) {
-            throw new AssetFormatException(model.toString(), "", "is not a loadable ONNX model: " + firstLine(e.getMessage()), e);
+            throw new AssetFormatException(model.toString(), "", "is not a loadable ONNX model: "
+                    + firstLine(e.getMessage()), e);
         }
     }
 

@@ -107,7 +107,8 @@ public final class PackManifest {
         int steps = positive(f, diffusion, "steps", "diffusion.steps", MAX_DIFFUSION_STEPS);
         String prediction = f.string(diffusion, "prediction", "diffusion.prediction");
         if (!"x0".equals(prediction)) {
-            throw new AssetFormatException(source, "diffusion.prediction", "expected 'x0' but got '" + prediction + "'");
+            throw new AssetFormatException(source, "diffusion.prediction", "expected 'x0' but got '" + prediction
+                    + "'");
         }
         alphasCumprod = f.floats(diffusion, "alphasCumprod", "diffusion.alphasCumprod", steps);
         for (int i = 0; i < steps; i++) {
@@ -142,7 +143,8 @@ public final class PackManifest {
                 return s.get("size").asInt();
             }
         }
-        throw new AssetFormatException(f.source(), "motion.layout", "has no expression slice (a slice without a joint)");
+        throw new AssetFormatException(f.source(), "motion.layout",
+                "has no expression slice (a slice without a joint)");
     }
 
     private static int positive(JsonFields f, JsonNode parent, String name, String path, int max) {
@@ -398,7 +400,8 @@ public final class PackManifest {
     public void checkExpressions(int count, String model) {
         int expected = motion.slice("expression").size();
         if (count != expected) {
-            throw new AssetFormatException(source, "motion.layout", "predicts " + expected + " expression components but the rig of '"
+            throw new AssetFormatException(source, "motion.layout",
+                    "predicts " + expected + " expression components but the rig of '"
                     + model + "' binds " + count);
         }
     }

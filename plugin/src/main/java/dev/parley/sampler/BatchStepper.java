@@ -63,7 +63,8 @@ public final class BatchStepper {
                 b.timestep[row] = t.timestep();
                 System.arraycopy(t.prevMotion, 0, b.prevMotion, row * t.prevMotion.length, t.prevMotion.length);
                 b.firstWindow[row] = t.isFirstWindow() ? 1f : 0f;
-                System.arraycopy(t.audioFeatures, 0, b.audioFeatures, row * t.audioFeatures.length, t.audioFeatures.length);
+                System.arraycopy(t.audioFeatures, 0, b.audioFeatures, row * t.audioFeatures.length,
+                        t.audioFeatures.length);
                 System.arraycopy(t.style, 0, b.style, row * styleDim, styleDim);
                 System.arraycopy(t.shape, 0, b.shape, row * shapeDim, shapeDim);
                 b.audioMask[row] = branch >= 1 ? 1f : 0f;

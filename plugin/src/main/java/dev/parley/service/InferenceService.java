@@ -77,7 +77,8 @@ public final class InferenceService implements AutoCloseable {
      * @param settings how to use the machine (not null)
      * @param threadName the worker thread's name (not null)
      */
-    public InferenceService(PackManifest manifest, Callable<Networks> open, ServiceSettings settings, String threadName) {
+    public InferenceService(PackManifest manifest, Callable<Networks> open, ServiceSettings settings,
+            String threadName) {
         this.manifest = Validate.nonNull(manifest, "manifest");
         this.open = Validate.nonNull(open, "open");
         this.settings = Validate.nonNull(settings, "settings");
@@ -177,7 +178,8 @@ public final class InferenceService implements AutoCloseable {
 
     /**
      * Stops the worker and waits for it (up to {@link ServiceSettings#stopTimeout()}). Lines still queued
-     * or running fail ("the Parley inference service stopped"). Idempotent. The worker closes the networks' {@link Networks#owner()}
+     * or running fail ("the Parley inference service stopped"). Idempotent. The worker closes the networks' {@link
+     * Networks#owner()}
      * on its way out, so they are never closed under a run in progress, even when the wait times out.
      */
     @Override

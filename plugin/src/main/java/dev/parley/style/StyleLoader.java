@@ -15,7 +15,10 @@ import java.io.OutputStream;
 
 /**
  * Reads and writes {@code *.style.json}:
- * <pre>{"format":"parley-style","version":1,"displayName":"Calm","pack":"parley-base-v1","dimension":128,"embedding":[...]}</pre>
+ * <pre>
+ * {"format":"parley-style","version":1,"displayName":"Calm","pack":"parley-base-v1","dimension":128,
+ *  "embedding":[...]}
+ * </pre>
  * Validated on load; every error names the file and the field. A file larger than {@link #MAX_BYTES}
  * is refused after reading that many bytes, before any parsing: loading may run on the render thread.
  */

@@ -75,7 +75,8 @@ public final class FrameGrabber implements SceneProcessor {
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
                 int i = ((height - 1 - y) * width + x) * 4; // GL rows run bottom-up
-                img.setRGB(x, y, ((buf.get(i) & 0xff) << 16) | ((buf.get(i + 1) & 0xff) << 8) | (buf.get(i + 2) & 0xff));
+                img.setRGB(x, y,
+                        ((buf.get(i) & 0xff) << 16) | ((buf.get(i + 1) & 0xff) << 8) | (buf.get(i + 2) & 0xff));
             }
         }
         r.complete(img);

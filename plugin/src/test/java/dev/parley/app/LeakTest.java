@@ -103,7 +103,8 @@ class LeakTest {
             assertEquals(threadsWarm, threadsEnd, "thread count");
             assertTrue(rssEnd - rssWarm < 48 * 1024, "RSS grew by " + (rssEnd - rssWarm) / 1024 + " MB");
             // Tensors are made once per batch size (1-4 characters here, about 0.9 MB each): a few MB at most.
-            assertTrue(directEnd - directWarm < 8_000_000, "direct buffers grew by " + (directEnd - directWarm) + " bytes");
+            assertTrue(directEnd - directWarm < 8_000_000, "direct buffers grew by " + (directEnd - directWarm)
+                    + " bytes");
             app.call(() -> app.getStateManager().detach(parley));
             assertTrue(ParleyAppStateTest.waitFor(10, () -> !parley.service().thread().isAlive()), "worker stopped");
             System.out.printf("after detach: threads %d (before Parley: %d)%n", Thread.activeCount(), threadsBefore);

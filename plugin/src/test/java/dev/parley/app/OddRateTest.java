@@ -74,7 +74,8 @@ class OddRateTest {
         SpeechStream stream = app.call(() -> head.sayStream(96_002));
         stream.write(TestVoice.pcm(0.6, 96_002));
         stream.finish();
-        assertTrue(app.await(60, () -> stream.line().state() == Line.State.FINISHED), "stream finished: " + stream.line());
+        assertTrue(app.await(60, () -> stream.line().state() == Line.State.FINISHED),
+                "stream finished: " + stream.line());
         for (int rate : new int[] {44_098, 96_002}) {
             List<LogRecord> made = buildsOf(rate);
             assertEquals(1, made.size(), rate + " Hz: one build, then the cache: " + made.size());

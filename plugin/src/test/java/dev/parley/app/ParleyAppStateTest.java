@@ -114,7 +114,8 @@ class ParleyAppStateTest {
         float[] pcm = TestVoice.pcm(2.0, 22050);
         Line line = app.call(() -> head.say(pcm, 22050));
         assertTrue(app.await(10, () -> line.state() == Line.State.SPEAKING), "line started: " + line);
-        System.out.printf("say() -> first frame: %.0f ms (first window %d steps)%n", 1000 * line.startLatency(), line.firstWindowSteps());
+        System.out.printf("say() -> first frame: %.0f ms (first window %d steps)%n", 1000 * line.startLatency(),
+                line.firstWindowSteps());
         // The face moves while speaking: the jaw or the expressions change from frame to frame.
         float[] seen = new float[2];
         assertTrue(app.await(5, () -> {
@@ -191,7 +192,8 @@ class ParleyAppStateTest {
         assertEquals("finished stream FINISHED", events.log.get(events.log.size() - 1));
         double lag = (startedAt[0] - t0) / 1e9 + TalkingHead.STREAM_DELAY;
         double compute = lag - 1.0 - TalkingHead.STREAM_DELAY;
-        System.out.printf("stream: the face lags the audio by %.2f s (1 s of audio + %.2f s compute and frame + %.2f s);"
+        System.out.printf("stream: the face lags the audio by %.2f s (1 s of audio + %.2f s compute and frame + %.2f "
+                + "s);"
                 + " its first window covers %.2f s%n", lag, compute, TalkingHead.STREAM_DELAY, firstMotion[0]);
         // The structural part, in real frames: the first window is cut as soon as 1 s (streamChunkFrames)
         // has arrived, not after a whole 4 s window.
@@ -226,7 +228,8 @@ class ParleyAppStateTest {
                 case "bits" -> head.say(new AudioNode(buffer(new float[100], 16000, 12, 1), new AudioKey("odd.wav")));
                 default -> head.say(new AudioNode(truncated(), new AudioKey("cut.wav")));
             });
-            assertTrue(app.await(10, () -> events.log.contains("failed " + line.name())), c[0] + ": " + line + " " + events.log);
+            assertTrue(app.await(10, () -> events.log.contains("failed " + line.name())), c[0] + ": " + line + " "
+                    + events.log);
             assertTrue(line.error().getMessage().contains(c[1]), c[0] + ": " + line.error().getMessage());
             assertEquals(Line.State.FAILED, line.state());
             assertTrue(app.await(2, () -> head.getSpeechWeight() == 0f && !head.isSpeaking()));
@@ -296,13 +299,15 @@ class ParleyAppStateTest {
         Line l1 = app.call(() -> a.say(TestVoice.pcm(1.0, 16000), 16000));
         assertTrue(app.await(5, () -> dim.log.size() == 1));
         assertEquals(Line.State.FAILED, l1.state());
-        assertEquals("Npc.style.json: field 'dimension' is 64 but pack 'parley-base-v1' expects 128", l1.error().getMessage());
+        assertEquals("Npc.style.json: field 'dimension' is 64 but pack 'parley-base-v1' expects 128",
+                l1.error().getMessage());
         Events pack = new Events();
         TalkingHead b = newHead(style("another-pack", 128), pack);
         Line l2 = app.call(() -> b.say(TestVoice.pcm(1.0, 16000), 16000));
         assertTrue(app.await(5, () -> pack.log.size() == 1));
         assertEquals(Line.State.FAILED, l2.state());
-        assertTrue(l2.error().getMessage().contains("is 'another-pack' but the loaded pack is 'parley-base-v1'"), l2.error().getMessage());
+        assertTrue(l2.error().getMessage().contains("is 'another-pack' but the loaded pack is 'parley-base-v1'"),
+                l2.error().getMessage());
         assertEquals(List.of("failed pcm line"), pack.log);
         log.close();
         log.assertLogged(Level.WARNING, "field 'dimension' is 64 but pack 'parley-base-v1' expects 128");
@@ -320,19 +325,22 @@ class ParleyAppStateTest {
         });
         assertNull(head.getFace());
         assertTrue(app.await(5, () -> events.log.contains("failed -")), events.log.toString());
-        assertTrue(events.error.getMessage().contains("blink_L") || events.error.getMessage().contains("morph"), events.error.getMessage());
+        assertTrue(events.error.getMessage().contains("blink_L") || events.error.getMessage().contains("morph"),
+                events.error.getMessage());
         Line line = app.call(() -> head.say(TestVoice.pcm(1.0, 16000), 16000));
         assertTrue(app.await(5, () -> line.state() == Line.State.FAILED));
         assertNotNull(line.error());
         log.close();
-        log.assertLogged(Level.WARNING, "Parley: empty model cannot talk: Model 'empty model' is missing morph target(s)");
+        log.assertLogged(Level.WARNING,
+                "Parley: empty model cannot talk: Model 'empty model' is missing morph target(s)");
         log.assertLogged(Level.WARNING, "Parley: empty model cannot say 'pcm line'");
     }
 
     @Test
     void aMissingPackFailsEveryLineAndTheGameRuns() throws Exception {
         LogCapture log = LogCapture.of(ParleyAppState.class, TalkingHead.class);
-        ParleyAppState missing = new ParleyAppState(Path.of("no/such/pack"), ServiceSettings.defaults().withPreferCuda(false));
+        ParleyAppState missing = new ParleyAppState(Path.of("no/such/pack"),
+                ServiceSettings.defaults().withPreferCuda(false));
         app.call(() -> app.getStateManager().attach(missing));
         Events events = new Events();
         TalkingHead head = app.call(() -> {
@@ -364,7 +372,8 @@ class ParleyAppStateTest {
         LogCapture log = LogCapture.of(TalkingHead.class);
         ParleyPack pack = ParleyPack.load(Golden.pack(), InferenceRuntime.create(1, false));
         // Rows whose style starts with 99 get NaN: only the character with that style.
-        ParleyAppState faulty = new ParleyAppState(pack.manifest(), () -> new Networks(pack.audioEncoder(), (batch, x0) -> {
+        ParleyAppState faulty = new ParleyAppState(pack.manifest(),
+                () -> new Networks(pack.audioEncoder(), (batch, x0) -> {
             pack.denoiser().predict(batch, x0);
             int w = batch.windowSize();
             for (int row = 0; row < batch.batch; row++) {
@@ -383,7 +392,8 @@ class ParleyAppStateTest {
             app.getRootNode().attachChild(m2);
             float[] e = new float[128];
             e[0] = 99f;
-            return new TalkingHead[] {faulty.attach(m1, spec, new Style("bad.style.json", "Bad", "parley-base-v1", e), bad),
+            return new TalkingHead[] {faulty.attach(m1, spec, new Style("bad.style.json", "Bad", "parley-base-v1", e),
+                    bad),
                 faulty.attach(m2, spec, null, good)};
         });
         Line l1 = app.call(() -> heads[0].say(TestVoice.pcm(2.0, 16000), 16000));
@@ -416,7 +426,8 @@ class ParleyAppStateTest {
     static AudioBuffer buffer(float[] mono, int rate, int bits, int channels) {
         AudioBuffer b = new AudioBuffer();
         int bytesPerSample = Math.max(1, bits / 8);
-        ByteBuffer bb = BufferUtils.createByteBuffer(mono.length * channels * bytesPerSample).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer bb = BufferUtils.createByteBuffer(mono.length * channels * bytesPerSample)
+                .order(ByteOrder.LITTLE_ENDIAN);
         for (float v : mono) {
             for (int c = 0; c < channels; c++) {
                 if (bits == 16) {

@@ -26,7 +26,8 @@ class AudioDataReaderTest {
 
     /** Writes a RIFF/WAVE file with 8 or 16-bit integer PCM. */
     static byte[] wav(float[][] channels, int rate, int bits) {
-        return WavWriter.encode(channels, rate, bits == 8 ? WavWriter.Encoding.PCM_8 : WavWriter.Encoding.PCM_16, false);
+        return WavWriter.encode(channels, rate, bits == 8 ? WavWriter.Encoding.PCM_8 : WavWriter.Encoding.PCM_16,
+                false);
     }
 
     private AudioData load(String file, byte[] bytes) throws IOException {
@@ -63,9 +64,11 @@ class AudioDataReaderTest {
     void oggThroughJoggMatchesTheSineAfterResampling() throws Exception {
         float[] s = ResamplerTest.sine(1000, 44100, 1.0, 0.5);
         Files.write(dir.resolve("tone.wav"), wav(new float[][] {s}, 44100, 16));
-        Process sox = new ProcessBuilder("sox", dir.resolve("tone.wav").toString(), "-C", "8", dir.resolve("tone.ogg").toString())
+        Process sox = new ProcessBuilder("sox", dir.resolve("tone.wav").toString(), "-C", "8",
+                dir.resolve("tone.ogg").toString())
                 .redirectErrorStream(true).start();
-        assertTrue(sox.waitFor(60, TimeUnit.SECONDS) && sox.exitValue() == 0, "sox must encode the OGG fixture (apt: sox, libsox-fmt-all)");
+        assertTrue(sox.waitFor(60, TimeUnit.SECONDS) && sox.exitValue() == 0,
+                "sox must encode the OGG fixture (apt: sox, libsox-fmt-all)");
         PcmClip clip = AudioDataReader.read(load("tone.ogg"), "tone.ogg").resampledTo(16000);
         assertEquals(16000, clip.samples().length, 200);
         // Vorbis shifts phase slightly and is lossy: compare level and frequency, not samples.

@@ -39,7 +39,8 @@ class ResamplerTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"44100, 16000, 1000", "48000, 16000, 3000", "22050, 16000, 440", "8000, 16000, 1000", "16000, 16000, 500"})
+    @CsvSource({"44100, 16000, 1000", "48000, 16000, 3000", "22050, 16000, 440", "8000, 16000, 1000",
+            "16000, 16000, 500"})
     void sineSurvivesResamplingAccurately(int inRate, int outRate, double freq) {
         float[] out = new Resampler(inRate, outRate).process(sine(freq, inRate, 1.0, 0.5));
         assertEquals(outRate, out.length, 1);

@@ -143,7 +143,8 @@ class WavReaderTest {
             f.setLength(AudioLimits.MAX_FILE_BYTES + 1); // sparse: no disk is written
         }
         AudioInputException e = assertThrows(AudioInputException.class, () -> WavReader.read(big));
-        assertEquals("'big.wav': is 268435457 bytes, larger than the limit of 268435456 bytes (AudioLimits.MAX_FILE_BYTES)",
+        assertEquals("'big.wav': is 268435457 bytes, larger than the limit of 268435456 bytes "
+                + "(AudioLimits.MAX_FILE_BYTES)",
                 e.getMessage());
         // 16 minutes at 4 kHz 8-bit mono: 3.8 MB, within the size limit but over the time limit.
         int frames = 16 * 60 * 4000;
@@ -163,14 +164,16 @@ class WavReaderTest {
                 failure("chans.wav", patchShort(ok.clone(), 22, 9)));
         assertEquals("'rate.wav': field 'fmt.sampleRate' expected 4000 to 192000 Hz but got 999998 Hz",
                 failure("rate.wav", patchInt(ok.clone(), 24, 999_998)));
-        assertEquals("'adpcm.wav': field 'fmt.audioFormat' expected 1 (PCM), 3 (IEEE float) or 0xFFFE (extensible) but got 0x2"
+        assertEquals("'adpcm.wav': field 'fmt.audioFormat' expected 1 (PCM), 3 (IEEE float) or 0xFFFE (extensible) "
+                + "but got 0x2"
                 + " (compressed WAVs are not supported)", failure("adpcm.wav", patchShort(ok.clone(), 20, 2)));
         assertEquals("'align.wav': field 'fmt.blockAlign' expected 2 (channels x bytes per sample) but got 4",
                 failure("align.wav", patchShort(ok.clone(), 32, 4)));
         assertEquals("'ogg.wav': is not a WAV file: expected 'RIFF' at byte 0 but got 'OggS'",
                 failure("ogg.wav", "OggS and then some bytes".getBytes()));
         assertEquals("'empty.wav': is empty (zero samples)",
-                failure("empty.wav", WavWriter.encode(new float[][] {new float[0]}, RATE, WavWriter.Encoding.PCM_16, false)));
+                failure("empty.wav", WavWriter.encode(new float[][] {new float[0]}, RATE, WavWriter.Encoding.PCM_16,
+                        false)));
         assertEquals("'none.wav': does not exist",
                 assertThrows(AudioInputException.class, () -> WavReader.read(dir.resolve("none.wav"))).getMessage());
     }
@@ -185,7 +188,9 @@ class WavReaderTest {
 
     @Test
     void openFilesAreClosedAfterAFailure() throws IOException {
-        Path file = write("cut.wav", Arrays.copyOf(WavWriter.encode(tone(1, 100), RATE, WavWriter.Encoding.PCM_16, false), 100));
+        Path file =
+                write("cut.wav", Arrays.copyOf(WavWriter.encode(tone(1, 100), RATE, WavWriter.Encoding.PCM_16, false),
+                100));
         assertThrows(AudioInputException.class, () -> WavReader.read(file));
         Files.delete(file); // would fail on Windows with an open handle; checks the path is usable here too
         assertTrue(Files.notExists(file));

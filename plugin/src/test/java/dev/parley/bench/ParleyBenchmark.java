@@ -64,7 +64,8 @@ public final class ParleyBenchmark {
         int maxCharacters = args.length > 1 ? Integer.parseInt(args[1]) : 12;
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode json = mapper.createObjectNode();
-        json.put("machine", Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.arch") + ", "
+        json.put("machine", Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.arch")
+                + ", "
                 + System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         json.put("loadAverageAtStart", ManagementLoad.loadAverage());
         realTimeFactor(json.putObject("realTimeFactor"));
@@ -79,16 +80,19 @@ public final class ParleyBenchmark {
 
     /** Seconds of speech animated per second of compute, alone and in batches, 10 steps with CFG. */
     private static void realTimeFactor(ObjectNode node) throws Exception {
-        try (ParleyPack pack = ParleyPack.load(Golden.pack(), InferenceRuntime.create(ServiceSettings.defaults().intraOpThreads(), false))) {
+        try (ParleyPack pack = ParleyPack.load(Golden.pack(),
+                InferenceRuntime.create(ServiceSettings.defaults().intraOpThreads(), false))) {
             PackManifest m = pack.manifest();
-            InferenceService service = new InferenceService(m, () -> Networks.of(pack), ServiceSettings.defaults(), "bench");
+            InferenceService service = new InferenceService(m, () -> Networks.of(pack), ServiceSettings.defaults(),
+                    "bench");
             service.start();
             while (!service.isReady()) {
                 Thread.sleep(10);
             }
             int steps = m.defaultSteps();
             double seconds = 16;
-            node.put("steps", steps).put("lineSeconds", seconds).put("intraOpThreads", ServiceSettings.defaults().intraOpThreads());
+            node.put("steps", steps).put("lineSeconds", seconds)
+                    .put("intraOpThreads", ServiceSettings.defaults().intraOpThreads());
             ArrayNode rows = node.putArray("byCharacters");
             for (int k : new int[] {1, 2, 4, 8}) {
                 List<LineJob> jobs = new ArrayList<>();
@@ -114,9 +118,11 @@ public final class ParleyBenchmark {
                 }
                 double elapsed = (System.nanoTime() - t0) / 1e9;
                 double perCharacter = seconds / elapsed;
-                System.out.printf("RTF, %d character(s) at once, %d steps with CFG: %.1fx real time per character (%.1fx in total)%n",
+                System.out.printf("RTF, %d character(s) at once, %d steps with CFG: %.1fx real time per character "
+                        + "(%.1fx in total)%n",
                         k, steps, perCharacter, perCharacter * k);
-                rows.addObject().put("characters", k).put("computeSeconds", round(elapsed)).put("perCharacter", round(perCharacter))
+                rows.addObject().put("characters", k).put("computeSeconds", round(elapsed))
+                        .put("perCharacter", round(perCharacter))
                         .put("total", round(perCharacter * k));
             }
             node.put("msPerDenoiserRow", round(service.secondsPerRow() * 1000));
@@ -176,7 +182,8 @@ public final class ParleyBenchmark {
         FrameTimes times = new FrameTimes();
         try (RenderHarness h = RenderHarness.start(480, 270, app -> {
             app.getStateManager().attach(times);
-            app.getAssetManager().registerLocator(TestAssets.assets().toString(), com.jme3.asset.plugins.FileLocator.class);
+            app.getAssetManager().registerLocator(TestAssets.assets().toString(),
+                    com.jme3.asset.plugins.FileLocator.class);
             app.getRootNode().addLight(new AmbientLight(ColorRGBA.White.mult(0.4f)));
             app.getRootNode().addLight(new DirectionalLight(new Vector3f(-0.3f, -0.5f, -1f).normalizeLocal()));
             app.getCamera().setLocation(new Vector3f(0, 0.2f, 2.2f));
@@ -205,7 +212,8 @@ public final class ParleyBenchmark {
                 return l;
             });
             double[] without = measure(h, times, 8);
-            System.out.printf("render thread without Parley (%d faces): frame p50 %.2f ms, p99 %.2f ms; scene update p50 %.3f ms, p99 %.3f ms%n",
+            System.out.printf("render thread without Parley (%d faces): frame p50 %.2f ms, p99 %.2f ms; scene update "
+                    + "p50 %.3f ms, p99 %.3f ms%n",
                     maxCharacters, without[0], without[1], without[3], without[4]);
             h.call(() -> {
                 for (FaceRigControl f : plain) {
@@ -237,11 +245,15 @@ public final class ParleyBenchmark {
                 }
                 double[] r = talk(h, times, heads.subList(0, n), 12, LineOptions.DEFAULTS.withAdaptive(false));
                 boolean realTime = r[2] == 0;
-                System.out.printf("%2d characters talking (10 steps, not adaptive): behind %.2f s in total, least lead %.2f s, "
-                        + "frame p50 %.2f ms, p99 %.2f ms, scene update p50 %.3f ms, p99 %.3f ms -> %s%n", n, r[2], r[3], r[0], r[1],
+                System.out.printf("%2d characters talking (10 steps, not adaptive): behind %.2f s in total, least "
+                        + "lead %.2f s, "
+                        + "frame p50 %.2f ms, p99 %.2f ms, scene update p50 %.3f ms, p99 %.3f ms -> %s%n", n, r[2],
+                        r[3], r[0], r[1],
                         r[4], r[5], realTime ? "real time" : "falls behind");
-                capacity.addObject().put("characters", n).put("secondsBehind", round(r[2])).put("leastLeadSeconds", round(r[3]))
-                        .put("renderP50ms", round(r[0])).put("renderP99ms", round(r[1])).put("sceneUpdateP50ms", round(r[4]))
+                capacity.addObject().put("characters", n).put("secondsBehind", round(r[2]))
+                        .put("leastLeadSeconds", round(r[3]))
+                        .put("renderP50ms", round(r[0])).put("renderP99ms", round(r[1]))
+                        .put("sceneUpdateP50ms", round(r[4]))
                         .put("sceneUpdateP99ms", round(r[5])).put("realTime", realTime);
                 if (realTime) {
                     best = n;
@@ -253,11 +265,14 @@ public final class ParleyBenchmark {
             int n = Math.min(maxCharacters, 8);
             double[] adaptive = talk(h, times, heads.subList(0, n), 12, LineOptions.DEFAULTS);
             System.out.printf("%d characters, adaptive steps (default): behind %.2f s, frame p50 %.2f ms, p99 %.2f ms, "
-                    + "scene update p50 %.3f ms, p99 %.3f ms%n", n, adaptive[2], adaptive[0], adaptive[1], adaptive[4], adaptive[5]);
+                    + "scene update p50 %.3f ms, p99 %.3f ms%n", n, adaptive[2], adaptive[0], adaptive[1], adaptive[4],
+                    adaptive[5]);
             ObjectNode frame = json.putObject("renderFrameTime");
-            frame.putObject("withoutParley").put("faces", maxCharacters).put("p50ms", round(without[0])).put("p99ms", round(without[1]))
+            frame.putObject("withoutParley").put("faces", maxCharacters).put("p50ms", round(without[0]))
+                    .put("p99ms", round(without[1]))
                     .put("sceneUpdateP50ms", round(without[3])).put("sceneUpdateP99ms", round(without[4]));
-            frame.putObject("withParleyAdaptive").put("talking", n).put("p50ms", round(adaptive[0])).put("p99ms", round(adaptive[1]))
+            frame.putObject("withParleyAdaptive").put("talking", n).put("p50ms", round(adaptive[0]))
+                    .put("p99ms", round(adaptive[1]))
                     .put("sceneUpdateP50ms", round(adaptive[4])).put("sceneUpdateP99ms", round(adaptive[5]))
                     .put("secondsBehind", round(adaptive[2]));
             if (withParley != null) {
@@ -325,7 +340,8 @@ public final class ParleyBenchmark {
         Arrays.sort(sorted);
         System.out.printf("say() -> first frame, 5 s line: median %.0f ms, max %.0f ms (first window %d steps)%n",
                 sorted[ms.length / 2], sorted[ms.length - 1], steps);
-        node.put("lineSeconds", 5).put("medianMs", round(sorted[ms.length / 2])).put("maxMs", round(sorted[ms.length - 1]))
+        node.put("lineSeconds", 5).put("medianMs", round(sorted[ms.length / 2]))
+                .put("maxMs", round(sorted[ms.length - 1]))
                 .put("firstWindowSteps", steps);
     }
 
@@ -333,7 +349,8 @@ public final class ParleyBenchmark {
      * Several characters say a line at once while the scene renders. Returns render p50, p99 (ms),
      * seconds any character spent behind (playhead past its motion), and the least lead seen.
      */
-    private static double[] talk(RenderHarness h, FrameTimes times, List<TalkingHead> heads, double seconds, LineOptions options)
+    private static double[] talk(RenderHarness h, FrameTimes times, List<TalkingHead> heads, double seconds,
+            LineOptions options)
             throws Exception {
         List<Line> lines = h.call(() -> {
             List<Line> l = new ArrayList<>();
@@ -381,7 +398,8 @@ public final class ParleyBenchmark {
             Thread.sleep(20);
         }
         double[] frame = h.call(times::stop);
-        return new double[] {frame[0], frame[1], behind, leastLead == Double.MAX_VALUE ? 0 : leastLead, frame[3], frame[4]};
+        return new double[] {frame[0], frame[1], behind, leastLead == Double.MAX_VALUE ? 0 : leastLead, frame[3],
+                frame[4]};
     }
 
     private static double round(double v) {

@@ -33,7 +33,8 @@ public final class ResamplerBenchmark {
         Path out = Path.of(args.length > 0 ? args[0] : "target/resampler-benchmark.json");
         int[] rates = {22_050, 44_100, 48_000, 44_098, 96_002, 192_000};
         List<String> rows = new ArrayList<>();
-        System.out.printf(Locale.ROOT, "%9s %14s %16s %16s%n", "rate Hz", "say() ms", "first window ms", "cached window ms");
+        System.out.printf(Locale.ROOT, "%9s %14s %16s %16s%n", "rate Hz", "say() ms", "first window ms",
+                "cached window ms");
         for (int rate : rates) {
             float[] pcm = new float[rate]; // one second
             for (int i = 0; i < pcm.length; i++) {
@@ -50,7 +51,8 @@ public final class ResamplerBenchmark {
                     Resampler.isCached(rate, PACK_RATE)));
         }
         Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.writeString(out, "{\"packRate\": " + PACK_RATE + ", \"rows\": [\n  " + String.join(",\n  ", rows) + "\n]}\n");
+        Files.writeString(out, "{\"packRate\": " + PACK_RATE + ", \"rows\": [\n  " + String.join(",\n  ", rows)
+                + "\n]}\n");
         System.out.println("wrote " + out);
     }
 

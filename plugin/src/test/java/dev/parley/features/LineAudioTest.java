@@ -87,7 +87,8 @@ class LineAudioTest {
             }
         }
         assertArrayEquals(expected, got);
-        assertTrue(stream.bufferCapacity() < 3 * 22050 * 4, "the stream dropped what it had cut: " + stream.bufferCapacity());
+        assertTrue(stream.bufferCapacity() < 3 * 22050 * 4, "the stream dropped what it had cut: "
+                + stream.bufferCapacity());
     }
 
     @Test
@@ -109,13 +110,15 @@ class LineAudioTest {
         float[] pcm = TestVoice.pcm(5.0, 44100);
         ByteBuffer bb = ByteBuffer.allocate(44 + 2 * pcm.length).order(ByteOrder.LITTLE_ENDIAN);
         bb.put("RIFF".getBytes()).putInt(36 + 2 * pcm.length).put("WAVE".getBytes()).put("fmt ".getBytes()).putInt(16)
-                .putShort((short) 1).putShort((short) 1).putInt(44100).putInt(88200).putShort((short) 2).putShort((short) 16)
+                .putShort((short) 1).putShort((short) 1).putInt(44100).putInt(88200).putShort((short) 2)
+                .putShort((short) 16)
                 .put("data".getBytes()).putInt(2 * pcm.length);
         for (float v : pcm) {
             bb.putShort((short) Math.round(v * 32767));
         }
         Files.write(dir.resolve("line.wav"), bb.array());
-        Process sox = new ProcessBuilder("sox", dir.resolve("line.wav").toString(), "-C", "6", dir.resolve("line.ogg").toString())
+        Process sox = new ProcessBuilder("sox", dir.resolve("line.wav").toString(), "-C", "6",
+                dir.resolve("line.ogg").toString())
                 .redirectErrorStream(true).start();
         assertTrue(sox.waitFor(60, TimeUnit.SECONDS) && sox.exitValue() == 0, "sox must encode the OGG fixture");
         AssetManager am = TestAssets.assetManager(dir);

@@ -47,14 +47,16 @@ class HeadShapeTest {
         AssetFormatException e = assertThrows(AssetFormatException.class,
                 () -> HeadShape.read(stream(new float[10]), "short.shape.bin", 2, 2, 1));
         assertTrue(e.getMessage().contains("short.shape.bin") && e.getMessage().contains("72 bytes"), e.getMessage());
-        e = assertThrows(AssetFormatException.class, () -> HeadShape.read(stream(new float[19]), "long.shape.bin", 2, 2, 1));
+        e = assertThrows(AssetFormatException.class,
+                () -> HeadShape.read(stream(new float[19]), "long.shape.bin", 2, 2, 1));
         assertTrue(e.getMessage().contains("longer than"), e.getMessage());
     }
 
     @Test
     void betaIsValidated() {
         HeadShape shape = HeadShape.read(stream(new float[18]), "tiny.shape.bin", 2, 2, 1);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> shape.vertexOffsets(new float[3], null));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> shape.vertexOffsets(new float[3], null));
         assertTrue(e.getMessage().contains("beta has 3 components"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> shape.vertexOffsets(new float[] {Float.NaN}, null));
         assertThrows(NullPointerException.class, () -> shape.vertexOffsets(null, null));
@@ -111,7 +113,8 @@ class HeadShapeTest {
         HeadSpec spec = HeadSpec.load(am, TestAssets.HEAD_SPEC);
         HeadShape shape = HeadShape.load(am, TestAssets.HEAD_SPEC, spec);
         Geometry box = new Geometry("Box", new com.jme3.scene.shape.Box(1, 1, 1));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> shape.apply(box, spec, new float[1]));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> shape.apply(box, spec, new float[1]));
         assertTrue(e.getMessage().contains("'Box' (24)"), e.getMessage());
     }
 

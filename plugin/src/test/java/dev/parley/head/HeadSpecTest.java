@@ -51,7 +51,8 @@ class HeadSpecTest {
     }
 
     private static HeadSpec read(ObjectNode json) {
-        return HeadSpec.read(new ByteArrayInputStream(json.toString().getBytes(StandardCharsets.UTF_8)), "Tiny.spec.json");
+        return HeadSpec.read(new ByteArrayInputStream(json.toString().getBytes(StandardCharsets.UTF_8)),
+                "Tiny.spec.json");
     }
 
     private static AssetFormatException broken(Consumer<ObjectNode> edit) {
@@ -84,7 +85,8 @@ class HeadSpecTest {
 
     @Test
     void missingFieldIsNamed() {
-        AssetFormatException e = broken(j -> ((ObjectNode) j.get("expression").get("components").get(4)).remove("target"));
+        AssetFormatException e = broken(j -> ((ObjectNode) j.get("expression").get("components").get(4))
+                .remove("target"));
         assertEquals("expression.components[4].target", e.getField());
         assertTrue(e.getMessage().contains("is missing"), e.getMessage());
     }
@@ -100,21 +102,24 @@ class HeadSpecTest {
     void motionLayoutMustTileTheVector() {
         AssetFormatException e = broken(j -> ((ObjectNode) j.get("motion")).put("dim", 59));
         assertTrue(e.getMessage().contains("'motion.dim' expected 56 (sum of slices) but got 59"), e.getMessage());
-        AssetFormatException bad = broken(j -> ((ObjectNode) j.get("motion").get("layout").get(1)).put("joint", "chin"));
+        AssetFormatException bad =
+                broken(j -> ((ObjectNode) j.get("motion").get("layout").get(1)).put("joint", "chin"));
         assertTrue(bad.getMessage().contains("names joint 'chin' but the joints are [root, neck, jaw, eye_L, eye_R]"),
                 bad.getMessage());
     }
 
     @Test
     void wrongFormatAndVersion() {
-        assertTrue(broken(j -> j.put("format", "gltf")).getMessage().contains("expected 'parley-head-spec' but got 'gltf'"));
+        assertTrue(broken(j -> j.put("format", "gltf")).getMessage()
+                .contains("expected 'parley-head-spec' but got 'gltf'"));
         assertTrue(broken(j -> j.put("version", 2)).getMessage().contains("'version' expected 1 but got 2"));
     }
 
     @Test
     void malformedJson() {
         AssetFormatException e = assertThrows(AssetFormatException.class,
-                () -> HeadSpec.read(new ByteArrayInputStream("{\"format\": ".getBytes(StandardCharsets.UTF_8)), "x.json"));
+                () -> HeadSpec.read(new ByteArrayInputStream("{\"format\": ".getBytes(StandardCharsets.UTF_8)),
+                        "x.json"));
         assertTrue(e.getMessage().startsWith("x.json is not valid JSON"), e.getMessage());
     }
 }

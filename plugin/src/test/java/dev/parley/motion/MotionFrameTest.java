@@ -16,7 +16,8 @@ class MotionFrameTest {
         Vector3f axis = new Vector3f(0.3f, -0.5f, 0.8f).normalizeLocal();
         float angle = 0.7f;
         Quaternion expected = new Quaternion().fromAngleAxis(angle, axis);
-        Quaternion got = MotionFrame.axisAngleToQuaternion(axis.x * angle, axis.y * angle, axis.z * angle, new Quaternion());
+        Quaternion got = MotionFrame.axisAngleToQuaternion(axis.x * angle, axis.y * angle, axis.z * angle,
+                new Quaternion());
         assertTrue(got.isSimilar(expected, 1e-6f), got + " vs " + expected);
         assertTrue(MotionFrame.axisAngleToQuaternion(0, 0, 0, new Quaternion()).isIdentity());
     }
@@ -34,7 +35,8 @@ class MotionFrameTest {
 
     @Test
     void incompatibleFramesAreRejected() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new MotionFrame(50).set(new MotionFrame(49)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new MotionFrame(50).set(new MotionFrame(49)));
         assertEquals("other has 49 expression weights but this frame has 50", e.getMessage());
     }
 

@@ -64,7 +64,8 @@ class MotionTrackTest {
     @Test
     void outOfRangeAppendIsRejected() {
         MotionTrack track = new MotionTrack(LAYOUT, 1);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> track.append(new float[100], 0, 2));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> track.append(new float[100], 0, 2));
         assertEquals("cannot take 2 frames at offset 0 from 100 values of dimension 56", e.getMessage());
     }
 }

@@ -44,7 +44,8 @@ class SpeechMixerTest {
         SpeechMixer mixer = new SpeechMixer(23, 24);
         MotionFrame idle = new MotionFrame(50).setExpression(23, 1f).setRotation(FaceJoint.HEAD, 0.01f, 0f, 0f)
                 .setRotation(FaceJoint.EYE_L, 0.05f, 0f, 0f);
-        MotionFrame speech = new MotionFrame(50).setRotation(FaceJoint.HEAD, 0.1f, 0f, 0f).setRotation(FaceJoint.EYE_L, 1f, 1f, 1f);
+        MotionFrame speech = new MotionFrame(50).setRotation(FaceJoint.HEAD, 0.1f, 0f, 0f)
+                .setRotation(FaceJoint.EYE_L, 1f, 1f, 1f);
         MotionFrame out = new MotionFrame(50);
         mixer.update(1f, true);
         mixer.mix(idle, speech, out);

@@ -21,7 +21,8 @@ class InferenceRuntimeTest {
     void fallsBackToTheCpuWithAReasonWhenCudaIsUnusable() {
         InferenceRuntime rt = InferenceRuntime.create(2, true);
         if (rt.device() == InferenceRuntime.Device.CPU) {
-            assertTrue(rt.describe().startsWith("Parley inference on CPU (2 threads; CUDA unavailable: "), rt.describe());
+            assertTrue(rt.describe().startsWith("Parley inference on CPU (2 threads; CUDA unavailable: "),
+                    rt.describe());
         } else {
             assertEquals("Parley inference on CUDA (GPU 0)", rt.describe());
         }

@@ -43,7 +43,8 @@ class PackManifestTest {
         root.putObject("window").put("current", 100).put("previous", 10);
         root.putObject("style").put("dim", 128).put("frames", 100);
         root.putObject("shape").put("dim", 100);
-        ObjectNode diffusion = root.putObject("diffusion").put("steps", 4).put("schedule", "cosine").put("prediction", "x0");
+        ObjectNode diffusion = root.putObject("diffusion").put("steps", 4).put("schedule", "cosine")
+                .put("prediction", "x0");
         diffusion.putArray("alphasCumprod").add(0.99).add(0.7).add(0.3).add(0.01);
         ObjectNode sampling = root.putObject("sampling").put("sampler", "ddim").put("defaultSteps", 2).put("eta", 0.0);
         sampling.putObject("guidance").put("audio", 1.5).put("style", 2.0);
@@ -52,7 +53,8 @@ class PackManifestTest {
     }
 
     private static PackManifest read(ObjectNode json) {
-        return PackManifest.read(new ByteArrayInputStream(json.toString().getBytes(StandardCharsets.UTF_8)), "manifest.json");
+        return PackManifest.read(new ByteArrayInputStream(json.toString().getBytes(StandardCharsets.UTF_8)),
+                "manifest.json");
     }
 
     private static String failure(Consumer<ObjectNode> edit) {
@@ -87,7 +89,8 @@ class PackManifestTest {
     @Test
     void scheduleMustDecreaseInsideTheUnitInterval() {
         String msg = failure(j -> ((ArrayNode) j.get("diffusion").get("alphasCumprod")).set(2, 0.8));
-        assertEquals("manifest.json: field 'diffusion.alphasCumprod[2]' expected a decreasing value in (0, 1) but got 0.8", msg);
+        assertEquals("manifest.json: field 'diffusion.alphasCumprod[2]' expected a decreasing value in (0, 1) but "
+                + "got 0.8", msg);
     }
 
     @Test

@@ -67,14 +67,16 @@ class ParleyPackTest {
     void aMissingGraphIsNamedWithTheManifestThatNamesIt() throws IOException {
         Path p = packWith(m -> ((ObjectNode) m.get("models")).put("denoiser", "denoiser_v2.onnx"));
         AssetFormatException e = assertThrows(AssetFormatException.class, () -> ParleyPack.load(p, CPU));
-        assertEquals(p.resolve("denoiser_v2.onnx") + " does not exist (named by " + p.resolve("manifest.json") + ")", e.getMessage());
+        assertEquals(p.resolve("denoiser_v2.onnx") + " does not exist (named by " + p.resolve("manifest.json") + ")",
+                e.getMessage());
     }
 
     @Test
     void aManifestThatDisagreesWithTheGraphsNamesBoth() throws IOException {
         Path p = packWith(m -> ((ObjectNode) m.get("style")).put("dim", 64));
         AssetFormatException e = assertThrows(AssetFormatException.class, () -> ParleyPack.load(p, CPU));
-        assertEquals(p.resolve("denoiser.onnx") + " input 'style' expected shape [?, 64] (from " + p.resolve("manifest.json")
+        assertEquals(p.resolve("denoiser.onnx") + " input 'style' expected shape [?, 64] (from "
+                + p.resolve("manifest.json")
                 + " fields style.dim) but got [?, 128]", e.getMessage());
     }
 

@@ -138,7 +138,8 @@ class FaceRigTest {
         Quaternion expected = bind.mult(new Quaternion().fromAngleAxis(0.3f, Vector3f.UNIT_X));
         for (int i = 0; i < 5; i++) {
             rig.apply(frame);
-            assertTrue(jaw.getLocalRotation().isSimilar(expected, 1e-6f), "after apply #" + i + ": " + jaw.getLocalRotation());
+            assertTrue(jaw.getLocalRotation().isSimilar(expected, 1e-6f), "after apply #" + i + ": "
+                    + jaw.getLocalRotation());
         }
         rig.apply(frame.setNeutral());
         assertTrue(jaw.getLocalRotation().isSimilar(bind, 1e-6f));
@@ -189,7 +190,8 @@ class FaceRigTest {
         Joint root = skinning.getArmature().getJoint("root");
         float[] times = {0f, 1f, 2f};
         Quaternion[] rots = {new Quaternion(), new Quaternion().fromAngleAxis(0.5f, Vector3f.UNIT_Z), new Quaternion()};
-        Vector3f[] trans = {root.getLocalTranslation().clone(), root.getLocalTranslation().clone(), root.getLocalTranslation().clone()};
+        Vector3f[] trans = {root.getLocalTranslation().clone(), root.getLocalTranslation().clone(),
+                root.getLocalTranslation().clone()};
         AnimClip sway = new AnimClip("sway");
         sway.setTracks(new TransformTrack[] {new TransformTrack(root, times, trans, rots, null)});
         AnimComposer composer = new AnimComposer();

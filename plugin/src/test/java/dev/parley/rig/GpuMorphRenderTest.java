@@ -50,7 +50,9 @@ class GpuMorphRenderTest {
             RigNames names = RigNames.of(targetNames(), Map.of());
             cpuRig = FaceRig.bind(cpuModel, names, MorphPath.CPU);
             gpuRig = FaceRig.bind(gpuModel, names, MorphPath.AUTO);
-            app.getRootNode().addLight(new DirectionalLight(new Vector3f(-0.4f, -0.5f, -0.75f).normalizeLocal(), ColorRGBA.White));
+            app.getRootNode()
+                    .addLight(new DirectionalLight(new Vector3f(-0.4f, -0.5f, -0.75f).normalizeLocal(),
+                    ColorRGBA.White));
             app.getRootNode().addLight(new AmbientLight(ColorRGBA.White.mult(0.3f)));
             app.getCamera().setFrustumPerspective(40f, 1f, 0.05f, 20f);
             app.getCamera().setLocation(new Vector3f(0, 0, 0.6f));
@@ -91,7 +93,8 @@ class GpuMorphRenderTest {
             double moved = ImageDiff.meanAbsDiff(neutral, cpu, all);
             double mismatch = ImageDiff.meanAbsDiff(cpu, gpu, all);
             assertTrue(moved > 2.0, "trial " + trial + ": the morphs must visibly change the image, diff " + moved);
-            assertTrue(mismatch < 0.35, "trial " + trial + ": GPU differs from CPU by " + mismatch + " (changed by " + moved + ")");
+            assertTrue(mismatch < 0.35, "trial " + trial + ": GPU differs from CPU by " + mismatch + " (changed by "
+                    + moved + ")");
         }
     }
 
@@ -128,7 +131,8 @@ class GpuMorphRenderTest {
         mesh.setBuffer(VertexBuffer.Type.Color, 4, colors);
         Random rnd = new Random(7);
         for (int t = 0; t < TARGETS; t++) {
-            Vector3f centre = new Vector3f((float) rnd.nextGaussian(), (float) rnd.nextGaussian(), Math.abs((float) rnd.nextGaussian()))
+            Vector3f centre = new Vector3f((float) rnd.nextGaussian(), (float) rnd.nextGaussian(),
+                    Math.abs((float) rnd.nextGaussian()))
                     .normalizeLocal().multLocal(0.15f);
             float[] dp = new float[3 * n];
             float[] dn = new float[3 * n];

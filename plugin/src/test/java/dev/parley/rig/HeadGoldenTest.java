@@ -70,7 +70,8 @@ class HeadGoldenTest {
                 frame.setExpression(i, (float) c.get("psi").get(i).asDouble());
             }
             JsonNode theta = c.get("theta");
-            assertEquals(0.0, theta.get(0).asDouble() + theta.get(1).asDouble() + theta.get(2).asDouble(), 0.0, "root stays at bind");
+            assertEquals(0.0, theta.get(0).asDouble() + theta.get(1).asDouble() + theta.get(2).asDouble(), 0.0,
+                    "root stays at bind");
             set(frame, FaceJoint.HEAD, theta, 3);
             set(frame, FaceJoint.JAW, theta, 6);
             set(frame, FaceJoint.EYE_L, theta, 9);

@@ -43,12 +43,15 @@ class HeadRenderTest {
     static void start() throws Exception {
         spec = HeadSpec.load(TestAssets.assetManager(), TestAssets.HEAD_SPEC);
         harness = RenderHarness.start(SIZE, SIZE, app -> {
-            app.getAssetManager().registerLocator(TestAssets.assets().toString(), com.jme3.asset.plugins.FileLocator.class);
+            app.getAssetManager().registerLocator(TestAssets.assets().toString(),
+                    com.jme3.asset.plugins.FileLocator.class);
             Spatial head = app.getAssetManager().loadModel(TestAssets.HEAD_MODEL);
             HeadLook.apply(head, app.getAssetManager());
             face = FaceRigControl.attach(head, RigNames.fromSpec(spec));
             app.getRootNode().attachChild(head);
-            app.getRootNode().addLight(new DirectionalLight(new Vector3f(-0.3f, -0.4f, -0.85f).normalizeLocal(), ColorRGBA.White.mult(0.9f)));
+            app.getRootNode()
+                    .addLight(new DirectionalLight(new Vector3f(-0.3f, -0.4f, -0.85f).normalizeLocal(),
+                    ColorRGBA.White.mult(0.9f)));
             app.getRootNode().addLight(new AmbientLight(ColorRGBA.White.mult(0.35f)));
             app.getViewPort().setBackgroundColor(new ColorRGBA(0.2f, 0.22f, 0.26f, 1f));
             float[] l = spec.joints().get(3).rest();
@@ -104,7 +107,8 @@ class HeadRenderTest {
         RenderHarness.save(pressed, "head-lips-pressed");
         assertChanged(pressed, mouth, 1.5, "mouth with lips pressed");
         assertUnchanged(pressed, eyeL, "left eye with lips pressed");
-        BufferedImage rounded = pose(f -> f.setExpression(idx("lip_round"), 1f).setExpression(idx("lip_protrude"), 0.8f));
+        BufferedImage rounded =
+                pose(f -> f.setExpression(idx("lip_round"), 1f).setExpression(idx("lip_protrude"), 0.8f));
         RenderHarness.save(rounded, "head-lips-rounded");
         assertChanged(rounded, mouth, 3.0, "mouth with lips rounded");
         assertUnchanged(rounded, eyeR, "right eye with lips rounded");

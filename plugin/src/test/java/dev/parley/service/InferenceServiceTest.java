@@ -49,7 +49,8 @@ class InferenceServiceTest {
     }
 
     static LineJob job(String name, float[] pcm, int rate, int steps, long seed) {
-        return new LineJob(LineAudio.clip(name, pcm, rate, m.sampleRate(), m.samplesPerFrame()), new float[m.styleDim()],
+        return new LineJob(LineAudio.clip(name, pcm, rate, m.sampleRate(), m.samplesPerFrame()),
+                new float[m.styleDim()],
                 steps, LineOptions.DEFAULTS.resolvedGuidance(m, true), seed, false);
     }
 
@@ -144,7 +145,8 @@ class InferenceServiceTest {
     }
 
     private static LineJob guided(String name, float[] pcm, Guidance guidance) {
-        return new LineJob(LineAudio.clip(name, pcm, 16000, m.sampleRate(), m.samplesPerFrame()), new float[m.styleDim()],
+        return new LineJob(LineAudio.clip(name, pcm, 16000, m.sampleRate(), m.samplesPerFrame()),
+                new float[m.styleDim()],
                 3, guidance, 7, false);
     }
 
@@ -193,7 +195,8 @@ class InferenceServiceTest {
         double median = inside.get(inside.size() / 2);
         double p95 = inside.get((int) (inside.size() * 0.95));
         double worstBorder = border.stream().mapToDouble(Double::doubleValue).max().orElse(0);
-        System.out.printf("stitching: velocity inside windows median %.4f, p95 %.4f; at %d borders max %.4f (ratio to p95 %.2f)%n",
+        System.out.printf("stitching: velocity inside windows median %.4f, p95 %.4f; at %d borders max %.4f (ratio "
+                + "to p95 %.2f)%n",
                 median, p95, border.size(), worstBorder, worstBorder / p95);
         assertEquals(3, border.size());
         assertTrue(worstBorder <= 2 * p95, "border velocity " + worstBorder + " vs inside p95 " + p95);

@@ -66,28 +66,37 @@ class StyleLoaderTest {
 
     @Test
     void dimensionMismatchWithTheFile() throws IOException {
-        Throwable e = loadFailure("{\"format\":\"parley-style\",\"version\":1,\"displayName\":\"X\",\"pack\":\"p\",\"dimension\":4,\"embedding\":[1,2,3]}");
+        Throwable e =
+                loadFailure("{\"format\":\"parley-style\",\"version\":1,\"displayName\":\"X\",\"pack\":\"p\","
+                + "\"dimension\":4,\"embedding\":[1,2,3]}");
         assertEquals("bad.style.json: field 'embedding' expected 4 entries but got 3", e.getMessage());
     }
 
     @Test
     void nonFiniteValue() throws IOException {
-        Throwable e = loadFailure("{\"format\":\"parley-style\",\"version\":1,\"displayName\":\"X\",\"pack\":\"p\",\"dimension\":2,\"embedding\":[1,\"NaN\"]}");
+        Throwable e =
+                loadFailure("{\"format\":\"parley-style\",\"version\":1,\"displayName\":\"X\",\"pack\":\"p\","
+                + "\"dimension\":2,\"embedding\":[1,\"NaN\"]}");
         assertEquals("bad.style.json: field 'embedding[1]' expected a finite number but got \"NaN\"", e.getMessage());
     }
 
-    /** Fuzz finding (FuzzTest, seed 2): 1e308 passed the double check, became Infinity as a float, and Style threw IAE. */
+    /**
+     * Fuzz finding (FuzzTest, seed 2): 1e308 passed the double check, became Infinity as a float, and Style threw IAE.
+     */
     @Test
     void valueBeyondFloatRangeIsAnAssetErrorNotAnIllegalArgument() throws IOException {
         Throwable e = loadFailure("{\"format\":\"parley-style\",\"version\":1,\"displayName\":\"X\",\"pack\":\"p\","
                 + "\"dimension\":3,\"embedding\":[0.5,-1.1e308,2.0]}");
-        assertEquals("bad.style.json: field 'embedding[1]' expected a number within float range (|x| < 3.4e38) but got -1.1E308",
+        assertEquals("bad.style.json: field 'embedding[1]' expected a number within float range (|x| < 3.4e38) but "
+                + "got -1.1E308",
                 e.getMessage());
     }
 
     @Test
     void missingPack() throws IOException {
-        Throwable e = loadFailure("{\"format\":\"parley-style\",\"version\":1,\"displayName\":\"X\",\"dimension\":1,\"embedding\":[1]}");
+        Throwable e =
+                loadFailure("{\"format\":\"parley-style\",\"version\":1,\"displayName\":\"X\",\"dimension\":1,"
+                + "\"embedding\":[1]}");
         assertEquals("bad.style.json: field 'pack' is missing", e.getMessage());
     }
 
@@ -100,10 +109,14 @@ class StyleLoaderTest {
     @Test
     void incompatibleWithThePack() {
         Style s = new Style("guard.style.json", "Guard", "parley-base-v1", new float[64]);
-        AssetFormatException dim = assertThrows(AssetFormatException.class, () -> s.checkCompatible("parley-base-v1", 128));
-        assertEquals("guard.style.json: field 'dimension' is 64 but pack 'parley-base-v1' expects 128", dim.getMessage());
-        AssetFormatException pack = assertThrows(AssetFormatException.class, () -> s.checkCompatible("parley-large-v1", 64));
-        assertTrue(pack.getMessage().contains("is 'parley-base-v1' but the loaded pack is 'parley-large-v1'"), pack.getMessage());
+        AssetFormatException dim = assertThrows(AssetFormatException.class,
+                () -> s.checkCompatible("parley-base-v1", 128));
+        assertEquals("guard.style.json: field 'dimension' is 64 but pack 'parley-base-v1' expects 128",
+                dim.getMessage());
+        AssetFormatException pack = assertThrows(AssetFormatException.class,
+                () -> s.checkCompatible("parley-large-v1", 64));
+        assertTrue(pack.getMessage().contains("is 'parley-base-v1' but the loaded pack is 'parley-large-v1'"),
+                pack.getMessage());
     }
 
     /**

@@ -92,7 +92,8 @@ public final class Golden {
             throw new IllegalArgumentException(name + " is " + t.get("dtype") + ", not " + dtype);
         }
         try {
-            return ByteBuffer.wrap(Files.readAllBytes(dir.resolve(t.get("file").asText()))).order(ByteOrder.LITTLE_ENDIAN);
+            return ByteBuffer.wrap(Files.readAllBytes(dir.resolve(t.get("file").asText())))
+                    .order(ByteOrder.LITTLE_ENDIAN);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

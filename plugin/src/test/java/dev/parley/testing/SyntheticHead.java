@@ -54,7 +54,8 @@ public final class SyntheticHead {
         float[] base = new float[3 * vertexCount];
         float[] normals = new float[3 * vertexCount];
         for (int i = 0; i < vertexCount; i++) {
-            Vector3f p = new Vector3f(rnd.nextFloat() - 0.5f, rnd.nextFloat() - 0.5f, rnd.nextFloat() - 0.5f).multLocal(0.2f);
+            Vector3f p = new Vector3f(rnd.nextFloat() - 0.5f, rnd.nextFloat() - 0.5f, rnd.nextFloat() - 0.5f)
+                    .multLocal(0.2f);
             base[3 * i] = p.x;
             base[3 * i + 1] = p.y;
             base[3 * i + 2] = p.z;

@@ -21,7 +21,8 @@ public final class TestVoice {
             double syllable = Math.max(0, Math.sin(2 * Math.PI * 4 * t));
             double v = 0;
             for (int h = 1; h <= 12; h++) {
-                double formant = Math.exp(-Math.pow((h * f0 - 700) / 400, 2)) + 0.5 * Math.exp(-Math.pow((h * f0 - 1200) / 500, 2));
+                double formant = Math.exp(-Math.pow((h * f0 - 700) / 400, 2))
+                        + 0.5 * Math.exp(-Math.pow((h * f0 - 1200) / 500, 2));
                 v += formant * Math.sin(h * phase) / h;
             }
             s[i] = (float) (0.5 * syllable * v);

@@ -32,7 +32,8 @@ import java.util.stream.Stream;
  * comes from {@link LineBaker} (the runtime's inference, seeded, not adaptive) and becomes an
  * {@link AnimClip} ({@link FaceClips}) saved as {@code OUT/<line>.j3o}. A folder of lines shows a
  * progress bar. WAVs are read with {@link WavReader}, OGGs with jME. A line that fails (unreadable,
- * silent, corrupt, truncated, or out of memory while decoding) is reported and skipped; the batch goes on. Lines whose clip names collide
+ * silent, corrupt, truncated, or out of memory while decoding) is reported and skipped; the batch goes on. Lines whose
+ * clip names collide
  * ({@code line.wav} and {@code line.ogg}, or {@code LINE.WAV}, which case-insensitive file systems
  * treat as one file) all fail before any baking, each naming the others, rather than overwrite one
  * another. The summary reports every input, baked or failed with its reason; the exit status is 1
@@ -122,7 +123,8 @@ final class Bake {
                     PcmClip clip = readAudio(line);
                     LineBaker.Result r = baker.generate(clip, style, options);
                     String name = stem(line);
-                    AnimClip animClip = FaceClips.build(name, r.motion(), r.frames(), pack.manifest().motion(), head, names);
+                    AnimClip animClip = FaceClips.build(name, r.motion(), r.frames(), pack.manifest().motion(), head,
+                            names);
                     Path target = outDir.resolve(name + ".j3o");
                     BinaryExporter.getInstance().save(FaceClips.detached(animClip), target.toFile());
                     seconds += r.frames() / fps;
@@ -142,7 +144,8 @@ final class Bake {
         progress(lines.size(), lines.size(), "");
         err.println();
         double wall = (System.nanoTime() - t0) / 1e9;
-        out.printf(Locale.ROOT, "baked %d of %d line(s): %.1f s of motion in %.1f s (style '%s', seed %d) -> %s%n", baked, lines.size(),
+        out.printf(Locale.ROOT, "baked %d of %d line(s): %.1f s of motion in %.1f s (style '%s', seed %d) -> %s%n",
+                baked, lines.size(),
                 seconds, wall, Printable.line(style.displayName()), seed, outDir);
         for (String r : report) {
             out.println("  " + Printable.line(r));
@@ -181,7 +184,9 @@ final class Bake {
     private static List<Path> lines(Path input) throws IOException {
         if (Files.isDirectory(input)) {
             try (Stream<Path> s = Files.list(input)) {
-                List<Path> found = s.filter(p -> EXTENSIONS.stream().anyMatch(e -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(e)))
+                List<Path> found =
+                        s.filter(p -> EXTENSIONS.stream()
+                        .anyMatch(e -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(e)))
                         .sorted().toList();
                 if (found.isEmpty()) {
                     throw new IllegalArgumentException(input + ": no .wav or .ogg lines in the folder");

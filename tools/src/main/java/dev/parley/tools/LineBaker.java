@@ -32,7 +32,8 @@ public final class LineBaker implements AutoCloseable {
         Validate.nonNull(pack, "pack");
         manifest = pack.manifest();
         service = new InferenceService(manifest, () -> Networks.of(pack),
-                ServiceSettings.defaults().withPreferCuda(false).withIntraOpThreads(1).withMaxLead(1e6f), "Parley bake");
+                ServiceSettings.defaults().withPreferCuda(false).withIntraOpThreads(1).withMaxLead(1e6f),
+                "Parley bake");
         service.start();
     }
 

@@ -22,7 +22,8 @@ public record MotionClip(String source, int frames, int dim, float[] data) {
         Validate.nonNull(source, "source");
         Validate.nonNull(data, "data");
         if (frames <= 0 || dim <= 0 || data.length != (long) frames * dim) {
-            throw new IllegalArgumentException(source + ": " + data.length + " values do not make " + frames + " frames of " + dim);
+            throw new IllegalArgumentException(source + ": " + data.length + " values do not make " + frames
+                    + " frames of " + dim);
         }
     }
 

@@ -146,9 +146,11 @@ public final class ParleyTool {
         a.done();
         Path folder = assets.resolve(STYLES_FOLDER);
         if (!Files.isDirectory(folder)) {
-            throw new IllegalArgumentException(folder + ": no styles folder (make the presets: parley-tool style presets)");
+            throw new IllegalArgumentException(folder
+                    + ": no styles folder (make the presets: parley-tool style presets)");
         }
-        JsonNode index = Files.isRegularFile(folder.resolve(PRESETS_INDEX)) ? JSON.readTree(folder.resolve(PRESETS_INDEX).toFile()) : null;
+        JsonNode index = Files.isRegularFile(folder.resolve(PRESETS_INDEX))
+                ? JSON.readTree(folder.resolve(PRESETS_INDEX).toFile()) : null;
         String packId = null;
         String encoderSha = null;
         if (Files.isRegularFile(pack.resolve("manifest.json"))) {
@@ -156,7 +158,8 @@ public final class ParleyTool {
             packId = m.get("id").asText();
             encoderSha = sha256(pack.resolve(m.get("models").get("styleEncoder").asText()));
         }
-        boolean stale = index != null && encoderSha != null && !encoderSha.equals(index.path("styleEncoderSha256").asText());
+        boolean stale = index != null && encoderSha != null
+                && !encoderSha.equals(index.path("styleEncoderSha256").asText());
         List<Path> files;
         try (Stream<Path> s = Files.list(folder)) {
             files = s.filter(p -> p.getFileName().toString().endsWith(".style.json")).sorted().toList();
@@ -185,7 +188,8 @@ public final class ParleyTool {
             }
             String fit = packId == null ? "" : !st.packId().equals(packId) ? "  [other pack: re-extract]" : "";
             out.printf(Locale.ROOT, "%-12s %-12s %-18s %4d  %s%s%n", Printable.line(name),
-                    Printable.line(st.displayName()), Printable.line(st.packId()), st.dimension(), Printable.line(source),
+                    Printable.line(st.displayName()), Printable.line(st.packId()), st.dimension(),
+                    Printable.line(source),
                     fit);
         }
         if (stale) {
@@ -291,8 +295,10 @@ public final class ParleyTool {
                     .put("packVersion", pack.manifest().packVersion())
                     .put("styleEncoderSha256", sha256(packFolder.resolve(pack.manifest().styleEncoderFile())))
                     .put("corpus", corpus.getFileName().toString())
-                    .put("rule", "docs/modding.md#the-preset-library: held-out speakers (splits " + PresetSelection.SPLITS
-                            + "), latents z-scored over all speakers, recipe score = mean signed z, greedy in recipe order");
+                    .put("rule", "docs/modding.md#the-preset-library: held-out speakers (splits "
+                            + PresetSelection.SPLITS
+                            + "), latents z-scored over all speakers, recipe score = mean signed z, greedy in recipe "
+                            + "order");
             ArrayNode presets = index.putArray("presets");
             for (PresetSelection.Choice c : choices) {
                 List<MotionClip> clips = new ArrayList<>();
@@ -310,11 +316,15 @@ public final class ParleyTool {
                 }
                 ObjectNode p = presets.addObject();
                 p.put("name", c.preset()).put("file", file.getFileName().toString()).put("speaker", c.speaker())
-                        .put("split", c.split()).put("voice", c.voice()).put("score", Math.round(c.score() * 1000) / 1000.0)
+                        .put("split", c.split()).put("voice", c.voice())
+                        .put("score", Math.round(c.score() * 1000) / 1000.0)
                         .put("clips", x.used().size());
                 ObjectNode lat = p.putObject("latents");
-                c.latents().forEach((k, v) -> lat.putArray(k).add(Math.round(v[0] * 1000) / 1000.0).add(Math.round(v[1] * 100) / 100.0));
-                err.printf(Locale.ROOT, "%-10s <- %s (%s, %s), score %.2f, %d clips%n", c.preset(), c.speaker(), c.split(), c.voice(),
+                c.latents()
+                        .forEach((k, v) -> lat.putArray(k).add(Math.round(v[0] * 1000) / 1000.0)
+                        .add(Math.round(v[1] * 100) / 100.0));
+                err.printf(Locale.ROOT, "%-10s <- %s (%s, %s), score %.2f, %d clips%n", c.preset(), c.speaker(),
+                        c.split(), c.voice(),
                         c.score(), x.used().size());
             }
         }
@@ -364,17 +374,20 @@ public final class ParleyTool {
                 err.println("previews: " + name + " generated");
             }
         }
-        List<java.awt.image.BufferedImage> tiles = PreviewRenderer.render(assets, dev.parley.rig.RigNames.fromSpec(spec), layout, frames,
+        List<java.awt.image.BufferedImage> tiles = PreviewRenderer.render(assets,
+                dev.parley.rig.RigNames.fromSpec(spec), layout, frames,
                 PREVIEW_SIZE);
         java.nio.file.Files.createDirectories(outDir);
         int label = 110;
         int w = label + PREVIEW_FRAMES * PREVIEW_SIZE;
-        var sheet = new java.awt.image.BufferedImage(w, presets.size() * PREVIEW_SIZE, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        var sheet = new java.awt.image.BufferedImage(w, presets.size() * PREVIEW_SIZE,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
         var gs = sheet.createGraphics();
         for (int p = 0; p < presets.size(); p++) {
             var strip = new java.awt.image.BufferedImage(w, PREVIEW_SIZE, java.awt.image.BufferedImage.TYPE_INT_RGB);
             var g = strip.createGraphics();
-            g.setRenderingHint(java.awt.RenderingHints.KEY_TEXT_ANTIALIASING, java.awt.RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setRenderingHint(java.awt.RenderingHints.KEY_TEXT_ANTIALIASING,
+                    java.awt.RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
             g.setColor(new java.awt.Color(30, 34, 40));
             g.fillRect(0, 0, label, PREVIEW_SIZE);
             g.setColor(java.awt.Color.WHITE);
@@ -383,7 +396,8 @@ public final class ParleyTool {
             g.setFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 11));
             for (int k = 0; k < PREVIEW_FRAMES; k++) {
                 g.drawImage(tiles.get(p * PREVIEW_FRAMES + k), label + k * PREVIEW_SIZE, 0, null);
-                g.drawString(String.format(Locale.ROOT, "%.2f s", times.get(k)), label + k * PREVIEW_SIZE + 6, PREVIEW_SIZE - 8);
+                g.drawString(String.format(Locale.ROOT, "%.2f s", times.get(k)), label + k * PREVIEW_SIZE + 6,
+                        PREVIEW_SIZE - 8);
             }
             g.dispose();
             javax.imageio.ImageIO.write(strip, "png", outDir.resolve(presets.get(p) + ".png").toFile());
@@ -391,8 +405,10 @@ public final class ParleyTool {
         }
         gs.dispose();
         javax.imageio.ImageIO.write(sheet, "png", outDir.resolve("presets.png").toFile());
-        out.println("wrote " + presets.size() + " preview strips and presets.png into " + outDir + " (line " + line.getFileName()
-                + ", seed 1, 10 steps, pack " + index.get("pack").asText() + " " + index.get("packVersion").asText() + ")");
+        out.println("wrote " + presets.size() + " preview strips and presets.png into " + outDir + " (line "
+                + line.getFileName()
+                + ", seed 1, 10 steps, pack " + index.get("pack").asText() + " " + index.get("packVersion").asText()
+                + ")");
     }
 
     // ---- shared ----

@@ -73,7 +73,8 @@ public final class PresetSelection {
         Validate.nonNull(corpus, "corpus");
         Path manifestFile = corpus.resolve("manifest.json");
         if (!Files.isRegularFile(manifestFile)) {
-            throw new IllegalArgumentException(corpus + ": no corpus manifest.json (build one: cd models && python3 -m parley corpus)");
+            throw new IllegalArgumentException(corpus
+                    + ": no corpus manifest.json (build one: cd models && python3 -m parley corpus)");
         }
         JsonNode manifest = new ObjectMapper().readTree(manifestFile.toFile());
         JsonNode speakers = manifest.get("speakers");
@@ -106,7 +107,8 @@ public final class PresetSelection {
         }
         candidates.sort(Comparator.naturalOrder());
         if (candidates.size() < RECIPES.size()) {
-            throw new IllegalArgumentException(corpus + ": only " + candidates.size() + " held-out speakers for " + RECIPES.size() + " presets");
+            throw new IllegalArgumentException(corpus + ": only " + candidates.size() + " held-out speakers for "
+                    + RECIPES.size() + " presets");
         }
         Set<String> taken = new HashSet<>();
         List<Choice> out = new ArrayList<>();
@@ -134,7 +136,8 @@ public final class PresetSelection {
             }
             List<String> clips = new ArrayList<>(clipsOf.get(best));
             clips.sort(Comparator.naturalOrder());
-            out.add(new Choice(recipe.getKey(), best, sp.get("split").asText(), sp.get("voice").asText(), bestScore, latents, clips));
+            out.add(new Choice(recipe.getKey(), best, sp.get("split").asText(), sp.get("voice").asText(), bestScore,
+                    latents, clips));
         }
         return out;
     }

@@ -40,9 +40,11 @@ final class PreviewRenderer {
      * @return one image per frame (not null)
      * @throws Exception if the window cannot be opened or rendering fails
      */
-    static List<BufferedImage> render(Path assets, RigNames names, MotionLayout layout, List<float[]> frames, int size) throws Exception {
+    static List<BufferedImage> render(Path assets, RigNames names, MotionLayout layout, List<float[]> frames,
+            int size) throws Exception {
         if (System.getenv("DISPLAY") == null || System.getenv("DISPLAY").isEmpty()) {
-            throw new IllegalStateException("style previews renders with OpenGL and needs a display: run it under xvfb-run -a");
+            throw new IllegalStateException("style previews renders with OpenGL and needs a display: run it under "
+                    + "xvfb-run -a");
         }
         App app = new App(assets, names, layout, frames);
         AppSettings settings = new AppSettings(true);
@@ -101,8 +103,10 @@ final class PreviewRenderer {
                 head.updateGeometricState(); // as a root of its own, for its bounds
                 BoundingBox box = (BoundingBox) head.getWorldBound();
                 rootNode.attachChild(head);
-                DirectionalLight key = new DirectionalLight(new Vector3f(-0.4f, -0.5f, -1f).normalizeLocal(), ColorRGBA.White.mult(0.9f));
-                DirectionalLight fill = new DirectionalLight(new Vector3f(0.6f, -0.2f, -0.7f).normalizeLocal(), ColorRGBA.White.mult(0.35f));
+                DirectionalLight key = new DirectionalLight(new Vector3f(-0.4f, -0.5f, -1f).normalizeLocal(),
+                        ColorRGBA.White.mult(0.9f));
+                DirectionalLight fill = new DirectionalLight(new Vector3f(0.6f, -0.2f, -0.7f).normalizeLocal(),
+                        ColorRGBA.White.mult(0.35f));
                 rootNode.addLight(key);
                 rootNode.addLight(fill);
                 rootNode.addLight(new AmbientLight(ColorRGBA.White.mult(0.35f)));

@@ -9,7 +9,10 @@ final class Roots {
     private Roots() {
     }
 
-    /** @return {@code -Dparley.root}, else the nearest folder above the working directory holding {@code assets/Models/ParleyHead} */
+    /**
+     * @return {@code -Dparley.root}, else the nearest folder above the working directory holding {@code
+     * assets/Models/ParleyHead}
+     */
     static Path root() {
         String prop = System.getProperty("parley.root");
         if (prop != null && Files.isDirectory(Path.of(prop, "assets"))) {
@@ -20,7 +23,8 @@ final class Roots {
                 return p;
             }
         }
-        throw new IllegalStateException("cannot find Parley's repository root: run from the repository or set -Dparley.root");
+        throw new IllegalStateException("cannot find Parley's repository root: run from the repository or set "
+                + "-Dparley.root");
     }
 
     /** @return the repository's assets folder */

@@ -86,7 +86,8 @@ public final class StyleExtraction {
         Validate.nonNull(styles, "styles");
         Validate.nonNull(weights, "weights");
         if (styles.isEmpty() || styles.size() != weights.length) {
-            throw new IllegalArgumentException("need one weight per style: " + styles.size() + " styles, " + weights.length + " weights");
+            throw new IllegalArgumentException("need one weight per style: " + styles.size() + " styles, "
+                    + weights.length + " weights");
         }
         Style first = styles.get(0);
         float total = 0f;

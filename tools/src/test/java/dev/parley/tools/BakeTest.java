@@ -72,15 +72,18 @@ class BakeTest {
         Path out = tmp.resolve("clips");
         ByteArrayOutputStream o = new ByteArrayOutputStream();
         ByteArrayOutputStream e = new ByteArrayOutputStream();
-        int rc = new ParleyTool(new PrintStream(o, true), new PrintStream(e, true)).run("bake", lines.toString(), "--style",
-                Roots.assets().resolve("Styles/calm.style.json").toString(), "--out", out.toString(), "--steps", String.valueOf(STEPS));
+        int rc = new ParleyTool(new PrintStream(o, true), new PrintStream(e, true))
+                .run("bake", lines.toString(), "--style",
+                Roots.assets().resolve("Styles/calm.style.json").toString(), "--out", out.toString(), "--steps",
+                String.valueOf(STEPS));
         String summary = o.toString();
         assertEquals(1, rc, "one line failed: " + summary + e);
         assertTrue(summary.contains("baked 2 of 3"), summary);
         assertTrue(summary.contains("failed: broken.ogg"), summary);
         assertTrue(e.toString().contains("3/3"), "progress bar: " + e);
         assertTrue(Files.size(out.resolve("thanks.j3o")) > 1000 && Files.size(out.resolve("hush.j3o")) > 1000);
-        assertTrue(Files.size(out.resolve("thanks.j3o")) < 2_000_000, "no mesh in the clip: " + Files.size(out.resolve("thanks.j3o")));
+        assertTrue(Files.size(out.resolve("thanks.j3o")) < 2_000_000, "no mesh in the clip: "
+                + Files.size(out.resolve("thanks.j3o")));
     }
 
     /**
@@ -120,7 +123,8 @@ class BakeTest {
         Files.copy(dialogue(LINE), lines.resolve(LINE));
         Path out = tmp.resolve("clips");
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:MaxDirectMemorySize=256m", "-Dparley.root=" + Roots.root(), "-cp", System.getProperty("java.class.path"),
+                "-XX:MaxDirectMemorySize=256m", "-Dparley.root=" + Roots.root(), "-cp",
+                System.getProperty("java.class.path"),
                 ParleyTool.class.getName(), "bake", lines.toString(), "--style",
                 Roots.assets().resolve("Styles/calm.style.json").toString(), "--out", out.toString(), "--steps",
                 String.valueOf(STEPS)).redirectErrorStream(true).start();
@@ -128,7 +132,8 @@ class BakeTest {
         assertTrue(p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES), output);
         assertEquals(1, p.exitValue(), "one line failed:\n" + output);
         assertTrue(output.contains("baked 1 of 2 line(s)"), output);
-        assertTrue(output.contains("  failed: a_huge.wav: is truncated: header says 2147483632 bytes of data, file has 1600"),
+        assertTrue(output.contains("  failed: a_huge.wav: is truncated: header says 2147483632 bytes of data, file "
+                + "has 1600"),
                 output);
         assertTrue(output.contains("  baked: thanks.ogg -> thanks.j3o"), output);
         assertFalse(output.contains("\tat "), "no stack trace: " + output);
@@ -185,7 +190,8 @@ class BakeTest {
                 LineBaker.Result r = baker.generate(clip, style,
                         LineOptions.DEFAULTS.withSteps(STEPS).withGuidance(2f, 1.5f).withSeed(SEED));
                 Spatial source = am.loadModel("Models/ParleyHead/ParleyHead.glb");
-                AnimClip built = FaceClips.build("line", r.motion(), r.frames(), pack.manifest().motion(), source, names);
+                AnimClip built = FaceClips.build("line", r.motion(), r.frames(), pack.manifest().motion(), source,
+                        names);
                 com.jme3.export.binary.BinaryExporter.getInstance().save(FaceClips.detached(built), j3o.toFile());
             }
             // Live: what TalkingHead does for say(pcm, rate, options with the seed, not adaptive).
@@ -243,12 +249,15 @@ class BakeTest {
     /** The runtime's own service on a line, collected into a track as TalkingHead collects it. */
     private static MotionTrack liveTrack(ParleyPack pack, PcmClip clip, Style style) throws InterruptedException {
         var m = pack.manifest();
-        InferenceService service = new InferenceService(m, () -> Networks.of(pack), ServiceSettings.defaults().withPreferCuda(false)
+        InferenceService service = new InferenceService(m, () -> Networks.of(pack),
+                ServiceSettings.defaults().withPreferCuda(false)
                 .withIntraOpThreads(1), "live");
         service.start();
         try {
-            LineJob job = new LineJob(LineAudio.clip("pcm line", clip.samples().clone(), clip.sampleRate(), m.sampleRate(),
-                    m.samplesPerFrame()), style.embedding(), STEPS, new Guidance(2f, 1.5f, m.guidanceRescale()), SEED, false);
+            LineJob job =
+                    new LineJob(LineAudio.clip("pcm line", clip.samples().clone(), clip.sampleRate(), m.sampleRate(),
+                    m.samplesPerFrame()), style.embedding(), STEPS, new Guidance(2f, 1.5f, m.guidanceRescale()), SEED,
+                    false);
             service.submit(job);
             MotionTrack track = new MotionTrack(m.motion(), m.windowFrames());
             float playhead = 0f;

@@ -28,11 +28,13 @@ class FuzzFindingsTest {
         byte[] npz = bytes.toByteArray();
         byte[] name = "xotion.npy".getBytes(StandardCharsets.US_ASCII);
         for (int i = 0; i + name.length <= npz.length; i++) {
-            if (npz[i] == name[0] && new String(npz, i, name.length, StandardCharsets.ISO_8859_1).equals("xotion.npy")) {
+            if (npz[i] == name[0] && new String(npz, i, name.length, StandardCharsets.ISO_8859_1)
+                    .equals("xotion.npy")) {
                 npz[i] = (byte) 0xFF; // a lone 0xFF is never valid UTF-8
             }
         }
         AssetFormatException e = assertThrows(AssetFormatException.class, () -> MotionReader.parse(npz, "bad.npz", 56));
-        assertEquals("bad.npz is not a readable NumPy .npz archive (malformed input off : 0, length : 1)", e.getMessage());
+        assertEquals("bad.npz is not a readable NumPy .npz archive (malformed input off : 0, length : 1)",
+                e.getMessage());
     }
 }

@@ -79,8 +79,10 @@ final class FuzzTargets {
             @Override
             public List<byte[]> seeds() throws Exception {
                 ByteArrayOutputStream small = new ByteArrayOutputStream();
-                StyleLoader.write(new Style("small.style.json", "Small", "parley-base-v1", new float[] {0.5f, -1f, 2f}), small);
-                return List.of(Files.readAllBytes(Roots.assets().resolve("Styles/calm.style.json")), small.toByteArray());
+                StyleLoader.write(new Style("small.style.json", "Small", "parley-base-v1", new float[] {0.5f, -1f, 2f}),
+                        small);
+                return List.of(Files.readAllBytes(Roots.assets().resolve("Styles/calm.style.json")),
+                        small.toByteArray());
             }
 
             @Override
@@ -147,7 +149,8 @@ final class FuzzTargets {
             public List<byte[]> seeds() {
                 byte[] f8 = new byte[8 * 56 * 2];
                 return List.of(StyleToolsTest.npy(motion(4), 4, 56),
-                        MotionReaderTest.npyWithHeader("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 56), }", f8));
+                        MotionReaderTest.npyWithHeader("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 56), }",
+                                f8));
             }
         };
     }

@@ -28,7 +28,8 @@ class FuzzTest {
 
     @Test
     void noReaderCrashesHangsOrRunsOutOfMemoryOnMutatedFiles() throws Exception {
-        Duration budget = Duration.ofMillis((long) (Double.parseDouble(System.getProperty("parley.fuzz.seconds", "3")) * 1000));
+        Duration budget =
+                Duration.ofMillis((long) (Double.parseDouble(System.getProperty("parley.fuzz.seconds", "3")) * 1000));
         Duration timeout = Duration.ofMillis(Long.getLong("parley.fuzz.timeoutMs", 10_000));
         long seed = Long.getLong("parley.fuzz.seed", 20261205L);
         String findingsProp = System.getProperty("parley.fuzz.findings", "");

@@ -78,9 +78,11 @@ final class MutationFuzzer {
         /** @return this report as a JSON object */
         String json() {
             StringBuilder s = new StringBuilder();
-            s.append(String.format(Locale.ROOT, "{\"target\": \"%s\", \"seed\": %d, \"seconds\": %.1f, \"executions\": %d, "
+            s.append(String.format(Locale.ROOT,
+                    "{\"target\": \"%s\", \"seed\": %d, \"seconds\": %.1f, \"executions\": %d, "
                     + "\"execsPerSecond\": %.1f, \"corpus\": %d, \"outcomes\": %d, \"crashes\": %d, \"hangs\": %d, "
-                    + "\"ooms\": %d, \"findings\": [", target, seed, seconds, executions, executions / Math.max(seconds, 1e-9),
+                    + "\"ooms\": %d, \"findings\": [", target, seed, seconds, executions,
+                    executions / Math.max(seconds, 1e-9),
                     corpus, outcomes, crashes, hangs, ooms));
             for (int i = 0; i < findings.size(); i++) {
                 s.append(i > 0 ? ", " : "").append('"').append(escape(findings.get(i))).append('"');
@@ -97,9 +99,11 @@ final class MutationFuzzer {
     private static final long[] INTERESTING = {0, 1, 2, 3, 7, 8, 15, 16, 17, 31, 32, 40, 64, 127, 128, 255, 256,
         0x7FFF, 0x8000, 0xFFFE, 0xFFFF, 0x10000, 44_100, 96_002, 999_998, 0x7FFF_FFFFL, 0x8000_0000L, 0xFFFF_FFFEL,
         0xFFFF_FFFFL};
-    private static final String[] NUMBERS = {"0", "-1", "1e38", "-1e38", "1e308", "1e-45", "NaN", "Infinity", "2147483648",
+    private static final String[] NUMBERS = {"0", "-1", "1e38", "-1e38", "1e308", "1e-45", "NaN", "Infinity",
+            "2147483648",
         "-2147483649", "99999999999999999999999", "0.0000001", "3", "1.5", "\"7\"", "null", "true", "[]", "{}"};
-    private static final String[] STRINGS = {"\"\"", "\"\\u0000\"", "\"../../etc/passwd\"", "\"\\u001b[31m\"", "null", "7",
+    private static final String[] STRINGS = {"\"\"", "\"\\u0000\"", "\"../../etc/passwd\"", "\"\\u001b[31m\"", "null",
+            "7",
         "[]", "{}", "\"parley-style\"", "\"parley-model-pack\""};
 
     private final Target target;
@@ -197,7 +201,8 @@ final class MutationFuzzer {
         double seconds = (System.nanoTime() - start) / 1e9;
         Files.createDirectories(findings);
         Files.write(findings.resolve(target.name() + "-outcomes.txt"), new java.util.TreeSet<>(outcomes));
-        return new Report(target.name(), seed, seconds, executions, corpus.size(), outcomes.size(), crashes, hangs, ooms,
+        return new Report(target.name(), seed, seconds, executions, corpus.size(), outcomes.size(), crashes, hangs,
+                ooms,
                 found);
     }
 
@@ -211,7 +216,8 @@ final class MutationFuzzer {
 
     private String save(byte[] input, String kind, String what) throws Exception {
         Files.createDirectories(findings);
-        Path file = findings.resolve(target.name() + "-" + kind + "-" + Integer.toHexString(Arrays.hashCode(input)) + ".bin");
+        Path file = findings.resolve(target.name() + "-" + kind + "-" + Integer.toHexString(Arrays.hashCode(input))
+                + ".bin");
         Files.write(file, input);
         return file.getFileName() + ": " + what;
     }
@@ -243,7 +249,8 @@ final class MutationFuzzer {
                 // An interesting 2- or 4-byte little-endian integer, often at a header field (4-byte aligned).
                 int width = kind == 2 ? 2 : 4;
                 int pos = random.nextBoolean() ? Math.min(at & ~3, Math.max(0, b.length - width)) : at;
-                long v = random.nextInt(4) == 0 ? b.length + random.nextInt(9) - 4L : INTERESTING[random.nextInt(INTERESTING.length)];
+                long v = random.nextInt(4) == 0 ? b.length
+                        + random.nextInt(9) - 4L : INTERESTING[random.nextInt(INTERESTING.length)];
                 for (int i = 0; i < width && pos + i < b.length; i++) {
                     b[pos + i] = (byte) (v >> (8 * i));
                 }

@@ -38,7 +38,8 @@ class StyleBlendTest {
         Path b = Roots.assets().resolve("Styles/animated.style.json");
         Path out = tmp.resolve("blend.style.json");
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int rc = new ParleyTool(new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true)).run("style", "blend",
+        int rc = new ParleyTool(new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true))
+                .run("style", "blend",
                 a + "=0.75", b + "=0.25", "--name", "Calmish", "--out", out.toString());
         assertEquals(0, rc, err.toString());
         Style blend = ParleyTool.readStyle(out);
@@ -62,17 +63,22 @@ class StyleBlendTest {
         Style calm = ParleyTool.readStyle(Roots.assets().resolve("Styles/calm.style.json"));
         Style animated = ParleyTool.readStyle(Roots.assets().resolve("Styles/animated.style.json"));
         float[] animatedWeights = {0.1f, 0.25f, 0.5f};
-        try (ParleyPack pack = ParleyTool.openPack(Roots.root().resolve(ParleyTool.DEFAULT_PACK)); LineBaker baker = new LineBaker(pack)) {
+        try (ParleyPack pack = ParleyTool.openPack(Roots.root().resolve(ParleyTool.DEFAULT_PACK)); LineBaker baker =
+                new LineBaker(pack)) {
             double[] sCalm = stats(baker, calm);
             double[] sAnimated = stats(baker, animated);
             double[][] sBlend = new double[animatedWeights.length][];
             StringBuilder report = new StringBuilder(String.format("calm: jaw %.4f head %.4f", sCalm[0], sCalm[1]));
             for (int i = 0; i < animatedWeights.length; i++) {
                 float w = animatedWeights[i];
-                sBlend[i] = stats(baker, StyleExtraction.blend("blend", "test", List.of(calm, animated), new float[] {1 - w, w}));
-                report.append(String.format("; %.0f/%.0f: jaw %.4f head %.4f", 100 * (1 - w), 100 * w, sBlend[i][0], sBlend[i][1]));
+                sBlend[i] =
+                        stats(baker,
+                        StyleExtraction.blend("blend", "test", List.of(calm, animated), new float[] {1 - w, w}));
+                report.append(String.format("; %.0f/%.0f: jaw %.4f head %.4f", 100 * (1 - w), 100 * w, sBlend[i][0],
+                        sBlend[i][1]));
             }
-            report.append(String.format("; animated: jaw %.4f head %.4f (mean jaw, RMS head, rad)", sAnimated[0], sAnimated[1]));
+            report.append(String.format("; animated: jaw %.4f head %.4f (mean jaw, RMS head, rad)", sAnimated[0],
+                    sAnimated[1]));
             System.out.println("style blend: " + report);
             assertTrue(sCalm[0] < sAnimated[0] && sCalm[1] < sAnimated[1], "animated moves more than calm: " + report);
 
@@ -86,14 +92,18 @@ class StyleBlendTest {
 
             // Head motion: between the parents only for a blend leaning well towards the calmer one...
             double[] s90 = sBlend[0];
-            assertTrue(sCalm[1] < s90[1] && s90[1] < sAnimated[1], "the 90/10 blend's head motion lies between its parents': "
+            assertTrue(sCalm[1] < s90[1] && s90[1] < sAnimated[1],
+                    "the 90/10 blend's head motion lies between its parents': "
                     + report);
             // ...and above both at 50/50, as docs/modding.md warns.
             assertTrue(sBlend[2][1] > sAnimated[1], "the 50/50 blend's head moves more than either parent: " + report);
         }
     }
 
-    /** Mouth opening (mean jaw x rotation) and head-motion amplitude (RMS of the head rotation about its mean) over the lines and seeds. */
+    /**
+     * Mouth opening (mean jaw x rotation) and head-motion amplitude (RMS of the head rotation about its mean) over the
+     * lines and seeds.
+     */
     private static double[] stats(LineBaker baker, Style style) throws Exception {
         int dim = baker.manifest().motion().dim();
         int jawAt = baker.manifest().motion().slice("jaw").offset();

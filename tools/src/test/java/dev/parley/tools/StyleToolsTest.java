@@ -37,7 +37,8 @@ class StyleToolsTest {
     void listShowsTheShippedPresetsWithTheirPack() {
         assertEquals(0, tool("style", "list"), err.toString());
         String text = out.toString();
-        for (String name : new String[] {"calm", "animated", "stern", "nervous", "cheerful", "mumbling", "emphatic", "sombre"}) {
+        for (String name : new String[] {"calm", "animated", "stern", "nervous", "cheerful", "mumbling", "emphatic",
+                "sombre"}) {
             assertTrue(text.contains(name) && text.contains("parley-base-v1"), "lists " + name + ":\n" + text);
         }
         assertTrue(text.contains("corpus speaker spk"), text);
@@ -68,7 +69,9 @@ class StyleToolsTest {
         Path[] inputs = {npy, csv, npz};
         for (int i = 0; i < 3; i++) {
             Path target = tmp.resolve("s" + i + ".style.json");
-            assertEquals(0, tool("style", "extract", inputs[i].toString(), "--name", "Mine", "--out", target.toString()), err.toString());
+            assertEquals(0,
+                    tool("style", "extract", inputs[i].toString(), "--name", "Mine", "--out", target.toString()),
+                    err.toString());
             styles[i] = ParleyTool.readStyle(target);
             assertEquals("parley-base-v1", styles[i].packId());
             assertEquals(128, styles[i].dimension());
@@ -91,17 +94,23 @@ class StyleToolsTest {
     void extractExplainsWrongShapesAndShortClips() throws IOException {
         Path narrow = tmp.resolve("narrow.npy");
         Files.write(narrow, npy(new float[120 * 55], 120, 55));
-        assertEquals(1, tool("style", "extract", narrow.toString(), "--name", "x", "--out", tmp.resolve("x.style.json").toString()));
+        assertEquals(1,
+                tool("style", "extract", narrow.toString(), "--name", "x", "--out",
+                tmp.resolve("x.style.json").toString()));
         assertTrue(err.toString().contains("[120, 55]") && err.toString().contains("[T, 56]"), err.toString());
 
         Path shortClip = tmp.resolve("short.npy");
         Files.write(shortClip, npy(new float[40 * 56], 40, 56));
-        assertEquals(1, tool("style", "extract", shortClip.toString(), "--name", "x", "--out", tmp.resolve("x.style.json").toString()));
+        assertEquals(1,
+                tool("style", "extract", shortClip.toString(), "--name", "x", "--out",
+                tmp.resolve("x.style.json").toString()));
         assertTrue(err.toString().contains("too short") && err.toString().contains("100 frames"), err.toString());
 
         Path text = tmp.resolve("notes.txt");
         Files.writeString(text, "hello");
-        assertEquals(1, tool("style", "extract", text.toString(), "--name", "x", "--out", tmp.resolve("x.style.json").toString()));
+        assertEquals(1,
+                tool("style", "extract", text.toString(), "--name", "x", "--out",
+                tmp.resolve("x.style.json").toString()));
         assertTrue(err.toString().contains("unknown motion format"), err.toString());
 
         assertEquals(2, tool("style", "extract", "--name", "x"));
@@ -136,7 +145,8 @@ class StyleToolsTest {
         String calm = Roots.assets().resolve("Styles/calm.style.json") + "=NaN";
         String animated = Roots.assets().resolve("Styles/animated.style.json") + "=1";
         Path target = tmp.resolve("b.style.json");
-        assertEquals(2, tool("style", "blend", calm, animated, "--name", "B", "--out", target.toString()), err.toString());
+        assertEquals(2, tool("style", "blend", calm, animated, "--name", "B", "--out", target.toString()),
+                err.toString());
         assertTrue(err.toString().startsWith("parley-tool: the weight after '=' in '" + calm
                 + "' must be a finite number in [0, 1000] but is 'NaN'"), err.toString());
         assertFalse(Files.exists(target));
