@@ -233,7 +233,7 @@ public final class HeadShape {
      *
      * @param model a model (not null, unaffected)
      * @return a new array: the recorded beta, or an empty one (the mean face) if the model was never shaped
-     * @throws IllegalArgumentException if the model's {@link #BETA_KEY} user data is not an array of numbers
+     * @throws IllegalArgumentException if the model's {@link #BETA_KEY} user data is not a {@link BetaRecord}
      */
     public static float[] betaOf(Spatial model) {
         Validate.nonNull(model, "model");
@@ -241,25 +241,20 @@ public final class HeadShape {
         if (value == null) {
             return new float[0];
         }
-        // Float[] as apply records it; Object[] of Float once read back from a .j3o.
-        if (value instanceof Object[] boxed && Arrays.stream(boxed).allMatch(Number.class::isInstance)) {
-            float[] beta = new float[boxed.length];
-            for (int i = 0; i < boxed.length; i++) {
-                beta[i] = ((Number) boxed[i]).floatValue();
-            }
-            return beta;
+        if (value instanceof BetaRecord recorded) {
+            return recorded.beta();
         }
         throw new IllegalArgumentException("model '" + model.getName() + "' has user data '" + BETA_KEY + "' = " + value
-                + " but expected an array of numbers, the beta recorded by HeadShape.apply");
+                + " but expected the beta recorded by HeadShape.apply");
     }
 
     private static void record(Spatial model, float[] beta) {
         float[] before = betaOf(model);
-        Float[] sum = new Float[Math.max(before.length, beta.length)];
+        float[] sum = new float[Math.max(before.length, beta.length)];
         for (int i = 0; i < sum.length; i++) {
             sum[i] = (i < before.length ? before[i] : 0f) + (i < beta.length ? beta[i] : 0f);
         }
-        model.setUserData(BETA_KEY, sum);
+        model.setUserData(BETA_KEY, new BetaRecord(sum));
     }
 
     private float[] combine(float[] basis, int rows, float[] beta, float[] store, String storeName) {

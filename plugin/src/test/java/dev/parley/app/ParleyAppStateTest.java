@@ -14,6 +14,7 @@ import com.jme3.math.Vector3f;
 import com.jme3.scene.Node;
 import com.jme3.scene.Spatial;
 import com.jme3.util.BufferUtils;
+import dev.parley.head.BetaRecord;
 import dev.parley.head.HeadShape;
 import dev.parley.head.HeadSpec;
 import dev.parley.motion.FaceJoint;
@@ -280,8 +281,9 @@ class ParleyAppStateTest {
             TalkingHead wideHead = app.call(() -> {
                 Spatial model = headModel.clone();
                 model.setName("Wide");
-                model.setUserData(HeadShape.BETA_KEY, new Float[101]);
-                java.util.Arrays.fill(model.<Float[]>getUserData(HeadShape.BETA_KEY), 0.5f);
+                float[] tooLong = new float[101];
+                java.util.Arrays.fill(tooLong, 0.5f);
+                model.setUserData(HeadShape.BETA_KEY, new BetaRecord(tooLong));
                 return parley.attach(model, spec, null);
             });
             assertNull(wideHead.getFace());
