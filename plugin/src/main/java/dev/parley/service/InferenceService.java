@@ -111,11 +111,11 @@ public final class InferenceService implements AutoCloseable {
         Validate.nonNull(job, "job");
         Exception failed = openFailure;
         if (failed != null) {
-            job.fail(failed);
+            refuse(job, failed);
             return;
         }
         if (closed) {
-            job.fail(new IllegalStateException("the Parley inference service is stopped"));
+            refuse(job, new IllegalStateException("the Parley inference service is stopped"));
             return;
         }
         incoming.add(job);
@@ -257,9 +257,14 @@ public final class InferenceService implements AutoCloseable {
     /** Fails every queued line: the service stopped. */
     private void drainIncoming() {
         for (LineJob j; (j = incoming.poll()) != null;) {
-            j.audio().close();
-            j.fail(new IllegalStateException("the Parley inference service stopped"));
+            refuse(j, new IllegalStateException("the Parley inference service stopped"));
         }
+    }
+
+    /** Fails a line that never ran; the service is its audio's consumer, so it closes the audio. Any thread. */
+    private static void refuse(LineJob j, Exception e) {
+        j.audio().close();
+        j.fail(e);
     }
 
     /** Closes what owns the networks, on the worker after its last run. */
@@ -278,7 +283,7 @@ public final class InferenceService implements AutoCloseable {
     private void admit() {
         for (LineJob j; (j = incoming.poll()) != null;) {
             if (openFailure != null) {
-                j.fail(openFailure);
+                refuse(j, openFailure);
                 continue;
             }
             try {

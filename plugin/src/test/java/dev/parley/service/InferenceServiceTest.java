@@ -15,9 +15,13 @@ import dev.parley.pack.PackManifest;
 import dev.parley.pack.ParleyPack;
 import dev.parley.sampler.Guidance;
 import dev.parley.testing.Golden;
+import dev.parley.testing.LogCapture;
 import dev.parley.testing.TestVoice;
+import dev.parley.testing.Waits;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -258,5 +262,74 @@ class InferenceServiceTest {
                 windows, frames, maxBuffered, maxBuffered / (float) rate);
         assertEquals(15000, frames);
         assertTrue(maxBuffered <= 4 * 64000, "audio held: " + maxBuffered + " samples");
+    }
+
+    /** A one-second reader that counts its closes, standing for a decoder holding a file open. */
+    static PcmReader countingCloses(AtomicInteger closes) {
+        float[] pcm = TestVoice.pcm(1, 16000);
+        return new PcmReader() {
+            int at;
+
+            @Override
+            public int read(float[] store) {
+                if (at >= pcm.length) {
+                    return -1;
+                }
+                int n = Math.min(store.length, pcm.length - at);
+                System.arraycopy(pcm, at, store, 0, n);
+                at += n;
+                return n;
+            }
+
+            @Override
+            public int sampleRate() {
+                return 16000;
+            }
+
+            @Override
+            public void close() {
+                closes.incrementAndGet();
+            }
+        };
+    }
+
+    static LineJob pulledJob(String name, AtomicInteger closes) {
+        return new LineJob(LineAudio.pull(name, countingCloses(closes), m.sampleRate(), m.samplesPerFrame()),
+                new float[m.styleDim()], 1, Guidance.NONE, 1, false);
+    }
+
+    @Test
+    void aLineSubmittedToAStoppedServiceClosesItsAudio() {
+        InferenceService stopped = new InferenceService(m, () -> Networks.of(pack), ServiceSettings.defaults(),
+                "stopped inference");
+        stopped.close();
+        AtomicInteger closes = new AtomicInteger();
+        LineJob j = pulledJob("after close", closes);
+        stopped.submit(j);
+        assertTrue(j.isGenerationDone());
+        assertTrue(j.failure().getMessage().contains("stopped"), j.failure().getMessage());
+        assertEquals(1, closes.get(), "the service, the audio's consumer, closed the reader");
+    }
+
+    @Test
+    void aLineSubmittedWhenThePackCannotOpenClosesItsAudio() throws Exception {
+        try (LogCapture log = LogCapture.of(InferenceService.class)) {
+            InferenceService broken = new InferenceService(m, () -> {
+                throw new IllegalStateException("no graphs here");
+            }, ServiceSettings.defaults(), "broken inference");
+            broken.start();
+            try {
+                assertTrue(Waits.until(10, () -> broken.openFailure() != null));
+                AtomicInteger closes = new AtomicInteger();
+                LineJob j = pulledJob("on a broken pack", closes);
+                broken.submit(j);
+                assertTrue(j.isGenerationDone());
+                assertEquals("no graphs here", j.failure().getMessage());
+                assertEquals(1, closes.get(), "the service, the audio's consumer, closed the reader");
+            } finally {
+                broken.close();
+            }
+            assertTrue(log.records(Level.SEVERE).get(0).getMessage().contains("no graphs here"));
+        }
     }
 }
