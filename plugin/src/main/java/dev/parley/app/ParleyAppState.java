@@ -12,6 +12,7 @@ import dev.parley.pack.ParleyPack;
 import dev.parley.rig.FaceRig;
 import dev.parley.rig.FaceRigControl;
 import dev.parley.rig.RigNames;
+import dev.parley.rig.RigProfile;
 import dev.parley.service.InferenceService;
 import dev.parley.service.Networks;
 import dev.parley.service.ServiceSettings;
@@ -21,8 +22,10 @@ import dev.parley.util.Validate;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -170,6 +173,30 @@ public class ParleyAppState extends BaseAppState {
     }
 
     /**
+     * Makes a talking character of a model that is not FLAME-structured (ARKit blendshapes, Oculus visemes,
+     * VRM presets): the model still produces FLAME motion frames, batched with every other character, and
+     * the rig retargets each frame into the profile's set ({@link FaceRig#bind(Spatial, RigProfile,
+     * dev.parley.head.MotionLayout)}). Set targets the model lacks are logged once in one warning.
+     *
+     * @param model the loaded model (not null)
+     * @param profile the target set and names (not null; the set must be made for this pack's motion)
+     * @param style the speaking style (null = none)
+     * @param listeners hear about the character's lines, and about a rig that cannot be bound
+     * @return the character (not null; inert, with every line failing, if the rig cannot be bound)
+     */
+    public TalkingHead attach(Spatial model, RigProfile profile, Style style, LineListener... listeners) {
+        Validate.nonNull(profile, "profile");
+        RigNames names = RigNames.of(profile.set().expressionNames(), Map.of());
+        return attach(model, names, m -> {
+            if (manifest == null) {
+                throw new IllegalStateException("the pack could not be read, so its motion layout is unknown"
+                        + (setupError == null ? "" : ": " + setupError.getMessage()));
+            }
+            return FaceRig.bind(m, profile, manifest.motion());
+        }, style, null, listeners);
+    }
+
+    /**
      * Makes a talking character of a model with FLAME-structured controls under the given names.
      *
      * @param model the loaded model (not null; its motion is conditioned on the face shape that
@@ -185,6 +212,12 @@ public class ParleyAppState extends BaseAppState {
 
     private TalkingHead attach(Spatial model, RigNames names, Style style, Exception headError,
             LineListener... listeners) {
+        Validate.nonNull(names, "names");
+        return attach(model, names, m -> FaceRig.bind(m, names), style, headError, listeners);
+    }
+
+    private TalkingHead attach(Spatial model, RigNames names, Function<Spatial, FaceRig> binder, Style style,
+            Exception headError, LineListener... listeners) {
         Validate.nonNull(model, "model");
         Validate.nonNull(names, "names");
         String name = model.getName() != null ? model.getName() : "character " + (heads.size() + 1);
@@ -194,7 +227,7 @@ public class ParleyAppState extends BaseAppState {
         if (error == null) {
             try {
                 shape = checkShape(HeadShape.betaOf(model), "'" + name + "' (recorded by HeadShape.apply)");
-                FaceRig rig = FaceRig.bind(model, names);
+                FaceRig rig = binder.apply(model);
                 face = new FaceRigControl(rig);
                 Spatial host = rig.getSkinnedSpatial() != null ? rig.getSkinnedSpatial() : model;
                 host.addControl(face);

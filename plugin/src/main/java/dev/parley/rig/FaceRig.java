@@ -11,14 +11,19 @@ import com.jme3.scene.Node;
 import com.jme3.scene.Spatial;
 import com.jme3.scene.mesh.MorphTarget;
 import com.jme3.util.clone.Cloner;
+import dev.parley.head.MotionLayout;
 import dev.parley.motion.FaceJoint;
 import dev.parley.motion.MotionFrame;
+import dev.parley.retarget.RetargetSet;
+import dev.parley.retarget.Retargeter;
 import dev.parley.util.Validate;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.logging.Logger;
+import java.util.stream.IntStream;
 
 /**
  * A model's FLAME-structured controls, bound by name: the expression morph targets of every geometry
@@ -46,13 +51,20 @@ public final class FaceRig {
     private final float[] weights;
     private final Quaternion delta = new Quaternion();
     private final Quaternion posed = new Quaternion();
+    /** Retargeted rigs only: the solver, the layout it reads, the targets a jaw joint replaces. */
+    private Retargeter retargeter;
+    private MotionLayout layout;
+    private int[] jointCarried = new int[0];
+    /** Per face joint, its bind rotation in model space when its delta is in model axes (else null). */
+    private final Quaternion[] modelBind = new Quaternion[FaceJoint.values().length];
 
-    private FaceRig(Spatial model, int expressionCount, List<MorphDeformer> deformers, Spatial skinnedSpatial) {
+    private FaceRig(Spatial model, int expressionCount, int weightCount, List<MorphDeformer> deformers,
+            Spatial skinnedSpatial) {
         this.model = model;
         this.expressionCount = expressionCount;
         this.deformers = deformers;
         this.skinnedSpatial = skinnedSpatial;
-        this.weights = new float[expressionCount];
+        this.weights = new float[weightCount];
     }
 
     /**
@@ -84,12 +96,7 @@ public final class FaceRig {
         List<String> wanted = names.morphTargets();
         List<Geometry> geometries = new ArrayList<>();
         collectMorphGeometries(model, geometries);
-        Set<String> found = new LinkedHashSet<>();
-        for (Geometry g : geometries) {
-            for (MorphTarget t : g.getMesh().getMorphTargets()) {
-                found.add(t.getName());
-            }
-        }
+        Set<String> found = morphTargetNames(geometries);
         List<String> missing = new ArrayList<>();
         for (String name : wanted) {
             if (!found.contains(name)) {
@@ -132,16 +139,129 @@ public final class FaceRig {
                         : new CpuMorphDeformer(g, targetOfComponent));
             }
         }
-        FaceRig rig = new FaceRig(model, wanted.size(), deformers, skinning == null ? null : skinning.getSpatial());
-        rig.armature = skinning == null ? null : skinning.getArmature();
+        FaceRig rig = new FaceRig(model, wanted.size(), wanted.size(), deformers,
+                skinning == null ? null : skinning.getSpatial());
+        rig.bindJoints(skinning, joints);
+        return rig;
+    }
+
+    /**
+     * Binds a character that is not FLAME-structured: each frame is solved into the profile's target set
+     * ({@link Retargeter}) and the weights drive the morph targets the profile finds. When the rig has a jaw
+     * joint and the set has jaw targets ({@code jaw...}), the joint carries the jaw and those targets rest;
+     * else the shapes carry it. Jaw and head joints turn about the model's axes, the eyes as on a FLAME rig.
+     * Set targets the model lacks are logged once, in one warning naming them and the model's unbound
+     * morph targets; the rest animate.
+     *
+     * @param model the loaded model (not null; its meshes and joints are driven from now on)
+     * @param profile the target set and names (not null)
+     * @param layout the layout of the motion frames it will be given (not null, the set's)
+     * @return a new rig (not null)
+     * @throws RigBindingException if a joint named in code is missing, or nothing at all binds
+     * @throws dev.parley.util.AssetFormatException if the set was made for another motion layout
+     */
+    public static FaceRig bind(Spatial model, RigProfile profile, MotionLayout layout) {
+        Validate.nonNull(model, "model");
+        Validate.nonNull(profile, "profile");
+        Validate.nonNull(layout, "layout");
+        RetargetSet set = profile.set();
+        Retargeter retargeter = new Retargeter(set, layout);
+        List<Geometry> geometries = new ArrayList<>();
+        collectMorphGeometries(model, geometries);
+        Set<String> found = morphTargetNames(geometries);
+        List<String> bound = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        for (String target : set.targetNames()) {
+            String name = profile.resolve(target, found);
+            bound.add(name);
+            if (name == null && set.targetNames().indexOf(target) != set.restIndex()) {
+                missing.add(target);
+            }
+        }
+        SkinningControl skinning = findSkinning(model);
+        List<String> jointNames = skinning == null ? List.of() : jointNames(skinning.getArmature());
+        Joint[] joints = new Joint[FaceJoint.values().length];
+        List<String> jointErrors = new ArrayList<>();
         for (FaceJoint fj : FaceJoint.values()) {
-            Joint j = joints[fj.ordinal()];
+            String name = profile.findJoint(fj, jointNames);
+            joints[fj.ordinal()] = name == null || skinning == null ? null : skinning.getArmature().getJoint(name);
+            if (profile.givenJoint(fj) != null && joints[fj.ordinal()] == null) {
+                jointErrors.add(fj + " joint '" + name + "'");
+            }
+        }
+        int[] jawTargets = jawTargets(set);
+        if (jawTargets.length == 0) {
+            joints[FaceJoint.JAW.ordinal()] = null; // the set's shapes carry the jaw: a joint would double it
+        }
+        if (!jointErrors.isEmpty()) {
+            throw new RigBindingException("Model '" + model.getName() + "' is missing " + String.join(", ", jointErrors)
+                    + "; joints found: " + (jointNames.isEmpty() ? "none" : jointNames));
+        }
+        if (missing.size() == set.targetCount() - (set.restIndex() >= 0 ? 1 : 0)
+                && joints[FaceJoint.JAW.ordinal()] == null) {
+            throw new RigBindingException("Model '" + model.getName() + "' has none of the morph targets of retarget"
+                    + " set " + set.id() + " " + set.targetNames() + "; morph targets found: "
+                    + (found.isEmpty() ? "none" : found) + ". Name them in code with RigProfile.withMorphTarget");
+        }
+        if (!missing.isEmpty()) {
+            List<String> unbound = new ArrayList<>(found);
+            unbound.removeAll(bound);
+            LOG.warning("Model '" + model.getName() + "' has no morph target for " + missing.size() + " of the "
+                    + set.targetCount() + " targets of retarget set " + set.id() + ", which stay still: " + missing
+                    + "; its unbound morph targets: " + (unbound.isEmpty() ? "none" : unbound)
+                    + ". Name them in code with RigProfile.withMorphTarget");
+        }
+        removeMorphControls(model);
+        List<MorphDeformer> deformers = new ArrayList<>();
+        for (Geometry g : geometries) {
+            int[] targetOfComponent = targetIndices(g.getMesh(), bound);
+            if (anyBound(targetOfComponent)) {
+                deformers.add(GpuMorphDeformer.supports(g) ? new GpuMorphDeformer(g, targetOfComponent)
+                        : new CpuMorphDeformer(g, targetOfComponent));
+            }
+        }
+        FaceRig rig = new FaceRig(model, set.expressionNames().size(), set.targetCount(), deformers,
+                skinning == null ? null : skinning.getSpatial());
+        rig.retargeter = retargeter;
+        rig.layout = layout;
+        rig.bindJoints(skinning, joints);
+        if (rig.joints[FaceJoint.JAW.ordinal()] != null) {
+            rig.jointCarried = jawTargets;
+        }
+        for (FaceJoint fj : List.of(FaceJoint.JAW, FaceJoint.HEAD)) {
+            Joint j = rig.joints[fj.ordinal()];
             if (j != null) {
-                rig.joints[fj.ordinal()] = j;
-                rig.bindRotations[fj.ordinal()] = j.getInitialTransform().getRotation().clone();
+                rig.modelBind[fj.ordinal()] = modelBindRotation(j);
             }
         }
         return rig;
+    }
+
+    private void bindJoints(SkinningControl skinning, Joint[] bound) {
+        armature = skinning == null ? null : skinning.getArmature();
+        for (FaceJoint fj : FaceJoint.values()) {
+            Joint j = bound[fj.ordinal()];
+            if (j != null) {
+                joints[fj.ordinal()] = j;
+                bindRotations[fj.ordinal()] = j.getInitialTransform().getRotation().clone();
+            }
+        }
+    }
+
+    /** The set targets a jaw joint replaces: those named {@code jaw...} (ARKit's jawOpen, jawLeft, ...). */
+    private static int[] jawTargets(RetargetSet set) {
+        List<String> names = set.targetNames();
+        return IntStream.range(0, names.size())
+                .filter(i -> names.get(i).toLowerCase(Locale.ROOT).startsWith("jaw")).toArray();
+    }
+
+    /** @return the joint's bind rotation in model space: its ancestors' initial rotations times its own */
+    private static Quaternion modelBindRotation(Joint joint) {
+        Quaternion q = joint.getInitialTransform().getRotation().clone();
+        for (Joint p = joint.getParent(); p != null; p = p.getParent()) {
+            q = p.getInitialTransform().getRotation().mult(q);
+        }
+        return q;
     }
 
     /**
@@ -155,7 +275,14 @@ public final class FaceRig {
             throw new IllegalArgumentException("frame has " + frame.expressionCount()
                     + " expression weights but the rig binds " + expressionCount);
         }
-        frame.getExpression(weights);
+        if (retargeter == null) {
+            frame.getExpression(weights);
+        } else {
+            System.arraycopy(retargeter.solve(frame), 0, weights, 0, weights.length);
+            for (int t : jointCarried) {
+                weights[t] = 0f;
+            }
+        }
         for (MorphDeformer d : deformers) {
             d.apply(weights);
         }
@@ -163,7 +290,16 @@ public final class FaceRig {
             Joint j = joints[fj.ordinal()];
             if (j != null) {
                 frame.getQuaternion(fj, delta);
-                j.setLocalRotation(bindRotations[fj.ordinal()].mult(delta, posed));
+                Quaternion w = modelBind[fj.ordinal()];
+                if (w != null) {
+                    // A delta about model axes: local = bind * W^-1 * delta * W, so the joint's model rotation
+                    // becomes delta * W whatever its own axes are.
+                    posed.set(w).inverseLocal();
+                    bindRotations[fj.ordinal()].mult(posed, posed).multLocal(delta).multLocal(w);
+                    j.setLocalRotation(posed);
+                } else {
+                    j.setLocalRotation(bindRotations[fj.ordinal()].mult(delta, posed));
+                }
             }
         }
         if (armature != null) {
@@ -207,11 +343,18 @@ public final class FaceRig {
         for (MorphDeformer d : deformers) {
             clonedDeformers.add(d.cloneFor(cloner.clone(d.getGeometry())));
         }
-        FaceRig clone = new FaceRig(modelClone, expressionCount, clonedDeformers, cloner.clone(skinnedSpatial));
+        FaceRig clone = new FaceRig(modelClone, expressionCount, weights.length, clonedDeformers,
+                cloner.clone(skinnedSpatial));
         clone.armature = cloner.clone(armature);
         for (int i = 0; i < joints.length; i++) {
             clone.joints[i] = cloner.clone(joints[i]);
             clone.bindRotations[i] = bindRotations[i] == null ? null : bindRotations[i].clone();
+            clone.modelBind[i] = modelBind[i] == null ? null : modelBind[i].clone();
+        }
+        if (retargeter != null) {
+            clone.retargeter = new Retargeter(retargeter.set(), layout);
+            clone.layout = layout;
+            clone.jointCarried = jointCarried;
         }
         return clone;
     }
@@ -224,6 +367,19 @@ public final class FaceRig {
     /** @return the spatial holding the armature's SkinningControl, or null if the model has no armature */
     public Spatial getSkinnedSpatial() {
         return skinnedSpatial;
+    }
+
+    /** @return the retargeter solving this rig's frames, or null for a FLAME-structured rig */
+    public Retargeter getRetargeter() {
+        return retargeter;
+    }
+
+    /**
+     * @return the weights last applied to the morph deformers: per expression component, or per set target
+     *     when retargeted (owned by this rig, overwritten by the next {@link #apply}; do not modify)
+     */
+    public float[] getAppliedWeights() {
+        return weights;
     }
 
     /** @return the number of expression components the rig drives */
@@ -255,6 +411,16 @@ public final class FaceRig {
                 collectMorphGeometries(child, out);
             }
         }
+    }
+
+    private static Set<String> morphTargetNames(List<Geometry> geometries) {
+        Set<String> found = new LinkedHashSet<>();
+        for (Geometry g : geometries) {
+            for (MorphTarget t : g.getMesh().getMorphTargets()) {
+                found.add(t.getName());
+            }
+        }
+        return found;
     }
 
     private static SkinningControl findSkinning(Spatial s) {
@@ -291,7 +457,7 @@ public final class FaceRig {
         int[] out = new int[wanted.size()];
         for (int c = 0; c < out.length; c++) {
             out[c] = -1;
-            for (int t = 0; t < targets.length; t++) {
+            for (int t = 0; t < targets.length && wanted.get(c) != null; t++) {
                 if (wanted.get(c).equals(targets[t].getName())) {
                     out[c] = t;
                     break;

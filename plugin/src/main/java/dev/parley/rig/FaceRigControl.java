@@ -8,6 +8,7 @@ import com.jme3.renderer.ViewPort;
 import com.jme3.scene.Spatial;
 import com.jme3.scene.control.AbstractControl;
 import com.jme3.util.clone.Cloner;
+import dev.parley.head.MotionLayout;
 import dev.parley.motion.MotionFrame;
 import dev.parley.util.Validate;
 
@@ -47,7 +48,25 @@ public class FaceRigControl extends AbstractControl {
      * @throws RigBindingException if a control is missing
      */
     public static FaceRigControl attach(Spatial model, RigNames names) {
-        FaceRig rig = FaceRig.bind(model, names);
+        return addTo(model, FaceRig.bind(model, names));
+    }
+
+    /**
+     * Binds a character that is not FLAME-structured through a profile ({@link FaceRig#bind(Spatial,
+     * RigProfile, MotionLayout)}) and adds a control for it, placed as {@link #attach(Spatial, RigNames)} does.
+     * The frame stays a FLAME-structured motion frame; the rig retargets it.
+     *
+     * @param model the loaded model (not null)
+     * @param profile the target set and names (not null)
+     * @param layout the layout of the motion frames (not null, the set's)
+     * @return the new control, already added (not null)
+     * @throws RigBindingException if a joint named in code is missing or nothing binds
+     */
+    public static FaceRigControl attach(Spatial model, RigProfile profile, MotionLayout layout) {
+        return addTo(model, FaceRig.bind(model, profile, layout));
+    }
+
+    private static FaceRigControl addTo(Spatial model, FaceRig rig) {
         FaceRigControl control = new FaceRigControl(rig);
         Spatial host = rig.getSkinnedSpatial() != null ? rig.getSkinnedSpatial() : model;
         host.addControl(control);

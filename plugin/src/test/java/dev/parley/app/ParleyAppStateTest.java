@@ -11,6 +11,7 @@ import com.jme3.audio.AudioBuffer;
 import com.jme3.audio.AudioKey;
 import com.jme3.audio.AudioNode;
 import com.jme3.math.Vector3f;
+import com.jme3.scene.Geometry;
 import com.jme3.scene.Node;
 import com.jme3.scene.Spatial;
 import com.jme3.util.BufferUtils;
@@ -20,6 +21,9 @@ import dev.parley.head.HeadSpec;
 import dev.parley.motion.FaceJoint;
 import dev.parley.motion.MotionFrame;
 import dev.parley.pack.ParleyPack;
+import dev.parley.retarget.RetargetSet;
+import dev.parley.rig.FaceRig;
+import dev.parley.rig.RigProfile;
 import dev.parley.pack.InferenceRuntime;
 import dev.parley.service.Networks;
 import dev.parley.service.ServiceSettings;
@@ -27,6 +31,7 @@ import dev.parley.style.Style;
 import dev.parley.testing.Golden;
 import dev.parley.testing.HeadlessApp;
 import dev.parley.testing.LogCapture;
+import dev.parley.testing.MorphStrip;
 import dev.parley.testing.TestAssets;
 import dev.parley.testing.TestVoice;
 import dev.parley.testing.Waits;
@@ -129,6 +134,40 @@ class ParleyAppStateTest {
         assertTrue(seen[0] > 0.99f, "speech blended fully in: " + seen[0]);
         assertTrue(seen[1] > 0f, "face moved");
         assertTrue(app.await(2, () -> head.getSpeechWeight() == 0f), "back to idle");
+    }
+
+    @Test
+    void anArkitCharacterTalksThroughSayBesideAFlameHead() throws Exception {
+        RetargetSet arkit = RetargetSet.load(app.getAssetManager(), "Retargets/arkit52.retarget.json");
+        Geometry face = MorphStrip.create("jawOpen", "mouthClose", "mouthFunnel", "eyeBlinkLeft");
+        float rest = MorphStrip.y(face, 0);
+        TalkingHead flame = newHead(null, new Events());
+        TalkingHead arkitHead;
+        try (LogCapture log = LogCapture.of(FaceRig.class)) {
+            arkitHead = app.call(() -> {
+                Node model = new Node("ArkitNpc");
+                model.attachChild(face);
+                app.getRootNode().attachChild(model);
+                return parley.attach(model, RigProfile.of(arkit), null);
+            });
+            assertNull(arkitHead.getBindError());
+            assertEquals(1, log.records(Level.WARNING).size(), "missing targets reported once");
+        }
+        int jawOpen = arkit.targetNames().indexOf("jawOpen");
+        Events events = new Events();
+        arkitHead.addListener(events);
+        Line line = app.call(() -> arkitHead.say(TestVoice.pcm(2.0, 16000), 16000));
+        Line other = app.call(() -> flame.say(TestVoice.pcm(2.0, 16000), 16000));
+        float[] seen = {0f, 0f};
+        assertTrue(app.await(15, () -> {
+            seen[0] = Math.max(seen[0], arkitHead.getFace().getRig().getAppliedWeights()[jawOpen]);
+            seen[1] = Math.max(seen[1], rest - MorphStrip.y(face, 0));
+            return line.state() == Line.State.FINISHED && other.state() == Line.State.FINISHED;
+        }), "lines finished: " + line + " " + other);
+        assertEquals(List.of("started pcm line", "finished pcm line FINISHED"), events.log);
+        System.out.printf("ARKit character: max jawOpen %.3f, max drop %.2f mm%n", seen[0], 1000 * seen[1]);
+        assertTrue(seen[0] > 0.05f, "jawOpen opened while speaking: " + seen[0]);
+        assertTrue(seen[1] > 0.0005f, "the mesh moved while speaking: " + seen[1]);
     }
 
     @Test
