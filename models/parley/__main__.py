@@ -19,6 +19,7 @@ JOBS: dict[str, tuple[str, str]] = {
     "export": ("parley.model.export", "export a model pack (ONNX graphs, manifest, golden vectors) into packs/"),
     "evaluate": ("parley.model.evaluate", "evaluate a pack's checkpoint and baselines on the corpus: metrics.json, plots"),
     "bench": ("parley.model.bench", "time the pack's ONNX graphs in ONNX Runtime (the 15 ms denoiser budget)"),
+    "arkit-character": ("parley.retarget.character", "a second test head (ARKit-52 glb, VRM fixture) of another topology"),
     "retarget": ("parley.retarget.build", "author ARKit-52, Oculus viseme and VRM targets on the head; fit their solves"),
     "dialogue-lines": ("parley.dialogue", "speak the demo's dialogue lines (TTS + sox) into assets/Sounds/Dialogue as OGG"),
 }

@@ -1,7 +1,7 @@
 """Minimal binary glTF 2.0 writer (deterministic bytes) and reader for the Parley head.
 
-Only what the head needs: one skinned mesh with one indexed primitive, dense morph
-targets, a joint hierarchy with inverse bind matrices. Dense accessors only (jME 3.9's
+Only what the heads need: one mesh with one indexed primitive, dense morph targets, and
+either a joint hierarchy with inverse bind matrices or no skin at all (no joint names). Dense accessors only (jME 3.9's
 loader does not read sparse accessors).
 """
 from __future__ import annotations
@@ -29,17 +29,18 @@ class SkinnedMesh:
     positions: np.ndarray        # [N,3]
     normals: np.ndarray          # [N,3]
     colors: np.ndarray           # [N,4]
-    texcoord1: np.ndarray        # [N,2]
-    joints: np.ndarray           # [N,4] int (skin joint slots)
-    weights: np.ndarray          # [N,4]
+    texcoord1: np.ndarray | None  # [N,2], or None
+    joints: np.ndarray | None    # [N,4] int (skin joint slots); None without a skin
+    weights: np.ndarray | None   # [N,4]; None without a skin
     indices: np.ndarray          # [F*3]
     target_positions: list[np.ndarray]
-    target_normals: list[np.ndarray]
+    target_normals: list[np.ndarray]  # one per target, or empty: targets without NORMAL
     target_names: list[str]
-    joint_names: list[str]
+    joint_names: list[str]       # empty: a plain mesh, no skin
     joint_parents: list[int]
-    joint_rest: np.ndarray       # [J,3] world bind positions (identity rotations)
+    joint_rest: np.ndarray | None  # [J,3] world bind positions (identity rotations)
     material: dict
+    extensions: dict | None = None  # top-level glTF extensions (listed in extensionsUsed)
 
 
 class _Bin:
@@ -74,36 +75,44 @@ def write_glb(path: Path | str, m: SkinnedMesh) -> None:
         "POSITION": b.add(m.positions, FLOAT, "VEC3", ARRAY_BUFFER, minmax=True),
         "NORMAL": b.add(m.normals, FLOAT, "VEC3", ARRAY_BUFFER),
         "COLOR_0": b.add(m.colors, FLOAT, "VEC4", ARRAY_BUFFER),
-        "TEXCOORD_1": b.add(m.texcoord1, FLOAT, "VEC2", ARRAY_BUFFER),
-        "JOINTS_0": b.add(m.joints, UBYTE if len(m.joint_names) < 256 else USHORT, "VEC4", ARRAY_BUFFER),
-        "WEIGHTS_0": b.add(m.weights, FLOAT, "VEC4", ARRAY_BUFFER),
     }
+    if m.texcoord1 is not None:
+        attrs["TEXCOORD_1"] = b.add(m.texcoord1, FLOAT, "VEC2", ARRAY_BUFFER)
+    J = len(m.joint_names)
+    if J:
+        attrs["JOINTS_0"] = b.add(m.joints, UBYTE if J < 256 else USHORT, "VEC4", ARRAY_BUFFER)
+        attrs["WEIGHTS_0"] = b.add(m.weights, FLOAT, "VEC4", ARRAY_BUFFER)
     itype = USHORT if n < 65536 else UINT
     ind = b.add(m.indices.reshape(-1), itype, "SCALAR", ELEMENT_ARRAY_BUFFER)
     targets = []
-    for tp, tn in zip(m.target_positions, m.target_normals):
-        targets.append({"POSITION": b.add(tp, FLOAT, "VEC3", ARRAY_BUFFER, minmax=True),
-                        "NORMAL": b.add(tn, FLOAT, "VEC3", ARRAY_BUFFER)})
-    J = len(m.joint_names)
-    ibm = np.zeros((J, 4, 4), np.float32)
-    for j in range(J):
-        mat = np.eye(4)
-        mat[:3, 3] = -m.joint_rest[j]
-        ibm[j] = mat.T  # glTF matrices are column-major
-    ibm_acc = b.add(ibm.reshape(J, 16), FLOAT, "MAT4")
+    for k, tp in enumerate(m.target_positions):
+        t = {"POSITION": b.add(tp, FLOAT, "VEC3", ARRAY_BUFFER, minmax=True)}
+        if m.target_normals:
+            t["NORMAL"] = b.add(m.target_normals[k], FLOAT, "VEC3", ARRAY_BUFFER)
+        targets.append(t)
 
     # nodes: 0 scene root, 1 mesh, 2.. joints
-    nodes: list[dict] = [{"name": m.name + "Root", "children": [1, 2]},
-                         {"name": m.name, "mesh": 0, "skin": 0}]
-    for j, (name, parent) in enumerate(zip(m.joint_names, m.joint_parents)):
-        local = m.joint_rest[j] - (m.joint_rest[parent] if parent >= 0 else 0.0)
-        node = {"name": name, "translation": [float(v) for v in local]}
-        kids = [2 + k for k, p in enumerate(m.joint_parents) if p == j]
-        if kids:
-            node["children"] = kids
-        nodes.append(node)
-    roots = [2 + j for j, p in enumerate(m.joint_parents) if p < 0]
-    nodes[0]["children"] = [1] + roots
+    nodes: list[dict] = [{"name": m.name + "Root", "children": [1]}, {"name": m.name, "mesh": 0}]
+    skins = []
+    if J:
+        ibm = np.zeros((J, 4, 4), np.float32)
+        for j in range(J):
+            mat = np.eye(4)
+            mat[:3, 3] = -m.joint_rest[j]
+            ibm[j] = mat.T  # glTF matrices are column-major
+        ibm_acc = b.add(ibm.reshape(J, 16), FLOAT, "MAT4")
+        for j, (name, parent) in enumerate(zip(m.joint_names, m.joint_parents)):
+            local = m.joint_rest[j] - (m.joint_rest[parent] if parent >= 0 else 0.0)
+            node = {"name": name, "translation": [float(v) for v in local]}
+            kids = [2 + k for k, p in enumerate(m.joint_parents) if p == j]
+            if kids:
+                node["children"] = kids
+            nodes.append(node)
+        roots = [2 + j for j, p in enumerate(m.joint_parents) if p < 0]
+        nodes[0]["children"] = [1] + roots
+        nodes[1]["skin"] = 0
+        skins = [{"name": m.name + "Skin", "joints": [2 + j for j in range(J)], "inverseBindMatrices": ibm_acc,
+                  "skeleton": roots[0]}]
     doc = {
         "asset": {"version": "2.0", "generator": "parley.head"},
         "scene": 0,
@@ -115,13 +124,15 @@ def write_glb(path: Path | str, m: SkinnedMesh) -> None:
             "weights": [0.0] * len(targets),
             "extras": {"targetNames": list(m.target_names)},
         }],
-        "skins": [{"name": m.name + "Skin", "joints": [2 + j for j in range(J)], "inverseBindMatrices": ibm_acc,
-                   "skeleton": roots[0]}],
+        **({"skins": skins} if skins else {}),
         "materials": [m.material],
         "accessors": b.accessors,
         "bufferViews": b.views,
         "buffers": [{"byteLength": len(b.data)}],
     }
+    if m.extensions:
+        doc["extensionsUsed"] = sorted(m.extensions)
+        doc["extensions"] = m.extensions
     js = json.dumps(doc, separators=(",", ":")).encode("utf-8")
     js += b" " * ((4 - len(js) % 4) % 4)
     binary = bytes(b.data) + b"\0" * ((4 - len(b.data) % 4) % 4)
