@@ -74,8 +74,11 @@ def test_lip_shapes_move_the_lips_and_stay_local(generated, name):
     m = np.linalg.norm(_targets(g)[name], axis=1)
     assert m[near].max() > 0.001
     moved = m > 0.1 * m.max()
-    assert np.all(np.abs(P[moved, 1] - 0.135) < 0.045)  # only around the mouth
-    assert moved.sum() < 0.15 * len(P)
+    # only around the mouth, on the front of the face (vertex counts say little: the mesh is densest there)
+    assert np.all(np.abs(P[moved, 1] - 0.135) < 0.03)
+    assert np.all(np.abs(P[moved, 0]) < 0.045) and np.all(P[moved, 2] > 0.07)
+    if name.endswith("Left"):  # the character's left is +X
+        assert np.all(P[moved, 0] > -0.005)
 
 
 def test_shapes_are_localised(generated):

@@ -32,7 +32,7 @@ DEFAULT_OUT = REPO / "assets" / "Models" / "ArkitHead"
 ICO_FREQUENCY = 11  # 10 f^2 + 2 = 1212 sphere vertices
 CENTER = np.array([0.0, 0.15, 0.0])  # m, inside the open head: the rays' origin
 MOUTH_DIR = np.array([0.0, -0.1, 1.0])  # vertices are drawn toward this direction (the mouth)
-WARP = 1.5  # angle from MOUTH_DIR a -> pi (a / pi)^WARP: denser toward the mouth
+WARP = 2.0  # angle from MOUTH_DIR a -> pi (a / pi)^WARP: denser toward the mouth
 STYLE = np.diag([1.08, 0.96, 1.0])  # the character's proportions relative to the open head
 SEAM_JUMP = 0.5  # a triangle whose vertices' jaw weights differ by more than this straddles the lip seam
 MOUTH_BOX = ((-0.035, 0.035), (0.124, 0.148), (0.08, 0.2))  # m, open-head frame: where the lip seam may split
