@@ -6,7 +6,7 @@
 # Usage: scripts/example.sh NAME      e.g. scripts/example.sh HelloTalkingHead
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-examples="HelloTalkingHead HelloStreamedSpeech HelloBakedClip HelloManyCharacters"
+examples="HelloTalkingHead HelloStreamedSpeech HelloBakedClip HelloManyCharacters HelloOwnCharacter"
 name=${1:-}
 if [ -z "$name" ] || [[ " $examples " != *" $name "* ]]; then
   echo "usage: scripts/example.sh NAME   (NAME: ${examples// /, })" >&2

@@ -19,6 +19,7 @@ import java.awt.Rectangle;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
@@ -110,14 +111,31 @@ final class ExampleRun implements AutoCloseable {
         });
     }
 
-    /** @return the screen box of a head's lips, grown down to take in the open jaw */
+    /**
+     * @return the screen box of a head's lips, grown down to take in the open jaw; for a character that is not
+     *     the open head, of the vertices its {@code jawOpen} moves by over a quarter of its largest offset
+     */
     Rectangle mouth(Spatial model) throws Exception {
-        return call(() -> ScreenRegions.project(app.getCamera(), geometry(model), SPEC.region("lips"), 0.1f, 0.8f));
+        return call(() -> {
+            if (isOpenHead(model)) {
+                return ScreenRegions.project(app.getCamera(), geometry(model), SPEC.region("lips"), 0.1f, 0.8f);
+            }
+            Map.Entry<Geometry, int[]> jaw = ScreenRegions.movedBy(model, "jawOpen", 0.25f);
+            return ScreenRegions.project(app.getCamera(), jaw.getKey(), jaw.getValue(), 0.1f, 0.3f);
+        });
     }
 
     /** @return the screen box of a whole head */
     Rectangle face(Spatial model) throws Exception {
-        return call(() -> ScreenRegions.whole(app.getCamera(), geometry(model)));
+        return call(() -> ScreenRegions.whole(app.getCamera(), isOpenHead(model) ? geometry(model)
+                : ScreenRegions.movedBy(model, "jawOpen", 0f).getKey()));
+    }
+
+    private static boolean isOpenHead(Spatial model) {
+        boolean[] found = {false};
+        model.depthFirstTraversal(c -> found[0] |= c instanceof Geometry g
+                && g.getMesh().getVertexCount() == SPEC.vertexCount());
+        return found[0];
     }
 
     /**

@@ -5,9 +5,14 @@ import com.jme3.renderer.Camera;
 import com.jme3.scene.Geometry;
 import com.jme3.scene.Spatial;
 import com.jme3.scene.VertexBuffer;
+import com.jme3.scene.mesh.MorphTarget;
 import dev.parley.head.HeadSpec;
 import java.awt.Rectangle;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * Where parts of a rendered head are on screen: the head spec's vertex sets (lips, eyes) projected
@@ -35,6 +40,44 @@ public final class ScreenRegions {
             throw new IllegalStateException("no geometry of " + spec.vertexCount() + " vertices in " + model.getName());
         }
         return out[0];
+    }
+
+    /**
+     * The mouth of a character that is not FLAME-structured, found from its own shapes.
+     *
+     * @param model a loaded model (not null, unaffected)
+     * @param target a morph target that opens the mouth, e.g. {@code jawOpen} (not null)
+     * @param fraction the share of the target's largest offset a vertex must move by to count
+     * @return the geometry that has the target and the vertices it moves that far (not null)
+     * @throws IllegalStateException if no geometry has the target
+     */
+    public static Map.Entry<Geometry, int[]> movedBy(Spatial model, String target, float fraction) {
+        List<Map.Entry<Geometry, int[]>> out = new ArrayList<>();
+        model.depthFirstTraversal(c -> {
+            if (c instanceof Geometry g && out.isEmpty()) {
+                for (MorphTarget t : g.getMesh().getMorphTargets()) {
+                    if (target.equals(t.getName())) {
+                        out.add(Map.entry(g, moved(t.getBuffer(VertexBuffer.Type.Position), fraction)));
+                    }
+                }
+            }
+        });
+        if (out.isEmpty()) {
+            throw new IllegalStateException("no geometry with morph target '" + target + "' in " + model.getName());
+        }
+        return out.get(0);
+    }
+
+    private static int[] moved(FloatBuffer offsets, float fraction) {
+        int n = offsets.limit() / 3;
+        float[] length = new float[n];
+        float max = 0f;
+        for (int v = 0; v < n; v++) {
+            length[v] = new Vector3f(offsets.get(3 * v), offsets.get(3 * v + 1), offsets.get(3 * v + 2)).length();
+            max = Math.max(max, length[v]);
+        }
+        float threshold = fraction * max;
+        return IntStream.range(0, n).filter(v -> length[v] > threshold).toArray();
     }
 
     /**
