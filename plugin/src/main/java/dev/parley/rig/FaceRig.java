@@ -18,6 +18,7 @@ import dev.parley.retarget.RetargetSet;
 import dev.parley.retarget.Retargeter;
 import dev.parley.util.Validate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -55,6 +56,10 @@ public final class FaceRig {
     private Retargeter retargeter;
     private MotionLayout layout;
     private int[] jointCarried = new int[0];
+    /** Retargeted rigs only: the set's weights, and per set target the morph components and weights it binds. */
+    private float[] setWeights;
+    private int[][] bindMorph;
+    private float[][] bindWeight;
     /** Per face joint, its bind rotation in model space when its delta is in model axes (else null). */
     private final Quaternion[] modelBind = new Quaternion[FaceJoint.values().length];
 
@@ -169,13 +174,25 @@ public final class FaceRig {
         List<Geometry> geometries = new ArrayList<>();
         collectMorphGeometries(model, geometries);
         Set<String> found = morphTargetNames(geometries);
+        // The model's morph targets the set drives (a deformer component each), and per set target its binds.
         List<String> bound = new ArrayList<>();
+        int[][] bindMorph = new int[set.targetCount()][];
+        float[][] bindWeight = new float[set.targetCount()][];
         List<String> missing = new ArrayList<>();
-        for (String target : set.targetNames()) {
-            String name = profile.resolve(target, found);
-            bound.add(name);
-            if (name == null && set.targetNames().indexOf(target) != set.restIndex()) {
-                missing.add(target);
+        for (int t = 0; t < set.targetCount(); t++) {
+            List<VrmExpressions.Bind> binds = profile.resolve(set.targetNames().get(t), found);
+            bindMorph[t] = new int[binds.size()];
+            bindWeight[t] = new float[binds.size()];
+            for (int b = 0; b < binds.size(); b++) {
+                String name = binds.get(b).morphTarget();
+                if (!bound.contains(name)) {
+                    bound.add(name);
+                }
+                bindMorph[t][b] = bound.indexOf(name);
+                bindWeight[t][b] = binds.get(b).weight();
+            }
+            if (binds.isEmpty() && t != set.restIndex()) {
+                missing.add(set.targetNames().get(t));
             }
         }
         SkinningControl skinning = findSkinning(model);
@@ -220,9 +237,12 @@ public final class FaceRig {
                         : new CpuMorphDeformer(g, targetOfComponent));
             }
         }
-        FaceRig rig = new FaceRig(model, set.expressionNames().size(), set.targetCount(), deformers,
+        FaceRig rig = new FaceRig(model, set.expressionNames().size(), bound.size(), deformers,
                 skinning == null ? null : skinning.getSpatial());
         rig.retargeter = retargeter;
+        rig.setWeights = new float[set.targetCount()];
+        rig.bindMorph = bindMorph;
+        rig.bindWeight = bindWeight;
         rig.layout = layout;
         rig.bindJoints(skinning, joints);
         if (rig.joints[FaceJoint.JAW.ordinal()] != null) {
@@ -278,9 +298,15 @@ public final class FaceRig {
         if (retargeter == null) {
             frame.getExpression(weights);
         } else {
-            System.arraycopy(retargeter.solve(frame), 0, weights, 0, weights.length);
+            System.arraycopy(retargeter.solve(frame), 0, setWeights, 0, setWeights.length);
             for (int t : jointCarried) {
-                weights[t] = 0f;
+                setWeights[t] = 0f;
+            }
+            Arrays.fill(weights, 0f);
+            for (int t = 0; t < setWeights.length; t++) {
+                for (int b = 0; b < bindMorph[t].length; b++) {
+                    weights[bindMorph[t][b]] += bindWeight[t][b] * setWeights[t];
+                }
             }
         }
         for (MorphDeformer d : deformers) {
@@ -355,6 +381,9 @@ public final class FaceRig {
             clone.retargeter = new Retargeter(retargeter.set(), layout);
             clone.layout = layout;
             clone.jointCarried = jointCarried;
+            clone.setWeights = new float[setWeights.length];
+            clone.bindMorph = bindMorph;
+            clone.bindWeight = bindWeight;
         }
         return clone;
     }
@@ -375,11 +404,11 @@ public final class FaceRig {
     }
 
     /**
-     * @return the weights last applied to the morph deformers: per expression component, or per set target
-     *     when retargeted (owned by this rig, overwritten by the next {@link #apply}; do not modify)
+     * @return the weights last applied: per expression component, or per target of the profile's set when
+     *     retargeted (owned by this rig, overwritten by the next {@link #apply}; do not modify)
      */
     public float[] getAppliedWeights() {
-        return weights;
+        return retargeter == null ? weights : setWeights;
     }
 
     /** @return the number of expression components the rig drives */

@@ -20,8 +20,9 @@ import java.util.Set;
  * modified copies, so one profile can serve many characters.
  *
  * <p>A set target binds to, in this order: the morph target named for it in code ({@link #of(RetargetSet, Map)},
- * {@link #withMorphTarget}); the morph target of exactly its name; the first morph target whose
- * {@linkplain #normalize(String) normalized} name equals the target's. Normalizing folds the vendor variants:
+ * {@link #withMorphTarget}), or the morph targets a VRM 1.0 preset binds ({@link #vrm}); the morph target of
+ * exactly its name; the first morph target whose {@linkplain #normalize(String) normalized} name equals the
+ * target's. Normalizing folds the vendor variants:
  * case, a namespace ({@code blendShape1.jawOpen}), a Ready Player Me {@code viseme_} prefix, a Character
  * Creator {@code A01_}-style number, {@code _L}/{@code _R} for {@code Left}/{@code Right}, and separators.
  * So {@code Mouth_Smile_L}, {@code mouthSmile_L} and {@code blendShape1.mouthSmileLeft} all bind to ARKit's
@@ -42,14 +43,14 @@ public final class RigProfile {
             FaceJoint.EYE_R, List.of("eyer", "righteye", "eyeright"));
 
     private final RetargetSet set;
-    private final Map<String, String> morphTargets;
+    private final Map<String, List<VrmExpressions.Bind>> binds;
     private final Map<FaceJoint, String> joints;
     private final Set<FaceJoint> undriven;
 
-    private RigProfile(RetargetSet set, Map<String, String> morphTargets, Map<FaceJoint, String> joints,
+    private RigProfile(RetargetSet set, Map<String, List<VrmExpressions.Bind>> binds, Map<FaceJoint, String> joints,
             Set<FaceJoint> undriven) {
         this.set = set;
-        this.morphTargets = Collections.unmodifiableMap(new HashMap<>(morphTargets));
+        this.binds = Collections.unmodifiableMap(new HashMap<>(binds));
         this.joints = Collections.unmodifiableMap(joints.isEmpty() ? new EnumMap<>(FaceJoint.class)
                 : new EnumMap<>(joints));
         this.undriven = Collections.unmodifiableSet(undriven.isEmpty() ? EnumSet.noneOf(FaceJoint.class)
@@ -77,11 +78,33 @@ public final class RigProfile {
     public static RigProfile of(RetargetSet set, Map<String, String> morphTargets) {
         Validate.nonNull(set, "set");
         Validate.nonNull(morphTargets, "morphTargets");
+        Map<String, List<VrmExpressions.Bind>> binds = new HashMap<>();
         for (Map.Entry<String, String> e : morphTargets.entrySet()) {
             checkTarget(set, e.getKey());
-            Validate.nonEmpty(e.getValue(), "morphTargets[" + e.getKey() + "]");
+            binds.put(e.getKey(), List.of(new VrmExpressions.Bind(
+                    Validate.nonEmpty(e.getValue(), "morphTargets[" + e.getKey() + "]"), 1f)));
         }
-        return new RigProfile(set, morphTargets, Map.of(), Set.of());
+        return new RigProfile(set, binds, Map.of(), Set.of());
+    }
+
+    /**
+     * A profile for a VRM 1.0 model: each of the set's targets that is a preset expression drives the morph
+     * targets the model's {@code VRMC_vrm} binds to it, with their weights; other targets bind by name.
+     *
+     * @param set the target set, usually {@code Retargets/vrm10.retarget.json} (not null)
+     * @param expressions the model's presets ({@link VrmExpressions#read}) (not null)
+     * @return a new profile (not null)
+     */
+    public static RigProfile vrm(RetargetSet set, VrmExpressions expressions) {
+        Validate.nonNull(set, "set");
+        Validate.nonNull(expressions, "expressions");
+        Map<String, List<VrmExpressions.Bind>> binds = new HashMap<>();
+        for (Map.Entry<String, List<VrmExpressions.Bind>> e : expressions.presets().entrySet()) {
+            if (set.targetNames().contains(e.getKey())) {
+                binds.put(e.getKey(), e.getValue());
+            }
+        }
+        return new RigProfile(set, binds, Map.of(), Set.of());
     }
 
     /**
@@ -92,8 +115,8 @@ public final class RigProfile {
      */
     public RigProfile withMorphTarget(String target, String morphTarget) {
         checkTarget(set, target);
-        Map<String, String> copy = new HashMap<>(morphTargets);
-        copy.put(target, Validate.nonEmpty(morphTarget, "morphTarget"));
+        Map<String, List<VrmExpressions.Bind>> copy = new HashMap<>(binds);
+        copy.put(target, List.of(new VrmExpressions.Bind(Validate.nonEmpty(morphTarget, "morphTarget"), 1f)));
         return new RigProfile(set, copy, joints, undriven);
     }
 
@@ -115,7 +138,7 @@ public final class RigProfile {
         } else {
             copy.put(joint, Validate.nonEmpty(jointName, "jointName"));
         }
-        return new RigProfile(set, morphTargets, copy, off);
+        return new RigProfile(set, binds, copy, off);
     }
 
     /** @return the target set whose weights drive the model (not null) */
@@ -143,23 +166,23 @@ public final class RigProfile {
     /**
      * @param target one of the set's target names (not null)
      * @param modelTargets the model's morph target names (not null, unaffected)
-     * @return the morph target that carries {@code target}, or null if the model has none
+     * @return the morph targets that carry {@code target} and their weights; empty if the model has none
      */
-    String resolve(String target, Collection<String> modelTargets) {
-        String given = morphTargets.get(target);
+    List<VrmExpressions.Bind> resolve(String target, Collection<String> modelTargets) {
+        List<VrmExpressions.Bind> given = binds.get(target);
         if (given != null) {
-            return modelTargets.contains(given) ? given : null;
+            return given.stream().filter(b -> modelTargets.contains(b.morphTarget())).toList();
         }
         if (modelTargets.contains(target)) {
-            return target;
+            return List.of(new VrmExpressions.Bind(target, 1f));
         }
         String key = normalize(target);
         for (String m : modelTargets) {
             if (m != null && normalize(m).equals(key)) {
-                return m;
+                return List.of(new VrmExpressions.Bind(m, 1f));
             }
         }
-        return null;
+        return List.of();
     }
 
     /**

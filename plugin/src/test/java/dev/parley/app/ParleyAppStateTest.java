@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.jme3.asset.AssetKey;
 import com.jme3.audio.AudioBuffer;
 import com.jme3.audio.AudioKey;
 import com.jme3.audio.AudioNode;
@@ -24,6 +25,7 @@ import dev.parley.pack.ParleyPack;
 import dev.parley.retarget.RetargetSet;
 import dev.parley.rig.FaceRig;
 import dev.parley.rig.RigProfile;
+import dev.parley.rig.VrmExpressions;
 import dev.parley.pack.InferenceRuntime;
 import dev.parley.service.Networks;
 import dev.parley.service.ServiceSettings;
@@ -35,6 +37,7 @@ import dev.parley.testing.MorphStrip;
 import dev.parley.testing.TestAssets;
 import dev.parley.testing.TestVoice;
 import dev.parley.testing.Waits;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -168,6 +171,35 @@ class ParleyAppStateTest {
         System.out.printf("ARKit character: max jawOpen %.3f, max drop %.2f mm%n", seen[0], 1000 * seen[1]);
         assertTrue(seen[0] > 0.05f, "jawOpen opened while speaking: " + seen[0]);
         assertTrue(seen[1] > 0.0005f, "the mesh moved while speaking: " + seen[1]);
+    }
+
+    @Test
+    void theVrmFixtureTalksThroughItsPresets() throws Exception {
+        RetargetSet vrm10 = RetargetSet.load(app.getAssetManager(), "Retargets/vrm10.retarget.json");
+        String path = "Models/VrmHead/VrmHead.vrm.glb";
+        VrmExpressions presets;
+        try (InputStream in = app.getAssetManager().locateAsset(new AssetKey<>(path)).openStream()) {
+            presets = VrmExpressions.read(in, path);
+        }
+        TalkingHead vrm;
+        try (LogCapture log = LogCapture.of("com.jme3.scene.plugins.gltf", FaceRig.class.getName())) {
+            vrm = app.call(() -> {
+                Spatial model = app.getAssetManager().loadModel(path);
+                app.getRootNode().attachChild(model);
+                return parley.attach(model, RigProfile.vrm(vrm10, presets), null);
+            });
+            assertEquals(List.of(), log.messages(Level.WARNING).stream().filter(m -> !m.contains("VRMC_vrm")).toList());
+        }
+        assertNull(vrm.getBindError());
+        int aa = vrm10.targetNames().indexOf("aa");
+        Line line = app.call(() -> vrm.say(TestVoice.pcm(2.0, 16000), 16000));
+        float[] seen = {0f};
+        assertTrue(app.await(15, () -> {
+            seen[0] = Math.max(seen[0], vrm.getFace().getRig().getAppliedWeights()[aa]);
+            return line.state() == Line.State.FINISHED;
+        }), "line finished: " + line);
+        System.out.printf("VRM character: max aa %.3f%n", seen[0]);
+        assertTrue(seen[0] > 0.05f, "aa opened while speaking: " + seen[0]);
     }
 
     @Test

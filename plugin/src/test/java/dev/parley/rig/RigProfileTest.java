@@ -23,6 +23,14 @@ import dev.parley.retarget.Retargeter;
 import dev.parley.testing.LogCapture;
 import dev.parley.testing.MorphStrip;
 import dev.parley.testing.TestAssets;
+import dev.parley.util.AssetFormatException;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
@@ -180,6 +188,78 @@ class RigProfileTest {
             float angle = turned.toAngleAxis(axis);
             assertEquals(0.25f, angle, 1e-4f);
             assertEquals(1f, Math.abs(axis.x), 1e-4f, "axis " + axis);
+        }
+    }
+
+    /** A binary glTF holding only a JSON chunk (all {@link VrmExpressions} reads). */
+    private static ByteArrayInputStream glb(String json) {
+        byte[] text = json.getBytes(StandardCharsets.UTF_8);
+        int padded = (text.length + 3) & ~3;
+        ByteBuffer b = ByteBuffer.allocate(20 + padded).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0x46546C67).putInt(2).putInt(20 + padded).putInt(padded).putInt(0x4E4F534A).put(text);
+        while (b.hasRemaining()) {
+            b.put((byte) ' ');
+        }
+        return new ByteArrayInputStream(b.array());
+    }
+
+    private static final String VRM = "{\"nodes\": [{\"name\": \"root\"}, {\"mesh\": 0}],"
+            + " \"meshes\": [{\"extras\": {\"targetNames\": [\"Fcl_MTH_A\", \"Fcl_MTH_O\"]}}],"
+            + " \"extensions\": {\"VRMC_vrm\": {\"expressions\": {\"preset\": {"
+            + "\"aa\": {\"morphTargetBinds\": [{\"node\": 1, \"index\": 0, \"weight\": 0.5},"
+            + " {\"node\": 1, \"index\": 1, \"weight\": 1.0}]},"
+            + " \"oh\": {\"morphTargetBinds\": [{\"node\": 1, \"index\": INDEX, \"weight\": 1.0}]},"
+            + " \"blink\": {\"morphTargetBinds\": []}}}}}}";
+
+    @Test
+    void vrmPresetsDriveTheMorphTargetsTheirBindsNameWithTheirWeights() {
+        RetargetSet vrm10 = RetargetSet.load(TestAssets.assets().resolve("Retargets/vrm10.retarget.json"));
+        VrmExpressions expressions = VrmExpressions.read(glb(VRM.replace("INDEX", "1")), "npc.vrm");
+        assertEquals(List.of(new VrmExpressions.Bind("Fcl_MTH_A", 0.5f), new VrmExpressions.Bind("Fcl_MTH_O", 1f)),
+                expressions.presets().get("aa"));
+        Geometry face = face("Fcl_MTH_A", "Fcl_MTH_O");
+        try (LogCapture log = LogCapture.of(FaceRig.class)) {
+            FaceRig rig = FaceRig.bind(model("Vrm", face), RigProfile.vrm(vrm10, expressions), layout);
+            MotionFrame frame = openJaw();
+            float[] w = new Retargeter(vrm10, layout).solve(frame).clone();
+            rig.apply(frame);
+            float aa = w[vrm10.targetNames().indexOf("aa")];
+            float oh = w[vrm10.targetNames().indexOf("oh")];
+            assertTrue(aa + oh > 0.1f, "the open jaw is an open vowel: aa " + aa + ", oh " + oh);
+            // Fcl_MTH_A (1 cm) at 0.5 aa; Fcl_MTH_O (2 cm) at aa + oh.
+            assertEquals(0.01f * (0.5f * aa) + 0.02f * (aa + oh), -y(face, 0), 1e-6f);
+            String text = LogCapture.text(log.records(Level.WARNING).get(0));
+            assertTrue(text.contains("blink,") && !text.contains("aa,") && !text.contains("[aa"), text);
+        }
+        AssetFormatException bad = assertThrows(AssetFormatException.class,
+                () -> VrmExpressions.read(glb(VRM.replace("INDEX", "2")), "npc.vrm"));
+        assertEquals("npc.vrm: field 'extensions.VRMC_vrm.expressions.preset.oh.morphTargetBinds[0].index' expected"
+                + " an index in [0, 2) but got 2", bad.getMessage());
+        AssetFormatException notGlb = assertThrows(AssetFormatException.class,
+                () -> VrmExpressions.read(new ByteArrayInputStream(new byte[40]), "x.png"));
+        assertTrue(notGlb.getMessage().contains("expected a binary glTF"), notGlb.getMessage());
+    }
+
+    @Test
+    void theCommittedVrmFixtureBindsThroughItsPresets() throws Exception {
+        RetargetSet vrm10 = RetargetSet.load(TestAssets.assets().resolve("Retargets/vrm10.retarget.json"));
+        Path file = TestAssets.assets().resolve("Models/VrmHead/VrmHead.vrm.glb");
+        VrmExpressions expressions;
+        try (InputStream in = Files.newInputStream(file)) {
+            expressions = VrmExpressions.read(in, file.getFileName().toString());
+        }
+        assertEquals(vrm10.targetNames(), List.copyOf(expressions.presets().keySet()));
+        Spatial model;
+        try (LogCapture gltf = LogCapture.of("com.jme3.scene.plugins.gltf")) {
+            model = TestAssets.assetManager().loadModel("Models/VrmHead/VrmHead.vrm.glb");
+            gltf.assertLogged(Level.WARNING, "Could not find loader for extension VRMC_vrm"); // jME's, harmless
+        }
+        try (LogCapture log = LogCapture.of(FaceRig.class)) {
+            FaceRig rig = FaceRig.bind(model, RigProfile.vrm(vrm10, expressions), layout);
+            log.assertNone(Level.WARNING);
+            rig.apply(openJaw());
+            float aa = rig.getAppliedWeights()[vrm10.targetNames().indexOf("aa")];
+            assertTrue(aa > 0.1f, "aa " + aa);
         }
     }
 
