@@ -6,5 +6,9 @@
  * targets beyond the few it sends to the GPU, so Parley applies all signed weights itself through a
  * {@link dev.parley.rig.MorphDeformer}. Joint rotations are set as bind pose &times; delta every
  * frame, never accumulated.
+ *
+ * <p>A character without FLAME controls binds through a {@link dev.parley.rig.RigProfile}: each frame is solved
+ * into a retarget set's weights (ARKit-52, Oculus visemes, VRM 1.0 presets read by
+ * {@link dev.parley.rig.VrmExpressions}) that drive the model's morph targets by name.
  */
 package dev.parley.rig;
