@@ -2,6 +2,7 @@ package dev.parley.rig;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -260,6 +261,26 @@ class RigProfileTest {
             rig.apply(openJaw());
             float aa = rig.getAppliedWeights()[vrm10.targetNames().indexOf("aa")];
             assertTrue(aa > 0.1f, "aa " + aa);
+        }
+    }
+
+    @Test
+    void aClonedCharacterGetsARetargeterAndAFaceOfItsOwn() {
+        Geometry face = face("jawOpen");
+        Node model = model("Arkit", face);
+        float rest = y(face, 0);
+        FaceRigControl control;
+        try (LogCapture log = LogCapture.of(FaceRig.class)) {
+            control = FaceRigControl.attach(model, RigProfile.of(arkit), layout);
+            Node copy = (Node) model.clone();
+            assertEquals(1, log.records(Level.WARNING).size(), "reported at bind, not again by the clone");
+            FaceRigControl copied = copy.getControl(FaceRigControl.class);
+            assertNotSame(control.getRig().getRetargeter(), copied.getRig().getRetargeter());
+            control.getFrame().setRotation(FaceJoint.JAW, 0.25f, 0f, 0f);
+            control.update(0.016f);
+            copied.update(0.016f);
+            assertTrue(y(face, 0) < rest - 0.001f, "the original opened: " + y(face, 0));
+            assertEquals(rest, y((Geometry) copy.getChild("Face"), 0), 1e-6f, "the clone rests");
         }
     }
 
