@@ -433,9 +433,17 @@ public class TalkingHead extends AbstractControl {
         if (stream != null && streamStalled(tpf)) {
             return false;
         }
-        boolean generated = motion.drainInto(track);
-        if (motion.failure() != null) {
-            fail(line, motion.failure());
+        boolean generated;
+        Exception failure;
+        try {
+            generated = motion.drainInto(track);
+            failure = motion.failure();
+        } catch (RuntimeException e) {
+            generated = false; // a game's source that throws fails its line, never the update loop
+            failure = e;
+        }
+        if (failure != null) {
+            fail(line, failure);
             return false;
         }
         if (line.state() == Line.State.WAITING) {

@@ -241,6 +241,41 @@ class MotionSourceTest {
         assertTrue(app.await(5, () -> events.log.contains("failed pcm line")), "the listener heard it: " + events.log);
     }
 
+    @Test
+    void aGameSourceThatThrowsWhileDrainingFailsItsLineNotTheGame() throws Exception {
+        MotionSource broken = start -> new MotionSource.Motion() {
+            @Override
+            public MotionLayout layout() {
+                return spec.motionLayout();
+            }
+
+            @Override
+            public boolean drainInto(dev.parley.motion.MotionTrack track) {
+                throw new IllegalStateException("the game's source broke");
+            }
+
+            @Override
+            public void cancel() {
+            }
+        };
+        try (LogCapture log = LogCapture.of(TalkingHead.class)) {
+            Line line = app.call(() -> {
+                head.setMotionSource(broken);
+                return head.say(new float[16000], 16000);
+            });
+            assertTrue(app.await(5, () -> line.state() == Line.State.FAILED), "failed: " + line);
+            assertEquals("the game's source broke", line.error().getMessage());
+            log.assertLogged(Level.WARNING, "the game's source broke");
+        }
+        assertTrue(app.await(5, () -> events.log.contains("failed pcm line")), "the listener heard it: " + events.log);
+        // The update loop went on: the next line, from a working source, plays to its end.
+        Line next = app.call(() -> {
+            head.setMotionSource(MotionSource.energyJaw(EnergyJaw.Tuning.NEUTRAL));
+            return head.say(TestVoice.pcm(0.5, 16000), 16000);
+        });
+        assertTrue(app.await(10, () -> next.state() == Line.State.FINISHED), "finished: " + next);
+    }
+
     private static float lerp(float a, float b, float t) {
         return a + t * (b - a);
     }
