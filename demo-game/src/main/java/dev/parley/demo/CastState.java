@@ -15,6 +15,7 @@ import com.jme3.scene.Geometry;
 import com.jme3.scene.Node;
 import com.jme3.scene.Spatial;
 import com.jme3.scene.VertexBuffer;
+import com.jme3.scene.mesh.MorphTarget;
 import dev.parley.app.ParleyAppState;
 import dev.parley.app.SpeechStream;
 import dev.parley.app.TalkingHead;
@@ -22,6 +23,8 @@ import dev.parley.audio.AudioFiles;
 import dev.parley.head.HeadLook;
 import dev.parley.head.HeadShape;
 import dev.parley.head.HeadSpec;
+import dev.parley.retarget.RetargetSet;
+import dev.parley.rig.RigProfile;
 import dev.parley.service.ServiceSettings;
 import dev.parley.style.Style;
 import dev.parley.style.StyleKey;
@@ -38,7 +41,8 @@ import java.util.Set;
 
 /**
  * The demo's characters: builds each from the open head with its own shape (beta) on a simple
- * body, attaches each to Parley's runtime ({@link ParleyAppState} on the model pack, one
+ * body (or, for a character with a {@link CharacterProfile#rig()}, from its own model bound through a
+ * {@link RigProfile}), attaches each to Parley's runtime ({@link ParleyAppState} on the model pack, one
  * {@link TalkingHead} per character) and makes them talk through the current {@link SpeechDriver}:
  * the audio-driven model or the plain energy jaw. Holds the panel's selection; the panel polls
  * {@link #version()}.
@@ -52,7 +56,10 @@ public class CastState extends BaseAppState {
     /** The sample rate every driver is fed (the models' rate). */
     public static final int SAMPLE_RATE = 16000;
 
-    /** Four villagers around the well, with different faces and styles. */
+    /** The non-FLAME head (ARKit's 52 blendshapes, no joints) one villager wears. */
+    public static final String ARKIT_MODEL = "Models/ArkitHead/ArkitHead.glb";
+
+    /** Four villagers around the well, with different faces and styles; Tomas wears the ARKit head. */
     public static final List<CharacterProfile> DEFAULT_CAST = List.of(
             new CharacterProfile("Mara, innkeeper",
                     CharacterProfile.beta(0, -0.9f, 4, 0.6f, 9, 1.4f, 12, 1.2f, 16, -0.5f),
@@ -69,7 +76,7 @@ public class CastState extends BaseAppState {
             new CharacterProfile("Tomas, merchant",
                     CharacterProfile.beta(17, 1.8f, 7, 1.6f, 10, 1.2f, 4, -1.0f, 14, 0.8f),
                     "animated", new Vector3f(1.2f, 0f, -0.35f), new Vector3f(-0.6f, 0f, 1f),
-                    new ColorRGBA(0.72f, 0.55f, 0.2f, 1f), "gold"));
+                    new ColorRGBA(0.72f, 0.55f, 0.2f, 1f), "gold", "arkit52", ARKIT_MODEL));
 
     private final List<CharacterProfile> profiles;
     private final List<CharacterAssets.Entry> entries;
@@ -229,6 +236,9 @@ public class CastState extends BaseAppState {
     }
 
     private CastMember build(AssetManager am, HeadShape shape, CharacterProfile profile) {
+        if (profile.rig() != null) {
+            return buildRigged(am, profile);
+        }
         Spatial head = am.loadModel(HEAD_MODEL);
         // Before the rig binds (it copies the bind pose); the beta recorded on the head is what attach
         // conditions this villager's motion on.
@@ -239,6 +249,28 @@ public class CastState extends BaseAppState {
         // not fit stays still (logged by Parley) and its lines fail.
         TalkingHead talker = parley.attach(head, spec,
                 parley.setupError() == null ? style(StylePreset.named(profile.style())) : null);
+        return place(am, profile, head, talker, lipsBox(head));
+    }
+
+    /**
+     * A villager on its own head: the pack's FLAME motion, conditioned on the profile's beta, is retargeted
+     * into the model's morph targets. The energy jaw drives it too (through the same retargeting).
+     */
+    private CastMember buildRigged(AssetManager am, CharacterProfile profile) {
+        Spatial head = am.loadModel(profile.model());
+        head.setName(profile.name());
+        RetargetSet set = RetargetSet.load(am, "Retargets/" + profile.rig() + ".retarget.json");
+        TalkingHead talker = parley.attach(head, RigProfile.of(set),
+                parley.setupError() == null ? style(StylePreset.named(profile.style())) : null);
+        if (parley.setupError() == null) {
+            talker.setShape(profile.beta());
+        }
+        // ArkitHead shares the open head's units and origin (the neck at y = 0), so it sits the same way.
+        return place(am, profile, head, talker, morphBox(head, "mouth"));
+    }
+
+    private CastMember place(AssetManager am, CharacterProfile profile, Spatial head, TalkingHead talker,
+            BoundingBox mouth) {
         head.setShadowMode(ShadowMode.CastAndReceive);
         head.setLocalTranslation(0f, CharacterBody.NECK_BASE, 0f);
         head.setLocalScale(CharacterBody.HEAD_SCALE);
@@ -249,7 +281,43 @@ public class CastState extends BaseAppState {
         Vector3f facing = profile.facing().normalize();
         character.setLocalRotation(new Quaternion().lookAt(facing, Vector3f.UNIT_Y));
         root.attachChild(character);
-        return new CastMember(profile, character, head, talker, lipsBox(head));
+        return new CastMember(profile, character, head, talker, mouth);
+    }
+
+    /**
+     * The bounds, in the model's space, of the vertices that the morph targets named {@code prefix}* move
+     * (called before the model is placed, so its world space is its model space).
+     */
+    private static BoundingBox morphBox(Spatial model, String prefix) {
+        Vector3f min = new Vector3f(Float.MAX_VALUE, Float.MAX_VALUE, Float.MAX_VALUE);
+        Vector3f max = min.negate();
+        model.depthFirstTraversal(s -> {
+            if (!(s instanceof Geometry g)) {
+                return;
+            }
+            FloatBuffer pos = (FloatBuffer) g.getMesh().getBuffer(VertexBuffer.Type.Position).getData();
+            for (MorphTarget t : g.getMesh().getMorphTargets()) {
+                FloatBuffer d = t.getBuffer(VertexBuffer.Type.Position);
+                if (t.getName() == null || !t.getName().startsWith(prefix) || d == null) {
+                    continue;
+                }
+                for (int v = 0; v < d.limit() / 3; v++) {
+                    if (Math.abs(d.get(3 * v)) + Math.abs(d.get(3 * v + 1)) + Math.abs(d.get(3 * v + 2)) > 1e-4f) {
+                        Vector3f p = g.localToWorld(new Vector3f(pos.get(3 * v), pos.get(3 * v + 1),
+                                pos.get(3 * v + 2)), null);
+                        model.worldToLocal(p, p);
+                        min.minLocal(p);
+                        max.maxLocal(p);
+                    }
+                }
+            }
+        });
+        if (min.x > max.x) { // the camera then frames the whole head
+            java.util.logging.Logger.getLogger(CastState.class.getName()).warning("model '" + model.getName()
+                    + "' has no morph target named " + prefix + "*: its mouth is taken to be its whole head");
+            return (BoundingBox) model.getWorldBound().clone();
+        }
+        return new BoundingBox(min, max);
     }
 
     /** The lips region's bounds in the head's model space (after its shape). */

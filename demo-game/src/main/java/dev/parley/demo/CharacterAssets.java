@@ -20,7 +20,9 @@ import java.util.stream.Stream;
  * The demo's characters as assets, one {@code assets/Characters/<id>.character.json} each:
  * <pre>{"format":"parley-demo-character","version":1,"order":0,"name":"Mara, innkeeper","style":"cheerful",
  *  "voiceLine":"greeting","beta":[20 floats],"position":[x,y,z],"facing":[x,y,z],"outfit":[r,g,b,a]}</pre>
- * {@code style} names a preset of the style library ({@code Styles/<style>.style.json}). The panel's
+ * {@code style} names a preset of the style library ({@code Styles/<style>.style.json}). Optional
+ * {@code "rig":"arkit52","model":"Models/ArkitHead/ArkitHead.glb"} puts the character on another head than the open
+ * FLAME one (see {@link CharacterProfile#rig()}). The panel's
  * "Save style" rewrites a character's file with its new style; the next start reads it back.
  */
 public final class CharacterAssets {
@@ -74,7 +76,8 @@ public final class CharacterAssets {
                 }
                 CharacterProfile p = new CharacterProfile(root.get("name").asText(), floats(root, "beta", -1),
                         root.get("style").asText(),
-                        vector(root, "position"), vector(root, "facing"), color(root), root.get("voiceLine").asText());
+                        vector(root, "position"), vector(root, "facing"), color(root), root.get("voiceLine").asText(),
+                        text(root, "rig"), text(root, "model"));
                 int o = root.path("order").asInt(out.size());
                 int at = 0;
                 while (at < order.size() && order.get(at) <= o) {
@@ -103,6 +106,9 @@ public final class CharacterAssets {
         root.put("format", FORMAT).put("version", 1).put("order", order).put("name", profile.name())
                 .put("style", profile.style())
                 .put("voiceLine", profile.voiceLine());
+        if (profile.rig() != null) {
+            root.put("rig", profile.rig()).put("model", profile.model());
+        }
         ArrayNode beta = root.putArray("beta");
         for (float b : profile.beta()) {
             beta.add(b);
@@ -129,10 +135,7 @@ public final class CharacterAssets {
      */
     public static Entry saveStyle(Entry entry, String style, int order) {
         Validate.nonNull(entry, "entry");
-        CharacterProfile p = entry.profile();
-        CharacterProfile changed = new CharacterProfile(p.name(), p.beta(), Validate.nonEmpty(style, "style"),
-                p.position(), p.facing(),
-                p.outfit(), p.voiceLine());
+        CharacterProfile changed = entry.profile().withStyle(Validate.nonEmpty(style, "style"));
         save(changed, order, entry.file());
         return new Entry(entry.file(), changed);
     }
@@ -148,6 +151,15 @@ public final class CharacterAssets {
             out[i] = (float) a.get(i).asDouble();
         }
         return out;
+    }
+
+    /** An optional text field: null if absent. */
+    private static String text(JsonNode root, String field) {
+        JsonNode t = root.get(field);
+        if (t != null && !t.isTextual()) {
+            throw new IllegalArgumentException(field + ": expected a string but got " + t);
+        }
+        return t == null ? null : t.asText();
     }
 
     private static Vector3f vector(JsonNode root, String field) {

@@ -3,9 +3,11 @@ package dev.parley.demo;
 import com.jme3.math.ColorRGBA;
 import com.jme3.math.Vector3f;
 import dev.parley.util.Validate;
+import java.util.List;
 
 /**
- * Who a demo character is: a name, an identity for the open head, a default style and where it stands.
+ * Who a demo character is: a name, an identity for the open head, a default style and where it stands; optionally
+ * another head than the open FLAME one, bound through a rig profile.
  *
  * @param name the character's name (not null)
  * @param beta head shape weights (not null; see {@link dev.parley.head.HeadShape})
@@ -14,13 +16,46 @@ import dev.parley.util.Validate;
  * @param facing the direction the character faces, in the ground plane (not null, nonzero)
  * @param outfit the clothing colour (not null)
  * @param voiceLine the id of the line the character says in "Speak all" (not null)
+ * @param rig null for the open FLAME head, else one of {@link #RIGS}: the retarget set
+ *     ({@code Retargets/<rig>.retarget.json}) that binds {@code model}; {@code beta} then only conditions its motion
+ * @param model the head model's asset path for a {@code rig} (null without one, else not empty)
  */
 public record CharacterProfile(String name, float[] beta, String style, Vector3f position, Vector3f facing,
         ColorRGBA outfit,
-        String voiceLine) {
+        String voiceLine, String rig, String model) {
+
+    /** The rigs a character may name besides the default open head (each a retarget set of that name). */
+    public static final List<String> RIGS = List.of("arkit52");
+
+    /**
+     * A character on the open FLAME head.
+     *
+     * @param name see the record
+     * @param beta see the record
+     * @param style see the record
+     * @param position see the record
+     * @param facing see the record
+     * @param outfit see the record
+     * @param voiceLine see the record
+     */
+    public CharacterProfile(String name, float[] beta, String style, Vector3f position, Vector3f facing,
+            ColorRGBA outfit, String voiceLine) {
+        this(name, beta, style, position, facing, outfit, voiceLine, null, null);
+    }
 
     /** Validates the fields. */
     public CharacterProfile {
+        if (rig != null && !RIGS.contains(rig)) {
+            throw new IllegalArgumentException("rig: expected one of " + RIGS
+                    + " (or none for the open FLAME head) but got '" + rig + "'");
+        }
+        if (rig != null && (model == null || model.isEmpty())) {
+            throw new IllegalArgumentException("model: rig '" + rig + "' needs the head model's asset path");
+        }
+        if (rig == null && model != null) {
+            throw new IllegalArgumentException("model: only a character with a rig names its model (got '"
+                    + model + "' without a rig)");
+        }
         Validate.nonEmpty(name, "name");
         Validate.finite(beta, "beta");
         Validate.nonEmpty(style, "style");
@@ -48,6 +83,14 @@ public record CharacterProfile(String name, float[] beta, String style, Vector3f
             beta[Validate.inRange((int) pairs[i], 0, 19, "pairs[" + i + "]")] = pairs[i + 1];
         }
         return beta;
+    }
+
+    /**
+     * @param newStyle the style preset's name (not null, not empty)
+     * @return this character with another style (not null)
+     */
+    public CharacterProfile withStyle(String newStyle) {
+        return new CharacterProfile(name, beta, newStyle, position, facing, outfit, voiceLine, rig, model);
     }
 
     @Override

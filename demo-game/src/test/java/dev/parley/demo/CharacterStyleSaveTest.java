@@ -2,6 +2,8 @@ package dev.parley.demo;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -52,5 +54,31 @@ class CharacterStyleSaveTest {
                 assertEquals(before.get(i).profile().style(), after.get(i).profile().style(), "others unchanged");
             }
         }
+    }
+
+    @Test
+    void aRigAndItsModelSurviveASaveAndBadOnesAreNamed() throws IOException {
+        Path shipped = DemoAssets.folder().resolve(CharacterAssets.FOLDER);
+        Path folder = Files.createDirectories(tmp.resolve(CharacterAssets.FOLDER));
+        Path tomas = folder.resolve("tomas" + CharacterAssets.SUFFIX);
+        Files.copy(shipped.resolve(tomas.getFileName().toString()), tomas);
+        CharacterAssets.Entry before = CharacterAssets.load(folder).get(0);
+        assertEquals("arkit52", before.profile().rig());
+        assertEquals(CastState.ARKIT_MODEL, before.profile().model());
+
+        CharacterAssets.saveStyle(before, "wry", 3);
+        CharacterProfile after = CharacterAssets.load(folder).get(0).profile();
+        assertEquals("wry", after.style());
+        assertEquals("arkit52", after.rig(), "the rig is kept");
+        assertEquals(CastState.ARKIT_MODEL, after.model(), "the model is kept");
+
+        String text = Files.readString(tomas);
+        Files.writeString(tomas, text.replace("\"arkit52\"", "\"arkit53\""));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CharacterAssets.load(folder));
+        assertTrue(e.getMessage().contains(tomas.toString()) && e.getMessage().contains(
+                "rig: expected one of [arkit52] (or none for the open FLAME head) but got 'arkit53'"), e.getMessage());
+        Files.writeString(tomas, text.replaceAll("\"model\" : \"[^\"]*\",", ""));
+        e = assertThrows(IllegalArgumentException.class, () -> CharacterAssets.load(folder));
+        assertTrue(e.getMessage().contains("model: rig 'arkit52' needs the head model's asset path"), e.getMessage());
     }
 }
