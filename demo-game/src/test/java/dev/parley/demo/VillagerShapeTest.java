@@ -23,9 +23,7 @@ class VillagerShapeTest {
     @Test
     void eachVillagerTalksWithTheShapeOfItsCharacterFile() throws Exception {
         try (HeadlessApp app = HeadlessApp.start(30)) {
-            CastState cast = new CastState();
-            app.call(() -> app.getStateManager().attach(cast));
-            assertTrue(app.await(60, cast::isInitialized), "the cast is built");
+            CastState cast = startCast(app);
             List<CastMember> villagers = app.call(cast::speakers);
             List<CharacterAssets.Entry> files =
                     CharacterAssets.load(DemoAssets.folder().resolve(CharacterAssets.FOLDER));
@@ -44,9 +42,7 @@ class VillagerShapeTest {
     @Test
     void theArkitVillagerTalksThroughItsRigProfileWithBothDrivers() throws Exception {
         try (HeadlessApp app = HeadlessApp.start(30)) {
-            CastState cast = new CastState();
-            app.call(() -> app.getStateManager().attach(cast));
-            assertTrue(app.await(60, cast::isInitialized), "the cast is built");
+            CastState cast = startCast(app);
             List<CastMember> villagers = app.call(cast::speakers);
             int index = -1;
             for (int i = 0; i < villagers.size(); i++) {
@@ -70,6 +66,14 @@ class VillagerShapeTest {
             });
             assertMoves(app, cast, index, "energy jaw");
         }
+    }
+
+    /** The demo's cast from its character files, built. */
+    private static CastState startCast(HeadlessApp app) throws Exception {
+        CastState cast = new CastState();
+        app.call(() -> app.getStateManager().attach(cast));
+        assertTrue(app.await(60, cast::isInitialized), "the cast is built");
+        return cast;
     }
 
     /** The villager says its line; its {@code jawOpen} must open while it talks (idle motion alone does not). */
