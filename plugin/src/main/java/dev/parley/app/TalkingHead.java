@@ -453,7 +453,12 @@ public class TalkingHead extends AbstractControl {
             startPlayback();
         }
         float t = clock.update(tpf, audioTime());
-        motion.setPlayhead(Math.max(0f, t));
+        try {
+            motion.setPlayhead(Math.max(0f, t));
+        } catch (RuntimeException e) {
+            fail(line, e);
+            return false;
+        }
         track.sample(Math.max(0f, t), speechFrame);
         track.discardBefore(t - KEEP_BEHIND);
         boolean ended = generated && t >= track.duration();
@@ -521,7 +526,13 @@ public class TalkingHead extends AbstractControl {
     private void end(Line.State state, Exception error) {
         Line ended = line;
         if (motion != null) {
-            motion.cancel();
+            try {
+                motion.cancel();
+            } catch (RuntimeException e) {
+                // The line ends regardless; a game's source that cannot cancel must not stop the update loop.
+                LOG.warning("Parley: " + name + " could not cancel the motion of '" + ended.name() + "': "
+                        + e.getMessage());
+            }
         }
         if (state == Line.State.STOPPED && audioStarted && audio != null) {
             audio.stop();

@@ -276,6 +276,51 @@ class MotionSourceTest {
         assertTrue(app.await(10, () -> next.state() == Line.State.FINISHED), "finished: " + next);
     }
 
+    @Test
+    void aGameSourceThatThrowsOnPlayheadAndCancelFailsItsLineNotTheGame() throws Exception {
+        MotionLayout layout = spec.motionLayout();
+        MotionSource broken = start -> new MotionSource.Motion() {
+            @Override
+            public MotionLayout layout() {
+                return layout;
+            }
+
+            @Override
+            public boolean drainInto(dev.parley.motion.MotionTrack track) {
+                if (track.frameCount() == 0) {
+                    track.append(new float[50 * layout.dim()], 0, 50);
+                }
+                return true;
+            }
+
+            @Override
+            public void setPlayhead(float seconds) {
+                throw new IllegalStateException("the game's playhead broke");
+            }
+
+            @Override
+            public void cancel() {
+                throw new IllegalStateException("the game's cancel broke");
+            }
+        };
+        try (LogCapture log = LogCapture.of(TalkingHead.class)) {
+            Line line = app.call(() -> {
+                head.setMotionSource(broken);
+                return head.say(new float[32000], 16000);
+            });
+            assertTrue(app.await(5, () -> line.state() == Line.State.FAILED), "failed: " + line);
+            assertEquals("the game's playhead broke", line.error().getMessage());
+            log.assertLogged(Level.WARNING, "the game's playhead broke");
+            log.assertLogged(Level.WARNING, "the game's cancel broke");
+        }
+        assertTrue(app.await(5, () -> events.log.contains("failed pcm line")), "the listener heard it: " + events.log);
+        Line next = app.call(() -> {
+            head.setMotionSource(MotionSource.energyJaw(EnergyJaw.Tuning.NEUTRAL));
+            return head.say(TestVoice.pcm(0.5, 16000), 16000);
+        });
+        assertTrue(app.await(10, () -> next.state() == Line.State.FINISHED), "finished: " + next);
+    }
+
     private static float lerp(float a, float b, float t) {
         return a + t * (b - a);
     }
