@@ -402,7 +402,7 @@ public class TalkingHead extends AbstractControl {
             track.clear();
         } catch (Exception e) {
             if (motion != null) {
-                motion.cancel();
+                cancelMotion(l);
             } else if (start.openedAudio() != null) {
                 start.openedAudio().close();
             }
@@ -523,17 +523,21 @@ public class TalkingHead extends AbstractControl {
         return t > 0f ? t : Float.NaN;
     }
 
+    /** Cancels the line's motion, if any; a game's source that cannot cancel must not escape a line call. */
+    private void cancelMotion(Line of) {
+        if (motion == null) {
+            return;
+        }
+        try {
+            motion.cancel();
+        } catch (RuntimeException e) {
+            LOG.warning("Parley: " + name + " could not cancel the motion of '" + of.name() + "': " + e.getMessage());
+        }
+    }
+
     private void end(Line.State state, Exception error) {
         Line ended = line;
-        if (motion != null) {
-            try {
-                motion.cancel();
-            } catch (RuntimeException e) {
-                // The line ends regardless; a game's source that cannot cancel must not stop the update loop.
-                LOG.warning("Parley: " + name + " could not cancel the motion of '" + ended.name() + "': "
-                        + e.getMessage());
-            }
-        }
+        cancelMotion(ended);
         if (state == Line.State.STOPPED && audioStarted && audio != null) {
             audio.stop();
         }

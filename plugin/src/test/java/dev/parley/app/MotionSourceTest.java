@@ -321,6 +321,40 @@ class MotionSourceTest {
         assertTrue(app.await(10, () -> next.state() == Line.State.FINISHED), "finished: " + next);
     }
 
+    @Test
+    void aGameSourceThatThrowsOnLayoutAndCancelFailsItsLineWithoutThrowingFromSay() throws Exception {
+        MotionSource broken = start -> new MotionSource.Motion() {
+            @Override
+            public MotionLayout layout() {
+                throw new IllegalStateException("the game's layout broke");
+            }
+
+            @Override
+            public boolean drainInto(dev.parley.motion.MotionTrack track) {
+                return true;
+            }
+
+            @Override
+            public void setPlayhead(float seconds) {
+            }
+
+            @Override
+            public void cancel() {
+                throw new IllegalStateException("the game's cancel broke");
+            }
+        };
+        try (LogCapture log = LogCapture.of(TalkingHead.class)) {
+            Line line = app.call(() -> {
+                head.setMotionSource(broken);
+                return head.say(new float[16000], 16000);
+            });
+            assertEquals(Line.State.FAILED, line.state(), "failed at once: " + line);
+            assertEquals("the game's layout broke", line.error().getMessage());
+            log.assertLogged(Level.WARNING, "the game's cancel broke");
+        }
+        assertTrue(app.await(5, () -> events.log.contains("failed pcm line")), "the listener heard it: " + events.log);
+    }
+
     private static float lerp(float a, float b, float t) {
         return a + t * (b - a);
     }
