@@ -243,21 +243,7 @@ class MotionSourceTest {
 
     @Test
     void aGameSourceThatThrowsWhileDrainingFailsItsLineNotTheGame() throws Exception {
-        MotionSource broken = start -> new MotionSource.Motion() {
-            @Override
-            public MotionLayout layout() {
-                return spec.motionLayout();
-            }
-
-            @Override
-            public boolean drainInto(dev.parley.motion.MotionTrack track) {
-                throw new IllegalStateException("the game's source broke");
-            }
-
-            @Override
-            public void cancel() {
-            }
-        };
+        MotionSource broken = BrokenMotion.source(spec.motionLayout(), null, "the game's source broke", null, null);
         try (LogCapture log = LogCapture.of(TalkingHead.class)) {
             Line line = app.call(() -> {
                 head.setMotionSource(broken);
@@ -278,31 +264,8 @@ class MotionSourceTest {
 
     @Test
     void aGameSourceThatThrowsOnPlayheadAndCancelFailsItsLineNotTheGame() throws Exception {
-        MotionLayout layout = spec.motionLayout();
-        MotionSource broken = start -> new MotionSource.Motion() {
-            @Override
-            public MotionLayout layout() {
-                return layout;
-            }
-
-            @Override
-            public boolean drainInto(dev.parley.motion.MotionTrack track) {
-                if (track.frameCount() == 0) {
-                    track.append(new float[50 * layout.dim()], 0, 50);
-                }
-                return true;
-            }
-
-            @Override
-            public void setPlayhead(float seconds) {
-                throw new IllegalStateException("the game's playhead broke");
-            }
-
-            @Override
-            public void cancel() {
-                throw new IllegalStateException("the game's cancel broke");
-            }
-        };
+        MotionSource broken = BrokenMotion.source(spec.motionLayout(), null, null, "the game's playhead broke",
+                "the game's cancel broke");
         try (LogCapture log = LogCapture.of(TalkingHead.class)) {
             Line line = app.call(() -> {
                 head.setMotionSource(broken);
@@ -323,26 +286,8 @@ class MotionSourceTest {
 
     @Test
     void aGameSourceThatThrowsOnLayoutAndCancelFailsItsLineWithoutThrowingFromSay() throws Exception {
-        MotionSource broken = start -> new MotionSource.Motion() {
-            @Override
-            public MotionLayout layout() {
-                throw new IllegalStateException("the game's layout broke");
-            }
-
-            @Override
-            public boolean drainInto(dev.parley.motion.MotionTrack track) {
-                return true;
-            }
-
-            @Override
-            public void setPlayhead(float seconds) {
-            }
-
-            @Override
-            public void cancel() {
-                throw new IllegalStateException("the game's cancel broke");
-            }
-        };
+        MotionSource broken = BrokenMotion.source(spec.motionLayout(), "the game's layout broke", null, null,
+                "the game's cancel broke");
         try (LogCapture log = LogCapture.of(TalkingHead.class)) {
             Line line = app.call(() -> {
                 head.setMotionSource(broken);
@@ -353,6 +298,47 @@ class MotionSourceTest {
             log.assertLogged(Level.WARNING, "the game's cancel broke");
         }
         assertTrue(app.await(5, () -> events.log.contains("failed pcm line")), "the listener heard it: " + events.log);
+    }
+
+    /** A game's motion whose calls throw the given messages (null: that call works; drain gives 50 frames). */
+    private record BrokenMotion(MotionLayout frames, String layoutError, String drainError, String playheadError,
+            String cancelError) implements MotionSource.Motion {
+
+        static MotionSource source(MotionLayout frames, String layoutError, String drainError, String playheadError,
+                String cancelError) {
+            return start -> new BrokenMotion(frames, layoutError, drainError, playheadError, cancelError);
+        }
+
+        private static void fail(String error) {
+            if (error != null) {
+                throw new IllegalStateException(error);
+            }
+        }
+
+        @Override
+        public MotionLayout layout() {
+            fail(layoutError);
+            return frames;
+        }
+
+        @Override
+        public boolean drainInto(dev.parley.motion.MotionTrack track) {
+            fail(drainError);
+            if (track.frameCount() == 0) {
+                track.append(new float[50 * frames.dim()], 0, 50);
+            }
+            return true;
+        }
+
+        @Override
+        public void setPlayhead(float seconds) {
+            fail(playheadError);
+        }
+
+        @Override
+        public void cancel() {
+            fail(cancelError);
+        }
     }
 
     private static float lerp(float a, float b, float t) {

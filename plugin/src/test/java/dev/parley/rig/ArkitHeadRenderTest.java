@@ -3,9 +3,6 @@ package dev.parley.rig;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.jme3.anim.MorphControl;
-import com.jme3.light.AmbientLight;
-import com.jme3.light.DirectionalLight;
-import com.jme3.math.ColorRGBA;
 import com.jme3.math.Vector3f;
 import com.jme3.renderer.Camera;
 import com.jme3.scene.Geometry;
@@ -49,11 +46,7 @@ class ArkitHeadRenderTest {
                 head.addControl(new MorphControl()); // jME applies the morph state (the loader adds none)
             }
             app.getRootNode().attachChild(head);
-            app.getRootNode()
-                    .addLight(new DirectionalLight(new Vector3f(-0.3f, -0.4f, -0.85f).normalizeLocal(),
-                    ColorRGBA.White.mult(0.9f)));
-            app.getRootNode().addLight(new AmbientLight(ColorRGBA.White.mult(0.35f)));
-            app.getViewPort().setBackgroundColor(new ColorRGBA(0.2f, 0.22f, 0.26f, 1f));
+            RenderHarness.portraitLighting(app);
             Vector3f target = new Vector3f(0f, 0.17f, 0.09f);
             Camera cam = app.getCamera();
             cam.setFrustumPerspective(28f, 1f, 0.05f, 20f);

@@ -2,9 +2,6 @@ package dev.parley.rig;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.jme3.light.AmbientLight;
-import com.jme3.light.DirectionalLight;
-import com.jme3.math.ColorRGBA;
 import com.jme3.math.Vector3f;
 import com.jme3.renderer.Camera;
 import com.jme3.scene.Geometry;
@@ -49,11 +46,7 @@ class HeadRenderTest {
             HeadLook.apply(head, app.getAssetManager());
             face = FaceRigControl.attach(head, RigNames.fromSpec(spec));
             app.getRootNode().attachChild(head);
-            app.getRootNode()
-                    .addLight(new DirectionalLight(new Vector3f(-0.3f, -0.4f, -0.85f).normalizeLocal(),
-                    ColorRGBA.White.mult(0.9f)));
-            app.getRootNode().addLight(new AmbientLight(ColorRGBA.White.mult(0.35f)));
-            app.getViewPort().setBackgroundColor(new ColorRGBA(0.2f, 0.22f, 0.26f, 1f));
+            RenderHarness.portraitLighting(app);
             float[] l = spec.joints().get(3).rest();
             float[] r = spec.joints().get(4).rest();
             Vector3f target = new Vector3f((l[0] + r[0]) / 2, (l[1] + r[1]) / 2 - 0.04f, (l[2] + r[2]) / 2);

@@ -7,6 +7,10 @@ import com.jme3.app.Application;
 import com.jme3.app.SimpleApplication;
 import com.jme3.app.state.AbstractAppState;
 import com.jme3.app.state.AppStateManager;
+import com.jme3.light.AmbientLight;
+import com.jme3.light.DirectionalLight;
+import com.jme3.math.ColorRGBA;
+import com.jme3.math.Vector3f;
 import com.jme3.system.AppSettings;
 import dev.parley.util.FrameGrabber;
 import java.awt.image.BufferedImage;
@@ -182,6 +186,19 @@ public final class RenderHarness implements AutoCloseable {
         Path file = dir.resolve(name + ".png");
         ImageIO.write(image, "png", file.toFile());
         return file;
+    }
+
+    /**
+     * Lights a head for a portrait render: a key light from the upper right, ambient fill, a grey-blue
+     * background. Call on the render thread.
+     *
+     * @param app the application (not null)
+     */
+    public static void portraitLighting(SimpleApplication app) {
+        app.getRootNode().addLight(new DirectionalLight(new Vector3f(-0.3f, -0.4f, -0.85f).normalizeLocal(),
+                ColorRGBA.White.mult(0.9f)));
+        app.getRootNode().addLight(new AmbientLight(ColorRGBA.White.mult(0.35f)));
+        app.getViewPort().setBackgroundColor(new ColorRGBA(0.2f, 0.22f, 0.26f, 1f));
     }
 
     /** @return the running application (not null; touch its scene only through {@link #call}) */
