@@ -243,40 +243,33 @@ class MotionSourceTest {
 
     @Test
     void aGameSourceThatThrowsWhileDrainingFailsItsLineNotTheGame() throws Exception {
-        MotionSource broken = BrokenMotion.source(spec.motionLayout(), null, "the game's source broke", null, null);
-        try (LogCapture log = LogCapture.of(TalkingHead.class)) {
-            Line line = app.call(() -> {
-                head.setMotionSource(broken);
-                return head.say(new float[16000], 16000);
-            });
-            assertTrue(app.await(5, () -> line.state() == Line.State.FAILED), "failed: " + line);
-            assertEquals("the game's source broke", line.error().getMessage());
-            log.assertLogged(Level.WARNING, "the game's source broke");
-        }
-        assertTrue(app.await(5, () -> events.log.contains("failed pcm line")), "the listener heard it: " + events.log);
-        // The update loop went on: the next line, from a working source, plays to its end.
-        Line next = app.call(() -> {
-            head.setMotionSource(MotionSource.energyJaw(EnergyJaw.Tuning.NEUTRAL));
-            return head.say(TestVoice.pcm(0.5, 16000), 16000);
-        });
-        assertTrue(app.await(10, () -> next.state() == Line.State.FINISHED), "finished: " + next);
+        failsItsLineNotTheGame(BrokenMotion.source(spec.motionLayout(), null, "the game's source broke", null, null),
+                16000, "the game's source broke");
     }
 
     @Test
     void aGameSourceThatThrowsOnPlayheadAndCancelFailsItsLineNotTheGame() throws Exception {
-        MotionSource broken = BrokenMotion.source(spec.motionLayout(), null, null, "the game's playhead broke",
-                "the game's cancel broke");
+        failsItsLineNotTheGame(BrokenMotion.source(spec.motionLayout(), null, null, "the game's playhead broke",
+                "the game's cancel broke"), 32000, "the game's playhead broke", "the game's cancel broke");
+    }
+
+    /** The broken source's line fails with the first error, each error is logged, and the next line plays. */
+    private void failsItsLineNotTheGame(MotionSource broken, int samples, String error, String... alsoLogged)
+            throws Exception {
         try (LogCapture log = LogCapture.of(TalkingHead.class)) {
             Line line = app.call(() -> {
                 head.setMotionSource(broken);
-                return head.say(new float[32000], 16000);
+                return head.say(new float[samples], 16000);
             });
             assertTrue(app.await(5, () -> line.state() == Line.State.FAILED), "failed: " + line);
-            assertEquals("the game's playhead broke", line.error().getMessage());
-            log.assertLogged(Level.WARNING, "the game's playhead broke");
-            log.assertLogged(Level.WARNING, "the game's cancel broke");
+            assertEquals(error, line.error().getMessage());
+            log.assertLogged(Level.WARNING, error);
+            for (String also : alsoLogged) {
+                log.assertLogged(Level.WARNING, also);
+            }
         }
         assertTrue(app.await(5, () -> events.log.contains("failed pcm line")), "the listener heard it: " + events.log);
+        // The update loop went on: the next line, from a working source, plays to its end.
         Line next = app.call(() -> {
             head.setMotionSource(MotionSource.energyJaw(EnergyJaw.Tuning.NEUTRAL));
             return head.say(TestVoice.pcm(0.5, 16000), 16000);
