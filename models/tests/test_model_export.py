@@ -12,12 +12,14 @@ import torch
 from parley.layout import MOTION_LAYOUT
 from parley.model import ort_java
 from parley.model.config import BASE, TINY
-from parley.model.export import DEFAULT_GUIDANCE, export_pack, load_pack_weights, main as export_main, round_weights_to_half
+from parley.model.export import (AUDIO_MEMORY, DEFAULT_GUIDANCE, audio_memory_shape, export_onnx, export_pack,
+                                  load_pack_weights, main as export_main, round_weights_to_half)
+from parley.model.fixtures import write_one_graph_pack
 from parley.model.network import build_model
 from parley.regen import json_file_differences, onnx_differences, raw_float32_difference
 
 PACK = Path(__file__).resolve().parents[1] / "packs" / "parley-base-v1"
-GRAPHS = ("audio_encoder.onnx", "denoiser.onnx", "style_encoder.onnx")
+GRAPHS = ("audio_encoder.onnx", "audio_memory.onnx", "denoiser.onnx", "style_encoder.onnx")
 
 
 def _export(folder: Path, cfg=TINY, seed: int = 0) -> Path:
@@ -59,12 +61,16 @@ def check_contract(pack: Path, cfg) -> dict:
     tw, tp, da, ds = man["window"]["current"], man["window"]["previous"], man["audio"]["featureDim"], man["style"]["dim"]
     expected = {
         "audio_encoder.onnx": ({"pcm": ["B", "S"]}, {"audio_features": ["B", "T", da]}),
+        "audio_memory.onnx": ({"audio_features": ["B", tw, da], "audio_mask": ["B"]},
+                              {AUDIO_MEMORY: audio_memory_shape(cfg)}),
         "denoiser.onnx": ({"x_t": ["B", tw, 56], "timestep": ["B"], "prev_motion": ["B", tp, 56], "first_window": ["B"],
-                           "audio_features": ["B", tw, da], "audio_mask": ["B"], "style": ["B", ds], "style_mask": ["B"],
+                           AUDIO_MEMORY: audio_memory_shape(cfg), "style": ["B", ds], "style_mask": ["B"],
                            "shape": ["B", 100]}, {"x0": ["B", tw, 56]}),
         "style_encoder.onnx": ({"motion": ["B", man["style"]["frames"], 56]}, {"style": ["B", ds]}),
     }
     assert sorted(man["models"].values()) == sorted(expected)
+    shape = audio_memory_shape(cfg)
+    assert [man["audioMemory"]["layers"], man["audioMemory"]["width"]] == [shape[1], shape[4]]
     for name, (inputs, outputs) in expected.items():
         graph = onnx.load(str(pack / name))
         onnx.checker.check_model(graph, full_check=True)
@@ -95,7 +101,7 @@ def test_golden_vectors_reproduce_in_pytorch(tiny_pack):
         assert (tiny_pack / "golden" / t["file"]).stat().st_size == int(np.prod(t["shape"])) * (8 if t["dtype"] == "int64" else 4)
     model = build_model(TINY, 0).eval()
     round_weights_to_half(model)
-    nets = {"audioEncoder": model.audio, "styleEncoder": model.style, "denoiser": model.denoiser}
+    nets = {"audioEncoder": model.audio, "styleEncoder": model.style, "denoiser": model.denoiser.two_graphs}
     with torch.no_grad():
         for key, net in nets.items():
             for case in index[key]:
@@ -123,9 +129,58 @@ def test_onnx_runtime_matches_pytorch(tiny_pack):
     for key, graph in (("audioEncoder", "audio_encoder.onnx"), ("styleEncoder", "style_encoder.onnx"),
                        ("denoiser", "denoiser.onnx")):
         for case in index[key]:
-            outputs, _ = ort_java.run(tiny_pack / graph, {k: load(v) for k, v in case["inputs"].items()})
+            inputs = {k: load(v) for k, v in case["inputs"].items()}
+            if key == "denoiser":  # the audio memory graph first, as the runtime runs them
+                memory, _ = ort_java.run(tiny_pack / "audio_memory.onnx",
+                                         {k: inputs.pop(k) for k in ("audio_features", "audio_mask")})
+                inputs[AUDIO_MEMORY] = memory[AUDIO_MEMORY]
+            outputs, _ = ort_java.run(tiny_pack / graph, inputs)
             for name, ref in case["outputs"].items():
                 assert np.abs(outputs[name] - load(ref)).max() < index["tolerance"]["network"], (key, name)
+
+
+@pytest.mark.parametrize("cfg", [TINY, BASE], ids=["tiny", "base"])
+def test_two_denoiser_graphs_compute_the_one_graph_model(cfg):
+    """The audio memory once per window and the step on it give the one-graph denoiser's x0: every mask
+    combination, first windows or not, the null audio row's memory the same whatever features it is given."""
+    model = build_model(cfg, 3).eval()
+    g = torch.Generator().manual_seed(5)
+    b, m = 4, cfg.motion_dim
+    inputs = {"x_t": torch.randn(b, cfg.window, m, generator=g), "timestep": torch.tensor([0, 1, 17, 49]),
+              "prev_motion": torch.randn(b, cfg.previous, m, generator=g),
+              "first_window": torch.tensor([1.0, 0.0, 0.0, 1.0]),
+              "audio_features": torch.randn(b, cfg.window, cfg.audio.width, generator=g),
+              "audio_mask": torch.tensor([0.0, 1.0, 1.0, 0.0]), "style": torch.randn(b, cfg.style.dim, generator=g),
+              "style_mask": torch.tensor([0.0, 0.0, 1.0, 1.0]), "shape": torch.randn(b, cfg.shape_dim, generator=g)}
+    with torch.no_grad():
+        one = model.denoiser(**inputs)
+        two = model.denoiser.two_graphs(**inputs)
+        memory = model.denoiser.audio_memory(inputs["audio_features"], inputs["audio_mask"])
+    assert list(memory.shape) == [b, *audio_memory_shape(cfg)[1:]]
+    assert torch.equal(memory[0], memory[3])  # the null row: constant per pack
+    assert float((one - two).abs().max()) < 1e-5
+    assert float((one[1] - one[2]).abs().max()) > 1e-3  # the rows differ: the check is not vacuous
+
+
+def test_a_pack_before_1_4_is_re_exported_with_two_denoiser_graphs(tmp_path):
+    """A one-graph pack (as every pack before 1.4.0) is read back and written with the two graphs, the
+    same weights: the same golden vectors as the pack exported directly."""
+    model = build_model(TINY, 4)
+    direct = tmp_path / "direct"
+    export_pack(model, direct, "old", "0.9.0", seed=4)
+    old = tmp_path / "old"
+    export_pack(model, old, "old", "0.9.0", seed=4)
+    (old / "audio_memory.onnx").unlink()
+    export_onnx(model, old, one_graph=True)
+    man = json.loads((old / "manifest.json").read_text())
+    del man["models"]["audioMemory"], man["audioMemory"]
+    (old / "manifest.json").write_text(json.dumps(man, indent=1) + "\n")
+    new = tmp_path / "new"
+    assert export_main(["--from-pack", str(old), "--out", str(new), "--pack-version", "1.4.0"]) == 0
+    check_contract(new, TINY)
+    assert json.loads((new / "manifest.json").read_text())["packVersion"] == "1.4.0"
+    for f in sorted(p.relative_to(direct) for p in (direct / "golden").iterdir()):
+        assert raw_float32_difference(direct / f, new / f, atol=1e-6) is None, f
 
 
 def test_committed_base_pack_is_current(tmp_path):
@@ -154,15 +209,30 @@ def test_committed_base_pack_is_current(tmp_path):
     else:
         assert man["packVersion"] == "0.0.0-untrained"
         assert export_main(["--config", "base", "--seed", "0", "--untrained", "--out", str(out)]) == 0
-    assert sorted(p.relative_to(PACK) for p in PACK.rglob("*")) == sorted(p.relative_to(out) for p in out.rglob("*"))
-    for f in sorted(p.relative_to(PACK) for p in PACK.rglob("*") if p.is_file()):
+    assert_same_files(PACK, out, skip, "regenerate the pack")
+
+
+def assert_same_files(committed: Path, out: Path, skip: tuple[str, ...], fix: str) -> None:
+    """The same files, their numbers equal to float rounding (CPUs differ in the last bits)."""
+    assert sorted(p.relative_to(committed) for p in committed.rglob("*")) == \
+        sorted(p.relative_to(out) for p in out.rglob("*"))
+    for f in sorted(p.relative_to(committed) for p in committed.rglob("*") if p.is_file()):
         if str(f) in skip:
             continue
-        # Numbers to float rounding (CPUs differ in the last bits); checksums follow the bytes.
+        # Checksums follow the bytes.
         if f.suffix == ".onnx":
-            diffs = onnx_differences(PACK / f, out / f, atol=1e-6)
+            diffs = onnx_differences(committed / f, out / f, atol=1e-6)
         elif f.suffix == ".json":
-            diffs = json_file_differences(PACK / f, out / f, atol=1e-5, skip=("checksums",))
+            diffs = json_file_differences(committed / f, out / f, atol=1e-5, skip=("checksums",))
         else:
-            diffs = [d for d in [raw_float32_difference(PACK / f, out / f, atol=1e-4)] if d]
-        assert diffs == [], f"{f} differs, regenerate the pack: {diffs[:3]}"
+            diffs = [d for d in [raw_float32_difference(committed / f, out / f, atol=1e-4)] if d]
+        assert diffs == [], f"{f} differs, {fix}: {diffs[:3]}"
+
+
+def test_one_graph_fixture_is_current(tmp_path):
+    """The runtime's one-graph pack fixture (packs before 1.4.0) is what this code exports."""
+    committed = Path(__file__).resolve().parents[2] / "plugin/src/test/resources/packs/one-graph"
+    write_one_graph_pack(tmp_path / "one-graph")
+    assert "audioMemory" not in json.loads((committed / "manifest.json").read_text())["models"]
+    assert_same_files(committed, tmp_path / "one-graph", (),
+                      "regenerate it: python3 -m parley.model.fixtures ../plugin/src/test/resources/packs/one-graph")

@@ -3,8 +3,9 @@ branches batched, at most 15 ms per pass on the 2-core target machine.
 
     python3 -m parley bench --pack packs/parley-base-v1 [--threads 1 2] [--repeat 200]
 
-Prints median / mean / min milliseconds per run for the denoiser (batch 3 = one DDIM step of one
-character), the audio encoder (one 4 s window) and the style encoder (batch 1). Needs ``java`` and
+Prints median / mean / min milliseconds per run for the denoiser step (batch 3 = one DDIM step of one
+character), the audio memory (one window, once per window since pack 1.4.0), the audio encoder (one 4 s
+window) and the style encoder (batch 1). Needs ``java`` and
 the ONNX Runtime jar in ~/.m2 (the plugin's Maven build puts it there). The machine is shared, so
 the median over many runs is the figure to quote; other jobs inflate the mean.
 """
@@ -18,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from . import ort_java
+from .export import AUDIO_MEMORY
 
 PACKS = Path(__file__).resolve().parents[2] / "packs"
 
@@ -26,16 +28,17 @@ def inputs_for(man: dict, batch: int = 3) -> dict[str, dict[str, np.ndarray]]:
     rng = np.random.default_rng(0)
     m, tw, tp = man["motion"]["dim"], man["window"]["current"], man["window"]["previous"]
     da, ds, spf = man["audio"]["featureDim"], man["style"]["dim"], man["audio"]["samplesPerFrame"]
+    mem = man["audioMemory"]
     f = lambda *s: rng.standard_normal(s).astype(np.float32)  # noqa: E731
     style = f(batch, ds)
     style /= np.linalg.norm(style, axis=1, keepdims=True)
     return {
         "denoiser.onnx": {"x_t": f(batch, tw, m), "timestep": np.array([499, 449, 399][:batch] * (batch // 3 + 1))[:batch],
                           "prev_motion": f(batch, tp, m), "first_window": np.zeros(batch, np.float32),
-                          "audio_features": f(batch, tw, da),
-                          "audio_mask": np.array([0, 1, 1] * batch, np.float32)[:batch], "style": style,
+                          AUDIO_MEMORY: f(batch, mem["layers"], 3, tw, mem["width"]), "style": style,
                           "style_mask": np.array([0, 0, 1] * batch, np.float32)[:batch],
                           "shape": f(batch, man["shape"]["dim"])},
+        "audio_memory.onnx": {"audio_features": f(1, tw, da), "audio_mask": np.ones(1, np.float32)},
         "audio_encoder.onnx": {"pcm": 0.1 * f(1, tw * spf)},
         "style_encoder.onnx": {"motion": f(1, man["style"]["frames"], m)},
     }

@@ -68,22 +68,62 @@ class Denoiser(nn.Module):
     def forward(self, x_t: torch.Tensor, timestep: torch.Tensor, prev_motion: torch.Tensor,
                 first_window: torch.Tensor, audio_features: torch.Tensor, audio_mask: torch.Tensor,
                 style: torch.Tensor, style_mask: torch.Tensor, shape: torch.Tensor) -> torch.Tensor:
-        """All as in docs/model-pack.md; masks and first_window are float 0/1 per row. Returns x0 [B, Tw, M]."""
+        """One pass in one graph (training; the denoiser of packs before 1.4.0). Inputs as in
+        docs/model-pack.md; masks and first_window are float 0/1 per row. Returns x0 [B, Tw, M]."""
+        # The order of operations is that of packs before 1.4.0, so that load_pack_weights can read them.
+        prev = self._previous(prev_motion, first_window)
+        audio = self._audio(audio_features, audio_mask)
+        h = self._tokens(x_t, timestep, prev, style, style_mask, shape)
+        memory = self.audio_in(audio) + self.audio_pos
+        for block in self.blocks:
+            h = block(h, memory, cross_bias=self.cross_bias)
+        return self._readout(h)
+
+    def audio_memory(self, audio_features: torch.Tensor, audio_mask: torch.Tensor) -> torch.Tensor:
+        """All of the denoiser's work on a window's audio, which no step changes (the audio_memory graph):
+        [B, L, 3, Tw, d], per layer the cross-attention's keys, values and projected values."""
+        memory = self.audio_in(self._audio(audio_features, audio_mask)) + self.audio_pos
+        return torch.stack([block.memory_step_inputs(memory) for block in self.blocks], dim=1)
+
+    def step(self, x_t: torch.Tensor, timestep: torch.Tensor, prev_motion: torch.Tensor, first_window: torch.Tensor,
+             audio_memory: torch.Tensor, style: torch.Tensor, style_mask: torch.Tensor,
+             shape: torch.Tensor) -> torch.Tensor:
+        """One pass on ``audio_memory`` (the denoiser graph since pack 1.4.0). With the alignment mask the
+        current frames' cross-attention is their own audio frame's projected value: only the person token
+        and the previous frames attend."""
+        h = self._tokens(x_t, timestep, self._previous(prev_motion, first_window), style, style_mask, shape)
+        aligned = 1 + self.previous if self.cfg.denoiser.alignment_mask else None
+        for i, block in enumerate(self.blocks):
+            h = block.step(h, audio_memory[:, i], cross_bias=self.cross_bias, aligned=aligned)
+        return self._readout(h)
+
+    def two_graphs(self, x_t: torch.Tensor, timestep: torch.Tensor, prev_motion: torch.Tensor,
+                   first_window: torch.Tensor, audio_features: torch.Tensor, audio_mask: torch.Tensor,
+                   style: torch.Tensor, style_mask: torch.Tensor, shape: torch.Tensor) -> torch.Tensor:
+        """``forward`` as a pack since 1.4.0 computes it: ``step`` on ``audio_memory``."""
+        return self.step(x_t, timestep, prev_motion, first_window, self.audio_memory(audio_features, audio_mask),
+                         style, style_mask, shape)
+
+    def _previous(self, prev_motion: torch.Tensor, first_window: torch.Tensor) -> torch.Tensor:
         # Blends rather than selects: exact for 0/1 and a single graph path for every branch.
         fw = first_window.reshape(-1, 1, 1)
-        prev = fw * self.start_motion + (1.0 - fw) * prev_motion
+        return fw * self.start_motion + (1.0 - fw) * prev_motion
+
+    def _audio(self, audio_features: torch.Tensor, audio_mask: torch.Tensor) -> torch.Tensor:
         am = audio_mask.reshape(-1, 1, 1)
-        audio = am * audio_features + (1.0 - am) * self.null_audio
+        return am * audio_features + (1.0 - am) * self.null_audio
+
+    def _tokens(self, x_t: torch.Tensor, timestep: torch.Tensor, prev: torch.Tensor, style: torch.Tensor,
+                style_mask: torch.Tensor, shape: torch.Tensor) -> torch.Tensor:
+        """[person token, Tp previous frames, Tw current frames] [B, 1 + Tp + Tw, d] before the blocks."""
         sm = style_mask.reshape(-1, 1)
         sty = sm * style + (1.0 - sm) * self.null_style
-
         # Styles are unit vectors: rescale to unit-size entries so style weighs like the other inputs.
         person = (self.step_mlp(timestep_features(timestep, self.step_dim))
                   + self.style_proj(sty * self.style_scale) + self.shape_proj(shape)).unsqueeze(1)  # B, 1, d
         x_in = self.input_scale[timestep].reshape(-1, 1, 1) * x_t
         motion = self.motion_in(torch.cat([prev, x_in], dim=1))  # B, Tp+Tw, d
-        h = torch.cat([person, motion], dim=1) + self.pos
-        memory = self.audio_in(audio) + self.audio_pos
-        for block in self.blocks:
-            h = block(h, memory, cross_bias=self.cross_bias)
+        return torch.cat([person, motion], dim=1) + self.pos
+
+    def _readout(self, h: torch.Tensor) -> torch.Tensor:
         return self.out(self.ln_out(h[:, 1 + self.previous:1 + self.previous + self.window]))

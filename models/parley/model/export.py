@@ -2,6 +2,7 @@
 
     python3 -m parley export --config base --seed 0 --untrained --out packs/parley-base-v1
     python3 -m parley export --checkpoint runs/base/last.pt --out packs/parley-base-v1
+    python3 -m parley export --from-pack packs/parley-base-v1 --out packs/parley-base-v1 --pack-version 1.4.0
 
 The golden vectors come from PyTorch (there is no ONNX runtime in the Python environment): the Java
 side runs the ONNX graphs with ONNX Runtime and checks parity against them.
@@ -30,11 +31,40 @@ from .network import ParleyModel, build_model
 from .sampler import Conditions, ddim_sample, ddim_timesteps
 
 OPSET = 17
-DENOISER_INPUTS = ("x_t", "timestep", "prev_motion", "first_window", "audio_features", "audio_mask",
-                   "style", "style_mask", "shape")
+# The graphs' tensor names (docs/model-pack.md). Since pack 1.4.0 the denoiser is two graphs: the audio memory
+# (once per window) and the step (once per step), which reads the memory's keys and values.
+AUDIO_MEMORY_INPUTS = ("audio_features", "audio_mask")
+AUDIO_MEMORY = "audio_memory"  # [B, layers, 3 (keys, values, projected values), Tw, width]
+DENOISER_INPUTS = ("x_t", "timestep", "prev_motion", "first_window", AUDIO_MEMORY, "style", "style_mask", "shape")
+# The one-graph denoiser of packs before 1.4.0 (still read by load_pack_weights, and how training runs it).
+ONE_GRAPH_DENOISER_INPUTS = ("x_t", "timestep", "prev_motion", "first_window", *AUDIO_MEMORY_INPUTS,
+                             "style", "style_mask", "shape")
+SPLIT_SINCE = "1.4.0"  # the first packVersion of parley-base-v1 with the two denoiser graphs
 DEFAULT_STEPS = 10
 DEFAULT_GUIDANCE = {"audio": 1.5, "style": 1.5, "rescale": 0.0}  # chosen on val (docs/model-card.md)
 UNTRAINED_VERSION = "0.0.0-untrained"
+
+
+class _AudioMemoryGraph(nn.Module):
+    """The exported audio memory: the denoiser's per-window work on the audio."""
+
+    def __init__(self, model: ParleyModel):
+        super().__init__()
+        self.denoiser = model.denoiser
+
+    def forward(self, audio_features: torch.Tensor, audio_mask: torch.Tensor) -> torch.Tensor:
+        return self.denoiser.audio_memory(audio_features, audio_mask)
+
+
+class _StepGraph(nn.Module):
+    """The exported denoiser step on a window's audio memory."""
+
+    def __init__(self, model: ParleyModel):
+        super().__init__()
+        self.denoiser = model.denoiser
+
+    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+        return self.denoiser.step(*inputs)
 
 
 class _AudioGraph(nn.Module):
@@ -119,8 +149,15 @@ def _clean(path: Path, half: bool, outputs: dict[str, list[int | str]]) -> None:
     onnx.save(model, str(path))
 
 
-def export_onnx(model: ParleyModel, out: Path, opset: int = OPSET, half: bool = True) -> dict[str, Path]:
-    """Writes audio_encoder.onnx, denoiser.onnx, style_encoder.onnx into ``out``; checks each graph.
+def audio_memory_shape(cfg: ModelConfig) -> list[int | str]:
+    """The shape of ``audio_memory``: [B, layers, 3 (keys, values, projected values), Tw, denoiser width]."""
+    return ["B", cfg.denoiser.layers, 3, cfg.window, cfg.denoiser.width]
+
+
+def export_onnx(model: ParleyModel, out: Path, opset: int = OPSET, half: bool = True,
+                one_graph: bool = False) -> dict[str, Path]:
+    """Writes audio_encoder.onnx, audio_memory.onnx, denoiser.onnx, style_encoder.onnx into ``out``; checks
+    each graph. ``one_graph`` writes the one-graph denoiser of packs before 1.4.0 instead of the two.
 
     With ``half``, call round_weights_to_half(model) first so that the weights are stored losslessly.
     """
@@ -130,30 +167,47 @@ def export_onnx(model: ParleyModel, out: Path, opset: int = OPSET, half: bool = 
     out.mkdir(parents=True, exist_ok=True)
     files = {"audioEncoder": out / "audio_encoder.onnx", "denoiser": out / "denoiser.onnx",
              "styleEncoder": out / "style_encoder.onnx"}
+    if not one_graph:
+        files["audioMemory"] = out / "audio_memory.onnx"
     batch = {0: "B"}
+    den_inputs = ex["denoiser"]
     with torch.no_grad(), warnings.catch_warnings():
         # torch 1.13 warns about Slice folding and prim::Constant shape inference; both are harmless.
         warnings.simplefilter("ignore", UserWarning)
         torch.onnx.export(_AudioGraph(model), ex["audio"], str(files["audioEncoder"]), opset_version=opset,
                           input_names=["pcm"], output_names=["audio_features"], do_constant_folding=True,
                           dynamic_axes={"pcm": {0: "B", 1: "S"}, "audio_features": {0: "B", 1: "T"}})
-        torch.onnx.export(model.denoiser, ex["denoiser"], str(files["denoiser"]), opset_version=opset,
-                          input_names=list(DENOISER_INPUTS), output_names=["x0"], do_constant_folding=True,
-                          dynamic_axes={**{n: batch for n in DENOISER_INPUTS}, "x0": batch})
+        if one_graph:
+            torch.onnx.export(model.denoiser, den_inputs, str(files["denoiser"]), opset_version=opset,
+                              input_names=list(ONE_GRAPH_DENOISER_INPUTS), output_names=["x0"],
+                              do_constant_folding=True,
+                              dynamic_axes={**{n: batch for n in ONE_GRAPH_DENOISER_INPUTS}, "x0": batch})
+        else:
+            memory_in = den_inputs[4:6]
+            torch.onnx.export(_AudioMemoryGraph(model), memory_in, str(files["audioMemory"]), opset_version=opset,
+                              input_names=list(AUDIO_MEMORY_INPUTS), output_names=[AUDIO_MEMORY],
+                              do_constant_folding=True,
+                              dynamic_axes={**{n: batch for n in AUDIO_MEMORY_INPUTS}, AUDIO_MEMORY: batch})
+            step_in = (*den_inputs[:4], model.denoiser.audio_memory(*memory_in), *den_inputs[6:])
+            torch.onnx.export(_StepGraph(model), step_in, str(files["denoiser"]), opset_version=opset,
+                              input_names=list(DENOISER_INPUTS), output_names=["x0"], do_constant_folding=True,
+                              dynamic_axes={**{n: batch for n in DENOISER_INPUTS}, "x0": batch})
         torch.onnx.export(model.style, ex["style"], str(files["styleEncoder"]), opset_version=opset,
                           input_names=["motion"], output_names=["style"], do_constant_folding=True,
                           dynamic_axes={"motion": batch, "style": batch})
     shapes = {"audioEncoder": {"audio_features": ["B", "T", cfg.audio.width]},
               "denoiser": {"x0": ["B", cfg.window, cfg.motion_dim]},
-              "styleEncoder": {"style": ["B", cfg.style.dim]}}
+              "styleEncoder": {"style": ["B", cfg.style.dim]},
+              "audioMemory": {AUDIO_MEMORY: audio_memory_shape(cfg)}}
     for key, path in files.items():
         _clean(path, half, shapes[key])
     return files
 
 
 def manifest(cfg: ModelConfig, schedule: Schedule, pack_id: str, pack_version: str, mean: np.ndarray,
-             std: np.ndarray, extra: dict | None = None, guidance: dict | None = None) -> dict:
-    return {
+             std: np.ndarray, extra: dict | None = None, guidance: dict | None = None,
+             one_graph: bool = False) -> dict:
+    man = {
         "format": "parley-model-pack", "version": 1,
         "id": pack_id, "packVersion": pack_version,
         "head": {"name": "ParleyHead", "spec": "ParleyHead.spec.json"},
@@ -168,10 +222,14 @@ def manifest(cfg: ModelConfig, schedule: Schedule, pack_id: str, pack_version: s
         "diffusion": {"steps": schedule.steps, "schedule": cfg.diffusion.schedule, "prediction": "x0",
                       "alphasCumprod": [float(v) for v in schedule.alphas_cumprod]},
         "sampling": {"sampler": "ddim", "defaultSteps": DEFAULT_STEPS, "eta": 0.0, "guidance": dict(guidance or DEFAULT_GUIDANCE)},
-        "models": {"audioEncoder": "audio_encoder.onnx", "denoiser": "denoiser.onnx",
-                   "styleEncoder": "style_encoder.onnx"},
+        "audioMemory": {"layers": cfg.denoiser.layers, "width": cfg.denoiser.width},
+        "models": {"audioEncoder": "audio_encoder.onnx", "audioMemory": "audio_memory.onnx",
+                   "denoiser": "denoiser.onnx", "styleEncoder": "style_encoder.onnx"},
         **(extra or {}),
     }
+    if one_graph:  # the layout of packs before 1.4.0
+        del man["audioMemory"], man["models"]["audioMemory"]
+    return man
 
 
 def golden_pcm(samples: int) -> np.ndarray:
@@ -202,9 +260,11 @@ class _Golden:
 
 @torch.no_grad()
 def write_golden(model: ParleyModel, schedule: Schedule, folder: Path, seed: int,
-                 guidance: dict | None = None) -> dict:
+                 guidance: dict | None = None, one_graph: bool = False) -> dict:
     """Fixed-seed vectors for the Java parity tests; returns the index written to golden.json."""
     model = model.eval()
+    # The denoiser as the pack's graphs compute it.
+    denoise = model.denoiser if one_graph else model.denoiser.two_graphs
     cfg = model.cfg
     g = torch.Generator().manual_seed(seed)
     gold = _Golden(folder)
@@ -233,7 +293,7 @@ def write_golden(model: ParleyModel, schedule: Schedule, folder: Path, seed: int
                                       (5, 0.0, 2.0, 1.25, 0.7)):
         cond = Conditions(prev, torch.tensor([first]), features, style, shape)
         trace: list[dict] = []
-        x = ddim_sample(model.denoiser, noise, cond, schedule.alphas_cumprod, steps, wa, ws, trace, rescale=phi)
+        x = ddim_sample(denoise, noise, cond, schedule.alphas_cumprod, steps, wa, ws, trace, rescale=phi)
         name = f"ddim{steps}"
         runs.append({
             "steps": steps, "timesteps": ddim_timesteps(schedule.steps, steps), "audioScale": wa, "styleScale": ws,
@@ -255,7 +315,9 @@ def write_golden(model: ParleyModel, schedule: Schedule, folder: Path, seed: int
         "style": nn.functional.normalize(torch.randn(b, cfg.style.dim, generator=g), dim=-1),
         "style_mask": torch.tensor([0.0, 1.0, 1.0]), "shape": torch.randn(b, cfg.shape_dim, generator=g),
     }
-    x0 = model.denoiser(**den)
+    # Since 1.4.0 both graphs in turn, as the runtime runs them: audio_memory on the audio inputs, the step
+    # on the rest.
+    x0 = denoise(**den)
     den_cases = [{"inputs": {k: gold.put(f"denoiser_{k}", v) for k, v in den.items()},
                   "outputs": {"x0": gold.put("denoiser_x0", x0)}}]
 
@@ -287,7 +349,15 @@ def _initializers(path: Path) -> dict[str, np.ndarray]:
     return out
 
 
-GRAPHS = {"audio_encoder.onnx": "audio", "denoiser.onnx": "denoiser", "style_encoder.onnx": "style"}
+def is_one_graph(man: dict) -> bool:
+    """True for a pack with the one-graph denoiser of packs before 1.4.0 (no audio memory graph)."""
+    return "audioMemory" not in man["models"]
+
+
+def _graphs(one_graph: bool) -> dict[str, str]:
+    """A pack's graph files -> the submodule whose parameters they hold."""
+    graphs = {"audio_encoder.onnx": "audio", "denoiser.onnx": "denoiser", "style_encoder.onnx": "style"}
+    return graphs if one_graph else {**graphs, "audio_memory.onnx": "denoiser"}
 
 
 def _initializer_pairs(probe: Path, pack: Path) -> dict[str, str]:
@@ -330,7 +400,8 @@ def load_pack_weights(pack: Path, workdir: Path) -> tuple[ParleyModel, np.ndarra
     The exporter renames some weights (MatMul operands are stored transposed under generated names),
     so a probe model of the same config with distinct random values is exported into ``workdir`` first
     and every initializer is matched to its parameter by value. Raises if any learnt tensor of the
-    exported networks stays unmatched (the phone head is not exported and keeps its probe values).
+    exported networks stays unmatched (the phone head is not exported and keeps its probe values). Reads
+    packs with the two denoiser graphs (1.4.0 on) and with the one graph of packs before.
     """
     man = json.loads((pack / "manifest.json").read_text())
     from .config import config_from_dict
@@ -340,9 +411,12 @@ def load_pack_weights(pack: Path, workdir: Path) -> tuple[ParleyModel, np.ndarra
     for prm in probe.parameters():
         prm.copy_(torch.randn(prm.shape, generator=gen))
     round_weights_to_half(probe)
-    export_onnx(probe, workdir)
+    one_graph = is_one_graph(man)
+    graphs = _graphs(one_graph)
+    export_onnx(probe, workdir, one_graph=one_graph)
     model = build_model(cfg, 0)
-    for graph, sub in GRAPHS.items():
+    done: dict[str, set[str]] = {sub: set() for sub in graphs.values()}
+    for graph, sub in graphs.items():
         mine, theirs = _initializers(workdir / graph), _initializers(pack / graph)
         pairs = _initializer_pairs(workdir / graph, pack / graph)
         params = {n: prm for n, prm in getattr(probe, sub).named_parameters() if not n.startswith("phone_head.")}
@@ -353,7 +427,6 @@ def load_pack_weights(pack: Path, workdir: Path) -> tuple[ParleyModel, np.ndarra
             by_value[v.tobytes()] = (n, False)
             if v.ndim == 2:
                 by_value[np.ascontiguousarray(v.T).tobytes()] = (n, True)
-        done = set()
         for name, arr in mine.items():
             if name not in pairs:
                 raise ValueError(f"{graph}: initializer {name} is not used by any node")
@@ -366,10 +439,13 @@ def load_pack_weights(pack: Path, workdir: Path) -> tuple[ParleyModel, np.ndarra
             n, transposed = hit
             value = torch.from_numpy(np.array(other.T if transposed else other, dtype=np.float32))
             targets[n].copy_(value.reshape(targets[n].shape))
-            done.add(n)
-        missing = sorted(set(params) - done)
+            done[sub].add(n)
+    for sub, found in done.items():
+        missing = sorted(n for n, _ in getattr(probe, sub).named_parameters()
+                         if not n.startswith("phone_head.") and n not in found)
         if missing:
-            raise ValueError(f"{graph}: parameters not found in the graph: {missing[:5]}")
+            files = ", ".join(g for g, s in graphs.items() if s == sub)
+            raise ValueError(f"{files}: parameters not found in the graphs: {missing[:5]}")
     man_mean = np.asarray(man["motion"]["mean"], np.float32)
     man_std = np.asarray(man["motion"]["std"], np.float32)
     return model.eval(), man_mean, man_std, man
@@ -381,29 +457,46 @@ def sha256(path: Path) -> str:
 
 def export_pack(model: ParleyModel, out: Path, pack_id: str, pack_version: str, mean: np.ndarray | None = None,
                 std: np.ndarray | None = None, seed: int = 0, trained: bool = False, half: bool = True,
-                training: dict | None = None, guidance: dict | None = None) -> dict:
+                training: dict | None = None, guidance: dict | None = None, one_graph: bool = False) -> dict:
     """Writes a whole pack into ``out``; returns the manifest. With ``half`` the model's large weights
-    are rounded to float16 values in place (before export and golden vectors)."""
+    are rounded to float16 values in place (before export and golden vectors). ``one_graph`` writes the
+    one-graph denoiser of packs before 1.4.0 (for the runtime's tests of such packs)."""
     cfg = model.cfg
     if half:
         round_weights_to_half(model)
     schedule = Schedule.from_config(cfg.diffusion)
     mean = np.zeros(cfg.motion_dim, np.float32) if mean is None else mean
     std = np.ones(cfg.motion_dim, np.float32) if std is None else std
-    files = export_onnx(model, out, half=half)
+    files = export_onnx(model, out, half=half, one_graph=one_graph)
     counts = model.parameter_counts()
     extra = {"architecture": {"config": cfg.to_dict(), "parameters": counts, "seed": seed, "trained": trained,
                               "opset": OPSET, "weightStorage": "float16 cast to float32 in the graph" if half
                               else "float32", **({"training": training} if training else {})},
              "checksums": {p.name: sha256(p) for p in files.values()}}
-    man = manifest(cfg, schedule, pack_id, pack_version, mean, std, extra, guidance)
+    man = manifest(cfg, schedule, pack_id, pack_version, mean, std, extra, guidance, one_graph)
     (out / "manifest.json").write_text(json.dumps(man, indent=1) + "\n")
     metrics = {"trained": trained, "packVersion": pack_version,
                "note": "untrained placeholder: random weights, no evaluation" if not trained
                else "not evaluated yet: python3 -m parley evaluate writes the metrics"}
     (out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
-    write_golden(model, schedule, out / "golden", seed, guidance or DEFAULT_GUIDANCE)
+    write_golden(model, schedule, out / "golden", seed, guidance or DEFAULT_GUIDANCE, one_graph)
     return man
+
+
+def _reexport(pack: Path, out: Path, version: str | None, pack_id: str | None, half: bool) -> int:
+    """Exports a pack's weights again with this code (``out`` may be ``pack``); its metrics carry over."""
+    import tempfile
+    metrics = (pack / "metrics.json").read_bytes()
+    with tempfile.TemporaryDirectory() as probe:
+        model, mean, std, old = load_pack_weights(pack, Path(probe))
+    arch = old["architecture"]
+    version = version or old["packVersion"]
+    export_pack(model, out, pack_id or old["id"], version, mean, std, arch["seed"], trained=arch["trained"],
+                half=half, training=arch.get("training"), guidance=old["sampling"]["guidance"])
+    if arch["trained"]:
+        (out / "metrics.json").write_bytes(metrics)  # the same weights: the evaluation still holds
+    print(f"re-exported {old['id']} {old['packVersion']} as {version} into {out}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -413,6 +506,9 @@ def main(argv: list[str] | None = None) -> int:
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--untrained", action="store_true", help="export randomly initialised weights")
     src.add_argument("--checkpoint", type=Path, help="a checkpoint written by parley.model.train")
+    src.add_argument("--from-pack", type=Path, metavar="PACK",
+                     help="re-export a pack's own weights (read back from its graphs; a pack before 1.4.0 gets the "
+                          "two denoiser graphs), keeping its manifest's normalisation, guidance and metrics")
     p.add_argument("--out", type=Path, required=True, help="pack folder to write")
     p.add_argument("--id", help="pack id (default: the folder name)")
     p.add_argument("--float32", action="store_true", help="store weights as float32 (default: float16-exact weights)")
@@ -428,6 +524,8 @@ def main(argv: list[str] | None = None) -> int:
         p.error(f"--guidance-rescale must be in [0, 1] but got {a.guidance_rescale}")
     wa, ws = a.guidance if a.guidance else (DEFAULT_GUIDANCE["audio"], DEFAULT_GUIDANCE["style"])
     guidance = {"audio": wa, "style": ws, "rescale": a.guidance_rescale}
+    if a.from_pack:
+        return _reexport(a.from_pack, a.out, a.pack_version, a.id, not a.float32)
     if a.untrained:
         model = build_model(get_config(a.config), a.seed)
         version = a.pack_version or UNTRAINED_VERSION

@@ -56,6 +56,7 @@ public final class PackManifest {
     private final float guidanceRescale;
     private final String audioEncoderFile;
     private final String denoiserFile;
+    private final String audioMemoryFile;
     private final String styleEncoderFile;
 
     private PackManifest(String source, JsonNode root) {
@@ -100,8 +101,24 @@ public final class PackManifest {
         int styleDim = positive(f, style, "dim", "style.dim", ModelDims.MAX_WIDTH);
         int styleFrames = positive(f, style, "frames", "style.frames", ModelDims.MAX_FRAMES);
         int shapeDim = positive(f, f.require(root, "shape", "shape"), "dim", "shape.dim", ModelDims.MAX_WIDTH);
+        JsonNode models = f.require(root, "models", "models");
+        // Packs before 1.4.0 have a one-graph denoiser: no audio memory graph, no audioMemory section.
+        ModelDims.Memory memory = null;
+        if (root.has("audioMemory") || models.has("audioMemory")) {
+            JsonNode am = f.require(root, "audioMemory", "audioMemory");
+            memory = new ModelDims.Memory(positive(f, am, "layers", "audioMemory.layers", ModelDims.MAX_LAYERS),
+                    positive(f, am, "width", "audioMemory.width", ModelDims.MAX_WIDTH));
+            audioMemoryFile = graphFile(f, models, "audioMemory");
+            if ((long) memory.layers() * 3 * windowFrames * memory.width() > Integer.MAX_VALUE / 8) {
+                throw new AssetFormatException(source, "audioMemory", "expected a memory of at most "
+                        + Integer.MAX_VALUE / 8 + " values per window but got " + memory + " over " + windowFrames
+                        + " frames");
+            }
+        } else {
+            audioMemoryFile = null;
+        }
         dims = new ModelDims(sampleRate, samplesPerFrame, audioFeatureDim, windowFrames, previousFrames, motion.dim(),
-                styleDim, styleFrames, shapeDim);
+                styleDim, styleFrames, shapeDim, memory);
 
         JsonNode diffusion = f.require(root, "diffusion", "diffusion");
         int steps = positive(f, diffusion, "steps", "diffusion.steps", MAX_DIFFUSION_STEPS);
@@ -130,7 +147,6 @@ public final class PackManifest {
                     "expected a number in [0, 1] but got " + guidanceRescale);
         }
 
-        JsonNode models = f.require(root, "models", "models");
         audioEncoderFile = graphFile(f, models, "audioEncoder");
         denoiserFile = graphFile(f, models, "denoiser");
         styleEncoderFile = graphFile(f, models, "styleEncoder");
@@ -333,6 +349,14 @@ public final class PackManifest {
     /** @return the denoiser's file name in the pack folder (not null) */
     public String denoiserFile() {
         return denoiserFile;
+    }
+
+    /**
+     * @return the audio memory graph's file name in the pack folder (pack 1.4.0 on), or null for a pack
+     *     with a one-graph denoiser
+     */
+    public String audioMemoryFile() {
+        return audioMemoryFile;
     }
 
     /** @return the style encoder's file name in the pack folder (not null) */

@@ -20,7 +20,8 @@ import java.util.Map;
 import java.util.logging.Logger;
 
 /**
- * A loaded model pack: its manifest and open sessions of its three graphs, each checked at load
+ * A loaded model pack: its manifest and open sessions of its graphs (three, four since 1.4.0: the
+ * denoiser's audio memory), each checked at load
  * against the contract its wrapper declares from the manifest's {@link ModelDims} (input and output
  * names, types, ranks and fixed sizes), then probed once: the audio encoder must make one frame per
  * {@code audio.samplesPerFrame} samples, and the denoiser must run the schedule's last timestep. A
@@ -54,7 +55,10 @@ public final class ParleyPack implements AutoCloseable {
         try {
             var env = runtime.environment();
             audioEncoder = keep(new OnnxAudioEncoder(env, open(m.audioEncoderFile()), m.audioEncoderFile(), dims));
-            denoiser = keep(new OnnxDenoiser(env, open(m.denoiserFile()), m.denoiserFile(), dims));
+            String memoryFile = m.audioMemoryFile();
+            OnnxAudioMemory memory = memoryFile == null ? null
+                    : keep(new OnnxAudioMemory(env, open(memoryFile), memoryFile, dims));
+            denoiser = keep(new OnnxDenoiser(env, open(m.denoiserFile()), m.denoiserFile(), dims, memory));
             styleEncoder = keep(new OnnxStyleEncoder(env, open(m.styleEncoderFile()), m.styleEncoderFile(), dims));
             checkFrameRate();
             checkSchedule();

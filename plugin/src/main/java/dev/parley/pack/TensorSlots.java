@@ -29,6 +29,7 @@ final class TensorSlots implements AutoCloseable {
     private final Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
     private final Map<String, OnnxTensor> outputs = new LinkedHashMap<>();
     private final Map<String, Buffer> buffers = new HashMap<>();
+    private final Map<String, long[]> rowKeys = new HashMap<>();
     private boolean closed;
 
     /**
@@ -76,6 +77,18 @@ final class TensorSlots implements AutoCloseable {
      */
     LongBuffer longs(String name) {
         return (LongBuffer) buffers.get(name);
+    }
+
+    /**
+     * What each row of an input holds, for a wrapper that skips rewriting rows that did not change: it
+     * reads and writes the keys itself. All 0 (nothing known) when the slots are made.
+     *
+     * @param name an input added before (not null)
+     * @param rows the batch size (&ge;1)
+     * @return the keys, one per row (owned by these slots: the same array on every call)
+     */
+    long[] rowKeys(String name, int rows) {
+        return rowKeys.computeIfAbsent(name, n -> new long[rows]);
     }
 
     /**

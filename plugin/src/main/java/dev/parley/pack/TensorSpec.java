@@ -54,6 +54,11 @@ record TensorSpec(String name, boolean input, boolean int64, long[] shape, Strin
         return new TensorSpec(name, false, false, shape, fields);
     }
 
+    /** @return this output declared as an input of another graph (a new spec) */
+    TensorSpec asInput() {
+        return new TensorSpec(name, true, int64, shape.clone(), fields);
+    }
+
     /**
      * @param free the sizes of the {@link #ANY} axes, in order (not null)
      * @return the concrete shape (a new array)

@@ -68,6 +68,7 @@ public final class BatchStepper {
                 System.arraycopy(t.style, 0, b.style, row * styleDim, styleDim);
                 System.arraycopy(t.shape, 0, b.shape, row * shapeDim, shapeDim);
                 b.audioMask[row] = branch >= 1 ? 1f : 0f;
+                b.audioKey[row] = t.audioKey();
                 b.styleMask[row] = branch == 2 ? 1f : 0f;
             }
         }

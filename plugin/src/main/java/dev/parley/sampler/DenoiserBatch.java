@@ -27,6 +27,12 @@ public final class DenoiserBatch {
     public final float[] audioFeatures;
     /** 1 = audio condition, 0 = null. */
     public final float[] audioMask;
+    /**
+     * Identifies each row's audio features: rows with the same nonzero key carry the same features, so a
+     * denoiser may reuse what it computed from them in earlier runs (the audio memory, once per window
+     * rather than once per step). 0: unknown, nothing is reused. The sampler sets them.
+     */
+    public final long[] audioKey;
     /** Style [batch, styleDim]. */
     public final float[] style;
     /** 1 = style condition, 0 = null. */
@@ -47,6 +53,7 @@ public final class DenoiserBatch {
         firstWindow = new float[batch];
         audioFeatures = new float[batch * dims.windowFeatures()];
         audioMask = new float[batch];
+        audioKey = new long[batch];
         style = new float[batch * dims.styleDim()];
         styleMask = new float[batch];
         shape = new float[batch * dims.shapeDim()];

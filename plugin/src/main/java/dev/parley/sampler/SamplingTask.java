@@ -2,6 +2,7 @@ package dev.parley.sampler;
 
 import dev.parley.model.ModelDims;
 import dev.parley.util.Validate;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One window being sampled step by step: its conditions, its DDIM timesteps, how far it has got, and
@@ -12,6 +13,9 @@ import dev.parley.util.Validate;
  * for every window of a line: fill them, then call {@link #begin}.
  */
 public final class SamplingTask {
+
+    /** Keys of windows' audio features, unique in the process (0 is never one). */
+    private static final AtomicLong AUDIO_KEYS = new AtomicLong();
 
     /** The model's dimensions, which shape every array. */
     public final ModelDims dims;
@@ -29,6 +33,7 @@ public final class SamplingTask {
     private int[] timesteps = new int[0];
     private int step;
     private Guidance guidance = Guidance.NONE;
+    private long audioKey;
 
     /**
      * @param dims the model's dimensions (not null)
@@ -59,6 +64,7 @@ public final class SamplingTask {
         this.firstWindow = firstWindow;
         this.guidance = guidance;
         step = 0;
+        audioKey = AUDIO_KEYS.incrementAndGet();
     }
 
     /** @return true once every step has run ({@link #x} then holds clean normalised motion) */
@@ -93,6 +99,14 @@ public final class SamplingTask {
     /** The next step's timestep, or -1 after the last. */
     int nextTimestep() {
         return step + 1 < timesteps.length ? timesteps[step + 1] : -1;
+    }
+
+    /**
+     * @return the key of this window's {@link #audioFeatures}, new at each {@link #begin} (see
+     *     {@link DenoiserBatch#audioKey}: the denoiser computes the window's audio memory once)
+     */
+    long audioKey() {
+        return audioKey;
     }
 
     Guidance guidance() {

@@ -32,8 +32,10 @@ class GoldenParityTest {
     /** The bound for the sampler (tighter than golden.json's 1e-3, and it holds). */
     static final double SAMPLER_TOLERANCE = 1e-4;
 
-    private static ParleyPack pack;
-    private static Golden golden;
+    /** The pack under test (a subclass may load another). */
+    static ParleyPack pack;
+    /** Its golden vectors. */
+    static Golden golden;
     /** Cases a test has checked: each test requires all of its golden file's cases. */
     private int checked;
 
@@ -106,7 +108,7 @@ class GoldenParityTest {
         JsonNode cases = cases("denoiser");
         for (JsonNode c : cases) {
             JsonNode in = c.get("inputs");
-            declared(OnnxDenoiser.contract(m.dims()), c);
+            declared(denoiserInputs(m), c);
             int rows = (int) golden.shape(in.get(OnnxDenoiser.X_T).asText())[0];
             DenoiserBatch b = new DenoiserBatch(rows, m.dims());
             copy(golden.floats(in.get(OnnxDenoiser.X_T).asText()), b.xt);
@@ -132,11 +134,49 @@ class GoldenParityTest {
         assertEquals(cases.size(), checked, "every golden denoiser case checked");
     }
 
-    /** The golden DDIM runs, each as a sampling task of the production stepper, with its expectations. */
-    private record Run(String name, SamplingTask task, float[] expected, float[] firstBranches) {
+    /**
+     * Every denoiser run computes a row's audio memory once per window: five steps of a window run the
+     * memory graph once (its audio rows share one key), where recomputing it at every step (the path of
+     * packs before 1.4.0, rows without a key) runs it five times, for the same result.
+     */
+    @Test
+    void theAudioMemoryRunsOncePerWindowNotOncePerStep() {
+        PackManifest m = pack.manifest();
+        assertTrue(m.dims().memory() != null, "the committed pack has the two denoiser graphs");
+        JsonNode five = null;
+        for (JsonNode run : cases("ddim")) {
+            five = run.get("steps").asInt() == 5 ? run : five;
+        }
+        stepAll(List.of(ddimRun(five, m)), m); // the null audio memory, once per pack
+        Run once = ddimRun(five, m);
+        long before = pack.denoiser().memoryRuns();
+        stepAll(List.of(once), m);
+        assertEquals(1, pack.denoiser().memoryRuns() - before, "memory graph runs for one window of 5 steps");
+        report("ddim 5 steps, memory once per window, output", Golden.maxAbsDiff(once.expected(), once.task().x),
+                SAMPLER_TOLERANCE);
+        Run everyStep = ddimRun(five, m);
+        before = pack.denoiser().memoryRuns();
+        stepAll(List.of(everyStep), m, true);
+        assertEquals(5, pack.denoiser().memoryRuns() - before, "memory graph runs, recomputed at every step");
+        report("ddim 5 steps, memory once per window vs every step", Golden.maxAbsDiff(everyStep.task().x,
+                once.task().x), 1e-5);
     }
 
-    private static Run ddimRun(JsonNode run, PackManifest m) {
+    /** @return the inputs of the denoiser's graphs that a golden denoiser case feeds (its memory is internal) */
+    private static List<TensorSpec> denoiserInputs(PackManifest m) {
+        List<TensorSpec> specs = new ArrayList<>(OnnxDenoiser.contract(m.dims()));
+        if (m.dims().memory() != null) {
+            specs.removeIf(t -> t.name().equals(OnnxDenoiser.AUDIO_MEMORY));
+            OnnxAudioMemory.contract(m.dims()).stream().filter(TensorSpec::input).forEach(specs::add);
+        }
+        return specs;
+    }
+
+    /** The golden DDIM runs, each as a sampling task of the production stepper, with its expectations. */
+    record Run(String name, SamplingTask task, float[] expected, float[] firstBranches) {
+    }
+
+    static Run ddimRun(JsonNode run, PackManifest m) {
         int steps = run.get("steps").asInt();
         int[] timesteps = new int[steps];
         for (int i = 0; i < steps; i++) {
@@ -162,9 +202,20 @@ class GoldenParityTest {
      *
      * @return the denoiser's output on the first step, [runs * 3 * Tw * M]
      */
-    private static float[] stepAll(List<Run> runs, PackManifest m) {
+    static float[] stepAll(List<Run> runs, PackManifest m) {
+        return stepAll(runs, m, false);
+    }
+
+    /**
+     * @param everyStep true to recompute the audio memory at every step (no audio keys)
+     * @return the denoiser's output on the first step, [runs * 3 * Tw * M]
+     */
+    private static float[] stepAll(List<Run> runs, PackManifest m, boolean everyStep) {
         float[][] first = new float[1][];
         BatchStepper stepper = new BatchStepper(schedule(m), (batch, x0) -> {
+            if (everyStep) {
+                Arrays.fill(batch.audioKey, 0L);
+            }
             pack.denoiser().predict(batch, x0);
             if (first[0] == null) {
                 first[0] = x0.clone();
@@ -235,7 +286,7 @@ class GoldenParityTest {
      * @param key a list of cases in golden.json
      * @return its cases (at least one: a golden file without cases would check nothing)
      */
-    private static JsonNode cases(String key) {
+    static JsonNode cases(String key) {
         JsonNode c = golden.index().path(key);
         assertTrue(c.isArray() && c.size() > 0, "golden.json must list " + key + " cases but has " + c);
         return c;

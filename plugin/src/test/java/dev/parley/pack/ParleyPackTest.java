@@ -32,7 +32,8 @@ class ParleyPackTest {
     /** Copies the committed pack (graphs as links) with an edited manifest. */
     private Path packWith(Consumer<ObjectNode> edit) throws IOException {
         Path src = Golden.pack();
-        for (String f : new String[] {"audio_encoder.onnx", "denoiser.onnx", "style_encoder.onnx"}) {
+        for (String f : new String[] {"audio_encoder.onnx", "audio_memory.onnx", "denoiser.onnx",
+            "style_encoder.onnx"}) {
             Files.createSymbolicLink(dir.resolve(f), src.resolve(f).toAbsolutePath());
         }
         ObjectMapper mapper = new ObjectMapper();
@@ -48,7 +49,8 @@ class ParleyPackTest {
             assertEquals("parley-base-v1", pack.manifest().id());
             pack.checkHead(HeadSpec.load(TestAssets.assets().resolve(TestAssets.HEAD_SPEC)));
             ModelDims d = pack.manifest().dims();
-            assertEquals(new ModelDims(16000, 640, 128, 100, 10, 56, 128, 100, 100), d, "the committed pack's sizes");
+            assertEquals(new ModelDims(16000, 640, 128, 100, 10, 56, 128, 100, 100, new ModelDims.Memory(4, 128)), d,
+                    "the committed pack's sizes");
             Style s = pack.extractStyle("Calm", new float[d.styleClipSize()]);
             assertEquals(d.styleDim(), s.dimension());
             assertEquals("parley-base-v1", s.packId());
@@ -84,7 +86,24 @@ class ParleyPackTest {
     void aWindowSizeThatDisagreesIsNamed() throws IOException {
         Path p = packWith(m -> ((ObjectNode) m.get("window")).put("current", 50));
         AssetFormatException e = assertThrows(AssetFormatException.class, () -> ParleyPack.load(p, CPU));
-        assertTrue(e.getMessage().contains("input 'x_t' expected shape [?, 50, 56]"), e.getMessage());
+        assertTrue(e.getMessage().contains("audio_memory.onnx input 'audio_features' expected shape [?, 50, 128]"),
+                e.getMessage());
+    }
+
+    @Test
+    void anAudioMemoryThatDisagreesWithTheGraphsNamesBoth() throws IOException {
+        Path p = packWith(m -> ((ObjectNode) m.get("audioMemory")).put("width", 64));
+        AssetFormatException e = assertThrows(AssetFormatException.class, () -> ParleyPack.load(p, CPU));
+        assertEquals(p.resolve("audio_memory.onnx") + " output 'audio_memory' expected shape [?, 4, 3, 100, 64] (from "
+                + p.resolve("manifest.json") + " fields audioMemory.layers / window.current / audioMemory.width) but "
+                + "got [?, 4, 3, 100, 128]", e.getMessage());
+    }
+
+    @Test
+    void anAudioMemoryGraphWithoutItsSizesIsNamed() throws IOException {
+        Path p = packWith(m -> m.remove("audioMemory"));
+        AssetFormatException e = assertThrows(AssetFormatException.class, () -> ParleyPack.load(p, CPU));
+        assertTrue(e.getMessage().startsWith(p.resolve("manifest.json") + ": field 'audioMemory'"), e.getMessage());
     }
 
     /** Issue 15, item 10: a rate the audio encoder disagrees with failed at warm-up with a raw ONNX Runtime message. */

@@ -30,7 +30,15 @@ public final class Golden {
 
     /** @return the committed pack's golden vectors */
     public static Golden load() {
-        Path dir = pack().resolve("golden");
+        return load(pack());
+    }
+
+    /**
+     * @param pack a pack folder (not null)
+     * @return that pack's golden vectors
+     */
+    public static Golden load(Path pack) {
+        Path dir = pack.resolve("golden");
         try {
             return new Golden(dir, new ObjectMapper().readTree(dir.resolve("golden.json").toFile()));
         } catch (IOException e) {
