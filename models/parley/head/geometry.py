@@ -40,6 +40,9 @@ class HeadConfig:
     neck_joint: tuple[float, float, float] = (0.0, -0.070, -0.014)
     neck_bottom: float = -0.190
     teeth_samples: int = 25
+    # mouth bag rings behind the seam loop: (depth back, vertical spread, x scale), meters
+    bag_rings: tuple[tuple[float, float, float], ...] = (
+        (0.0030, 0.0005, 0.98), (0.010, 0.0045, 0.99), (0.024, 0.0115, 1.04), (0.040, 0.011, 0.95), (0.052, 0.006, 0.6))
 
 
 @dataclass
@@ -358,7 +361,7 @@ def build_head(cfg: HeadConfig | None = None) -> HeadMesh:
     loop_p = pos[loop]
     mcen = loop_p.mean(axis=0)
     # ring: (depth back, vertical spread, x scale)
-    rings = [(0.0030, 0.0005, 0.98), (0.0055, 0.0115, 1.04), (0.022, 0.0145, 1.12), (0.040, 0.012, 1.0), (0.052, 0.006, 0.6)]
+    rings = cfg.bag_rings
     bag_pos = []
     bag_anchor = []
     bag_depth = []

@@ -1,0 +1,208 @@
+package dev.parley.demo;
+
+import com.jme3.app.SimpleApplication;
+import com.jme3.asset.plugins.FileLocator;
+import com.jme3.light.AmbientLight;
+import com.jme3.light.DirectionalLight;
+import com.jme3.math.ColorRGBA;
+import com.jme3.math.Vector3f;
+import com.jme3.scene.Geometry;
+import com.jme3.scene.Mesh;
+import com.jme3.scene.Spatial;
+import com.jme3.scene.VertexBuffer;
+import com.jme3.util.BufferUtils;
+import dev.parley.head.HeadSpec;
+import java.nio.FloatBuffer;
+import java.util.HashSet;
+import java.util.Set;
+import com.jme3.system.AppSettings;
+import java.io.File;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One villager of the demo, built by {@link CastState} as the demo builds it, framed close on the face under the
+ * examples' plain lights (one directional, one ambient) and saying a line with the audio-driven model; screenshots
+ * at fixed times (through {@link ScriptedRunState}) with the mouth's screen box in {@code shots.json}. The rendering
+ * tests use it, and {@code main} renders close-ups to look at:
+ * {@code java ... dev.parley.demo.FaceCloseUp OUTDIR [character-file-id [line [distance]]]}.
+ */
+final class FaceCloseUp extends SimpleApplication {
+
+    /** Seconds into the run at which the line starts. */
+    static final float LINE_START = 0.6f;
+
+    private final File outDir;
+    private final String character;
+    private final String line;
+    private final float distance;
+    private final float[] shotTimes;
+    private boolean keyed;
+    private final CountDownLatch exited = new CountDownLatch(1);
+
+    /**
+     * @param outDir where the screenshots go
+     * @param character the character file's id, e.g. {@code mara}
+     * @param line the dialogue line's id
+     * @param distance the camera's distance from the mouth (meters)
+     * @param shotTimes seconds after start of each screenshot
+     */
+    FaceCloseUp(File outDir, String character, String line, float distance, float... shotTimes) {
+        super((com.jme3.app.state.AppState[]) null);
+        this.outDir = outDir;
+        this.character = character;
+        this.line = line;
+        this.distance = distance;
+        this.shotTimes = shotTimes.clone();
+        setTimer(new CappedTimer(ScriptedRunState.MAX_STEP));
+        AppSettings settings = ParleyDemo.settings(true);
+        settings.setWindowSize(640, 480);
+        setSettings(settings);
+        setShowSettings(false);
+    }
+
+    @Override
+    public void simpleInitApp() {
+        assetManager.registerLocator(DemoAssets.folder().toString(), FileLocator.class);
+        CharacterAssets.Entry entry = CharacterAssets.load(DemoAssets.folder().resolve(CharacterAssets.FOLDER)).stream()
+                .filter(e -> e.file().getFileName().toString().equals(character + CharacterAssets.SUFFIX)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no character file " + character));
+        CastState cast = new CastState(List.of(entry.profile()), DemoAssets.packFolder(), true);
+        stateManager.attach(cast);
+        rootNode.addLight(new DirectionalLight(new Vector3f(-0.3f, -0.4f, -0.85f).normalizeLocal()));
+        rootNode.addLight(new AmbientLight(ColorRGBA.White.mult(0.35f)));
+        viewPort.setBackgroundColor(new ColorRGBA(0.55f, 0.6f, 0.65f, 1f));
+        cam.setFrustumPerspective(30f, (float) cam.getWidth() / cam.getHeight(), 0.02f, 50f);
+        List<ScriptedRunState.Cue> cues = List.of(
+                new ScriptedRunState.Cue(0.1f, () -> {
+                    frame(cast);
+                    if (keyed) {
+                        key(cast);
+                    }
+                }),
+                new ScriptedRunState.Cue(LINE_START, () -> cast.speak(0, cast.line(line),
+                        new SpeechSettings(StylePreset.named(entry.profile().style()), 2f, 1.5f, 0f, 10))));
+        stateManager.attach(new ScriptedRunState(outDir, cues, () -> describe(cast), shotTimes));
+    }
+
+    /**
+     * Renders the open head in key colours: upper lip (with its inner side) blue, lower lip red, mouth interior and
+     * teeth green, the rest grey, without gloss; grooming hidden.
+     *
+     * @return this
+     */
+    FaceCloseUp keyed() {
+        keyed = true;
+        return this;
+    }
+
+    private static void key(CastState cast) {
+        HeadSpec spec = cast.spec();
+        Set<Integer> upper = ids(spec.region("upperLip"));
+        Set<Integer> lower = ids(spec.region("lowerLip"));
+        Set<Integer> inside = ids(spec.region("mouthInterior"));
+        inside.addAll(ids(spec.region("teeth")));
+        cast.speakers().get(0).head().depthFirstTraversal(s -> {
+            if (!(s instanceof Geometry g)) {
+                return;
+            }
+            Mesh mesh = g.getMesh();
+            if (mesh.getVertexCount() != spec.vertexCount()) {
+                g.setCullHint(Spatial.CullHint.Always);
+                return;
+            }
+            FloatBuffer colors = BufferUtils.createFloatBuffer(4 * mesh.getVertexCount());
+            for (int v = 0; v < mesh.getVertexCount(); v++) {
+                ColorRGBA c = upper.contains(v) ? ColorRGBA.Blue : lower.contains(v) ? ColorRGBA.Red
+                        : inside.contains(v) ? ColorRGBA.Green : ColorRGBA.Gray;
+                colors.put(c.r).put(c.g).put(c.b).put(1f);
+            }
+            mesh.setBuffer(VertexBuffer.Type.Color, 4, colors.flip());
+            g.getMaterial().setBoolean("UseGlossFromTexCoord2", false);
+            g.getMaterial().setFloat("Gloss", 0f);
+        });
+    }
+
+    private static Set<Integer> ids(int[] vertices) {
+        Set<Integer> out = new HashSet<>();
+        for (int v : vertices) {
+            out.add(v);
+        }
+        return out;
+    }
+
+    private void frame(CastState cast) {
+        CastMember s = cast.speakers().get(0);
+        Vector3f target = s.mouthCenter(new Vector3f()).addLocal(0f, 0.045f, 0f);
+        Vector3f facing = s.node().getWorldRotation().mult(Vector3f.UNIT_Z).normalizeLocal();
+        cam.setLocation(target.add(facing.mult(distance)));
+        cam.lookAt(target, Vector3f.UNIT_Y);
+    }
+
+    private Map<String, Object> describe(CastState cast) {
+        CastMember s = cast.speakers().get(0);
+        float minX = Float.MAX_VALUE;
+        float minY = Float.MAX_VALUE;
+        float maxX = -Float.MAX_VALUE;
+        float maxY = -Float.MAX_VALUE;
+        for (Vector3f corner : s.mouthCorners()) {
+            Vector3f p = cam.getScreenCoordinates(corner);
+            minX = Math.min(minX, p.x);
+            maxX = Math.max(maxX, p.x);
+            minY = Math.min(minY, cam.getHeight() - p.y);
+            maxY = Math.max(maxY, cam.getHeight() - p.y);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("talking", s.isTalking());
+        out.put("mouth", new int[] {(int) Math.floor(minX), (int) Math.floor(minY), (int) Math.ceil(maxX),
+                (int) Math.ceil(maxY)});
+        return out;
+    }
+
+    @Override
+    public void destroy() {
+        try {
+            super.destroy();
+        } finally {
+            exited.countDown();
+        }
+    }
+
+    /**
+     * @param seconds the longest wait
+     * @return true if the run ended in time
+     * @throws InterruptedException if interrupted
+     */
+    boolean awaitExit(long seconds) throws InterruptedException {
+        return exited.await(seconds, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Renders close-ups.
+     *
+     * @param args OUTDIR, then optionally the character id, the line id and the camera distance
+     * @throws Exception on failure
+     */
+    public static void main(String[] args) throws Exception {
+        List<Float> times = new ArrayList<>();
+        for (float t = 0.4f; t < 3.6f; t += 0.2f) {
+            times.add(t);
+        }
+        float[] shots = new float[times.size()];
+        for (int i = 0; i < shots.length; i++) {
+            shots[i] = times.get(i);
+        }
+        FaceCloseUp app = new FaceCloseUp(new File(args[0]), args.length > 1 ? args[1] : "mara",
+                args.length > 2 ? args[2] : "bilabial-pie", args.length > 3 ? Float.parseFloat(args[3]) : 0.6f, shots);
+        if (args.length > 4 && "keyed".equals(args[4])) {
+            app.keyed();
+        }
+        app.start();
+        app.awaitExit(600);
+        System.exit(0);
+    }
+}
