@@ -17,6 +17,7 @@ JOBS: dict[str, tuple[str, str]] = {
     "corpus-quality": ("parley.corpus.quality", "check a corpus: bilabial closure on the head, smoothness"),
     "train": ("parley.model.train", "train the style encoder, then the denoiser and audio encoder, on a corpus"),
     "export": ("parley.model.export", "export a model pack (ONNX graphs, manifest, golden vectors) into packs/"),
+    "realvoice": ("parley.realvoice.dataset", "align hedgewars' voice lines (pocketsphinx): the real-voice split"),
     "evaluate": ("parley.model.evaluate", "evaluate a pack's checkpoint and baselines on the corpus: metrics.json, plots"),
     "bench": ("parley.model.bench", "time the pack's ONNX graphs in ONNX Runtime (the 15 ms denoiser budget)"),
     "arkit-character": ("parley.retarget.character", "a second test head (ARKit-52 glb, VRM fixture) of another topology"),

@@ -1,8 +1,8 @@
 """One phone set (ARPAbet, 39 phones + silence) and mappings from engine symbols.
 
 espeak-ng reports its own mnemonics (``@``, ``aI``, ``tS`` ...); festival and flite
-both use the radio/CMU set (``ax``, ``pau`` ...). Everything converts to
-:data:`PHONES`, which the motion generator and the phone-recognition target use.
+both use the radio/CMU set (``ax``, ``pau`` ...); pocketsphinx (real voices) the CMU set in capitals.
+Everything converts to :data:`PHONES`, which the motion generator and the phone-recognition target use.
 """
 from __future__ import annotations
 
@@ -50,6 +50,13 @@ FESTIVAL_MAP: dict[str, tuple[str, ...]] = {
 for _p in PHONES[1:]:
     FESTIVAL_MAP.setdefault(_p.lower(), (_p,))
 
+# pocketsphinx's en-us model (parley.realvoice.align): its 39 CMU ARPAbet phones (no stress) are this set;
+# its silence and its two filler units (noise, speech noise) are silence here: no phone to read on the lips.
+POCKETSPHINX_MAP: dict[str, tuple[str, ...]] = {
+    "SIL": (SIL,), "+NSN+": (SIL,), "+SPN+": (SIL,), "<sil>": (SIL,), "<s>": (SIL,), "</s>": (SIL,),
+    "[NOISE]": (SIL,), "[SPEECH]": (SIL,), **{_p: (_p,) for _p in PHONES[1:]},
+}
+
 
 @dataclass
 class PhoneSeg:
@@ -60,6 +67,8 @@ class PhoneSeg:
 
 def map_symbol(symbol: str, engine: str) -> tuple[str, ...] | None:
     """Phones for one engine symbol; None for zero-width markers (espeak ';' and the like)."""
+    if engine == "pocketsphinx":
+        return POCKETSPHINX_MAP.get(symbol.strip())
     table = ESPEAK_MAP if engine == "espeak" else FESTIVAL_MAP
     if symbol in table:
         return table[symbol]
