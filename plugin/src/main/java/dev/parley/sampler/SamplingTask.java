@@ -10,7 +10,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * at different steps, advance together through a {@link BatchStepper}.
  *
  * <p>Owned by the inference worker. The condition arrays are the task's own, allocated once and reused
- * for every window of a line: fill them, then call {@link #begin}.
+ * for every window of a line: fill them, then call {@link #begin}, which gives the window's audio a new
+ * key ({@link DenoiserBatch#audioKey}): the denoiser computes the window's audio memory from
+ * {@link #audioFeatures} once and reuses it at every step, so the features must not change until the next
+ * {@code begin}.
  */
 public final class SamplingTask {
 

@@ -14,18 +14,11 @@ import dev.parley.app.Line;
 import dev.parley.app.LineOptions;
 import dev.parley.app.ParleyAppState;
 import dev.parley.app.TalkingHead;
-import dev.parley.features.LineAudio;
-import dev.parley.generation.MotionWindow;
 import dev.parley.head.HeadLook;
 import dev.parley.head.HeadSpec;
-import dev.parley.pack.InferenceRuntime;
 import dev.parley.pack.PackManifest;
-import dev.parley.pack.ParleyPack;
 import dev.parley.rig.FaceRigControl;
 import dev.parley.rig.RigNames;
-import dev.parley.service.InferenceService;
-import dev.parley.service.LineJob;
-import dev.parley.service.Networks;
 import dev.parley.service.ServiceSettings;
 import dev.parley.testing.Golden;
 import dev.parley.testing.RenderHarness;
@@ -39,9 +32,11 @@ import java.util.List;
 
 /**
  * Measures the Parley runtime against the issue's targets and writes the figures as JSON:
- * real-time factor per character with CFG; {@code say()} to the first animated frame for a 5 s line;
- * the most characters that keep up with real time while a scene renders; render-thread frame time
- * p50/p99 with and without Parley. Needs a display (run under {@code xvfb-run -a}).
+ * real-time factor per character with CFG, side by side for the denoiser paths (the audio memory once
+ * per window, the same graphs recomputing it at every step, and a one-graph pack before 1.4.0 if given);
+ * the energy-jaw heuristic's cost; {@code say()} to the first animated frame for a 5 s line; the most
+ * characters that keep up with real time without rendering, and while a scene renders; render-thread frame
+ * time p50/p99 with and without Parley. The scene part needs a display (run under {@code xvfb-run -a}).
  *
  * <pre>
  * xvfb-run -a mvn -q -pl plugin test-compile exec:java -Dexec.classpathScope=test \
@@ -56,78 +51,37 @@ public final class ParleyBenchmark {
     }
 
     /**
-     * @param args optional: the JSON output path (default {@code target/parley-benchmark.json}) and the
-     *     largest character count to try (default 12)
+     * @param args optional: the JSON output path (default {@code target/parley-benchmark.json}), the
+     *     largest character count to try while the scene renders (default 12; 0 skips the scene), and the
+     *     folder of a one-graph pack (before 1.4.0) to time beside the committed pack
      */
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args.length > 0 ? args[0] : "target/parley-benchmark.json");
         int maxCharacters = args.length > 1 ? Integer.parseInt(args[1]) : 12;
+        Path oneGraphPack = args.length > 2 ? Path.of(args[2]) : null;
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode json = mapper.createObjectNode();
         json.put("machine", Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.arch")
                 + ", "
                 + System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         json.put("loadAverageAtStart", ManagementLoad.loadAverage());
-        realTimeFactor(json.putObject("realTimeFactor"));
+        json.put("intraOpThreads", ServiceSettings.defaults().intraOpThreads());
+        json.put("packVersion", PackManifest.load(Golden.pack().resolve("manifest.json")).packVersion());
+        DenoiserPaths.realTimeFactor(json.putObject("realTimeFactor"), oneGraphPack);
+        json.put("loadAverageAfterRealTimeFactor", ManagementLoad.loadAverage());
+        json.set("energyJaw", DenoiserPaths.energyJaw(mapper));
         firstFrameHeadless(json.putObject("firstFrameHeadless"));
-        scene(json, maxCharacters);
+        streamLag(json.putObject("streamLag"));
+        DenoiserPaths.charactersHeadless(json.putObject("charactersInRealTimeHeadless"), 12);
+        json.put("loadAverageAfterHeadless", ManagementLoad.loadAverage());
+        if (maxCharacters > 0) {
+            scene(json, maxCharacters);
+        }
         json.put("loadAverageAtEnd", ManagementLoad.loadAverage());
         Files.createDirectories(out.toAbsolutePath().getParent());
         mapper.writerWithDefaultPrettyPrinter().writeValue(out.toFile(), json);
         System.out.println("wrote " + out.toAbsolutePath());
         System.exit(0);
-    }
-
-    /** Seconds of speech animated per second of compute, alone and in batches, 10 steps with CFG. */
-    private static void realTimeFactor(ObjectNode node) throws Exception {
-        try (ParleyPack pack = ParleyPack.load(Golden.pack(),
-                InferenceRuntime.create(ServiceSettings.defaults().intraOpThreads(), false))) {
-            PackManifest m = pack.manifest();
-            InferenceService service = new InferenceService(m, () -> Networks.of(pack), ServiceSettings.defaults(),
-                    "bench");
-            service.start();
-            while (!service.isReady()) {
-                Thread.sleep(10);
-            }
-            int steps = m.defaultSteps();
-            double seconds = 16;
-            node.put("steps", steps).put("lineSeconds", seconds)
-                    .put("intraOpThreads", ServiceSettings.defaults().intraOpThreads());
-            ArrayNode rows = node.putArray("byCharacters");
-            for (int k : new int[] {1, 2, 4, 8}) {
-                List<LineJob> jobs = new ArrayList<>();
-                for (int c = 0; c < k; c++) {
-                    jobs.add(new LineJob(LineAudio.clip("c" + c, TestVoice.pcm(seconds, 16000), 16000, 16000, 640),
-                            new float[m.styleDim()], steps, LineOptions.DEFAULTS.resolvedGuidance(m, true), c, false));
-                }
-                long t0 = System.nanoTime();
-                jobs.forEach(service::submit);
-                int[] frames = new int[k];
-                boolean done = false;
-                while (!done) {
-                    done = true;
-                    for (int c = 0; c < k; c++) {
-                        LineJob j = jobs.get(c);
-                        for (MotionWindow w; (w = j.pollWindow()) != null;) {
-                            frames[c] += w.frames();
-                            j.setPlayhead(frames[c] / (float) FPS, true);
-                        }
-                        done &= j.isGenerationDone();
-                    }
-                    Thread.sleep(1);
-                }
-                double elapsed = (System.nanoTime() - t0) / 1e9;
-                double perCharacter = seconds / elapsed;
-                System.out.printf("RTF, %d character(s) at once, %d steps with CFG: %.1fx real time per character "
-                        + "(%.1fx in total)%n",
-                        k, steps, perCharacter, perCharacter * k);
-                rows.addObject().put("characters", k).put("computeSeconds", round(elapsed))
-                        .put("perCharacter", round(perCharacter))
-                        .put("total", round(perCharacter * k));
-            }
-            node.put("msPerDenoiserRow", round(service.secondsPerRow() * 1000));
-            service.close();
-        }
     }
 
     /** Records the render thread's frame times. */
@@ -312,6 +266,70 @@ public final class ParleyBenchmark {
         }
     }
 
+    /**
+     * Audio-to-face lag of a stream whose producer writes 20 ms chunks in real time (a TTS or voice chat
+     * feed): the face shows the audio's time 0 when the line starts plus {@link TalkingHead#STREAM_DELAY},
+     * and keeps that offset for the rest of the line (it runs on its own clock), so the lag of a line is
+     * {@code started - first sample's arrival + STREAM_DELAY}. Median and p95 over 20 lines of 2.5 s.
+     */
+    private static void streamLag(ObjectNode node) throws Exception {
+        try (dev.parley.testing.HeadlessApp app = dev.parley.testing.HeadlessApp.start(60)) {
+            ParleyAppState parley = new ParleyAppState(Golden.pack(), ServiceSettings.defaults().withPreferCuda(false));
+            app.call(() -> app.getStateManager().attach(parley));
+            HeadSpec spec = HeadSpec.load(app.getAssetManager(), TestAssets.HEAD_SPEC);
+            Spatial model = app.getAssetManager().loadModel(TestAssets.HEAD_MODEL);
+            long[] startedAt = new long[1];
+            TalkingHead head = app.call(() -> {
+                app.getRootNode().attachChild(model);
+                TalkingHead h = parley.attach(model, spec, null);
+                h.addListener(new dev.parley.app.LineListener() {
+                    @Override
+                    public void started(TalkingHead t, Line line) {
+                        startedAt[0] = System.nanoTime();
+                    }
+                });
+                return h;
+            });
+            while (!parley.service().isReady()) {
+                Thread.sleep(10);
+            }
+            int rate = 16000;
+            int chunk = rate / 50;
+            float[] pcm = TestVoice.pcm(2.5, rate);
+            double[] lags = new double[20];
+            for (int k = 0; k < lags.length; k++) {
+                startedAt[0] = 0;
+                dev.parley.app.SpeechStream stream = app.call(() -> head.sayStream(rate));
+                long t0 = System.nanoTime(); // the first sample's arrival
+                for (int i = 0; i < pcm.length; i += chunk) {
+                    long due = t0 + (long) i * 1_000_000_000L / rate;
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    }
+                    stream.write(pcm, i, Math.min(chunk, pcm.length - i));
+                }
+                stream.finish();
+                while (app.call(() -> stream.line().isActive())) {
+                    Thread.sleep(10);
+                }
+                lags[k] = (startedAt[0] - t0) / 1e9 + TalkingHead.STREAM_DELAY;
+            }
+            double[] sorted = lags.clone();
+            Arrays.sort(sorted);
+            double median = sorted[sorted.length / 2];
+            double p95 = sorted[(int) Math.ceil(0.95 * sorted.length) - 1];
+            System.out.printf("stream, 20 ms chunks in real time: audio-to-face lag median %.0f ms, p95 %.0f ms, max "
+                    + "%.0f ms (%d lines)%n", median * 1000, p95 * 1000, sorted[sorted.length - 1] * 1000, lags.length);
+            node.put("chunkMs", 20).put("lines", lags.length).put("lineSeconds", 2.5)
+                    .put("streamChunkFrames", ServiceSettings.defaults().streamChunkFrames())
+                    .put("streamDelaySeconds", TalkingHead.STREAM_DELAY)
+                    .put("medianMs", round(median * 1000)).put("p95Ms", round(p95 * 1000))
+                    .put("maxMs", round(sorted[sorted.length - 1] * 1000));
+            app.call(() -> app.getStateManager().detach(parley));
+        }
+    }
+
     /** Runs a task on the render thread and waits. */
     interface RenderThread {
         <T> T call(java.util.concurrent.Callable<T> task) throws Exception;
@@ -402,7 +420,7 @@ public final class ParleyBenchmark {
                 frame[4]};
     }
 
-    private static double round(double v) {
+    static double round(double v) {
         return Math.round(v * 1000) / 1000.0;
     }
 

@@ -162,6 +162,48 @@ class GoldenParityTest {
                 once.task().x), 1e-5);
     }
 
+    /**
+     * More windows at once than the denoiser keeps memories for: every row still gets its own memory,
+     * computed or kept, run after run (the keys of the first rows are evicted by the last).
+     */
+    @Test
+    void moreWindowsThanTheMemoryCacheHoldsStillMatch() {
+        PackManifest m = pack.manifest();
+        JsonNode in = cases("denoiser").get(0).get("inputs");
+        float[] expected = golden.floats(cases("denoiser").get(0).get("outputs").get(OnnxDenoiser.X0).asText());
+        int rows = (int) golden.shape(in.get(OnnxDenoiser.X_T).asText())[0];
+        int copies = OnnxDenoiser.MEMORY_CACHE / rows + 2;
+        DenoiserBatch b = new DenoiserBatch(rows * copies, m.dims());
+        for (int c = 0; c < copies; c++) {
+            put(in, OnnxDenoiser.X_T, b.xt, c);
+            put(in, OnnxDenoiser.PREV_MOTION, b.prevMotion, c);
+            put(in, OnnxDenoiser.FIRST_WINDOW, b.firstWindow, c);
+            put(in, OnnxDenoiser.AUDIO_FEATURES, b.audioFeatures, c);
+            put(in, OnnxDenoiser.AUDIO_MASK, b.audioMask, c);
+            put(in, OnnxDenoiser.STYLE, b.style, c);
+            put(in, OnnxDenoiser.STYLE_MASK, b.styleMask, c);
+            put(in, OnnxDenoiser.SHAPE, b.shape, c);
+            long[] t = golden.longs(in.get(OnnxDenoiser.TIMESTEP).asText());
+            System.arraycopy(t, 0, b.timestep, c * rows, rows);
+            for (int r = 0; r < rows; r++) {
+                b.audioKey[c * rows + r] = 1_000_000_000L + c * rows + r; // every row its own window
+            }
+        }
+        float[] got = new float[b.batch * b.windowSize()];
+        for (int run = 0; run < 2; run++) {
+            pack.denoiser().predict(b, got);
+            for (int c = 0; c < copies; c++) {
+                float[] copy = Arrays.copyOfRange(got, c * expected.length, (c + 1) * expected.length);
+                assertTrue(Golden.maxAbsDiff(expected, copy) <= NETWORK_TOLERANCE, "run " + run + ", copy " + c);
+            }
+        }
+    }
+
+    private static void put(JsonNode in, String name, float[] to, int copy) {
+        float[] v = golden.floats(in.get(name).asText());
+        System.arraycopy(v, 0, to, copy * v.length, v.length);
+    }
+
     /** @return the inputs of the denoiser's graphs that a golden denoiser case feeds (its memory is internal) */
     private static List<TensorSpec> denoiserInputs(PackManifest m) {
         List<TensorSpec> specs = new ArrayList<>(OnnxDenoiser.contract(m.dims()));
