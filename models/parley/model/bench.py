@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from . import ort_java
-from .export import AUDIO_MEMORY
+from .export import AUDIO_MEMORY, is_one_graph
 
 PACKS = Path(__file__).resolve().parents[2] / "packs"
 
@@ -28,20 +28,26 @@ def inputs_for(man: dict, batch: int = 3) -> dict[str, dict[str, np.ndarray]]:
     rng = np.random.default_rng(0)
     m, tw, tp = man["motion"]["dim"], man["window"]["current"], man["window"]["previous"]
     da, ds, spf = man["audio"]["featureDim"], man["style"]["dim"], man["audio"]["samplesPerFrame"]
-    mem = man["audioMemory"]
     f = lambda *s: rng.standard_normal(s).astype(np.float32)  # noqa: E731
     style = f(batch, ds)
     style /= np.linalg.norm(style, axis=1, keepdims=True)
-    return {
+    audio_mask = np.array([0, 1, 1] * batch, np.float32)[:batch]
+    if is_one_graph(man):  # a pack before 1.4.0: the features and mask go into the one denoiser graph
+        audio = {"audio_features": f(batch, tw, da), "audio_mask": audio_mask}
+    else:
+        audio = {AUDIO_MEMORY: f(batch, man["audioMemory"]["layers"], 3, tw, man["audioMemory"]["width"])}
+    graphs = {
         "denoiser.onnx": {"x_t": f(batch, tw, m), "timestep": np.array([499, 449, 399][:batch] * (batch // 3 + 1))[:batch],
-                          "prev_motion": f(batch, tp, m), "first_window": np.zeros(batch, np.float32),
-                          AUDIO_MEMORY: f(batch, mem["layers"], 3, tw, mem["width"]), "style": style,
-                          "style_mask": np.array([0, 0, 1] * batch, np.float32)[:batch],
+                          "prev_motion": f(batch, tp, m), "first_window": np.zeros(batch, np.float32), **audio,
+                          "style": style, "style_mask": np.array([0, 0, 1] * batch, np.float32)[:batch],
                           "shape": f(batch, man["shape"]["dim"])},
         "audio_memory.onnx": {"audio_features": f(1, tw, da), "audio_mask": np.ones(1, np.float32)},
         "audio_encoder.onnx": {"pcm": 0.1 * f(1, tw * spf)},
         "style_encoder.onnx": {"motion": f(1, man["style"]["frames"], m)},
     }
+    if is_one_graph(man):
+        del graphs["audio_memory.onnx"]
+    return graphs
 
 
 def main(argv: list[str] | None = None) -> int:
