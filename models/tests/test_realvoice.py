@@ -97,3 +97,84 @@ def test_dataset_written_and_read_back(tools, tmp_path):
     assert len(fp) == melon.n_frames and PHONES.index("M") in fp.tolist()
     with pytest.raises(ValueError, match="unknown real-voice split 'test'"):
         data.ids("test")
+
+
+# ------------------------------------------------------------------ metrics and probe
+def _seg(phone, start, end):
+    from parley.corpus.phones import PhoneSeg
+    return PhoneSeg(phone, start, end)
+
+
+def _line():
+    """'bam' (its /b/ cut off at the file's start, /m/ after a vowel), a pause, 'kit', 1 s = 25 frames."""
+    from parley.realvoice.align import WordSeg
+    bam = [_seg("B", 0.0, 0.0), _seg("AE", 0.0, 0.3), _seg("M", 0.3, 0.4)]
+    kit = [_seg("K", 0.6, 0.68), _seg("IH", 0.68, 0.8), _seg("T", 0.8, 0.9)]
+    phones = bam + [_seg("SIL", 0.4, 0.6)] + kit + [_seg("SIL", 0.9, 1.0)]
+    return phones, [WordSeg("bam", 0.0, 0.4, bam), WordSeg("kit", 0.6, 0.9, kit)]
+
+
+def test_phone_frames_widen_by_one_frame_and_keep_a_cut_phone():
+    from parley.realvoice.metrics import phone_frames
+    assert list(phone_frames(0.3, 0.4, 35)) == [6, 7, 8, 9, 10]  # 0.3-0.4 s lies in frames 7-9; +-1 frame
+    assert list(phone_frames(0.0, 0.0, 35)) == [0]
+    assert list(phone_frames(1.4, 1.5, 35)) == [34]
+
+
+def test_real_voice_metrics_on_constructed_motion_through_the_head():
+    from parley.layout import JAW
+    from parley.model.evaluate import HeadMetrics
+    from parley.realvoice.metrics import score_clip
+
+    head = HeadMetrics()
+    phones, words = _line()
+    closed_mm = head.closed_below * 1000.0
+
+    def gaps(jaw):
+        m = np.zeros((len(jaw), 56), np.float32)
+        m[:, JAW.start] = jaw
+        return head.opening(head.vertices(m, np.zeros(100, np.float32))).numpy()
+
+    good = np.zeros(35)  # silence and the tail at rest (gap 0 mm: closed, not pressed)
+    good[1:7] = good[15:22] = 0.1  # open on the vowel and on "kit"; closed at frame 0 (/b/), 7-14 (/m/, pause)
+    s = score_clip(gaps(good), phones, words, 25, closed_mm).summary()
+    assert (s["closure"], s["closure_m_after_voiced"], s["closure_initial_bilabial"]) == (1.0, 1.0, 1.0)
+    assert (s["bilabials"], s["m_after_voiced"], s["initial_bilabials"], s["no_labial_words"]) == (2, 1, 1, 1)
+    assert s["false_closure"] == 0.0 and s["silence_pressed"] == 0.0 and s["silence_rest"] == 1.0
+    assert s["tail_frames"] == 10 and s["silence_frames"] == 5 + 3 + 10
+
+    bad = np.full(35, 0.1)  # never closes on the bilabials
+    bad[18] = 0.0  # closes inside 'kit' (frame centre 0.74 s)
+    bad[25:] = -0.05  # pressed after the line
+    s = score_clip(gaps(bad), phones, words, 25, closed_mm).summary()
+    assert (s["closure"], s["closure_m_after_voiced"], s["closure_initial_bilabial"]) == (0.0, 0.0, 0.0)
+    assert s["false_closure"] == 1.0 and s["tail_pressed"] == 1.0 and s["tail_rest"] == 0.0
+    assert s["silence_pressed"] == pytest.approx(10 / 18)
+    # An open mouth (7.8 mm) is neither pressed nor at rest; the pause frames 10-14 are open here.
+    assert s["silence_rest"] == 0.0
+
+
+def test_linear_probe_reads_phones_from_features_and_not_from_shuffled_labels():
+    import torch
+    from parley.model.audio import LogMel
+    from parley.model.config import AudioConfig
+    from parley.realvoice.probe import ProbeConfig, accuracy, encode, train_probe
+
+    logmel = LogMel(AudioConfig())
+
+    def encoder(pcm):  # log-mel averaged to 25 fps: a real, frozen feature extractor
+        x = logmel(pcm)
+        return torch.nn.functional.avg_pool1d(x, 4).transpose(1, 2)
+
+    rng = np.random.default_rng(0)
+    freqs = {PHONES.index("AA"): 300.0, PHONES.index("IY"): 2500.0, PHONES.index("S"): 6000.0}
+    labels = rng.choice(list(freqs), size=200)
+    t = np.arange(640) / 16000
+    pcm = np.concatenate([np.sin(2 * np.pi * freqs[k] * t) * 0.3 for k in labels]).astype(np.float32)
+    pcm += rng.standard_normal(len(pcm)).astype(np.float32) * 0.01
+    feats = encode(encoder, pcm, 200, window=100)
+    assert feats.shape == (200, 80)
+    probe = train_probe(feats[:100], labels[:100], ProbeConfig(iterations=50))
+    assert accuracy(probe, feats[100:], labels[100:])["frame_accuracy"] > 0.95
+    shuffled = train_probe(feats[:100], rng.permutation(labels[:100]), ProbeConfig(iterations=50))
+    assert accuracy(shuffled, feats[100:], labels[100:])["frame_accuracy"] < 0.7

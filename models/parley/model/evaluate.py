@@ -26,6 +26,15 @@ sway would dominate every lip distance):
   L2 distance per frame between samples of expression + jaw (56-dim units) and of head pose (degrees).
 - ``closure``: share of p/b/m phones whose midpoint frame has the lips closed, with the corpus's own
   criterion (``parley.corpus.quality.HeadCloser``: mouth opening below the spec's ``closedBelow``).
+
+Real voices (``--real-voices DIR``, a dataset of ``python3 -m parley realvoice``; docs/real-voices.md):
+reference-free lip metrics (parley.realvoice.metrics) and the linear-probe frame phone accuracy of the
+audio encoder (parley.realvoice.probe), for the evaluated model and each ``--baseline-pack`` in the same
+run. ``--pack`` evaluates a shipped pack's ONNX weights instead of a checkpoint::
+
+    python3 -m parley evaluate --checkpoint runs/v2/last.pt --baseline-pack packs/parley-base-v1 \
+        --data ../corpus/full --splits --real-voices ../work/realvoice --real-split dev eval \
+        --out work/real.json
 """
 from __future__ import annotations
 
@@ -375,9 +384,97 @@ def _round(d):
     return d
 
 
+def load_pack(pack: Path) -> tuple[ParleyModel, np.ndarray, np.ndarray, dict]:
+    """A shipped pack's model (its ONNX weights read back, parley.model.export.load_pack_weights)."""
+    import tempfile
+
+    from .export import load_pack_weights
+
+    if not (pack / "manifest.json").is_file():
+        raise FileNotFoundError(f"{pack} is not a model pack (no manifest.json)")
+    with tempfile.TemporaryDirectory(prefix="parley-pack-") as tmp:
+        return load_pack_weights(pack, Path(tmp))
+
+
+def pack_guidance(man: dict) -> tuple[float, float, float]:
+    g = man["sampling"]["guidance"]
+    return float(g["audio"]), float(g["style"]), float(g.get("rescale", 0.0))
+
+
+def real_voices(a, name: str, model: ParleyModel, mean: np.ndarray, std: np.ndarray,
+                guide: tuple[float, float, float], corpus: Corpus, head: HeadMetrics, log) -> dict:
+    """The real-voice splits for the model and each --baseline-pack (docs/real-voices.md)."""
+    from parley.corpus.dataset import data_reference as ref
+    from parley.realvoice import evaluate as rv
+    from parley.realvoice.dataset import RealVoices
+    from parley.realvoice.probe import ProbeConfig
+
+    data = RealVoices(a.real_voices)
+    clips = {split: data.clips(split) for split in a.real_split}
+    models = [(name, model, mean, std, guide)]
+    for pack in a.baseline_pack:
+        m2, mean2, std2, man2 = load_pack(pack)
+        models.append((f"{man2['id']} {man2['packVersion']}", m2, mean2, std2, pack_guidance(man2)))
+    settings = rv.RealVoiceSettings(a.real_styles, tuple(a.real_seeds), a.real_steps, a.real_tail)
+    out: dict = {"dataset": ref(a.real_voices), "settings": {**settings.__dict__, "seeds": list(settings.seeds)},
+                 "models": {n: {"guidance": list(g)} for n, _, _, _, g in models}, "splits": {}}
+    for split, cl in clips.items():
+        methods: dict = {}
+        for n, m, mu, sd, g in models:
+            styles, names = rv.corpus_styles(m, corpus, mu, sd, settings.styles)
+            log(f"real {split} ({len(cl)} clips) {n}:")
+            gaps: dict = {}
+            methods[n] = rv.evaluate_model(m, mu, sd, g, cl, head, styles, names, settings, log, gaps)
+            if a.real_gaps is not None:
+                a.real_gaps.mkdir(parents=True, exist_ok=True)
+                np.savez(a.real_gaps / f"{split}__{n.replace(' ', '_')}.npz", **gaps)
+        methods["energy-jaw heuristic"] = rv.evaluate_energy_jaw(cl, head, mean, std, settings)
+        out["splits"][split] = {"clips": len(cl), "frames": int(sum(c.n_frames for c in cl)), "methods": methods}
+    if a.probe_clips > 0:
+        out["phone_probe"] = {}
+        for n, m, _, _, _ in models:
+            out["phone_probe"][n] = rv.probe_encoder(m.audio, m.cfg.window, corpus, clips,
+                                                     ProbeConfig(train_clips=a.probe_clips))
+            log(f"phone probe {n}: " + " ".join(f"{k} {v['frame_accuracy']:.3f}"
+                                                for k, v in out["phone_probe"][n].items()))
+    out["acceptance"] = real_acceptance(out, name)
+    return out
+
+
+def real_acceptance(real: dict, name: str) -> dict:
+    """The issue's real-voice targets for the evaluated model, and whether it beats each baseline."""
+    out: dict = {}
+    def beats(p: dict, q: dict, key: str, higher: bool) -> bool:
+        if p[key] is None or q[key] is None:
+            return p[key] is None and q[key] is None
+        return p[key] > q[key] if higher else p[key] < q[key]
+
+    def at_least(p: dict, key: str, bound: float) -> bool | None:
+        return None if p[key] is None else p[key] >= bound
+
+    for split, s in real["splits"].items():
+        p = s["methods"][name]["pooled"]
+        out[f"{split}: closure >= 0.92"] = at_least(p, "closure", 0.92)
+        out[f"{split}: /m/ after voiced closure >= 0.92"] = at_least(p, "closure_m_after_voiced", 0.92)
+        out[f"{split}: line-initial bilabial closure >= 0.92"] = at_least(p, "closure_initial_bilabial", 0.92)
+        out[f"{split}: false closure <= 0.15"] = None if p["false_closure"] is None else p["false_closure"] <= 0.15
+        out[f"{split}: silence pressed <= 0.03"] = p["silence_pressed"] <= 0.03
+        out[f"{split}: silence at rest >= 0.85"] = at_least(p, "silence_rest", 0.85)
+        for other, m in s["methods"].items():
+            if other in (name, "energy-jaw heuristic"):
+                continue
+            q = m["pooled"]
+            out[f"{split}: beats {other} on all"] = all(
+                [beats(p, q, k, True) for k in ("closure", "closure_m_after_voiced", "closure_initial_bilabial",
+                                                 "silence_rest")]
+                + [beats(p, q, k, False) for k in ("false_closure", "silence_pressed")])
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python3 -m parley evaluate", description=__doc__.split("\n\n")[0])
     p.add_argument("--checkpoint", type=Path, help="the model to evaluate (parley.model.train; required unless --merge)")
+    p.add_argument("--pack", type=Path, help="or a shipped pack folder: its ONNX weights, guidance and version")
     p.add_argument("--data", type=Path, help="a built corpus (required unless --merge)")
     p.add_argument("--regression", type=Path, help="checkpoint of the regression baseline (train --regression)")
     p.add_argument("--ablation", action="append", default=[], metavar="NAME=CHECKPOINT",
@@ -386,7 +483,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--samples", type=int, default=3, help="samples per clip (diversity)")
     p.add_argument("--steps", type=int, nargs="+", default=[5, 10, 25], help="DDIM step counts")
     p.add_argument("--reference-clips", type=int, default=8, help="clips per split for the N-step reference sampler")
-    p.add_argument("--splits", nargs="+", default=["test", "heldout"])
+    p.add_argument("--splits", nargs="*", default=["test", "heldout"], help="corpus splits (none: only real voices)")
+    p.add_argument("--real-voices", type=Path, help="a real-voice dataset (python3 -m parley realvoice)")
+    p.add_argument("--real-split", nargs="+", default=["dev"], choices=["dev", "eval", "independent"],
+                   help="real-voice splits to score (tune on dev only; eval and independent to report)")
+    p.add_argument("--baseline-pack", type=Path, action="append", default=[],
+                   help="a shipped pack scored beside on the real voices (e.g. packs/parley-base-v1 for 1.3.0)")
+    p.add_argument("--real-styles", type=int, default=3, help="reference styles (first clips of test speakers)")
+    p.add_argument("--real-seeds", type=int, nargs="+", default=[0, 1])
+    p.add_argument("--real-steps", type=int, default=10, help="DDIM steps on the real voices")
+    p.add_argument("--real-tail", type=float, default=0.6, help="seconds of silence scored after each line")
+    p.add_argument("--real-gaps", type=Path, help="folder for each run's inner-lip gaps per clip (.npz, mm)")
+    p.add_argument("--probe-clips", type=int, default=240,
+                   help="corpus train clips for the phone probe of each encoder (0: no probe)")
     p.add_argument("--guidance", type=float, nargs=2, default=list(GUIDANCE[:2]), metavar=("AUDIO", "STYLE"),
                    help="guidance scales for Parley's samples (the pack's defaults: %(default)s)")
     p.add_argument("--guidance-rescale", type=float, default=GUIDANCE[2], metavar="PHI",
@@ -405,15 +514,22 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     if a.merge:
         return merge(a.merge, a.out)
-    if a.checkpoint is None or a.data is None:
-        p.error("--checkpoint and --data are required (unless --merge)")
+    if (a.checkpoint is None) == (a.pack is None) or a.data is None:
+        p.error("--data and one of --checkpoint or --pack are required (unless --merge)")
     torch.set_num_threads(a.threads)
     t0 = time.time()
     log = lambda msg: print(f"[{time.time() - t0:6.0f} s] {msg}", flush=True)  # noqa: E731
     corpus = Corpus(a.data)
-    model, mean, std = load_checkpoint(a.checkpoint)
-    ckpt_info = {k: v for k, v in read_checkpoint(a.checkpoint).items()
-                 if k not in ("state_dict", "mean", "std", "config")}
+    if a.pack is not None:
+        model, mean, std, man = load_pack(a.pack)
+        ckpt_info = {"pack": man["id"], "packVersion": man["packVersion"]}
+        name = f"{man['id']} {man['packVersion']}"
+        a.guidance, a.guidance_rescale = list(pack_guidance(man)[:2]), pack_guidance(man)[2]
+    else:
+        model, mean, std = load_checkpoint(a.checkpoint)
+        ckpt_info = {k: v for k, v in read_checkpoint(a.checkpoint).items()
+                     if k not in ("state_dict", "mean", "std", "config")}
+        name = "parley"
     others = {"regression": a.regression} if a.regression else {}
     for spec in a.ablation:
         name, _, path = spec.partition("=")
@@ -500,6 +616,8 @@ def main(argv: list[str] | None = None) -> int:
                 results[key] = previous[key]
     elif a.images:
         results["style_retrieval_unseen_speakers"] = plot_styles(a.images / "model-styles.png", model, corpus, mean, std)
+    if a.real_voices is not None:
+        results["real_voices"] = real_voices(a, name, model, mean, std, guide, corpus, head, log)
     results["acceptance"] = acceptance(results)
     results["seconds"] = round(time.time() - t0)
     a.out.parent.mkdir(parents=True, exist_ok=True)

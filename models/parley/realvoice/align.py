@@ -5,12 +5,17 @@ Two ``pocketsphinx_batch`` passes over all files at once, each file with its own
 1. words: a chain of the transcript's words (pocketsphinx adds optional silences and noises between
    them, and every cmudict pronunciation of each word): picks each word's pronunciation;
 2. phones: a dictionary in which each phone is its own "word" and a chain of the chosen pronunciations'
-   phones: phone times (100 frames per second); words are the runs of their phones.
+   phones with an optional silence only at word boundaries (automatic fillers off: they put silences
+   inside words): phone times (100 frames per second); words are the runs of their phones.
 
+Every file is aligned as decoded and pitched down (``pitch_shifts``), and the alignment whose silences
+cover the least loud audio is kept: the model's silence absorbs much of the pitched-up cartoon voices.
 A file fails when a pass returns nothing (the search found no path through the grammar) or other words
 or phones than asked, or when more than ``max_outside`` of its phones fall wholly outside the file
-(into the padding). One or two may: game lines are cut tight, and a line's first /b/ closure or last /t/
-release often lies outside the recording; such a phone is kept with zero length at the file's edge.
+(into the padding), or when its best alignment leaves more than ``max_silent_speech`` of its loud
+frames in silence. One or two outside phones may be: game lines are cut tight, and a line's first /b/
+closure or last /t/ release often lies outside the recording; such a phone is kept with zero length at
+the file's edge.
 Checking that a file says its words was tried and dropped: free phone decoding (``-allphone``) took
 about 10 s of CPU per file and scored below the forced alignment on correct files; identifying the line
 among all 46 with one grammar picked the right one for 1 of Default's 46 files (and 3 of 5 espeak
@@ -38,6 +43,7 @@ from .lines import EXTRA_PRONUNCIATIONS
 SAMPLE_RATE = 16000
 SPHINX_FPS = 100  # pocketsphinx's frame rate (-frate)
 PHONE_WORD = "ph_"  # prefix of the phone "words" of the phone pass
+SILENCE = "<sil>"  # pocketsphinx's silence word (noisedict)
 
 
 @dataclass
@@ -50,6 +56,11 @@ class AlignConfig:
     pad_s: float = 0.5  # faint noise around each file (see the module's doc)
     pad_db: float = -60.0  # its level, dB re full scale
     max_outside: int = 2  # more speech phones than this wholly outside the file (in the padding): fail
+    # Each file is aligned as decoded and pitched down by these shifts (cents; sox pitch keeps the timing);
+    # the result whose silences cover the least loud audio wins. The acoustic model's silence absorbs
+    # pitched-up cartoon voices (Default: 30% of loud frames aligned as silence, 20% at -800 cents).
+    pitch_shifts: tuple[int, ...] = (0, -400, -800)
+    max_silent_speech: float = 0.5  # above this share of loud frames aligned as silence: fail
     # Search beams wider than pocketsphinx's defaults (1e-48, 1e-48, 7e-29), which lost the grammar's
     # path on 9% of the development files ("Final result does not match the grammar").
     beams: tuple[str, ...] = ("-beam", "1e-80", "-pbeam", "1e-80", "-wbeam", "1e-60")
@@ -68,6 +79,8 @@ class Alignment:
     words: list[WordSeg]
     phones: list[PhoneSeg]  # every phone of the file in order, silences included, covering [0, duration]
     acoustic_per_frame: float  # the forced phones' acoustic score per 10 ms frame (log base 1.0001)
+    pitch_shift: int = 0  # cents the audio was shifted for this alignment
+    silent_speech: float = 0.0  # share of loud frames (within 20 dB of the file's peak) aligned as silence
 
 
 # ------------------------------------------------------------------ audio
@@ -97,6 +110,35 @@ def read_wav(path: Path) -> np.ndarray:
             raise ValueError(f"{path}: expected 16-bit mono {SAMPLE_RATE} Hz WAV, got {f.getnchannels()} "
                              f"channel(s), {8 * f.getsampwidth()} bit, {f.getframerate()} Hz")
         return np.frombuffer(f.readframes(f.getnframes()), "<i2").astype(np.float32) / 32768.0
+
+
+def pitch_shift(pcm: np.ndarray, cents: int) -> np.ndarray:
+    """``sox pitch`` (same duration, formants and pitch moved), cut or padded to the input's length."""
+    if cents == 0:
+        return pcm
+    raw = np.clip(np.round(np.asarray(pcm) * 32768.0), -32768, 32767).astype("<i2").tobytes()
+    fmt = ["-t", "raw", "-r", str(SAMPLE_RATE), "-e", "signed-integer", "-b", "16", "-c", "1"]
+    res = subprocess.run(["sox", "-D", *fmt, "-", *fmt, "-", "pitch", str(cents)], input=raw, capture_output=True,
+                         check=False)
+    if res.returncode != 0:
+        raise RuntimeError(f"sox pitch {cents} failed: {res.stderr.decode(errors='replace').strip()}")
+    out = np.frombuffer(res.stdout, "<i2").astype(np.float32) / 32768.0
+    return np.pad(out, (0, max(0, len(pcm) - len(out))))[: len(pcm)]
+
+
+def silent_speech(pcm: np.ndarray, phones: list[PhoneSeg]) -> float:
+    """Share of the loud 10 ms frames (within 20 dB of the file's loudest) that lie in aligned silence."""
+    n = len(pcm) // 160
+    if n == 0:
+        return 0.0
+    e = 10 * np.log10((np.asarray(pcm[: n * 160], np.float64).reshape(n, 160) ** 2).mean(1) + 1e-10)
+    loud = e > e.max() - 20.0
+    t = (np.arange(n) + 0.5) / SPHINX_FPS
+    sil = np.zeros(n, bool)
+    for p in phones:
+        if p.phone == SIL:
+            sil |= (t >= p.start) & (t < p.end)
+    return float((loud & sil).sum() / max(int(loud.sum()), 1))
 
 
 def _padded(pcm: np.ndarray, cfg: AlignConfig, seed: int) -> np.ndarray:
@@ -135,6 +177,26 @@ def _chain_fsg(tokens: list[str]) -> str:
     return "\n".join(lines + ["FSG_END"]) + "\n"
 
 
+def _phone_fsg(words: list[list[str]]) -> str:
+    """Each word's phones in a chain, an optional silence before, between and after words and nowhere
+    else (the phone pass runs without automatic fillers, which put silences inside words)."""
+    trans, state = [], 0
+
+    def optional_silence() -> None:
+        nonlocal state
+        trans.extend([f"TRANSITION {state} {state + 1} 0.5 {SILENCE}", f"TRANSITION {state} {state + 1} 0.5"])
+        state += 1
+
+    for phones in words:
+        optional_silence()
+        for p in phones:
+            trans.append(f"TRANSITION {state} {state + 1} 1.0 {p}")
+            state += 1
+    optional_silence()
+    return "\n".join(["FSG_BEGIN align", f"NUM_STATES {state + 1}", "START_STATE 0", f"FINAL_STATE {state}",
+                      *trans, "FSG_END"]) + "\n"
+
+
 # ------------------------------------------------------------------ running pocketsphinx
 def _run(cfg: AlignConfig, work: Path, ids: list[str], tag: str, search: list[str], dictionary: Path) -> dict:
     """One pocketsphinx_batch pass; returns {utterance id: (total acoustic score, [(token, start, end)])}
@@ -171,7 +233,8 @@ def parse_hypseg(text: str) -> dict[str, tuple[int, list[tuple[str, int, int]]]]
 
 
 def _is_filler(token: str) -> bool:
-    return token.startswith(("<", "[", "+")) or token in ("SIL",)
+    """Silence, noise, and the "(NULL)" that -hypseg prints for a grammar's empty transition."""
+    return token.startswith(("<", "[", "+", "(")) or token in ("SIL",)
 
 
 def align(items: list[tuple[str, np.ndarray, str]], cfg: AlignConfig | None = None,
@@ -185,7 +248,23 @@ def align(items: list[tuple[str, np.ndarray, str]], cfg: AlignConfig | None = No
         raise FileNotFoundError(f"no pocketsphinx model at {cfg.model_dir / cfg.acoustic_model}: install "
                                 "pocketsphinx and pocketsphinx-en-us (scripts/setup-debian.sh)")
     with tempfile.TemporaryDirectory(prefix="parley-align-") as tmp:
-        return _align(items, cfg, Path(workdir or tmp))
+        work = Path(workdir or tmp)
+        best: dict[str, Alignment | str] = {}
+        for cents in cfg.pitch_shifts:
+            shifted = [(uid, pitch_shift(pcm, cents), words) for uid, pcm, words in items]
+            for uid, got in _align(shifted, cfg, work / f"pitch{cents}").items():
+                if isinstance(got, str):
+                    best.setdefault(uid, got)
+                    continue
+                got.pitch_shift = cents
+                old = best.get(uid)
+                if not isinstance(old, Alignment) or got.silent_speech < old.silent_speech:
+                    best[uid] = got
+        for uid, got in best.items():
+            if isinstance(got, Alignment) and got.silent_speech > cfg.max_silent_speech:
+                best[uid] = (f"{got.silent_speech:.0%} of the loud audio aligned as silence at best (limit "
+                             f"{cfg.max_silent_speech:.0%}): the words do not cover the speech")
+        return best
 
 
 def _align(items: list[tuple[str, np.ndarray, str]], cfg: AlignConfig, work: Path) -> dict[str, Alignment | str]:
@@ -206,7 +285,8 @@ def _align(items: list[tuple[str, np.ndarray, str]], cfg: AlignConfig, work: Pat
                                  for w in sorted(prons) for k, p in enumerate(prons[w])))
     ids = [u for u, _, _ in items]
     expected = {u: w.split() for u, _, w in items}
-    word_pass = _run(cfg, work, ids, "words", _grammars(work, "words", {u: expected[u] for u in ids}), word_dict)
+    word_pass = _run(cfg, work, ids, "words", _grammars(work, "words", {u: _chain_fsg(expected[u]) for u in ids}),
+                     word_dict)
 
     chosen: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
     for uid in ids:
@@ -223,8 +303,8 @@ def _align(items: list[tuple[str, np.ndarray, str]], cfg: AlignConfig, work: Pat
     phone_dict = work / "phones.dict"
     phone_dict.write_text("".join(f"{PHONE_WORD}{p} {p}\n" for p in phone_set))
     want = {u: [p for _, pron in chosen[u] for p in pron] for u in chosen}
-    phone_pass = _run(cfg, work, list(chosen), "phones",
-                      _grammars(work, "phones", {u: [PHONE_WORD + p for p in ps] for u, ps in want.items()}),
+    grammars = {u: _phone_fsg([[PHONE_WORD + p for p in pron] for _, pron in chosen[u]]) for u in chosen}
+    phone_pass = _run(cfg, work, list(chosen), "phones", _grammars(work, "phones", grammars) + ["-fsgusefiller", "no"],
                       phone_dict)
     pcm_of = {u: p for u, p, _ in items}
     for uid in chosen:
@@ -240,16 +320,17 @@ def _align(items: list[tuple[str, np.ndarray, str]], cfg: AlignConfig, work: Pat
             result[uid] = (f"{len(outside)} phones ({' '.join(outside)}) aligned outside the file "
                            f"(limit {cfg.max_outside}): the file may not say all of '{' '.join(expected[uid])}'")
             continue
+        aligned.silent_speech = silent_speech(pcm_of[uid], aligned.phones)
         result[uid] = aligned
     return result
 
 
-def _grammars(work: Path, tag: str, tokens: dict[str, list[str]]) -> list[str]:
-    """Writes one chain grammar per utterance and their control file; returns the search arguments."""
-    for uid, toks in tokens.items():
-        (work / "fsg" / f"{uid}.{tag}.fsg").write_text(_chain_fsg(toks))
+def _grammars(work: Path, tag: str, grammars: dict[str, str]) -> list[str]:
+    """Writes one grammar per utterance and their control file; returns the search arguments."""
+    for uid, text in grammars.items():
+        (work / "fsg" / f"{uid}.{tag}.fsg").write_text(text)
     ctl = work / f"{tag}.fsgctl"
-    ctl.write_text("".join(f"{work / 'fsg' / uid}.{tag}.fsg\n" for uid in tokens))
+    ctl.write_text("".join(f"{work / 'fsg' / uid}.{tag}.fsg\n" for uid in grammars))
     return ["-fsgctl", str(ctl)]
 
 

@@ -110,7 +110,8 @@ def _alignment_json(a: Alignment) -> dict:
     return {"words": [{"word": w.word, "start": r(w.start), "end": r(w.end),
                        "phones": [p.phone for p in w.phones]} for w in a.words],
             "phones": [{"phone": p.phone, "start": r(p.start), "end": r(p.end)} for p in a.phones],
-            "acoustic_per_frame": r(a.acoustic_per_frame)}
+            "acoustic_per_frame": r(a.acoustic_per_frame), "pitch_shift_cents": a.pitch_shift,
+            "silent_speech": r(a.silent_speech)}
 
 
 # ------------------------------------------------------------------ reading

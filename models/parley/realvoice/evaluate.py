@@ -1,0 +1,141 @@
+"""Scoring models on the real-voice splits: the part of ``python3 -m parley evaluate --real-voices``.
+
+Each model samples every clip of a split with the runtime's windowed sampler
+(parley.model.evaluate.sample_clips: its pack's guidance, 10-step DDIM by default), once per style and
+seed; each clip is followed by ``tail_s`` of silence (as the runtime pads a line's last window), so that
+rest after a line is scored. Styles come from the model's own style encoder on the first clip of each
+of the first ``styles`` speakers (sorted) of the corpus's ``test`` split, so a new pack with a new style
+encoder is scored the same way. The energy-jaw heuristic (no training) is scored beside.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from parley.corpus.dataset import Corpus, load_clip
+from parley.layout import JAW, MOTION_FPS, SAMPLES_PER_FRAME
+
+from .dataset import RealClip
+from .metrics import Counts, score_clip
+from .probe import ProbeConfig, accuracy, encode, train_probe
+
+
+@dataclass
+class RealVoiceSettings:
+    styles: int = 3
+    seeds: tuple[int, ...] = (0, 1)
+    steps: int = 10
+    tail_s: float = 0.6
+
+
+@dataclass
+class _Padded:
+    """A real clip as sample_clips and energy_jaw read it: audio, beta and frames with the tail."""
+    audio: np.ndarray
+    beta: np.ndarray
+    n_frames: int
+    source: RealClip = field(repr=False, default=None)
+
+
+def padded(clips: list[RealClip], tail_s: float) -> list[_Padded]:
+    tail = int(round(tail_s * MOTION_FPS))
+    return [_Padded(c.audio, c.beta, c.n_frames + tail, c) for c in clips]
+
+
+def corpus_styles(model, corpus: Corpus, mean: np.ndarray, std: np.ndarray, n: int) -> tuple[torch.Tensor, list[str]]:
+    """[n, D] style embeddings from the first clip of the first n test speakers (sorted), and their names."""
+    from parley.model.evaluate import normalise, style_window
+
+    first: dict[str, str] = {}
+    for c in corpus.manifest["clips"]:
+        if c["split"] == "test":
+            first.setdefault(c["speaker"], c["id"])
+    speakers = sorted(first)[:n]
+    if not speakers:
+        raise ValueError(f"{corpus.root}: no 'test' split clips to take reference styles from")
+    wins = [style_window(normalise(load_clip(corpus.path(first[s])).motion, mean, std), model.cfg.style.frames)
+            for s in speakers]
+    with torch.no_grad():
+        return model.style(torch.from_numpy(np.stack(wins))), speakers
+
+
+def openings(head, clips: list[_Padded], motions: list[np.ndarray]) -> list[np.ndarray]:
+    """The inner-lip gap [T] in mm of each clip's motion [T, 56] (or [1, T, 56])."""
+    return [head.opening(head.vertices(m[0] if m.ndim == 3 else m, c.beta)).numpy() for c, m in zip(clips, motions)]
+
+
+def score_openings(head, clips: list[_Padded], gaps: list[np.ndarray]) -> Counts:
+    total = Counts()
+    for c, op in zip(clips, gaps):
+        total.add(score_clip(op, c.source.phones, c.source.words, c.source.n_frames, head.closed_below * 1000.0))
+    return total
+
+
+def evaluate_model(model, mean: np.ndarray, std: np.ndarray, guidance: tuple[float, float, float],
+                   clips: list[RealClip], head, styles: torch.Tensor, style_names: list[str],
+                   settings: RealVoiceSettings, log=print, gaps_out: dict | None = None) -> dict:
+    """Pooled metrics over every style and seed, and each run's. ``gaps_out`` (a dict) receives each run's
+    inner-lip gaps by "style:seed:clip id", to plot or rescore without sampling again."""
+    from parley.model.evaluate import sample_clips
+
+    pad = padded(clips, settings.tail_s)
+    pooled, runs = Counts(), []
+    for k, name in enumerate(style_names):
+        for seed in settings.seeds:
+            motions = sample_clips(model, mean, std, pad, styles[k:k + 1].expand(len(pad), -1), 1, settings.steps,
+                                   guidance, seed=seed)
+            gaps = openings(head, pad, motions)
+            if gaps_out is not None:
+                gaps_out.update({f"{name}:{seed}:{c.source.id}": g for c, g in zip(pad, gaps)})
+            counts = score_openings(head, pad, gaps)
+            pooled.add(counts)
+            runs.append({"style": name, "seed": seed, **counts.summary()})
+            log(f"  style {name} seed {seed}: " + _brief(runs[-1]))
+    return {"pooled": pooled.summary(), "runs": runs}
+
+
+def evaluate_energy_jaw(clips: list[RealClip], head, mean: np.ndarray, std: np.ndarray,
+                        settings: RealVoiceSettings) -> dict:
+    from parley.model.evaluate import energy_jaw
+
+    pad = padded(clips, settings.tail_s)
+    max_jaw = float(mean[JAW.start] + 2 * std[JAW.start])
+    motions = [energy_jaw(c, mean, max_jaw) for c in pad]
+    return {"pooled": score_openings(head, pad, openings(head, pad, motions)).summary()}
+
+
+def _brief(s: dict) -> str:
+    keys = ("closure", "closure_m_after_voiced", "closure_initial_bilabial", "false_closure", "silence_pressed",
+            "silence_rest", "tail_pressed")
+    return " ".join(f"{k} {s[k]:.3f}" if s[k] is not None else f"{k} -" for k in keys)
+
+
+# ------------------------------------------------------------------ probe
+def probe_encoder(encoder, window: int, corpus: Corpus, real: dict[str, list[RealClip]],
+                  cfg: ProbeConfig = ProbeConfig()) -> dict:
+    """Linear-probe frame phone accuracy of ``encoder`` (frozen) on the corpus's heldout split and on each
+    real-voice split; trained on ``cfg.train_clips`` train clips (round robin over speakers)."""
+    from parley.model.evaluate import pick_clips
+
+    def feats_labels(items):
+        f, y = [], []
+        for pcm, frames, labels in items:
+            f.append(encode(encoder, pcm, frames, window, cfg.batch_windows))
+            y.append(labels[:frames])
+        return np.concatenate(f), np.concatenate(y)
+
+    train = pick_clips(corpus, "train", cfg.train_clips)
+    x, y = feats_labels([(c.audio, c.n_frames, c.frame_phones) for c in train])
+    probe = train_probe(x, y, cfg)
+    out = {"train": {"clips": len(train), **accuracy(probe, x, y)}}
+    held = pick_clips(corpus, "heldout", 64)
+    if held:
+        out["corpus heldout"] = {"clips": len(held),
+                                 **accuracy(probe, *feats_labels([(c.audio, c.n_frames, c.frame_phones)
+                                                                  for c in held]))}
+    for split, clips in real.items():
+        items = [(c.audio, c.n_frames, c.frame_phones()) for c in clips]
+        out[f"real {split}"] = {"clips": len(clips), **accuracy(probe, *feats_labels(items))}
+    return out
