@@ -429,6 +429,20 @@ def real_voices(a, name: str, model: ParleyModel, mean: np.ndarray, std: np.ndar
                 a.real_gaps.mkdir(parents=True, exist_ok=True)
                 np.savez(a.real_gaps / f"{split}__{n.replace(' ', '_')}.npz", **gaps)
         methods["energy-jaw heuristic"] = rv.evaluate_energy_jaw(cl, head, mean, std, settings)
+        chosen = [c for c in cl if c.id == rv.PLOT_CLIP]
+        if a.images and chosen:
+            a.images.mkdir(parents=True, exist_ok=True)
+            curves = {}
+            for n, m, mu, sd, g in models:
+                styles, _ = rv.corpus_styles(m, corpus, mu, sd, 1)
+                pad = rv.padded(chosen, settings.tail_s)
+                motion = sample_clips(m, mu, sd, pad, styles, 1, settings.steps, g, seed=settings.seeds[0])
+                curves[n] = rv.openings(head, pad, motion)[0]
+            pad = rv.padded(chosen, settings.tail_s)
+            jaw = energy_jaw(pad[0], mean, float(mean[JAW.start] + 2 * std[JAW.start]))
+            curves["energy-jaw heuristic"] = rv.openings(head, pad, [jaw])[0]
+            rv.plot_gaps(a.images / "real-voice-gap.png", chosen[0], curves, head.closed_below * 1000.0,
+                         settings.tail_s)
         out["splits"][split] = {"clips": len(cl), "frames": int(sum(c.n_frames for c in cl)), "methods": methods}
     if a.probe_clips > 0:
         out["phone_probe"] = {}
@@ -614,7 +628,8 @@ def main(argv: list[str] | None = None) -> int:
         for key in ("style_retrieval_unseen_speakers", "settings", "checkpoint"):
             if key in previous:
                 results[key] = previous[key]
-    elif a.images:
+    elif a.images and a.splits:
+        a.images.mkdir(parents=True, exist_ok=True)
         results["style_retrieval_unseen_speakers"] = plot_styles(a.images / "model-styles.png", model, corpus, mean, std)
     if a.real_voices is not None:
         results["real_voices"] = real_voices(a, name, model, mean, std, guide, corpus, head, log)

@@ -139,3 +139,40 @@ def probe_encoder(encoder, window: int, corpus: Corpus, real: dict[str, list[Rea
         items = [(c.audio, c.n_frames, c.frame_phones()) for c in clips]
         out[f"real {split}"] = {"clips": len(clips), **accuracy(probe, *feats_labels(items))}
     return out
+
+
+# ------------------------------------------------------------------ plot
+PLOT_CLIP = "Default__Comeonthen"  # eval split: /m/ after a vowel, a tight start, a quiet /dh/
+
+
+def plot_gaps(path, clip: RealClip, curves: dict[str, np.ndarray], closed_below_mm: float,
+              tail_s: float) -> None:
+    """Inner-lip gap over time for each curve, the words marked, p/b/m phones shaded, the silence after
+    the line hatched."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from parley.corpus.phones import BILABIALS
+
+    fig, ax = plt.subplots(figsize=(7.5, 3.2), dpi=80)
+    for name, gap in curves.items():
+        ax.plot(np.arange(len(gap)) / MOTION_FPS + 0.5 / MOTION_FPS, gap, lw=1.4, label=name)
+    for p in clip.phones:
+        if p.phone in BILABIALS:
+            ax.axvspan(p.start - 1 / MOTION_FPS, p.end + 1 / MOTION_FPS, color="0.85", zorder=0)
+    for w in clip.words:
+        ax.axvline(w.start, color="0.6", lw=0.6, zorder=0)
+        ax.text((w.start + w.end) / 2, 0.97, w.word, transform=ax.get_xaxis_transform(), ha="center", va="top",
+                fontsize=8)
+    end = len(clip.audio) / 16000
+    ax.axvspan(end, end + tail_s, color="0.93", hatch="//", zorder=0)
+    ax.axhline(closed_below_mm, color="k", lw=0.6, ls=":")
+    ax.axhline(-3.0, color="r", lw=0.6, ls=":")
+    ax.set_ylabel("inner-lip gap (mm)")
+    ax.set_xlabel(f"time (s): {clip.pack} '{clip.text}' ({clip.split}); grey: p/b/m +-1 frame; hatched: after "
+                  "the line; dotted: closed (black), pressed (red)", fontsize=7)
+    ax.legend(fontsize=7, loc="upper right")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
