@@ -32,7 +32,7 @@ class HeadConfig:
     lid_gap: float = 0.0004        # lid margin clearance above the eyeball
     lid_thickness: float = 0.0016
     eye_slit_half_angle: float = 0.46   # half width of the slit, radians of azimuth around the eye
-    lid_open_upper: float = 0.56   # radians the upper lid rim is rotated up at rest
+    lid_open_upper: float = 0.44   # radians the upper lid rim is rotated up at rest (covers the iris top)
     lid_open_lower: float = 0.24   # radians the lower lid rim is rotated down at rest
     mouth_y: float = -0.052
     mouth_half_width: float = 0.0235

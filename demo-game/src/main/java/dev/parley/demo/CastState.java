@@ -244,6 +244,7 @@ public class CastState extends BaseAppState {
         // conditions this villager's motion on.
         shape.apply(head, spec, profile.beta());
         HeadLook.apply(head, am);
+        profile.grooming().apply(head, spec, am);
         head.setName(profile.name());
         // Without a usable pack the head still binds: the energy jaw then drives it. A head that does
         // not fit stays still (logged by Parley) and its lines fail.

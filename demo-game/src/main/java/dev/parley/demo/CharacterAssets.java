@@ -19,7 +19,9 @@ import java.util.stream.Stream;
 /**
  * The demo's characters as assets, one {@code assets/Characters/<id>.character.json} each:
  * <pre>{"format":"parley-demo-character","version":1,"order":0,"name":"Mara, innkeeper","style":"cheerful",
- *  "voiceLine":"greeting","beta":[20 floats],"position":[x,y,z],"facing":[x,y,z],"outfit":[r,g,b,a]}</pre>
+ *  "voiceLine":"greeting","beta":[20 floats],"position":[x,y,z],"facing":[x,y,z],"outfit":[r,g,b,a],
+ *  "grooming":{"hair":"bun","beard":"none","hairColor":[r,g,b],"skinTint":[r,g,b],"irisColor":[r,g,b],"age":0.3}}</pre>
+ * {@code grooming} is optional (see {@link Grooming}).
  * {@code style} names a preset of the style library ({@code Styles/<style>.style.json}). Optional
  * {@code "rig":"arkit52","model":"Models/ArkitHead/ArkitHead.glb"} puts the character on another head than the open
  * FLAME one (see {@link CharacterProfile#rig()}). The panel's
@@ -77,7 +79,7 @@ public final class CharacterAssets {
                 CharacterProfile p = new CharacterProfile(root.get("name").asText(), floats(root, "beta", -1),
                         root.get("style").asText(),
                         vector(root, "position"), vector(root, "facing"), color(root), root.get("voiceLine").asText(),
-                        text(root, "rig"), text(root, "model"));
+                        text(root, "rig"), text(root, "model"), Grooming.read(root.get("grooming")));
                 int o = root.path("order").asInt(out.size());
                 int at = 0;
                 while (at < order.size() && order.get(at) <= o) {
@@ -117,6 +119,9 @@ public final class CharacterAssets {
         root.putArray("facing").add(profile.facing().x).add(profile.facing().y).add(profile.facing().z);
         ColorRGBA c = profile.outfit();
         root.putArray("outfit").add(c.r).add(c.g).add(c.b).add(c.a);
+        if (!Grooming.NONE.equals(profile.grooming())) {
+            profile.grooming().write(root.putObject("grooming"));
+        }
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             JSON.writeValue(file.toFile(), root);

@@ -19,10 +19,11 @@ import java.util.List;
  * @param rig null for the open FLAME head, else one of {@link #RIGS}: the retarget set
  *     ({@code Retargets/<rig>.retarget.json}) that binds {@code model}; {@code beta} then only conditions its motion
  * @param model the head model's asset path for a {@code rig} (null without one, else not empty)
+ * @param grooming hair, beard, skin and eyes on the open head (not null; {@link Grooming#NONE} without)
  */
 public record CharacterProfile(String name, float[] beta, String style, Vector3f position, Vector3f facing,
         ColorRGBA outfit,
-        String voiceLine, String rig, String model) {
+        String voiceLine, String rig, String model, Grooming grooming) {
 
     /** The rigs a character may name besides the default open head (each a retarget set of that name). */
     public static final List<String> RIGS = List.of("arkit52");
@@ -40,7 +41,25 @@ public record CharacterProfile(String name, float[] beta, String style, Vector3f
      */
     public CharacterProfile(String name, float[] beta, String style, Vector3f position, Vector3f facing,
             ColorRGBA outfit, String voiceLine) {
-        this(name, beta, style, position, facing, outfit, voiceLine, null, null);
+        this(name, beta, style, position, facing, outfit, voiceLine, null, null, Grooming.NONE);
+    }
+
+    /**
+     * A character without grooming.
+     *
+     * @param name see the record
+     * @param beta see the record
+     * @param style see the record
+     * @param position see the record
+     * @param facing see the record
+     * @param outfit see the record
+     * @param voiceLine see the record
+     * @param rig see the record
+     * @param model see the record
+     */
+    public CharacterProfile(String name, float[] beta, String style, Vector3f position, Vector3f facing,
+            ColorRGBA outfit, String voiceLine, String rig, String model) {
+        this(name, beta, style, position, facing, outfit, voiceLine, rig, model, Grooming.NONE);
     }
 
     /** Validates the fields. */
@@ -62,6 +81,7 @@ public record CharacterProfile(String name, float[] beta, String style, Vector3f
         Validate.nonNull(position, "position");
         Validate.nonNull(outfit, "outfit");
         Validate.nonEmpty(voiceLine, "voiceLine");
+        Validate.nonNull(grooming, "grooming");
         if (Validate.nonNull(facing, "facing").lengthSquared() == 0f) {
             throw new IllegalArgumentException("facing must be nonzero");
         }
@@ -90,7 +110,7 @@ public record CharacterProfile(String name, float[] beta, String style, Vector3f
      * @return this character with another style (not null)
      */
     public CharacterProfile withStyle(String newStyle) {
-        return new CharacterProfile(name, beta, newStyle, position, facing, outfit, voiceLine, rig, model);
+        return new CharacterProfile(name, beta, newStyle, position, facing, outfit, voiceLine, rig, model, grooming);
     }
 
     @Override

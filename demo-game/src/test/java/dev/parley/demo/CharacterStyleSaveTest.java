@@ -49,6 +49,8 @@ class CharacterStyleSaveTest {
         assertArrayEquals(bram.profile().beta(), reloaded.profile().beta(), 0f);
         assertEquals(bram.profile().position(), reloaded.profile().position());
         assertEquals(bram.profile().voiceLine(), reloaded.profile().voiceLine());
+        assertEquals("full", bram.profile().grooming().beard(), "the shipped Bram has a beard");
+        assertEquals(bram.profile().grooming(), reloaded.profile().grooming(), "grooming is kept");
         for (int i = 0; i < after.size(); i++) {
             if (i != 1) {
                 assertEquals(before.get(i).profile().style(), after.get(i).profile().style(), "others unchanged");
