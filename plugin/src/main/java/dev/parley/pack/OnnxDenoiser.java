@@ -9,7 +9,6 @@ import dev.parley.sampler.Denoiser;
 import dev.parley.sampler.DenoiserBatch;
 import dev.parley.util.Validate;
 import java.nio.FloatBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -26,9 +25,10 @@ import java.util.Map;
  * A one-graph pack (before 1.4.0) runs as it always did: features and mask go into the one graph.
  *
  * <p>Buffers: the step's and the memory's tensors are allocated once per batch size over direct buffers;
- * the kept memories are arrays of this wrapper, recycled when they leave the cache. A run copies the
- * batch's arrays in (memory rows only where they changed) and the prediction out, and allocates nothing
- * once the cache is warm. {@link #close()} closes every tensor. Not thread-safe; the sessions are owned by
+ * the kept memories are arrays of this wrapper (never handed out), the least recent one's array reused
+ * for a new window once {@link #MEMORY_CACHE} are kept. A run copies the batch's arrays in (memory rows
+ * only where they changed) and the prediction out; a step of windows whose memories are known allocates
+ * nothing, a new window a map entry. {@link #close()} closes every tensor and drops the memories. Not thread-safe; the sessions are owned by
  * the caller.
  */
 public final class OnnxDenoiser extends OnnxGraph implements Denoiser {
@@ -63,7 +63,6 @@ public final class OnnxDenoiser extends OnnxGraph implements Denoiser {
     private final OnnxAudioMemory memoryGraph;
     /** Kept memories by audio key, least recently used first. */
     private final LinkedHashMap<Long, float[]> memories = new LinkedHashMap<>(16, 0.75f, true);
-    private final ArrayDeque<float[]> spare = new ArrayDeque<>();
     private final long[] misses = new long[4096];
     private final int[] missRows = new int[4096];
     private final int[] rowSource = new int[4096];
@@ -222,7 +221,7 @@ public final class OnnxDenoiser extends OnnxGraph implements Denoiser {
             a = eldest.next().getValue();
             eldest.remove();
         } else {
-            a = spare.isEmpty() ? new float[size] : spare.pop();
+            a = new float[size];
         }
         memories.put(key, a);
         return a;
@@ -257,7 +256,7 @@ public final class OnnxDenoiser extends OnnxGraph implements Denoiser {
     @Override
     public void close() {
         super.close();
-        memories.values().forEach(spare::push);
         memories.clear();
+        nullMemory = null;
     }
 }
