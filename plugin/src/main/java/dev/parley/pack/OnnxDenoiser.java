@@ -28,8 +28,8 @@ import java.util.Map;
  * the kept memories are arrays of this wrapper (never handed out), the least recent one's array reused
  * for a new window once {@link #MEMORY_CACHE} are kept. A run copies the batch's arrays in (memory rows
  * only where they changed) and the prediction out; a step of windows whose memories are known allocates
- * nothing, a new window a map entry. {@link #close()} closes every tensor and drops the memories. Not thread-safe; the sessions are owned by
- * the caller.
+ * nothing, a new window a map entry. {@link #close()} closes every tensor and drops the memories. Not
+ * thread-safe; the sessions are owned by the caller.
  */
 public final class OnnxDenoiser extends OnnxGraph implements Denoiser {
 
