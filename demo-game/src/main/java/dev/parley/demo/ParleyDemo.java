@@ -21,6 +21,9 @@ import java.util.concurrent.TimeUnit;
  * ParleyDemo --scripted DIR   plays a fixed sequence, saves screenshots into DIR and exits
  * ParleyDemo --driver model   starts with the audio-driven model (or {@code energy}: the energy jaw);
  *                             by default the model when the pack is trained
+ * ParleyDemo --benchmark N OUT.json
+ *                             times N frames of the group shot as the interactive demo renders it
+ *                             (vsync off, no audio; the energy jaw unless --driver says), writes OUT.json, exits
  * </pre>
  */
 public final class ParleyDemo extends SimpleApplication {
@@ -30,6 +33,7 @@ public final class ParleyDemo extends SimpleApplication {
 
     private final File scriptedDir;
     private final Boolean startWithModel;
+    private FrameBenchmarkState benchmark;
     private final CountDownLatch exited = new CountDownLatch(1);
     private volatile boolean failed;
 
@@ -59,19 +63,31 @@ public final class ParleyDemo extends SimpleApplication {
     public static void main(String[] args) {
         File scripted = null;
         Boolean model = null;
+        FrameBenchmarkState bench = null;
         for (int i = 0; i < args.length; i++) {
             if ("--scripted".equals(args[i]) && i + 1 < args.length) {
                 scripted = new File(args[++i]);
+            } else if ("--benchmark".equals(args[i]) && i + 2 < args.length && args[i + 1].matches("[0-9]{2,7}")) {
+                bench = new FrameBenchmarkState(Integer.parseInt(args[i + 1]), new File(args[i + 2]));
+                i += 2;
             } else if ("--driver".equals(args[i]) && i + 1 < args.length && args[i + 1].matches("model|energy")) {
                 model = "model".equals(args[++i]);
             } else if (!args[i].isBlank()) {
                 System.err.println("unknown argument '" + args[i]
-                        + "'; usage: ParleyDemo [--scripted DIR] [--driver model|energy]");
+                        + "'; usage: ParleyDemo [--scripted DIR] [--driver model|energy]"
+                        + " [--benchmark FRAMES OUT.json]");
                 System.exit(2);
             }
         }
-        ParleyDemo app = new ParleyDemo(scripted, model);
-        app.setSettings(settings(scripted != null));
+        ParleyDemo app = new ParleyDemo(scripted, bench != null && model == null ? Boolean.FALSE : model);
+        AppSettings settings = settings(scripted != null);
+        if (bench != null) {
+            app.benchmark = bench;
+            settings.setVSync(false);
+            settings.setFrameRate(-1);
+            settings.setAudioRenderer(null);
+        }
+        app.setSettings(settings);
         app.setShowSettings(false);
         app.start();
         try {
@@ -128,6 +144,15 @@ public final class ParleyDemo extends SimpleApplication {
         stateManager.attachAll(new CourtyardState(scriptedDir == null), cast, camera, new ParleyPanelState());
         if (scriptedDir != null) {
             stateManager.attach(scripted(cast, camera));
+        } else if (benchmark != null) {
+            stateManager.attach(benchmark);
+            benchmark.eachFrame(() -> {
+                camera.frame(groupCenter(cast), Vector3f.UNIT_Z, 3.7f);
+                camera.snap();
+                if (!cast.speakers().get(0).isTalking()) {
+                    cast.speak(0, cast.line(SCRIPTED_LINE), stateManager.getState(ParleyPanelState.class).settings());
+                }
+            });
         }
     }
 
