@@ -11,7 +11,7 @@ import com.jme3.system.NanoTimer;
  */
 public final class CappedTimer extends NanoTimer {
 
-    private final float maxTimePerFrame;
+    private volatile float maxTimePerFrame;
 
     /**
      * @param maxTimePerFrame the most seconds one frame may advance the game (&gt;0)
@@ -21,6 +21,16 @@ public final class CappedTimer extends NanoTimer {
             throw new IllegalArgumentException("maxTimePerFrame must be > 0 but is " + maxTimePerFrame);
         }
         this.maxTimePerFrame = maxTimePerFrame;
+    }
+
+    /**
+     * @param seconds the most seconds one frame may advance the game from now on (&gt;0)
+     */
+    public void setMaxTimePerFrame(float seconds) {
+        if (!(seconds > 0f)) {
+            throw new IllegalArgumentException("seconds must be > 0 but is " + seconds);
+        }
+        maxTimePerFrame = seconds;
     }
 
     @Override

@@ -105,13 +105,24 @@ public final class CastMember {
      * @return new corner points (not null)
      */
     public Vector3f[] mouthCorners() {
-        Vector3f c = mouthBox.getCenter();
-        float x = mouthBox.getXExtent();
-        float y = mouthBox.getYExtent();
-        float z = mouthBox.getZExtent();
+        return corners(mouthBox, 0.015f);
+    }
+
+    /**
+     * The 8 corners of a box in the head's model space, in world space.
+     *
+     * @param box the box (not null, unaffected)
+     * @param below how much further down the lower corners go, in model units (&ge;0)
+     * @return new corner points (not null)
+     */
+    Vector3f[] corners(BoundingBox box, float below) {
+        Vector3f c = box.getCenter();
+        float x = box.getXExtent();
+        float y = box.getYExtent();
+        float z = box.getZExtent();
         Vector3f[] out = new Vector3f[8];
         for (int i = 0; i < 8; i++) {
-            Vector3f local = new Vector3f(c.x + ((i & 1) == 0 ? -x : x), c.y + ((i & 2) == 0 ? -y - 0.015f : y),
+            Vector3f local = new Vector3f(c.x + ((i & 1) == 0 ? -x : x), c.y + ((i & 2) == 0 ? -y - below : y),
                     c.z + ((i & 4) == 0 ? -z : z));
             out[i] = head.localToWorld(local, null);
         }

@@ -272,12 +272,15 @@ public class CastState extends BaseAppState {
 
     private CastMember place(AssetManager am, CharacterProfile profile, Spatial head, TalkingHead talker,
             BoundingBox mouth) {
-        head.setShadowMode(ShadowMode.CastAndReceive);
+        // Receive only: the sun's shadow map is too coarse for a face's self-shadows in a close-up (stair-stepped
+        // bands across the cheeks); the body and the scene still shade it.
+        head.setShadowMode(ShadowMode.Receive);
         head.setLocalTranslation(0f, CharacterBody.NECK_BASE, 0f);
         head.setLocalScale(CharacterBody.HEAD_SCALE);
         Node character = new Node(profile.name());
-        character.attachChild(CharacterBody.build(am, profile.outfit()));
-        character.attachChild(head);
+        Node body = CharacterBody.build(am, profile.outfit());
+        character.attachChild(body);
+        body.attachChild(head); // sways with the body
         character.setLocalTranslation(profile.position());
         Vector3f facing = profile.facing().normalize();
         character.setLocalRotation(new Quaternion().lookAt(facing, Vector3f.UNIT_Y));
@@ -323,6 +326,19 @@ public class CastState extends BaseAppState {
 
     /** The lips region's bounds in the head's model space (after its shape). */
     private BoundingBox lipsBox(Spatial head) {
+        return regionBox(head, "lips");
+    }
+
+    /**
+     * @param member one of the cast (not null)
+     * @return the bounds of both eyes in the member's head model space, or null for a head that is not the open head
+     */
+    BoundingBox eyesBox(CastMember member) {
+        return member.profile().rig() != null ? null : regionBox(member.head(), "eyeL", "eyeR");
+    }
+
+    /** The bounds of spec regions in the head's model space (after its shape). */
+    private BoundingBox regionBox(Spatial head, String... regions) {
         Geometry[] geometry = new Geometry[1];
         head.depthFirstTraversal(s -> {
             if (s instanceof Geometry g && g.getMesh().getVertexCount() == spec.vertexCount()) {
@@ -332,10 +348,12 @@ public class CastState extends BaseAppState {
         FloatBuffer pos = (FloatBuffer) geometry[0].getMesh().getBuffer(VertexBuffer.Type.Position).getData();
         Vector3f min = new Vector3f(Float.MAX_VALUE, Float.MAX_VALUE, Float.MAX_VALUE);
         Vector3f max = min.negate();
-        for (int v : spec.region("lips")) {
-            Vector3f p = new Vector3f(pos.get(3 * v), pos.get(3 * v + 1), pos.get(3 * v + 2));
-            min.minLocal(p);
-            max.maxLocal(p);
+        for (String region : regions) {
+            for (int v : spec.region(region)) {
+                Vector3f p = new Vector3f(pos.get(3 * v), pos.get(3 * v + 1), pos.get(3 * v + 2));
+                min.minLocal(p);
+                max.maxLocal(p);
+            }
         }
         return new BoundingBox(min, max);
     }

@@ -4,36 +4,54 @@ import com.jme3.app.Application;
 import com.jme3.app.SimpleApplication;
 import com.jme3.app.state.BaseAppState;
 import com.jme3.asset.AssetManager;
+import com.jme3.environment.baker.IBLHybridEnvBakerLight;
 import com.jme3.light.AmbientLight;
 import com.jme3.light.DirectionalLight;
+import com.jme3.light.LightProbe;
+import com.jme3.light.SphereProbeArea;
 import com.jme3.material.Material;
+import com.jme3.material.RenderState;
 import com.jme3.math.ColorRGBA;
 import com.jme3.math.FastMath;
 import com.jme3.math.Quaternion;
 import com.jme3.math.Vector2f;
 import com.jme3.math.Vector3f;
 import com.jme3.post.FilterPostProcessor;
+import com.jme3.post.filters.FXAAFilter;
+import com.jme3.renderer.RenderManager;
 import com.jme3.post.ssao.SSAOFilter;
+import com.jme3.renderer.queue.RenderQueue;
 import com.jme3.renderer.queue.RenderQueue.ShadowMode;
 import com.jme3.scene.Geometry;
 import com.jme3.scene.Mesh;
 import com.jme3.scene.Node;
+import com.jme3.scene.Spatial;
+import com.jme3.scene.VertexBuffer;
 import com.jme3.scene.shape.Box;
-import com.jme3.scene.shape.Cylinder;
 import com.jme3.scene.shape.Quad;
+import com.jme3.scene.shape.Sphere;
 import com.jme3.shadow.DirectionalLightShadowFilter;
 import com.jme3.shadow.EdgeFilteringMode;
+import com.jme3.texture.Image;
 import com.jme3.texture.Texture2D;
+import com.jme3.util.BufferUtils;
+import java.nio.FloatBuffer;
 
 /**
  * A small walled courtyard in late-afternoon sun: cobbles, plastered walls with timber beams,
- * a door and lit windows, a well, barrels and crates. A warm sun casts soft shadows (PCF), a cool
- * sky fill and ambient light open the shadows up, and optional SSAO grounds the props.
+ * a door and lit windows, a well, barrels and crates, under a sky dome. Its materials are physically based
+ * ({@code PBRLighting}), lit by a warm sun with soft PCF shadows and by a light probe baked from the
+ * courtyard on the first frame; multisampling or else FXAA smooths edges, and optional SSAO grounds the props.
  */
 public class CourtyardState extends BaseAppState {
 
+    /** The light probe's cube map size: enough for rough materials, and quick to bake on software GL. */
+    private static final int PROBE_SIZE = 64;
+
     private final boolean ambientOcclusion;
     private final Node root = new Node("Courtyard");
+    private LightProbe probe;
+    private boolean probeLit;
     private FilterPostProcessor filters;
     private DirectionalLight sun;
 
@@ -47,15 +65,17 @@ public class CourtyardState extends BaseAppState {
     @Override
     protected void initialize(Application app) {
         AssetManager am = app.getAssetManager();
-        Material cobbles = textured(am, ProceduralTextures.cobbles(512, 7L), 2f);
-        Material plaster = textured(am, ProceduralTextures.plaster(256, new ColorRGBA(0.86f, 0.8f, 0.68f, 1f)), 1f);
-        Material timber = textured(am, ProceduralTextures.planks(256, new ColorRGBA(0.36f, 0.24f, 0.15f, 1f)), 6f);
-        Material stone = textured(am, ProceduralTextures.cobbles(256, 11L), 2f);
-        Material window = CharacterBody.material(am, new ColorRGBA(0.2f, 0.16f, 0.1f, 1f), 1f);
-        window.setColor("GlowColor", new ColorRGBA(1f, 0.75f, 0.4f, 1f));
-        window.setColor("Ambient", new ColorRGBA(1.4f, 1.0f, 0.55f, 1f));
-        Material roof = CharacterBody.material(am, new ColorRGBA(0.5f, 0.22f, 0.14f, 1f), 2f);
-        Material water = CharacterBody.material(am, new ColorRGBA(0.08f, 0.12f, 0.14f, 1f), 64f);
+        Material cobbles = textured(am, ProceduralTextures.cobbles(512, 7L), 0.85f);
+        cobbles.setColor("BaseColor", new ColorRGBA(0.72f, 0.68f, 0.62f, 1f)); // worn, dusty stones, not bright tiles
+        Material plaster = textured(am, ProceduralTextures.plaster(256, new ColorRGBA(0.86f, 0.8f, 0.68f, 1f)), 0.95f);
+        Material timber = textured(am, ProceduralTextures.planks(256, new ColorRGBA(0.36f, 0.24f, 0.15f, 1f)), 0.7f);
+        Material stone = textured(am, ProceduralTextures.cobbles(256, 11L), 0.8f);
+        Material window = CharacterBody.material(am, new ColorRGBA(0.2f, 0.16f, 0.1f, 1f), 0.4f);
+        window.setColor("Emissive", new ColorRGBA(1f, 0.62f, 0.28f, 1f));
+        window.setFloat("EmissivePower", 1f);
+        window.setFloat("EmissiveIntensity", 0.9f);
+        Material roof = CharacterBody.material(am, new ColorRGBA(0.5f, 0.22f, 0.14f, 1f), 0.75f);
+        Material water = CharacterBody.material(am, new ColorRGBA(0.05f, 0.08f, 0.09f, 1f), 0.08f);
 
         Quad groundQuad = new Quad(16f, 16f);
         groundQuad.scaleTextureCoordinates(new Vector2f(10f, 10f));
@@ -70,8 +90,12 @@ public class CourtyardState extends BaseAppState {
 
         // The well behind the group.
         Node well = new Node("Well");
-        well.attachChild(geometry("Rim", vertical(0.62f, 0.55f), stone, 0f, 0.275f, 0f));
-        well.attachChild(geometry("Water", vertical(0.52f, 0.02f), water, 0f, 0.5f, 0f));
+        // A tube with a lip, not a capped cylinder: a cap's radial texture coordinates swirl the cobbles into rings.
+        well.attachChild(geometry("Rim", CharacterBody.lathe(new float[][] {{0f, 0.62f, 0.62f, 0f},
+            {0.5f, 0.6f, 0.6f, 0f}, {0.56f, 0.62f, 0.62f, 0f}, {0.6f, 0.56f, 0.56f, 0f}, {0.56f, 0.5f, 0.5f, 0f},
+            {0.3f, 0.5f, 0.5f, 0f}}, 32, false, 1.1f), stone, 0f, 0f, 0f));
+        well.attachChild(geometry("Water", CharacterBody.lathe(new float[][] {{0.42f, 0.5f, 0.5f, 0f},
+            {0.42f, 0.01f, 0.01f, 0f}}, 32, false, 1.1f), water, 0f, 0f, 0f));
         for (float side : new float[] {-0.5f, 0.5f}) {
             well.attachChild(geometry("Post", new Box(0.05f, 0.75f, 0.05f), timber, side, 1.25f, 0f));
         }
@@ -93,7 +117,9 @@ public class CourtyardState extends BaseAppState {
         // Barrels and crates along the walls.
         float[][] barrels = {{-4.4f, -3.2f}, {-3.75f, -3.35f}, {-4.6f, -2.5f}, {4.3f, 1.2f}};
         for (float[] b : barrels) {
-            Geometry barrel = geometry("Barrel", vertical(0.3f, 0.85f), timber, b[0], 0.425f, b[1]);
+            Geometry barrel = geometry("Barrel", CharacterBody.lathe(new float[][] {{0f, 0.26f, 0.26f, 0f},
+                {0.42f, 0.31f, 0.31f, 0f}, {0.85f, 0.26f, 0.26f, 0f}, {0.85f, 0.01f, 0.01f, 0f}}, 24, true, 1f),
+                    timber, b[0], 0f, b[1]);
             root.attachChild(barrel);
         }
         float[][] crates = {{3.6f, -3.2f, 0.35f, 0.2f}, {4.4f, -3.3f, 0.3f, -0.3f}, {3.9f, -3.2f, 0.25f, 0.6f}};
@@ -108,12 +134,16 @@ public class CourtyardState extends BaseAppState {
         root.setShadowMode(ShadowMode.CastAndReceive);
         ground.setShadowMode(ShadowMode.Receive);
 
+        root.attachChild(skyDome());
+
+        // PBR (the courtyard and the bodies) takes the sun and the light probe; the heads' Phong materials
+        // take the sun, the fill lights and the ambient light.
         sun = new DirectionalLight(new Vector3f(0.55f, -0.6f, -0.58f).normalizeLocal(),
-                new ColorRGBA(1.0f, 0.88f, 0.72f, 1f).multLocal(1.15f));
+                new ColorRGBA(1.0f, 0.88f, 0.72f, 1f).multLocal(1.6f));
         DirectionalLight sky = new DirectionalLight(new Vector3f(-0.5f, -0.3f, -0.4f).normalizeLocal(),
-                new ColorRGBA(0.45f, 0.55f, 0.75f, 1f).multLocal(0.35f));
+                new ColorRGBA(0.45f, 0.55f, 0.75f, 1f).multLocal(0.3f));
         DirectionalLight bounce = new DirectionalLight(new Vector3f(0f, 0.6f, -0.8f).normalizeLocal(),
-                new ColorRGBA(0.55f, 0.45f, 0.35f, 1f).multLocal(0.25f));
+                new ColorRGBA(0.55f, 0.45f, 0.35f, 1f).multLocal(0.2f));
         SimpleApplication sapp = (SimpleApplication) app;
         sapp.getRootNode().addLight(sun);
         sapp.getRootNode().addLight(sky);
@@ -128,13 +158,92 @@ public class CourtyardState extends BaseAppState {
         }
         DirectionalLightShadowFilter shadows = new DirectionalLightShadowFilter(am, 2048, 3);
         shadows.setLight(sun);
-        shadows.setLambda(0.6f);
-        shadows.setShadowIntensity(0.55f);
-        shadows.setEdgeFilteringMode(EdgeFilteringMode.PCFPOISSON);
+        shadows.setLambda(0.65f);
+        shadows.setShadowIntensity(0.6f);
+        // PCF with 4x4 taps: soft edges without the Poisson pattern; casters are drawn back faces only
+        // and offset, so lit faces have no acne and thin props no light leaks.
+        shadows.setEdgeFilteringMode(EdgeFilteringMode.PCF4);
+        shadows.setEdgesThickness(8);
+        shadows.setShadowZExtend(14f);
+        shadows.setShadowZFadeLength(3f);
+        shadows.getPreShadowForcedRenderState().setPolyOffset(1.1f, 2f);
         filters.addFilter(shadows);
         if (ambientOcclusion) {
             filters.addFilter(new SSAOFilter(0.6f, 2.2f, 0.25f, 0.1f));
         }
+        if (samples <= 1) {
+            filters.addFilter(new FXAAFilter()); // with multisampling (the interactive demo's 4x) edges are smooth
+        }
+    }
+
+    /**
+     * Bakes the light probe once, from the middle of the courtyard (sky, walls and ground; not the cast), after
+     * the first frame's scene update: PBR materials take their ambient light and reflections from it.
+     */
+    @Override
+    public void render(RenderManager rm) {
+        if (probe == null) {
+            // jME's hybrid baker (as EnvironmentProbeControl's): the cube map and its mips on the GPU, the
+            // irradiance's spherical harmonics on the CPU. FastLightProbeFactory's all-GPU one left null
+            // coefficients on llvmpipe. Its own factory bakes at the origin, on the ground; this one at head height.
+            Vector3f at = new Vector3f(0f, 1.4f, 0.5f);
+            IBLHybridEnvBakerLight baker = new IBLHybridEnvBakerLight(rm, getApplication().getAssetManager(),
+                    Image.Format.RGB16F, Image.Format.Depth, PROBE_SIZE, PROBE_SIZE);
+            baker.setTexturePulling(false);
+            baker.bakeEnvironment(root, at, 0.05f, 60f, null);
+            baker.bakeSpecularIBL();
+            baker.bakeSphericalHarmonicsCoefficients();
+            probe = new LightProbe();
+            probe.setPosition(at);
+            probe.setPrefilteredMap(baker.getSpecularIBL());
+            int[] mips = probe.getPrefilteredEnvMap().getImage().getMipMapSizes();
+            probe.setNbMipMaps(mips != null ? mips.length : 1);
+            probe.setShCoeffs(baker.getSphericalHarmonicsCoefficients());
+            probe.setReady(true);
+            ((SphereProbeArea) probe.getArea()).setRadius(60f);
+            baker.clean();
+        }
+    }
+
+    /** Lights the scene with the probe once it is baked (lights change between frames, not while rendering). */
+    @Override
+    public void update(float tpf) {
+        if (probe != null && !probeLit) {
+            probeLit = true;
+            ((SimpleApplication) getApplication()).getRootNode().addLight(probe);
+        }
+    }
+
+    /** A sky dome, bluer at the zenith and warm at the horizon, drawn behind everything. */
+    private Geometry skyDome() {
+        Sphere sphere = new Sphere(16, 24, 50f, false, true);
+        FloatBuffer pos = sphere.getFloatBuffer(VertexBuffer.Type.Position);
+        FloatBuffer colors = BufferUtils.createFloatBuffer(sphere.getVertexCount() * 4);
+        ColorRGBA horizon = new ColorRGBA(0.95f, 0.85f, 0.7f, 1f);
+        ColorRGBA zenith = new ColorRGBA(0.22f, 0.42f, 0.78f, 1f);
+        ColorRGBA ground = new ColorRGBA(0.32f, 0.28f, 0.22f, 1f);
+        ColorRGBA c = new ColorRGBA();
+        for (int i = 0; i < sphere.getVertexCount(); i++) {
+            float h = pos.get(3 * i + 2) / 50f; // the sphere's poles are on Z until it is turned
+            if (h >= 0f) {
+                c.interpolateLocal(horizon, zenith, (float) Math.pow(h, 0.6));
+            } else {
+                c.interpolateLocal(horizon, ground, Math.min(1f, -h * 6f));
+            }
+            colors.put(c.r).put(c.g).put(c.b).put(1f);
+        }
+        colors.flip();
+        sphere.setBuffer(VertexBuffer.Type.Color, 4, colors);
+        Geometry dome = new Geometry("Sky", sphere);
+        dome.setLocalRotation(new Quaternion().fromAngleAxis(-FastMath.HALF_PI, Vector3f.UNIT_X));
+        Material m = new Material(getApplication().getAssetManager(), "Common/MatDefs/Misc/Unshaded.j3md");
+        m.setBoolean("VertexColor", true);
+        m.getAdditionalRenderState().setFaceCullMode(RenderState.FaceCullMode.Off);
+        dome.setMaterial(m);
+        dome.setQueueBucket(RenderQueue.Bucket.Sky);
+        dome.setCullHint(Spatial.CullHint.Never);
+        dome.setShadowMode(ShadowMode.Off);
+        return dome;
     }
 
     private void wall(AssetManager am, Material plaster, Material timber, Material window, Vector3f at, float yaw,
@@ -167,14 +276,9 @@ public class CourtyardState extends BaseAppState {
         return g;
     }
 
-    /** A closed upright cylinder: jME's cylinders run along Z, so stand it up. */
-    private static Mesh vertical(float radius, float height) {
-        return CharacterBody.vertical(radius, radius, height);
-    }
-
-    private static Material textured(AssetManager am, Texture2D texture, float shininess) {
-        Material m = CharacterBody.material(am, ColorRGBA.White, shininess);
-        m.setTexture("DiffuseMap", texture);
+    private static Material textured(AssetManager am, Texture2D texture, float roughness) {
+        Material m = CharacterBody.material(am, ColorRGBA.White, roughness);
+        m.setTexture("BaseColorMap", texture);
         return m;
     }
 

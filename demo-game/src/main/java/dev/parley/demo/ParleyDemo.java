@@ -2,6 +2,7 @@ package dev.parley.demo;
 
 import com.jme3.app.SimpleApplication;
 import com.jme3.asset.plugins.FileLocator;
+import com.jme3.bounding.BoundingBox;
 import com.jme3.math.Vector3f;
 import com.jme3.renderer.Camera;
 import com.jme3.system.AppSettings;
@@ -30,6 +31,22 @@ public final class ParleyDemo extends SimpleApplication {
 
     /** The line the scripted mode has the first character say. */
     static final String SCRIPTED_LINE = "greeting";
+    /** Script times of the group shots (the first before the line starts). */
+    static final float[] GROUP_SHOTS = {0.3f, 0.7f, 1.0f, 1.3f, 1.6f, 1.9f};
+    /** Script time of the strip's first frame: 1.86 s into the line ("Welcome to the Copper"). */
+    static final float STRIP_START = 2.26f;
+    /** Seconds between the strip's frames. */
+    static final float STRIP_STEP = 0.04f;
+    /** Frames in the strip. */
+    static final int STRIP_FRAMES = 24;
+    /** When the listener blinks, in seconds after the strip's start. */
+    static final float BLINK_AT = 0.42f;
+    /** The strip frame that is also the hero shot. */
+    static final int HERO_FRAME = 16;
+    /** The hero shot's file in the scripted mode's folder. */
+    public static final String HERO_FILE = "hero.png";
+    /** The strip's file in the scripted mode's folder. */
+    public static final String STRIP_FILE = "strip.png";
 
     private final File scriptedDir;
     private final Boolean startWithModel;
@@ -141,12 +158,15 @@ public final class ParleyDemo extends SimpleApplication {
         CastState cast = new CastState(DemoAssets.folder().resolve(CharacterAssets.FOLDER), DemoAssets.packFolder(),
                 startWithModel);
         OrbitCameraState camera = new OrbitCameraState();
-        stateManager.attachAll(new CourtyardState(scriptedDir == null), cast, camera, new ParleyPanelState());
+        DialogueCameraState dialogue = new DialogueCameraState();
+        stateManager.attachAll(new CourtyardState(scriptedDir == null), cast, camera, dialogue,
+                new ParleyPanelState());
         if (scriptedDir != null) {
             stateManager.attach(scripted(cast, camera));
         } else if (benchmark != null) {
             stateManager.attach(benchmark);
             benchmark.eachFrame(() -> {
+                dialogue.setEnabled(false); // the same group shot as before the dialogue camera existed
                 camera.frame(groupCenter(cast), Vector3f.UNIT_Z, 3.7f);
                 camera.snap();
                 if (!cast.speakers().get(0).isTalking()) {
@@ -156,22 +176,46 @@ public final class ParleyDemo extends SimpleApplication {
         }
     }
 
-    /** One character says a line while the others listen: a group shot, then a close-up of the speaker. */
+    /**
+     * One character says a line while the others listen: group shots from the orbit camera, then the dialogue
+     * camera on the speaker and a listener, shot every {@link #STRIP_STEP} s across "Welcome to the Copper"
+     * (its m and p close the lips), during which the listener blinks. Writes {@link #HERO_FILE} and
+     * {@link #STRIP_FILE} at the end.
+     */
     private ScriptedRunState scripted(CastState cast, OrbitCameraState camera) {
+        DialogueCameraState dialogue = stateManager.getState(DialogueCameraState.class);
         List<ScriptedRunState.Cue> cues = List.of(
                 new ScriptedRunState.Cue(0.2f, () -> {
+                    dialogue.setEnabled(false);
                     camera.frame(groupCenter(cast), Vector3f.UNIT_Z, 3.7f);
                     camera.snap();
                 }),
                 new ScriptedRunState.Cue(0.4f, () -> cast.speak(0, cast.line(SCRIPTED_LINE),
                         stateManager.getState(ParleyPanelState.class).settings())),
-                new ScriptedRunState.Cue(2.5f, () -> {
-                    CastMember s = cast.speakers().get(0);
-                    camera.frame(s.mouthCenter(new Vector3f()).addLocal(0f, 0.03f, 0f), s.profile().facing(), 1.3f);
-                    camera.snap();
-                }));
-        return new ScriptedRunState(scriptedDir, cues, () -> describe(cast), 0.3f, 1.0f, 1.3f, 1.6f, 1.9f, 2.2f, 2.7f,
-                3.0f);
+                new ScriptedRunState.Cue(STRIP_START - 0.3f, () -> {
+                    CastMember speaker = cast.speakers().get(0);
+                    dialogue.frame(speaker, DialogueCameraState.listenerFor(cast.speakers(), speaker));
+                    dialogue.setEnabled(true);
+                    ((CappedTimer) getTimer()).setMaxTimePerFrame(STRIP_STEP);
+                }),
+                new ScriptedRunState.Cue(STRIP_START + BLINK_AT, () -> {
+                    CastMember listener = dialogue.listener();
+                    List<String> targets = cast.spec().expressionTargets();
+                    listener.head().addControl(new ForcedBlink(listener.talker(), targets.indexOf("blink_L"),
+                            targets.indexOf("blink_R")));
+                }),
+                new ScriptedRunState.Cue(STRIP_START + STRIP_FRAMES * STRIP_STEP,
+                        () -> ((CappedTimer) getTimer()).setMaxTimePerFrame(ScriptedRunState.MAX_STEP)));
+        float[] times = new float[GROUP_SHOTS.length + STRIP_FRAMES];
+        for (int i = 0; i < GROUP_SHOTS.length; i++) {
+            times[i] = GROUP_SHOTS[i];
+        }
+        for (int i = 0; i < STRIP_FRAMES; i++) {
+            times[GROUP_SHOTS.length + i] = STRIP_START + i * STRIP_STEP;
+        }
+        ScriptedRunState run = new ScriptedRunState(scriptedDir, cues, () -> describe(cast), times);
+        run.whenDone(shots -> ShotStrip.write(scriptedDir, shots, GROUP_SHOTS.length, HERO_FRAME));
+        return run;
     }
 
     private static Vector3f groupCenter(CastState cast) {
@@ -183,33 +227,34 @@ public final class ParleyDemo extends SimpleApplication {
         return sum.divideLocal(cast.speakers().size()).addLocal(0.5f, -0.3f, 0f);
     }
 
-    /** Screen rectangles (image pixels, top-left origin) of each mouth and of the panel, for tests. */
+    /**
+     * Screen rectangles (image pixels, top-left origin) of each mouth, each pair of eyes (open heads) and of the
+     * panel, and who the dialogue camera frames, for tests and the strip.
+     */
     private Map<String, Object> describe(CastState cast) {
         Camera cam = getCamera();
         List<Map<String, Object>> characters = new ArrayList<>();
         for (CastMember s : cast.speakers()) {
-            float minX = Float.MAX_VALUE;
-            float minY = Float.MAX_VALUE;
-            float maxX = -Float.MAX_VALUE;
-            float maxY = -Float.MAX_VALUE;
-            for (Vector3f corner : s.mouthCorners()) {
-                Vector3f p = cam.getScreenCoordinates(corner);
-                minX = Math.min(minX, p.x);
-                maxX = Math.max(maxX, p.x);
-                minY = Math.min(minY, cam.getHeight() - p.y);
-                maxY = Math.max(maxY, cam.getHeight() - p.y);
-            }
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("name", s.profile().name());
             c.put("talking", s.isTalking());
-            c.put("mouth", new int[] {(int) Math.floor(minX), (int) Math.floor(minY), (int) Math.ceil(maxX),
-                    (int) Math.ceil(maxY)});
+            c.put("mouth", screenRect(cam, s.mouthCorners()));
+            BoundingBox eyes = cast.eyesBox(s);
+            if (eyes != null) {
+                c.put("eyes", screenRect(cam, s.corners(eyes, 0f)));
+            }
             characters.add(c);
+        }
+        DialogueCameraState dialogue = stateManager.getState(DialogueCameraState.class);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("camera", dialogue.isEnabled() && dialogue.speaker() != null ? "dialogue" : "orbit");
+        if (dialogue.isEnabled() && dialogue.speaker() != null) {
+            out.put("speaker", dialogue.speaker().profile().name());
+            out.put("listener", dialogue.listener().profile().name());
         }
         Container panel = stateManager.getState(ParleyPanelState.class).panel();
         Vector3f at = panel.getWorldTranslation();
         Vector3f size = panel.getSize();
-        Map<String, Object> out = new LinkedHashMap<>();
         out.put("characters", characters);
         out.put("panel",
                 Map.of("attached", panel.getParent() != null, "children", panel.getLayout().getChildren().size(),
@@ -217,6 +262,22 @@ public final class ParleyDemo extends SimpleApplication {
                 new int[] {(int) at.x, (int) (cam.getHeight() - at.y), (int) (at.x + size.x),
                         (int) (cam.getHeight() - at.y + size.y)}));
         return out;
+    }
+
+    /** The screen rectangle (image pixels, top-left origin) {x0, y0, x1, y1} around world points. */
+    private static int[] screenRect(Camera cam, Vector3f[] points) {
+        float minX = Float.MAX_VALUE;
+        float minY = Float.MAX_VALUE;
+        float maxX = -Float.MAX_VALUE;
+        float maxY = -Float.MAX_VALUE;
+        for (Vector3f corner : points) {
+            Vector3f p = cam.getScreenCoordinates(corner);
+            minX = Math.min(minX, p.x);
+            maxX = Math.max(maxX, p.x);
+            minY = Math.min(minY, cam.getHeight() - p.y);
+            maxY = Math.max(maxY, cam.getHeight() - p.y);
+        }
+        return new int[] {(int) Math.floor(minX), (int) Math.floor(minY), (int) Math.ceil(maxX), (int) Math.ceil(maxY)};
     }
 
     /**

@@ -32,6 +32,8 @@ public class ParleyPanelState extends BaseAppState {
 
     /** Lemur's style the panel uses. */
     public static final String STYLE = "glass";
+    /** The width at which the selected line's text wraps, in pixels. */
+    private static final float LINE_WIDTH = 340f;
 
     private Container panel;
     private Container overlay;
@@ -52,6 +54,8 @@ public class ParleyPanelState extends BaseAppState {
     private Label driverLine;
     private Label statsLine;
     private Label talking;
+    private Label lineText;
+    private VersionedReference<DialogueLines.Line> lineRef;
     private VersionedReference<CastMember> characterRef;
     private VersionedReference<Boolean> modelRef;
     private long castVersion = -1;
@@ -70,11 +74,16 @@ public class ParleyPanelState extends BaseAppState {
 
         panel = new Container(new SpringGridLayout(), STYLE);
         panel.setName("ParleyPanel");
-        // Glass is translucent; over the sunlit plaster the labels need a darker backing.
-        panel.setBackground(new QuadBackgroundComponent(new ColorRGBA(0.04f, 0.06f, 0.09f, 0.78f), 6, 6));
+        // Opaque: glass is translucent, and over the sunlit scene its labels were hard to read.
+        panel.setBackground(new QuadBackgroundComponent(new ColorRGBA(0.05f, 0.065f, 0.085f, 1f), 6, 6));
         panel.addChild(new Label("Parley", new ElementId("title"), STYLE));
         character = selector(panel, "Character", cast.speakers());
         line = selector(panel, "Line", cast.lines());
+        lineText = panel.addChild(new Label("", STYLE));
+        lineText.setMaxWidth(LINE_WIDTH); // the whole line, wrapped (the selector shows its start)
+        lineText.setColor(new ColorRGBA(0.93f, 0.9f, 0.8f, 1f));
+        lineRef = line.createSelectedItemReference();
+        lineText.setText(line.getSelectedItem().text());
         style = selector(panel, "Style", StylePreset.library(DemoAssets.folder()));
         style.setSelectedItem(StylePreset.named(cast.speakers().get(0).profile().style()));
         audioGuidance = slider("Audio guidance (model only)", 0, 5, 2.0, 0.25);
@@ -135,13 +144,17 @@ public class ParleyPanelState extends BaseAppState {
                         .profile().name() + " follows");
             }
         });
+        Label keys = panel.addChild(new Label("C: dialogue camera / orbit camera (drag to orbit, wheel to zoom)",
+                STYLE));
+        keys.setMaxWidth(LINE_WIDTH);
+        keys.setColor(new ColorRGBA(0.7f, 0.76f, 0.82f, 1f));
         // Top right, so the group (framed left of centre) stays in view.
         panel.setLocalTranslation(app.getCamera().getWidth() - panel.getPreferredSize().x - 12f,
                 app.getCamera().getHeight() - 12f, 0f);
 
         overlay = new Container(new SpringGridLayout(), STYLE);
         overlay.setName("ParleyOverlay");
-        overlay.setBackground(new QuadBackgroundComponent(new ColorRGBA(0.04f, 0.06f, 0.09f, 0.7f), 6, 4));
+        overlay.setBackground(new QuadBackgroundComponent(new ColorRGBA(0.05f, 0.065f, 0.085f, 1f), 6, 4));
         driverLine = overlay.addChild(new Label("", STYLE));
         statsLine = overlay.addChild(new Label("", STYLE));
         talking = overlay.addChild(new Label("", STYLE));
@@ -199,6 +212,9 @@ public class ParleyPanelState extends BaseAppState {
                 style.setSelectedItem(cast.speakers().get(i).style());
             }
         }
+        if (lineRef.update() && line.getSelectedItem() != null) {
+            lineText.setText(line.getSelectedItem().text());
+        }
         if (modelRef.update()) {
             cast.setUseModel(modelToggle.isChecked());
             if (modelToggle.isChecked() && !cast.hasModelDriver()) {
@@ -240,6 +256,10 @@ public class ParleyPanelState extends BaseAppState {
             framed = selected;
             Vector3f mouth = selected.mouthCenter(new Vector3f());
             camera.frame(mouth.addLocal(0f, 0.04f, 0f), selected.profile().facing(), 1.25f);
+            DialogueCameraState dialogue = getState(DialogueCameraState.class);
+            if (dialogue != null && cast.speakers().size() > 1) {
+                dialogue.frame(selected, DialogueCameraState.listenerFor(cast.speakers(), selected));
+            }
         }
     }
 

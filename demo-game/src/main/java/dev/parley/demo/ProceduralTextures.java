@@ -1,6 +1,7 @@
 package dev.parley.demo;
 
 import com.jme3.math.ColorRGBA;
+import com.jme3.math.FastMath;
 import com.jme3.texture.Image;
 import com.jme3.texture.Texture;
 import com.jme3.texture.Texture2D;
@@ -83,6 +84,22 @@ final class ProceduralTextures {
                     Math.min(plank - (float) Math.floor(plank), 1f - (plank - (float) Math.floor(plank))));
             float grain = 0.85f + 0.15f * (float) Math.sin(40f * u + 6f * valueNoise(u * 3f, plank));
             return base.mult(grain * (0.35f + 0.65f * seam)).setAlpha(1f);
+        });
+    }
+
+    /**
+     * A plain weave in grey, to multiply a cloth colour with: fine threads and a few slubs.
+     *
+     * @param size texture size in pixels (power of two)
+     * @return a new repeating texture (not null)
+     */
+    static Texture2D fabric(int size) {
+        return texture(size, (u, v) -> {
+            float warp = 0.5f + 0.5f * (float) Math.sin(u * size * FastMath.PI * 0.5f);
+            float weft = 0.5f + 0.5f * (float) Math.sin(v * size * FastMath.PI * 0.5f);
+            float f = 0.84f + 0.08f * (warp * weft) + 0.08f * valueNoise(u * 16f, v * 64f)
+                    - 0.05f * valueNoise(u * 5f, v * 5f);
+            return new ColorRGBA(f, f, f, 1f);
         });
     }
 

@@ -59,6 +59,7 @@ public class ScriptedRunState extends BaseAppState {
     private int nextCue;
     private int next;
     private int framesAfterLast = -1;
+    private java.util.function.Consumer<List<Map<String, Object>>> whenDone = shots -> { };
 
     /**
      * @param outDir where screenshots go (not null; created if missing)
@@ -76,6 +77,14 @@ public class ScriptedRunState extends BaseAppState {
         }
     }
 
+    /**
+     * @param action run on the render thread after the last screenshot is written, with each shot's description
+     *     in order (not null)
+     */
+    public void whenDone(java.util.function.Consumer<List<Map<String, Object>>> action) {
+        whenDone = Validate.nonNull(action, "action");
+    }
+
     @Override
     protected void initialize(Application app) {
         if (!outDir.isDirectory() && !outDir.mkdirs()) {
@@ -88,7 +97,7 @@ public class ScriptedRunState extends BaseAppState {
 
     @Override
     public void update(float tpf) {
-        time += Math.min(tpf, MAX_STEP); // the first frame carries the loading time
+        time += Math.min(tpf, MAX_STEP); // the first frame carries the loading time; the timer caps the rest
         while (nextCue < cues.size() && time >= cues.get(nextCue).time()) {
             cues.get(nextCue++).action().run();
         }
@@ -108,6 +117,7 @@ public class ScriptedRunState extends BaseAppState {
             }
         } else if (framesAfterLast >= 0 && ++framesAfterLast > 3) {
             writeShots();
+            whenDone.accept(List.copyOf(shots));
             getApplication().stop();
         }
     }

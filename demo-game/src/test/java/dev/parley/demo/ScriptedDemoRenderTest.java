@@ -10,35 +10,51 @@ import java.awt.image.BufferedImage;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The demo's scripted mode, rendered for real (under Xvfb in CI), driven by the audio-driven model
  * (Parley's runtime on the shipped pack): one character says a line while the others listen. The panel must be on
  * screen, the speaker's mouth must change between frames,
- * and the listeners' mouths must barely change (blinks, breathing and gaze only).
+ * and the listeners' mouths must barely change (blinks, breathing and gaze only). In the dialogue camera's
+ * close-up strip the speaker's lips must be at least 80 px wide and close and open again, measured from the
+ * pixels.
  */
 class ScriptedDemoRenderTest {
 
     /** Group shots taken while the first character talks, all from the same camera. */
     private static final int[] TALKING_SHOTS = {1, 2, 3, 4, 5};
+    /** A pixel in the lips box darker than this fraction of the skin's luma is the mouth's cavity. */
+    private static final double CAVITY_SHADE = 0.62;
+    /** Luma below which a pixel of the eye region is iris, pupil or lash line (not lid or sclera). */
+    private static final double EYE_DARK_LUMA = 110;
 
-    @Test
-    void speakerMouthMovesListenersBarelyAndThePanelIsShown() throws Exception {
+    private static File dir;
+    private static JsonNode shots;
+
+    @BeforeAll
+    static void runTheScriptedDemo() throws Exception {
         Displays.require();
-        File dir = Path.of("target", "scripted-demo").toFile();
+        dir = Path.of("target", "scripted-demo").toFile();
         ParleyDemo app = new ParleyDemo(dir, true); // the audio-driven model, whatever the pack's default
         app.setSettings(ParleyDemo.settings(true));
         app.setShowSettings(false);
         app.start();
-        if (!app.awaitExit(300)) {
+        if (!app.awaitExit(420)) {
             app.stop();
-            fail("the scripted demo did not finish within 300 s");
+            fail("the scripted demo did not finish within 420 s");
         }
-        JsonNode shots = new ObjectMapper().readTree(new File(dir, ScriptedRunState.SHOTS_FILE));
-        assertEquals(8, shots.get("shots").size(), "screenshots taken");
+        shots = new ObjectMapper().readTree(new File(dir, ScriptedRunState.SHOTS_FILE));
+    }
+
+    @Test
+    void speakerMouthMovesListenersBarelyAndThePanelIsShown() throws Exception {
+        assertEquals(ParleyDemo.GROUP_SHOTS.length + ParleyDemo.STRIP_FRAMES, shots.get("shots").size(),
+                "screenshots taken");
 
         for (JsonNode shot : shots.get("shots")) {
             JsonNode panel = shot.get("panel");
@@ -79,6 +95,102 @@ class ScriptedDemoRenderTest {
         assertTrue(speaker >= 0, "one character talks: " + report);
         assertTrue(speaker > 6.0, "the speaker's mouth changes between frames (mean levels): " + report);
         assertTrue(speaker > 3 * listeners, "listeners' mouths barely change: " + report);
+    }
+
+    @Test
+    void theStripShowsTheSpeakersLipsCloseAndOpen() throws Exception {
+        int first = ParleyDemo.GROUP_SHOTS.length;
+        int frames = ParleyDemo.STRIP_FRAMES;
+        String speaker = shots.get("shots").get(0).get("characters").get(0).get("name").asText();
+        int[] cavity = new int[frames];
+        int[] eyes = new int[frames];
+        int narrowest = Integer.MAX_VALUE;
+        for (int i = 0; i < frames; i++) {
+            JsonNode shot = shots.get("shots").get(first + i);
+            assertEquals("dialogue", shot.get("camera").asText(), "camera of " + shot.get("file"));
+            assertEquals(speaker, shot.get("speaker").asText(), "speaker of " + shot.get("file"));
+            BufferedImage image = ImageIO.read(new File(dir, shot.get("file").asText()));
+            int[] mouth = ints(character(shot, speaker).get("mouth"));
+            narrowest = Math.min(narrowest, mouth[2] - mouth[0]);
+            cavity[i] = cavityHeight(image, mouth);
+            JsonNode listenerEyes = character(shot, shot.get("listener").asText()).get("eyes");
+            assertTrue(listenerEyes != null, "the listener has an open head's eyes: " + shot.get("listener"));
+            eyes[i] = darkPixels(image, ints(listenerEyes), EYE_DARK_LUMA);
+        }
+        System.out.println("dialogue strip: speaker's lips " + narrowest + " px wide at the narrowest; cavity height"
+                + " (px) per frame " + Arrays.toString(cavity) + "; listener's dark eye pixels per frame "
+                + Arrays.toString(eyes));
+        assertTrue(narrowest >= 80, "the speaker's lips span at least 80 px in every frame: " + narrowest);
+        // Open (a vowel), then shut (the m of "Welcome" or the p of "Copper"), then open again.
+        int open = 12;
+        int shut = 2;
+        int firstOpen = -1;
+        int closedAfter = -1;
+        int reopened = -1;
+        for (int i = 0; i < frames; i++) {
+            if (firstOpen < 0 && cavity[i] >= open) {
+                firstOpen = i;
+            } else if (firstOpen >= 0 && closedAfter < 0 && cavity[i] <= shut) {
+                closedAfter = i;
+            } else if (closedAfter >= 0 && reopened < 0 && cavity[i] >= open) {
+                reopened = i;
+            }
+        }
+        assertTrue(reopened > 0, "the lips open (cavity >= " + open + " px), close (<= " + shut
+                + " px) on the bilabial and open again: " + Arrays.toString(cavity));
+        BufferedImage strip = ImageIO.read(new File(dir, ParleyDemo.STRIP_FILE));
+        assertEquals(ShotStrip.COLUMNS * (ShotStrip.FACE_W + 4) + 4, strip.getWidth(), "strip width");
+        BufferedImage hero = ImageIO.read(new File(dir, ParleyDemo.HERO_FILE));
+        assertEquals(1280, hero.getWidth(), "hero shot width");
+        assertEquals(720, hero.getHeight(), "hero shot height");
+    }
+
+    private static JsonNode character(JsonNode shot, String name) {
+        for (JsonNode c : shot.get("characters")) {
+            if (c.get("name").asText().equals(name)) {
+                return c;
+            }
+        }
+        throw new AssertionError("no character '" + name + "' in " + shot.get("file"));
+    }
+
+    /**
+     * How far the mouth opens, in pixels: the most mouth-opening pixels in any column of the lips box's middle
+     * third. A pixel is in the opening if it is darker than {@link #CAVITY_SHADE} of the skin at that column's
+     * ends (the box's top and bottom rows) or white (teeth); lips and skin are neither.
+     */
+    private static int cavityHeight(BufferedImage image, int[] box) {
+        int w = box[2] - box[0];
+        int y0 = Math.max(0, box[1]);
+        int y1 = Math.min(image.getHeight(), box[3]);
+        int best = 0;
+        for (int x = Math.max(0, box[0] + w / 3); x < Math.min(image.getWidth(), box[2] - w / 3); x++) {
+            double skin = Math.max(luma(image.getRGB(x, y0)), luma(image.getRGB(x, y1 - 1)));
+            int n = 0;
+            for (int y = y0; y < y1; y++) {
+                int p = image.getRGB(x, y);
+                int lo = Math.min(p >> 16 & 0xff, Math.min(p >> 8 & 0xff, p & 0xff));
+                int hi = Math.max(p >> 16 & 0xff, Math.max(p >> 8 & 0xff, p & 0xff));
+                boolean teeth = lo > 200 && hi - lo < 28;
+                n += luma(p) < CAVITY_SHADE * skin || teeth ? 1 : 0;
+            }
+            best = Math.max(best, n);
+        }
+        return best;
+    }
+
+    private static int darkPixels(BufferedImage image, int[] box, double below) {
+        int n = 0;
+        for (int y = Math.max(0, box[1]); y < Math.min(image.getHeight(), box[3]); y++) {
+            for (int x = Math.max(0, box[0]); x < Math.min(image.getWidth(), box[2]); x++) {
+                n += luma(image.getRGB(x, y)) < below ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
+    private static double luma(int rgb) {
+        return 0.299 * (rgb >> 16 & 0xff) + 0.587 * (rgb >> 8 & 0xff) + 0.114 * (rgb & 0xff);
     }
 
     /** Mean absolute RGB difference (0-255) inside a box, clipped to the image. */
