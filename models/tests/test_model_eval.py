@@ -138,3 +138,37 @@ def test_energy_heuristic_opens_the_jaw_with_the_voice(corpus):
     clip = next(Corpus(corpus).clips("train"))
     m = energy_jaw(clip, np.zeros(56, np.float32))
     assert m[:, 50].max() > 0.1 and m[:, 50].min() >= 0 and not m[:, 53:].any()
+
+
+def test_evaluate_scores_a_shipped_pack_and_a_baseline_on_real_voices(corpus, tmp_path):
+    """evaluate --pack with --baseline-pack on a two-line real-voice set (hedgewars + pocketsphinx: needs
+    scripts/setup-debian.sh) and the tiny corpus for styles and the phone probe."""
+    import shutil
+    from pathlib import Path
+
+    from parley.realvoice import lines
+    from parley.realvoice.dataset import build as build_real
+
+    voices = tmp_path / "voices"
+    (voices / "Default").mkdir(parents=True)
+    for stem in ("Comeonthen", "Missed"):  # eval lines: /m/ after a vowel; a line that starts on /m/
+        shutil.copy(lines.VOICES_DIR / "Default" / f"{stem}.ogg", voices / "Default")
+    build_real(tmp_path / "real", ["Default"], voices, log=lambda _: None)
+    pack = Path(__file__).resolve().parents[1] / "packs" / "parley-base-v1"
+    out = tmp_path / "real.json"
+    assert evaluate_main(["--pack", str(pack), "--baseline-pack", str(pack), "--data", str(corpus), "--splits",
+                          "--real-voices", str(tmp_path / "real"), "--real-split", "eval", "--real-styles", "1",
+                          "--real-seeds", "0", "--probe-clips", "4", "--images", str(tmp_path / "img"),
+                          "--out", str(out)]) == 0
+    real = json.loads(out.read_text())["real_voices"]
+    methods = real["splits"]["eval"]["methods"]
+    name = f"parley-base-v1 {json.loads((pack / 'manifest.json').read_text())['packVersion']}"
+    assert set(methods) == {name, f"{name} (baseline)", "energy-jaw heuristic"}
+    pooled = methods[name]["pooled"]
+    assert methods[f"{name} (baseline)"]["pooled"] == pooled  # the same weights and seeds: the same motion
+    assert pooled["bilabials"] == 2 and pooled["m_after_voiced"] == 1 and pooled["initial_bilabials"] == 1
+    assert 0.0 <= pooled["silence_rest"] <= 1.0 and pooled["tail_frames"] == 2 * 15
+    assert methods[name]["runs"][0]["closure"] == pooled["closure"]
+    assert 0.0 <= real["phone_probe"][name]["real eval"]["frame_accuracy"] <= 1.0
+    assert "eval: closure >= 0.92" in real["acceptance"]
+    assert (tmp_path / "img" / "real-voice-gap.png").stat().st_size > 10_000

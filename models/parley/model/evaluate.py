@@ -414,7 +414,8 @@ def real_voices(a, name: str, model: ParleyModel, mean: np.ndarray, std: np.ndar
     models = [(name, model, mean, std, guide)]
     for pack in a.baseline_pack:
         m2, mean2, std2, man2 = load_pack(pack)
-        models.append((f"{man2['id']} {man2['packVersion']}", m2, mean2, std2, pack_guidance(man2)))
+        label = f"{man2['id']} {man2['packVersion']}"
+        models.append((label + (" (baseline)" if label == name else ""), m2, mean2, std2, pack_guidance(man2)))
     settings = rv.RealVoiceSettings(a.real_styles, tuple(a.real_seeds), a.real_steps, a.real_tail)
     out: dict = {"dataset": ref(a.real_voices), "settings": {**settings.__dict__, "seeds": list(settings.seeds)},
                  "models": {n: {"guidance": list(g)} for n, _, _, _, g in models}, "splits": {}}
@@ -423,11 +424,15 @@ def real_voices(a, name: str, model: ParleyModel, mean: np.ndarray, std: np.ndar
         for n, m, mu, sd, g in models:
             styles, names = rv.corpus_styles(m, corpus, mu, sd, settings.styles)
             log(f"real {split} ({len(cl)} clips) {n}:")
-            gaps: dict = {}
-            methods[n] = rv.evaluate_model(m, mu, sd, g, cl, head, styles, names, settings, log, gaps)
+            saved = f"{split}__{n.replace(' ', '_')}.npz"
+            if a.real_gaps_in is not None:  # score the gaps of an earlier run instead of sampling
+                with np.load(a.real_gaps_in / saved) as z:
+                    methods[n] = rv.score_gaps(head, cl, {k: z[k] for k in z.files}, settings.tail_s)
+                continue
+            methods[n], gaps = rv.evaluate_model(m, mu, sd, g, cl, head, styles, names, settings, log)
             if a.real_gaps is not None:
                 a.real_gaps.mkdir(parents=True, exist_ok=True)
-                np.savez(a.real_gaps / f"{split}__{n.replace(' ', '_')}.npz", **gaps)
+                np.savez(a.real_gaps / saved, **gaps)
         methods["energy-jaw heuristic"] = rv.evaluate_energy_jaw(cl, head, mean, std, settings)
         chosen = [c for c in cl if c.id == rv.PLOT_CLIP]
         if a.images and chosen:
@@ -508,6 +513,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--real-steps", type=int, default=10, help="DDIM steps on the real voices")
     p.add_argument("--real-tail", type=float, default=0.6, help="seconds of silence scored after each line")
     p.add_argument("--real-gaps", type=Path, help="folder for each run's inner-lip gaps per clip (.npz, mm)")
+    p.add_argument("--real-gaps-in", type=Path,
+                   help="score the gaps that an earlier run saved with --real-gaps instead of sampling again")
     p.add_argument("--probe-clips", type=int, default=240,
                    help="corpus train clips for the phone probe of each encoder (0: no probe)")
     p.add_argument("--guidance", type=float, nargs=2, default=list(GUIDANCE[:2]), metavar=("AUDIO", "STYLE"),

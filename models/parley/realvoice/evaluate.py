@@ -45,16 +45,20 @@ def padded(clips: list[RealClip], tail_s: float) -> list[_Padded]:
 
 
 def corpus_styles(model, corpus: Corpus, mean: np.ndarray, std: np.ndarray, n: int) -> tuple[torch.Tensor, list[str]]:
-    """[n, D] style embeddings from the first clip of the first n test speakers (sorted), and their names."""
+    """[n, D] style embeddings from the first clip of the first n test speakers (sorted), and their names.
+    A corpus without a test split (the tests' tiny one) lends its val, then its train speakers."""
     from parley.model.evaluate import normalise, style_window
 
     first: dict[str, str] = {}
-    for c in corpus.manifest["clips"]:
-        if c["split"] == "test":
-            first.setdefault(c["speaker"], c["id"])
+    for split in ("test", "val", "train"):
+        for c in corpus.manifest["clips"]:
+            if c["split"] == split:
+                first.setdefault(c["speaker"], c["id"])
+        if first:
+            break
     speakers = sorted(first)[:n]
     if not speakers:
-        raise ValueError(f"{corpus.root}: no 'test' split clips to take reference styles from")
+        raise ValueError(f"{corpus.root}: no test, val or train clips to take reference styles from")
     wins = [style_window(normalise(load_clip(corpus.path(first[s])).motion, mean, std), model.cfg.style.frames)
             for s in speakers]
     with torch.no_grad():
@@ -75,24 +79,35 @@ def score_openings(head, clips: list[_Padded], gaps: list[np.ndarray]) -> Counts
 
 def evaluate_model(model, mean: np.ndarray, std: np.ndarray, guidance: tuple[float, float, float],
                    clips: list[RealClip], head, styles: torch.Tensor, style_names: list[str],
-                   settings: RealVoiceSettings, log=print, gaps_out: dict | None = None) -> dict:
-    """Pooled metrics over every style and seed, and each run's. ``gaps_out`` (a dict) receives each run's
-    inner-lip gaps by "style:seed:clip id", to plot or rescore without sampling again."""
+                   settings: RealVoiceSettings, log=print) -> tuple[dict, dict[str, np.ndarray]]:
+    """(pooled metrics over every style and seed with each run's, the inner-lip gaps [T] in mm by
+    "style:seed:clip id"). The gaps can be saved and scored again with :func:`score_gaps`."""
     from parley.model.evaluate import sample_clips
 
     pad = padded(clips, settings.tail_s)
-    pooled, runs = Counts(), []
+    gaps: dict[str, np.ndarray] = {}
     for k, name in enumerate(style_names):
         for seed in settings.seeds:
             motions = sample_clips(model, mean, std, pad, styles[k:k + 1].expand(len(pad), -1), 1, settings.steps,
                                    guidance, seed=seed)
-            gaps = openings(head, pad, motions)
-            if gaps_out is not None:
-                gaps_out.update({f"{name}:{seed}:{c.source.id}": g for c, g in zip(pad, gaps)})
-            counts = score_openings(head, pad, gaps)
-            pooled.add(counts)
-            runs.append({"style": name, "seed": seed, **counts.summary()})
-            log(f"  style {name} seed {seed}: " + _brief(runs[-1]))
+            run = openings(head, pad, motions)
+            gaps.update({f"{name}:{seed}:{c.source.id}": g for c, g in zip(pad, run)})
+            log(f"  style {name} seed {seed}: " + _brief(score_openings(head, pad, run).summary()))
+    return score_gaps(head, clips, gaps, settings.tail_s), gaps
+
+
+def score_gaps(head, clips: list[RealClip], gaps: dict[str, np.ndarray], tail_s: float) -> dict:
+    """Pooled and per-run metrics of gaps keyed "style:seed:clip id" (every run must hold every clip)."""
+    pad = padded(clips, tail_s)
+    runs_keys = sorted({tuple(k.split(":")[:2]) for k in gaps}, key=lambda r: (r[0], int(r[1])))
+    pooled, runs = Counts(), []
+    for style, seed in runs_keys:
+        missing = [c.id for c in clips if f"{style}:{seed}:{c.id}" not in gaps]
+        if missing:
+            raise ValueError(f"saved gaps of style {style} seed {seed} lack clip(s) {missing[:3]}")
+        counts = score_openings(head, pad, [gaps[f"{style}:{seed}:{c.id}"] for c in clips])
+        pooled.add(counts)
+        runs.append({"style": style, "seed": int(seed), **counts.summary()})
     return {"pooled": pooled.summary(), "runs": runs}
 
 

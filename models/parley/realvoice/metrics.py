@@ -10,8 +10,9 @@ file's start has zero length and keeps frame 0):
   after a voiced sound (a vowel or voiced consonant, no silence between) and for lines whose first
   phone is a bilabial;
 - ``false_closure``: share of words without p/b/m/f/v/w that have a closed frame among the frames whose
-  centre lies in the word, leaving out frames within one frame of any p/b/m/f/v/w phone (a neighbour's
-  closure may start or end there);
+  centre lies in the word more than one frame from its edges (the alignment's tolerance, as the closure
+  metric's; a line's closed start frame or a neighbour's closure may reach there), leaving out frames
+  within one frame of any p/b/m/f/v/w phone;
 - ``silence_pressed``: share of silence frames (centre in an aligned silence, or after the file) with
   the gap below ``PRESSED_BELOW_MM`` (lips pressed together and rolled in);
 - ``silence_rest``: share of silence frames with the gap in [``PRESSED_BELOW_MM``, ``REST_MAX_MM``]
@@ -105,7 +106,7 @@ def score_clip(opening_mm: np.ndarray, phones: list[PhoneSeg], words: list, audi
     for w in words:
         if any(p.phone in LABIALS for p in w.phones):
             continue
-        frames = (centres >= w.start) & (centres < w.end) & ~near_labial
+        frames = (centres >= w.start + 1 / MOTION_FPS) & (centres < w.end - 1 / MOTION_FPS) & ~near_labial
         if frames.any():
             c.no_labial_words[0] += int(closed[frames].any())
             c.no_labial_words[1] += 1
