@@ -53,6 +53,8 @@ public record Grooming(String hair, String beard, ColorRGBA hairColor, ColorRGBA
     public static final Grooming NONE = new Grooming("none", "none", new ColorRGBA(0.2f, 0.13f, 0.08f, 1f),
             ColorRGBA.White, new ColorRGBA(0.3f, 0.45f, 0.4f, 1f), 0.2f);
 
+    private static final int CURTAIN_COLUMNS = 24;
+    private static final float CURTAIN_SPAN = 3.3f;
     private static final int PART_SKIN = 0;
     private static final int PART_MOUTH = 1;
     private static final int PART_TEETH = 2;
@@ -151,6 +153,8 @@ public record Grooming(String hair, String beard, ColorRGBA hairColor, ColorRGBA
                     face.flowFromCrown(), material(assetManager, true, hairColor), 1200f));
             if ("bun".equals(hair)) {
                 added.add(face.bun(material(assetManager, true, hairColor)));
+            } else if ("long".equals(hair)) {
+                added.add(face.curtain(material(assetManager, true, hairColor)));
             }
         }
         if ("full".equals(beard) || "moustache".equals(beard)) {
@@ -348,7 +352,7 @@ public record Grooming(String hair, String beard, ColorRGBA hairColor, ColorRGBA
                             mouth.z - 0.015f, z);
                 } else {
                     m = smooth(eyeL.y - 0.030f, eyeL.y - 0.045f, y) * smooth(earZ + 0.035f, earZ + 0.055f, z)
-                            * smooth(mouth.y - 0.085f, mouth.y - 0.06f, y);
+                            * smooth(mouth.y - 0.058f, mouth.y - 0.04f, y);
                     m *= 1f - smooth(0.014f, 0.008f, ax) * smooth(mouth.y + 0.002f, mouth.y + 0.01f, y)
                             * (1f - smooth(mouth.y + 0.01f, mouth.y + 0.016f, y)) * 0.6f;
                 }
@@ -445,16 +449,7 @@ public record Grooming(String hair, String beard, ColorRGBA hairColor, ColorRGBA
         /** A bun at the back of the crown: a squashed sphere riding the crown's skin vertex (the head joint). */
         Geometry bun(Material material) {
             Vector3f centre = new Vector3f(0f, top - 0.035f, earZ - 0.035f);
-            int crown = 0;
-            float best = Float.MAX_VALUE;
-            for (int v = 0; v < n; v++) {
-                float d = isSkin[v] ? centre.distanceSquared(new Vector3f(p[3 * v], p[3 * v + 1], p[3 * v + 2]))
-                        : Float.MAX_VALUE;
-                if (d < best) {
-                    best = d;
-                    crown = v;
-                }
-            }
+            int crown = nearestSkin(centre);
             int rings = 10;
             int segments = 16;
             int count = (rings + 1) * segments;
@@ -480,24 +475,95 @@ public record Grooming(String hair, String beard, ColorRGBA hairColor, ColorRGBA
                     tex[2 * o + 1] = 1f;
                 }
             }
-            int[] indices = new int[6 * rings * segments];
-            int i = 0;
-            for (int r = 0; r < rings; r++) {
-                for (int k = 0; k < segments; k++) {
-                    int a = r * segments + k;
-                    int b = r * segments + (k + 1) % segments;
-                    int c = a + segments;
-                    int d = b + segments;
-                    indices[i++] = a;
-                    indices[i++] = b;
-                    indices[i++] = c;
-                    indices[i++] = b;
-                    indices[i++] = d;
-                    indices[i++] = c;
+            int[] indices = grid(rings + 1, segments, true);
+            material.getAdditionalRenderState().setFaceCullMode(com.jme3.material.RenderState.FaceCullMode.Off);
+            return riding("Bun", source, pos, tex, indices, flowDown(), material, normals);
+        }
+
+        /**
+         * Long hair falling behind the head to the shoulders: a sheet around the back from the crown down, a little
+         * outside the head, riding the head joint like the bun.
+         */
+        Geometry curtain(Material material) {
+            float y0 = eyeL.y + 0.035f;
+            float[] radius = new float[CURTAIN_COLUMNS];
+            float centreZ = earZ + 0.02f;
+            for (int v = 0; v < n; v++) {
+                float y = p[3 * v + 1];
+                if (!isSkin[v] || y < eyeL.y - 0.03f || y > y0) {
+                    continue;
+                }
+                float dz = p[3 * v + 2] - centreZ;
+                float th = FastMath.atan2(p[3 * v], -dz); // 0 straight behind
+                int c = Math.round((th / CURTAIN_SPAN + 0.5f) * (CURTAIN_COLUMNS - 1));
+                if (c >= 0 && c < CURTAIN_COLUMNS) {
+                    radius[c] = Math.max(radius[c], FastMath.sqrt(p[3 * v] * p[3 * v] + dz * dz));
+                }
+            }
+            int rows = 9;
+            int count = rows * CURTAIN_COLUMNS;
+            int[] source = new int[count];
+            Arrays.fill(source, nearestSkin(new Vector3f(0f, top - 0.035f, earZ - 0.035f)));
+            float[] pos = new float[3 * count];
+            float[] normals = new float[3 * count];
+            float[] tex = new float[2 * count];
+            for (int r = 0; r < rows; r++) {
+                float t = r / (rows - 1f);
+                float y = y0 + (0.004f - y0) * t;
+                for (int c = 0; c < CURTAIN_COLUMNS; c++) {
+                    float th = (c / (CURTAIN_COLUMNS - 1f) - 0.5f) * CURTAIN_SPAN;
+                    float rr = (Math.max(radius[c], 0.05f) + 0.008f) * (1f + 0.05f * t);
+                    // ragged ends: the sheet thins out toward its front edges and its bottom
+                    float edge = Math.min(c, CURTAIN_COLUMNS - 1 - c) / 3f;
+                    int o = r * CURTAIN_COLUMNS + c;
+                    pos[3 * o] = rr * FastMath.sin(th);
+                    pos[3 * o + 1] = y;
+                    pos[3 * o + 2] = centreZ - rr * FastMath.cos(th);
+                    normals[3 * o] = FastMath.sin(th);
+                    normals[3 * o + 2] = -FastMath.cos(th);
+                    float top = r == 0 ? 0.25f + FastMath.cos(th) * FastMath.cos(th) : 1f; // sides tuck under the cap
+                    tex[2 * o + 1] = Math.min(top, Math.min(edge, (1f - t) * 3f));
                 }
             }
             material.getAdditionalRenderState().setFaceCullMode(com.jme3.material.RenderState.FaceCullMode.Off);
-            return riding("Bun", source, pos, tex, indices, flowDown(), material, normals);
+            return riding("HairBack", source, pos, tex, grid(rows, CURTAIN_COLUMNS, false), flowDown(), material,
+                    normals);
+        }
+
+        private int nearestSkin(Vector3f at) {
+            int best = 0;
+            float bestD = Float.MAX_VALUE;
+            for (int v = 0; v < n; v++) {
+                float d = isSkin[v] ? at.distanceSquared(new Vector3f(p[3 * v], p[3 * v + 1], p[3 * v + 2]))
+                        : Float.MAX_VALUE;
+                if (d < bestD) {
+                    bestD = d;
+                    best = v;
+                }
+            }
+            return best;
+        }
+
+        /** Triangles of a rows x cols vertex grid (row-major), its columns closed into a ring if wrap. */
+        private static int[] grid(int rows, int cols, boolean wrap) {
+            int quads = cols - (wrap ? 0 : 1);
+            int[] out = new int[6 * (rows - 1) * quads];
+            int i = 0;
+            for (int r = 0; r < rows - 1; r++) {
+                for (int k = 0; k < quads; k++) {
+                    int a = r * cols + k;
+                    int b = r * cols + (k + 1) % cols;
+                    int c = a + cols;
+                    int d = b + cols;
+                    out[i++] = a;
+                    out[i++] = b;
+                    out[i++] = c;
+                    out[i++] = b;
+                    out[i++] = d;
+                    out[i++] = c;
+                }
+            }
+            return out;
         }
 
         /** A fringe of lashes on each upper lid's rim: the rim's lowest vertices, lifted forward and up. */

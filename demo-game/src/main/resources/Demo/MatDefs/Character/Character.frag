@@ -28,6 +28,7 @@ varying float vGloss;
 varying vec3 vBindPos;
 varying vec3 vPart;
 varying vec3 vViewTangent;
+varying vec3 vBindTangent;
 varying vec2 vShell;
 
 float hash(vec3 p) {
@@ -106,16 +107,19 @@ float brow(vec3 p) {
 void main() {
     vec3 t = normalize(vViewTangent);
     vec3 p = vBindPos;
-    // strands: fine across the flow, long along it (the tangent in bind space is carried through the rig)
-    vec3 across = p * m_StrandScale;
-    float strand = noise(across + vec3(0.0, 0.0, 0.0)) * 0.65 + noise(across * 2.3) * 0.35;
+    // strands: fine across the flow, long along it (the flow in bind space)
+    vec3 tb = normalize(vBindTangent);
+    float along = dot(p, tb);
+    vec3 q = (p - tb * along) * m_StrandScale + tb * (along * m_StrandScale * 0.08);
+    float strand = noise(q) * 0.65 + noise(q * 2.3) * 0.35;
     float height = vShell.x;
     float mask = clamp(vShell.y * 1.4, 0.0, 1.0);
     // the base layer covers the scalp inside the hairline; higher layers keep fewer, thinner strands
-    if (height == 0.0 ? mask < 0.5 : strand * (0.6 + 0.4 * mask) < 0.3 + 0.6 * height) {
+    if (height == 0.0 ? mask + 0.6 * (strand - 0.5) < 0.5 : strand * (0.6 + 0.4 * mask) < 0.3 + 0.6 * height) {
         discard;
     }
-    vec3 n = normalize(vViewNormal);
+    // sheets (the long hair's back) are seen from both sides
+    vec3 n = normalize(gl_FrontFacing ? vViewNormal : -vViewNormal);
     vec3 v = normalize(-vViewPos);
     float shade = mix(0.45, 1.0, height) * mix(0.8, 1.15, strand);
     vec3 base = m_HairColor.rgb * shade;

@@ -31,6 +31,7 @@ varying float vGloss;
 varying vec3 vBindPos;
 varying vec3 vPart;
 varying vec3 vViewTangent;
+varying vec3 vBindTangent;
 varying vec2 vShell;
 
 void main() {
@@ -41,6 +42,7 @@ void main() {
     // the shell's base point on the scalp: strands keep their place as the shell rides the rig
     vBindPos = inTexCoord3;
     vec3 tangent = inTangent.xyz;
+    vBindTangent = tangent;
     vShell = inTexCoord;
 #endif
 #ifdef MORPH_TARGETS
@@ -61,6 +63,7 @@ void main() {
     vPart = vec3(0.0);
 #else
     vViewTangent = vec3(0.0);
+    vBindTangent = vec3(0.0);
     vShell = vec2(0.0);
     vPart = inTexCoord3;
 #endif

@@ -18,7 +18,6 @@ import java.util.Set;
 import com.jme3.system.AppSettings;
 import java.io.File;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -27,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * One villager of the demo, built by {@link CastState} as the demo builds it, framed close on the face under the
  * examples' plain lights (one directional, one ambient) and saying a line with the audio-driven model; screenshots
- * at fixed times (through {@link ScriptedRunState}) with the mouth's screen box in {@code shots.json}. The rendering
+ * at fixed times (through {@link ScriptedRunState}). The rendering
  * tests use it, and {@code main} renders close-ups to look at:
  * {@code java ... dev.parley.demo.FaceCloseUp OUTDIR [character-file-id [line [distance]]]}.
  */
@@ -143,24 +142,8 @@ final class FaceCloseUp extends SimpleApplication {
         cam.lookAt(target, Vector3f.UNIT_Y);
     }
 
-    private Map<String, Object> describe(CastState cast) {
-        CastMember s = cast.speakers().get(0);
-        float minX = Float.MAX_VALUE;
-        float minY = Float.MAX_VALUE;
-        float maxX = -Float.MAX_VALUE;
-        float maxY = -Float.MAX_VALUE;
-        for (Vector3f corner : s.mouthCorners()) {
-            Vector3f p = cam.getScreenCoordinates(corner);
-            minX = Math.min(minX, p.x);
-            maxX = Math.max(maxX, p.x);
-            minY = Math.min(minY, cam.getHeight() - p.y);
-            maxY = Math.max(maxY, cam.getHeight() - p.y);
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("talking", s.isTalking());
-        out.put("mouth", new int[] {(int) Math.floor(minX), (int) Math.floor(minY), (int) Math.ceil(maxX),
-                (int) Math.ceil(maxY)});
-        return out;
+    private static Map<String, Object> describe(CastState cast) {
+        return Map.of("talking", cast.speakers().get(0).isTalking());
     }
 
     @Override
