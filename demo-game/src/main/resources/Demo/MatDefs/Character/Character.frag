@@ -71,7 +71,23 @@ vec3 lightAt(int i, out vec3 l) {
 
 vec3 ambient(vec3 worldNormal) {
     float up = 0.5 + 0.5 * normalize(worldNormal).y;
-    return g_AmbientLightColor.rgb + mix(m_Ground.rgb, m_Sky.rgb, up);
+    return max(g_AmbientLightColor.rgb, mix(m_Ground.rgb, m_Sky.rgb, up));
+}
+
+// The faces are exposed for the lights they get: a rig much brighter than the examples' (a 1.6 sun, fill lights and
+// ambient, as in the PBR courtyard, where the PBR materials see less of it) would wash skin out to white.
+float exposure() {
+    float total = dot(g_AmbientLightColor.rgb, vec3(0.3, 0.59, 0.11));
+    for (int i = 0; i < NB_LIGHTS; i += 3) {
+        total += dot(g_LightData[i].rgb, vec3(0.3, 0.59, 0.11));
+    }
+    return 1.45 / max(1.45, total);
+}
+
+// A soft shoulder above 0.75: bright suns (the PBR courtyard's is 1.6) roll off instead of clipping skin to white.
+vec3 shoulder(vec3 c) {
+    vec3 over = max(c - 0.75, 0.0);
+    return min(c, vec3(0.75)) + 0.35 * (1.0 - exp(-over / 0.35));
 }
 
 // Bump from a height field over the bind-pose surface, through screen-space derivatives (no tangents needed).
@@ -136,7 +152,7 @@ void main() {
         float s2 = pow(sqrt(max(1.0 - th2 * th2, 0.0)), 24.0);
         color += c * (base * diffuse + (0.12 * s1 + 0.25 * s2 * m_HairColor.rgb) * smoothstep(-0.1, 0.3, dot(n, l)));
     }
-    gl_FragColor = vec4(color, 1.0);
+    gl_FragColor = vec4(shoulder(color * exposure()), 1.0);
 }
 #else
 void main() {
@@ -205,6 +221,6 @@ void main() {
         float spec = ndl > 0.0 ? specular * (0.5 + fresnel) * pow(max(dot(n, h), 0.0), shininess) : 0.0;
         color += c * (albedo * diffuse + vec3(spec));
     }
-    gl_FragColor = vec4(color, 1.0);
+    gl_FragColor = vec4(shoulder(color * exposure()), 1.0);
 }
 #endif
