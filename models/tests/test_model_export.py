@@ -13,9 +13,11 @@ from parley.layout import MOTION_LAYOUT
 from parley.model import ort_java
 from parley.model.config import BASE, TINY
 from parley.model.export import (AUDIO_MEMORY, DEFAULT_GUIDANCE, audio_memory_shape, export_onnx, export_pack,
-                                  load_pack_weights, main as export_main, round_weights_to_half)
+                                  load_distilled_weights, load_pack_weights, main as export_main,
+                                  round_weights_to_half)
 from parley.model.fixtures import write_one_graph_pack
 from parley.model.network import build_model
+from parley.model.sampler import ddim_timesteps
 from parley.regen import json_file_differences, onnx_differences, raw_float32_difference
 
 PACK = Path(__file__).resolve().parents[1] / "packs" / "parley-base-v1"
@@ -68,6 +70,11 @@ def check_contract(pack: Path, cfg) -> dict:
                            "shape": ["B", 100]}, {"x0": ["B", tw, 56]}),
         "style_encoder.onnx": ({"motion": ["B", man["style"]["frames"], 56]}, {"style": ["B", ds]}),
     }
+    if "distilledDenoiser" in man["models"]:  # the distilled student: the denoiser's own two graphs
+        expected[man["models"]["distilledDenoiser"]] = expected["denoiser.onnx"]
+        expected[man["models"]["distilledAudioMemory"]] = expected["audio_memory.onnx"]
+        d = man["sampling"]["distilled"]
+        assert d["guidance"] == "folded" and d["timesteps"] == ddim_timesteps(cfg.diffusion.steps, d["steps"])
     assert sorted(man["models"].values()) == sorted(expected)
     shape = audio_memory_shape(cfg)
     assert [man["audioMemory"]["layers"], man["audioMemory"]["width"]] == [shape[1], shape[4]]
@@ -195,7 +202,8 @@ def test_committed_base_pack_is_current(tmp_path):
     assert {k: v for k, v in arch["config"].items() if k != "train"} == \
         {k: v for k, v in BASE.to_dict().items() if k != "train"}
     assert sum(p.stat().st_size for p in PACK.rglob("*") if p.is_file()) < 30_000_000
-    assert sum(p.stat().st_size for p in (PACK / "golden").iterdir()) < 1_000_000
+    # About 0.9 MB for the three networks and the DDIM runs, 0.2 MB more for a distilled student and its runs.
+    assert sum(p.stat().st_size for p in (PACK / "golden").iterdir()) < 1_200_000
     out = tmp_path / "parley-base-v1"
     skip = ()
     if arch["trained"]:
@@ -203,8 +211,10 @@ def test_committed_base_pack_is_current(tmp_path):
         metrics = json.loads((PACK / "metrics.json").read_text())
         assert metrics["trained"] and {"test", "heldout"} <= set(metrics["splits"])
         model, mean, std, _ = load_pack_weights(PACK, tmp_path / "probe")
+        student = load_distilled_weights(PACK, tmp_path / "probe", model)  # None for a pack without one
         export_pack(model, out, man["id"], man["packVersion"], mean, std, arch["seed"], trained=True,
-                    training=arch.get("training"), guidance=man["sampling"]["guidance"])
+                    training=arch.get("training"), guidance=man["sampling"]["guidance"], student=student,
+                    distilled=man["sampling"].get("distilled"))
         skip = ("metrics.json",)  # written by python3 -m parley evaluate
     else:
         assert man["packVersion"] == "0.0.0-untrained"

@@ -56,7 +56,7 @@ from parley.layout import EXPRESSION, FACE as EXPR_JAW, HEAD, JAW, SAMPLE_RATE, 
 
 from .diffusion import Schedule
 from .network import ParleyModel
-from .sampler import Conditions, ancestral_sample, ddim_sample
+from .sampler import Conditions, ancestral_sample, ddim_sample, ddim_timesteps, folded_sample
 from .train import load_checkpoint, read_checkpoint
 
 BA_SIGMA = 3.0
@@ -158,7 +158,8 @@ def sample_clips(model: ParleyModel, mean: np.ndarray, std: np.ndarray, clips: l
     """Raw motion [samples, T, 56] per clip, window after window as the runtime does, all clips and
     samples batched. guidance: (w_a, w_s) or (w_a, w_s, rescale). steps None: the reference ancestral
     sampler (N steps). mode "regression": one deterministic pass per window (x_t = 0, t = 0, audio and
-    style on)."""
+    style on); mode "folded": a distilled student (parley.model.distil), ``steps`` DDIM steps of one row
+    (guidance ignored: it is in the weights)."""
     wa, ws, phi = (tuple(guidance) + (0.0,))[:3]
     cfg = model.cfg
     tw, tp, spf = cfg.window, cfg.previous, SAMPLES_PER_FRAME
@@ -184,7 +185,9 @@ def sample_clips(model: ParleyModel, mean: np.ndarray, std: np.ndarray, clips: l
                                cond.first_window, feats, ones, style, ones, shape)
         else:
             noise = torch.randn(rows, tw, cfg.motion_dim, generator=gen)
-            if steps is None:
+            if mode == "folded":
+                x = folded_sample(model.denoiser, noise, cond, ab, ddim_timesteps(len(ab), steps))
+            elif steps is None:
                 x = ancestral_sample(model.denoiser, noise, cond, ab, wa, ws, gen, rescale=phi)
             else:
                 x = ddim_sample(model.denoiser, noise, cond, ab, steps, wa, ws, rescale=phi)
@@ -532,9 +535,21 @@ def main(argv: list[str] | None = None) -> int:
                    help="only evaluate --regression / --ablation checkpoints and add their rows to an existing --out")
     p.add_argument("--merge", type=Path, nargs="+", metavar="METRICS",
                    help="only join these metrics files of other splits of one evaluation into --out")
+    p.add_argument("--teacher-pack", type=Path, help="with --student: the teacher is this pack's model, read back "
+                                                     "from its graphs (no checkpoint needed)")
+    p.add_argument("--student", type=Path, help="a distilled student (python3 -m parley distil): only compare it "
+                                                "with the teacher's 10-step DDIM, side by side, same noise")
+    p.add_argument("--student-steps", type=int, nargs="+", default=[2, 4], help="the student's step counts to score")
+    p.add_argument("--reuse", type=Path, metavar="METRICS",
+                   help="with --student: take the teacher's rows from this earlier comparison (same teacher, corpus, "
+                        "clips, samples, guidance and seed: the same numbers) and sample only the student")
     a = p.parse_args(argv)
     if a.merge:
         return merge(a.merge, a.out)
+    if a.student:
+        if (a.teacher_pack is None) == (a.checkpoint is None) or a.data is None:
+            p.error("--student needs --data and one teacher: --teacher-pack or --checkpoint")
+        return compare_student(a)
     if (a.checkpoint is None) == (a.pack is None) or a.data is None:
         p.error("--data and one of --checkpoint or --pack are required (unless --merge)")
     torch.set_num_threads(a.threads)
@@ -640,14 +655,101 @@ def main(argv: list[str] | None = None) -> int:
         results["style_retrieval_unseen_speakers"] = plot_styles(a.images / "model-styles.png", model, corpus, mean, std)
     if a.real_voices is not None:
         results["real_voices"] = real_voices(a, name, model, mean, std, guide, corpus, head, log)
-    results["acceptance"] = acceptance(results)
+    return write_results(a.out, results, acceptance(results), t0, log)
+
+
+def write_results(out: Path, results: dict, accepted: dict, t0: float, log: Callable[[str], None]) -> int:
+    """Writes ``results`` with their acceptance and the run's seconds to ``out`` and logs the acceptance."""
+    results["acceptance"] = accepted
     results["seconds"] = round(time.time() - t0)
-    a.out.parent.mkdir(parents=True, exist_ok=True)
-    a.out.write_text(json.dumps(_round(results), indent=1) + "\n")
-    log(f"wrote {a.out}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(_round(results), indent=1) + "\n")
+    log(f"wrote {out}")
     for k, v in results["acceptance"].items():
         log(f"acceptance {k}: {v}")
     return 0
+
+
+def compare_student(a: argparse.Namespace) -> int:
+    """A distilled student against its teacher on the same clips, styles and noise: the teacher's 10-step
+    DDIM at the guidance of ``a``, the teacher cut to the student's step counts, and the student."""
+    from .distil import read_distil_info
+    torch.set_num_threads(a.threads)
+    t0 = time.time()
+    log = lambda msg: print(f"[{time.time() - t0:6.0f} s] {msg}", flush=True)  # noqa: E731
+    if a.teacher_pack:
+        teacher, mean, std, man = load_pack(a.teacher_pack)
+        teacher_info = {"pack": man["id"], "packVersion": man["packVersion"],
+                        "denoiserSha256": man.get("checksums", {}).get(man["models"]["denoiser"])}
+    else:
+        teacher, mean, std = load_checkpoint(a.checkpoint)
+        teacher_info = {k: v for k, v in read_checkpoint(a.checkpoint).items()
+                        if k not in ("state_dict", "mean", "std", "config")}
+    student = load_checkpoint(a.student)[0]
+    info = read_distil_info(a.student)
+    corpus = Corpus(a.data)
+    head = HeadMetrics()
+    guide = (a.guidance[0], a.guidance[1], a.guidance_rescale)
+    settings = {"clips_per_split": a.clips, "samples": a.samples, "guidance": list(guide), "ba_sigma_frames": BA_SIGMA}
+    reuse = json.loads(a.reuse.read_text()) if a.reuse else None
+    same = lambda t: {k: v for k, v in t.items() if k != "packVersion"}  # noqa: E731  (weights, not the label)
+    if reuse and (same(reuse["teacher"]), reuse["corpus"], reuse["seed"], reuse["settings"]) != \
+            (same(teacher_info), data_reference(a.data), a.seed, json.loads(json.dumps(_round(settings)))):
+        raise ValueError(f"{a.reuse}: another teacher, corpus, seed or settings; its rows cannot be reused")
+    results: dict = {"trained": True, "teacher": teacher_info,
+                     "student": {"steps": int(read_checkpoint(a.student)["steps"]), **info},
+                     "corpus": data_reference(a.data), "seed": a.seed, "settings": settings, "splits": {}}
+    for split in a.splits:
+        clips = pick_clips(corpus, split, a.clips)
+        if not clips:
+            continue
+        scorer = Scorer(head, clips)
+        styles = reference_styles(teacher, corpus, clips, mean, std)
+        methods: dict[str, dict] = {}
+        reused = reuse["splits"][split]["methods"] if reuse else {}
+
+        def run(name: str, motions: Callable[[], list[np.ndarray]]) -> None:
+            if name in reused and not name.startswith("distilled-"):  # the student's rows are always sampled
+                methods[name] = reused[name]
+                log(f"{split} {name}: reused from {a.reuse}")
+                return
+            methods[name] = scorer.score(motions())
+            log(f"{split} {name}: " + " ".join(f"{k} {v:.4g}" for k, v in methods[name].items()))
+
+        run("ground truth (self)", lambda: [c.motion[None] for c in clips])
+        run("parley ddim-10", lambda: sample_clips(teacher, mean, std, clips, styles, a.samples, 10, guide,
+                                                   seed=a.seed))
+        for k in a.student_steps:
+            run(f"parley ddim-{k}", lambda: sample_clips(teacher, mean, std, clips, styles, a.samples, k, guide,
+                                                         seed=a.seed))
+            run(f"distilled-{k}", lambda: sample_clips(student, mean, std, clips, styles, a.samples, k,
+                                                       mode="folded", seed=a.seed))
+        results["splits"][split] = {"clips": len(clips), "speakers": len({c.speaker for c in clips}),
+                                    "frames": int(sum(c.n_frames for c in clips)), "methods": methods}
+    return write_results(a.out, results, student_acceptance(results), t0, log)
+
+
+STUDENT_TOLERANCE = 0.05  # issue 18: within 5% of the 10-step teacher
+
+
+def student_acceptance(results: dict) -> dict:
+    """Per student step count, on held-out voices: within 5% of the 10-step teacher on LVE, MOD (lower
+    is better: at most 5% above), closure and BA (higher is better: at most 5% below), diversity above 0."""
+    h = results["splits"].get("heldout")
+    if not h or "parley ddim-10" not in h["methods"]:
+        return {}
+    m = h["methods"]
+    ref = m["parley ddim-10"]
+    out = {}
+    for name in [n for n in m if n.startswith("distilled-")]:
+        s = m[name]
+        ratios = {key: s[key] / ref[key] if ref[key] else float("inf") for key in ("lve_mm", "mod_mm", "closure", "ba")}
+        out[f"{name} / ddim-10"] = {k: round(v, 4) for k, v in ratios.items()}
+        ok = ratios["lve_mm"] <= 1 + STUDENT_TOLERANCE and ratios["mod_mm"] <= 1 + STUDENT_TOLERANCE and \
+            ratios["closure"] >= 1 - STUDENT_TOLERANCE and ratios["ba"] >= 1 - STUDENT_TOLERANCE
+        out[f"{name} within 5% of ddim-10 on LVE, MOD, closure, BA"] = ok
+        out[f"{name} diversity above zero"] = s["div_expr"] > 0 and s["div_head_deg"] > 0
+    return out
 
 
 def merge(parts: list[Path], out: Path) -> int:

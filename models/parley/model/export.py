@@ -10,12 +10,14 @@ side runs the ONNX graphs with ONNX Runtime and checks parity against them.
 from __future__ import annotations
 
 import argparse
+import copy
 import hashlib
 import json
 import math
 import sys
 import warnings
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import onnx
@@ -28,7 +30,7 @@ from parley.layout import SAMPLE_RATE, SAMPLES_PER_FRAME, layout_json
 from .config import ModelConfig, get_config
 from .diffusion import Schedule
 from .network import ParleyModel, build_model
-from .sampler import Conditions, ddim_sample, ddim_timesteps
+from .sampler import Conditions, ddim_sample, ddim_timesteps, folded_sample
 
 OPSET = 17
 # The graphs' tensor names (docs/model-pack.md). Since pack 1.4.0 the denoiser is two graphs: the audio memory
@@ -43,6 +45,9 @@ SPLIT_SINCE = "1.4.0"  # the first packVersion of parley-base-v1 with the two de
 DEFAULT_STEPS = 10
 DEFAULT_GUIDANCE = {"audio": 1.5, "style": 1.5, "rescale": 0.0}  # chosen on val (docs/model-card.md)
 UNTRAINED_VERSION = "0.0.0-untrained"
+# A distilled student (parley.model.distil): the denoiser's two graphs again, with the student's weights.
+DISTILLED_FILES = {"distilledAudioMemory": "audio_memory_distilled.onnx",
+                   "distilledDenoiser": "denoiser_distilled.onnx"}
 
 
 class _AudioMemoryGraph(nn.Module):
@@ -155,11 +160,14 @@ def audio_memory_shape(cfg: ModelConfig) -> list[int | str]:
 
 
 def export_onnx(model: ParleyModel, out: Path, opset: int = OPSET, half: bool = True,
-                one_graph: bool = False) -> dict[str, Path]:
+                one_graph: bool = False, student: nn.Module | None = None) -> dict[str, Path]:
     """Writes audio_encoder.onnx, audio_memory.onnx, denoiser.onnx, style_encoder.onnx into ``out``; checks
-    each graph. ``one_graph`` writes the one-graph denoiser of packs before 1.4.0 instead of the two.
+    each graph. ``one_graph`` writes the one-graph denoiser of packs before 1.4.0 instead of the two. A
+    distilled ``student`` denoiser (parley.model.distil) adds its two graphs (DISTILLED_FILES): the
+    denoiser's, with the student's weights.
 
-    With ``half``, call round_weights_to_half(model) first so that the weights are stored losslessly.
+    With ``half``, call round_weights_to_half(model) (and on the student) first so that the weights are
+    stored losslessly.
     """
     model = model.eval()
     cfg = model.cfg
@@ -169,6 +177,13 @@ def export_onnx(model: ParleyModel, out: Path, opset: int = OPSET, half: bool = 
              "styleEncoder": out / "style_encoder.onnx"}
     if not one_graph:
         files["audioMemory"] = out / "audio_memory.onnx"
+    denoisers = {("audioMemory", "denoiser"): model}
+    if student is not None:
+        if one_graph:
+            raise ValueError("a distilled student needs the two denoiser graphs (packs 1.4.0 on)")
+        files.update({key: out / name for key, name in DISTILLED_FILES.items()})
+        # The graph wrappers read only ``.denoiser``.
+        denoisers[tuple(DISTILLED_FILES)] = SimpleNamespace(denoiser=student.eval())
     batch = {0: "B"}
     den_inputs = ex["denoiser"]
     with torch.no_grad(), warnings.catch_warnings():
@@ -184,14 +199,15 @@ def export_onnx(model: ParleyModel, out: Path, opset: int = OPSET, half: bool = 
                               dynamic_axes={**{n: batch for n in ONE_GRAPH_DENOISER_INPUTS}, "x0": batch})
         else:
             memory_in = den_inputs[4:6]
-            torch.onnx.export(_AudioMemoryGraph(model), memory_in, str(files["audioMemory"]), opset_version=opset,
-                              input_names=list(AUDIO_MEMORY_INPUTS), output_names=[AUDIO_MEMORY],
-                              do_constant_folding=True,
-                              dynamic_axes={**{n: batch for n in AUDIO_MEMORY_INPUTS}, AUDIO_MEMORY: batch})
-            step_in = (*den_inputs[:4], model.denoiser.audio_memory(*memory_in), *den_inputs[6:])
-            torch.onnx.export(_StepGraph(model), step_in, str(files["denoiser"]), opset_version=opset,
-                              input_names=list(DENOISER_INPUTS), output_names=["x0"], do_constant_folding=True,
-                              dynamic_axes={**{n: batch for n in DENOISER_INPUTS}, "x0": batch})
+            for (memory_key, step_key), net in denoisers.items():
+                torch.onnx.export(_AudioMemoryGraph(net), memory_in, str(files[memory_key]), opset_version=opset,
+                                  input_names=list(AUDIO_MEMORY_INPUTS), output_names=[AUDIO_MEMORY],
+                                  do_constant_folding=True,
+                                  dynamic_axes={**{n: batch for n in AUDIO_MEMORY_INPUTS}, AUDIO_MEMORY: batch})
+                step_in = (*den_inputs[:4], net.denoiser.audio_memory(*memory_in), *den_inputs[6:])
+                torch.onnx.export(_StepGraph(net), step_in, str(files[step_key]), opset_version=opset,
+                                  input_names=list(DENOISER_INPUTS), output_names=["x0"], do_constant_folding=True,
+                                  dynamic_axes={**{n: batch for n in DENOISER_INPUTS}, "x0": batch})
         torch.onnx.export(model.style, ex["style"], str(files["styleEncoder"]), opset_version=opset,
                           input_names=["motion"], output_names=["style"], do_constant_folding=True,
                           dynamic_axes={"motion": batch, "style": batch})
@@ -199,6 +215,7 @@ def export_onnx(model: ParleyModel, out: Path, opset: int = OPSET, half: bool = 
               "denoiser": {"x0": ["B", cfg.window, cfg.motion_dim]},
               "styleEncoder": {"style": ["B", cfg.style.dim]},
               "audioMemory": {AUDIO_MEMORY: audio_memory_shape(cfg)}}
+    shapes.update({"distilledDenoiser": shapes["denoiser"], "distilledAudioMemory": shapes["audioMemory"]})
     for key, path in files.items():
         _clean(path, half, shapes[key])
     return files
@@ -206,7 +223,7 @@ def export_onnx(model: ParleyModel, out: Path, opset: int = OPSET, half: bool = 
 
 def manifest(cfg: ModelConfig, schedule: Schedule, pack_id: str, pack_version: str, mean: np.ndarray,
              std: np.ndarray, extra: dict | None = None, guidance: dict | None = None,
-             one_graph: bool = False) -> dict:
+             one_graph: bool = False, distilled: dict | None = None) -> dict:
     man = {
         "format": "parley-model-pack", "version": 1,
         "id": pack_id, "packVersion": pack_version,
@@ -229,7 +246,17 @@ def manifest(cfg: ModelConfig, schedule: Schedule, pack_id: str, pack_version: s
     }
     if one_graph:  # the layout of packs before 1.4.0
         del man["audioMemory"], man["models"]["audioMemory"]
+    if distilled is not None:
+        man["sampling"]["distilled"] = dict(distilled)
+        man["models"].update(DISTILLED_FILES)
     return man
+
+
+def distilled_section(steps: int, n: int, default: bool, teacher_steps: int = DEFAULT_STEPS) -> dict:
+    """The manifest's ``sampling.distilled``: a guidance-folded student (parley.model.distil) run for
+    ``steps`` DDIM steps at the timesteps of ddim_timesteps(N, steps), one row per window and step."""
+    return {"steps": steps, "timesteps": ddim_timesteps(n, steps), "guidance": "folded",
+            "teacherSteps": teacher_steps, "default": default}
 
 
 def golden_pcm(samples: int) -> np.ndarray:
@@ -260,8 +287,10 @@ class _Golden:
 
 @torch.no_grad()
 def write_golden(model: ParleyModel, schedule: Schedule, folder: Path, seed: int,
-                 guidance: dict | None = None, one_graph: bool = False) -> dict:
-    """Fixed-seed vectors for the Java parity tests; returns the index written to golden.json."""
+                 guidance: dict | None = None, one_graph: bool = False, student: nn.Module | None = None,
+                 distilled: dict | None = None) -> dict:
+    """Fixed-seed vectors for the Java parity tests; returns the index written to golden.json. With a
+    distilled ``student`` (and its manifest section ``distilled``), also its graphs and sampler runs."""
     model = model.eval()
     # The denoiser as the pack's graphs compute it.
     denoise = model.denoiser if one_graph else model.denoiser.two_graphs
@@ -318,19 +347,37 @@ def write_golden(model: ParleyModel, schedule: Schedule, folder: Path, seed: int
     # Since 1.4.0 both graphs in turn, as the runtime runs them: audio_memory on the audio inputs, the step
     # on the rest.
     x0 = denoise(**den)
-    den_cases = [{"inputs": {k: gold.put(f"denoiser_{k}", v) for k, v in den.items()},
-                  "outputs": {"x0": gold.put("denoiser_x0", x0)}}]
+    den_inputs = {k: gold.put(f"denoiser_{k}", v) for k, v in den.items()}
+    den_cases = [{"inputs": den_inputs, "outputs": {"x0": gold.put("denoiser_x0", x0)}}]
+    student_cases, student_runs = [], []
+    if student is not None:
+        student = student.eval()
+        student_cases = [{"inputs": den_inputs, "outputs": {"x0": gold.put("distilled_x0", student.two_graphs(**den))}}]
+        # The runtime's distilled path: its step count and timesteps, a first window, then a continuation.
+        for first in (1.0, 0.0):
+            cond = Conditions(prev, torch.tensor([first]), features, style, shape)
+            trace: list[dict] = []
+            x = folded_sample(student.two_graphs, noise, cond, schedule.alphas_cumprod, distilled["timesteps"], trace)
+            name = f"distilled{distilled['steps']}_{'first' if first else 'next'}"
+            student_runs.append({
+                "steps": distilled["steps"], "timesteps": list(distilled["timesteps"]), "firstWindow": bool(first),
+                "inputs": {"noise": "noise", "prev_motion": "prev_motion", "audio_features": "audio_features",
+                           "style": "style", "shape": "shape"},
+                "firstStepX0": gold.put(f"{name}_x0_step0", trace[0]["x0"]),
+                "output": gold.put(f"{name}_output", x),
+            })
 
     index = {
         "seed": seed,
         "encoding": "each tensor is a raw little-endian file, row-major (C order); dtype float32 or int64",
-        "tolerance": {"network": 1e-4, "sampler": 1e-3,
+        "tolerance": {"network": 1e-4, "sampler": 1e-3, **({"distilled": 1e-4} if student is not None else {}),
                       "note": "max absolute difference ONNX Runtime vs these PyTorch values"},
         "tensors": gold.tensors,
         "audioEncoder": audio_cases,
         "styleEncoder": style_cases,
         "denoiser": den_cases,
         "ddim": runs,
+        **({"distilledDenoiser": student_cases, "distilled": student_runs} if student is not None else {}),
     }
     (folder / "golden.json").write_text(json.dumps(index, indent=1) + "\n")
     return index
@@ -393,34 +440,29 @@ def _initializer_pairs(probe: Path, pack: Path) -> dict[str, str]:
 
 
 @torch.no_grad()
-def load_pack_weights(pack: Path, workdir: Path) -> tuple[ParleyModel, np.ndarray, np.ndarray, dict]:
-    """The PyTorch model whose export is the pack's ONNX graphs, read back from the graphs' weights;
-    with the manifest's mean and std and the manifest itself.
-
-    The exporter renames some weights (MatMul operands are stored transposed under generated names),
-    so a probe model of the same config with distinct random values is exported into ``workdir`` first
-    and every initializer is matched to its parameter by value. Raises if any learnt tensor of the
-    exported networks stays unmatched (the phone head is not exported and keeps its probe values). Reads
-    packs with the two denoiser graphs (1.4.0 on) and with the one graph of packs before.
-    """
-    man = json.loads((pack / "manifest.json").read_text())
-    from .config import config_from_dict
-    cfg = config_from_dict(man["architecture"]["config"])
+def _probe(cfg: ModelConfig) -> ParleyModel:
+    """A model with distinct random float16-exact values in every parameter (to match by value)."""
     probe = build_model(cfg, 987654321)
     gen = torch.Generator().manual_seed(4321)
     for prm in probe.parameters():
         prm.copy_(torch.randn(prm.shape, generator=gen))
     round_weights_to_half(probe)
-    one_graph = is_one_graph(man)
-    graphs = _graphs(one_graph)
-    export_onnx(probe, workdir, one_graph=one_graph)
-    model = build_model(cfg, 0)
-    done: dict[str, set[str]] = {sub: set() for sub in graphs.values()}
-    for graph, sub in graphs.items():
-        mine, theirs = _initializers(workdir / graph), _initializers(pack / graph)
-        pairs = _initializer_pairs(workdir / graph, pack / graph)
-        params = {n: prm for n, prm in getattr(probe, sub).named_parameters() if not n.startswith("phone_head.")}
-        targets = dict(getattr(model, sub).named_parameters())
+    return probe
+
+
+@torch.no_grad()
+def _read_graphs(pack: Path, workdir: Path, graphs: dict[str, tuple[nn.Module, nn.Module, str]]) -> None:
+    """For each pack graph file -> (probe module, target module, the probe's graph file in ``workdir``):
+    copies the graph's weights into the target, matching each initializer of the probe's export (distinct
+    random values) to its parameter by value. Raises if a learnt tensor stays unmatched over all the
+    graphs of a module (the phone head is not exported and keeps its probe values)."""
+    done: dict[int, set[str]] = {}
+    for graph, (probe, target, probe_graph) in graphs.items():
+        found = done.setdefault(id(target), set())
+        mine, theirs = _initializers(workdir / probe_graph), _initializers(pack / graph)
+        pairs = _initializer_pairs(workdir / probe_graph, pack / graph)
+        params = {n: prm for n, prm in probe.named_parameters() if not n.startswith("phone_head.")}
+        targets = dict(target.named_parameters())
         by_value = {}
         for n, prm in params.items():
             v = prm.numpy()
@@ -439,13 +481,51 @@ def load_pack_weights(pack: Path, workdir: Path) -> tuple[ParleyModel, np.ndarra
             n, transposed = hit
             value = torch.from_numpy(np.array(other.T if transposed else other, dtype=np.float32))
             targets[n].copy_(value.reshape(targets[n].shape))
-            done[sub].add(n)
-    for sub, found in done.items():
-        missing = sorted(n for n, _ in getattr(probe, sub).named_parameters()
-                         if not n.startswith("phone_head.") and n not in found)
+            found.add(n)
+    for graph, (probe, target, _) in graphs.items():
+        missing = sorted(n for n, _ in probe.named_parameters()
+                         if not n.startswith("phone_head.") and n not in done[id(target)])
         if missing:
-            files = ", ".join(g for g, s in graphs.items() if s == sub)
+            files = ", ".join(g for g, (_, t, _) in graphs.items() if t is target)
             raise ValueError(f"{files}: parameters not found in the graphs: {missing[:5]}")
+
+
+@torch.no_grad()
+def load_distilled_weights(pack: Path, workdir: Path, model: ParleyModel) -> nn.Module | None:
+    """The distilled student denoiser of a pack (its DISTILLED_FILES graphs) read back into a copy of
+    ``model.denoiser`` as load_pack_weights reads the others; None if the pack has none. Call
+    load_pack_weights(pack, workdir) first: its probe graphs in ``workdir`` are reused."""
+    man = json.loads((pack / "manifest.json").read_text())
+    if "distilledDenoiser" not in man["models"]:
+        return None
+    probe = _probe(model.cfg).denoiser
+    student = copy.deepcopy(model.denoiser)
+    _read_graphs(pack, workdir, {man["models"]["distilledAudioMemory"]: (probe, student, "audio_memory.onnx"),
+                                 man["models"]["distilledDenoiser"]: (probe, student, "denoiser.onnx")})
+    return student.eval()
+
+
+@torch.no_grad()
+def load_pack_weights(pack: Path, workdir: Path) -> tuple[ParleyModel, np.ndarray, np.ndarray, dict]:
+    """The PyTorch model whose export is the pack's ONNX graphs, read back from the graphs' weights;
+    with the manifest's mean and std and the manifest itself.
+
+    The exporter renames some weights (MatMul operands are stored transposed under generated names),
+    so a probe model of the same config with distinct random values is exported into ``workdir`` first
+    and every initializer is matched to its parameter by value. Raises if any learnt tensor of the
+    exported networks stays unmatched (the phone head is not exported and keeps its probe values). Reads
+    packs with the two denoiser graphs (1.4.0 on) and with the one graph of packs before.
+    """
+    man = json.loads((pack / "manifest.json").read_text())
+    from .config import config_from_dict
+    cfg = config_from_dict(man["architecture"]["config"])
+    probe = _probe(cfg)
+    one_graph = is_one_graph(man)
+    graphs = _graphs(one_graph)
+    export_onnx(probe, workdir, one_graph=one_graph)
+    model = build_model(cfg, 0)
+    _read_graphs(pack, workdir, {graph: (getattr(probe, sub), getattr(model, sub), graph)
+                                 for graph, sub in graphs.items()})
     man_mean = np.asarray(man["motion"]["mean"], np.float32)
     man_std = np.asarray(man["motion"]["std"], np.float32)
     return model.eval(), man_mean, man_std, man
@@ -457,42 +537,64 @@ def sha256(path: Path) -> str:
 
 def export_pack(model: ParleyModel, out: Path, pack_id: str, pack_version: str, mean: np.ndarray | None = None,
                 std: np.ndarray | None = None, seed: int = 0, trained: bool = False, half: bool = True,
-                training: dict | None = None, guidance: dict | None = None, one_graph: bool = False) -> dict:
+                training: dict | None = None, guidance: dict | None = None, one_graph: bool = False,
+                student: nn.Module | None = None, distilled: dict | None = None) -> dict:
     """Writes a whole pack into ``out``; returns the manifest. With ``half`` the model's large weights
     are rounded to float16 values in place (before export and golden vectors). ``one_graph`` writes the
-    one-graph denoiser of packs before 1.4.0 (for the runtime's tests of such packs)."""
+    one-graph denoiser of packs before 1.4.0 (for the runtime's tests of such packs). A distilled
+    ``student`` denoiser (parley.model.distil) goes with its manifest section ``distilled``
+    (distilled_section)."""
     cfg = model.cfg
+    if (student is None) != (distilled is None):
+        raise ValueError("a distilled student needs its manifest section and the other way round")
     if half:
         round_weights_to_half(model)
+        if student is not None:
+            round_weights_to_half(student)
     schedule = Schedule.from_config(cfg.diffusion)
     mean = np.zeros(cfg.motion_dim, np.float32) if mean is None else mean
     std = np.ones(cfg.motion_dim, np.float32) if std is None else std
-    files = export_onnx(model, out, half=half, one_graph=one_graph)
+    files = export_onnx(model, out, half=half, one_graph=one_graph, student=student)
     counts = model.parameter_counts()
     extra = {"architecture": {"config": cfg.to_dict(), "parameters": counts, "seed": seed, "trained": trained,
                               "opset": OPSET, "weightStorage": "float16 cast to float32 in the graph" if half
                               else "float32", **({"training": training} if training else {})},
              "checksums": {p.name: sha256(p) for p in files.values()}}
-    man = manifest(cfg, schedule, pack_id, pack_version, mean, std, extra, guidance, one_graph)
+    man = manifest(cfg, schedule, pack_id, pack_version, mean, std, extra, guidance, one_graph, distilled)
     (out / "manifest.json").write_text(json.dumps(man, indent=1) + "\n")
     metrics = {"trained": trained, "packVersion": pack_version,
                "note": "untrained placeholder: random weights, no evaluation" if not trained
                else "not evaluated yet: python3 -m parley evaluate writes the metrics"}
     (out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
-    write_golden(model, schedule, out / "golden", seed, guidance or DEFAULT_GUIDANCE, one_graph)
+    write_golden(model, schedule, out / "golden", seed, guidance or DEFAULT_GUIDANCE, one_graph, student, distilled)
     return man
 
 
-def _reexport(pack: Path, out: Path, version: str | None, pack_id: str | None, half: bool) -> int:
-    """Exports a pack's weights again with this code (``out`` may be ``pack``); its metrics carry over."""
+def _reexport(pack: Path, out: Path, version: str | None, pack_id: str | None, half: bool,
+              student: tuple[Path, int, bool] | None = None) -> int:
+    """Exports a pack's weights again with this code (``out`` may be ``pack``); its metrics carry over. Its
+    distilled student too, or the one of ``student`` = (checkpoint, step count, whether it is the default)."""
     import tempfile
     metrics = (pack / "metrics.json").read_bytes()
     with tempfile.TemporaryDirectory() as probe:
         model, mean, std, old = load_pack_weights(pack, Path(probe))
+        net, distilled = load_distilled_weights(pack, Path(probe), model), old["sampling"].get("distilled")
+    if student is not None:
+        from .distil import read_distil_info
+        from .train import load_checkpoint, read_checkpoint
+        ckpt, steps, default = student
+        info = read_distil_info(ckpt)
+        if steps not in info["config"]["steps"]:
+            raise ValueError(f"{ckpt}: trained for {info['config']['steps']} steps, not {steps}")
+        net = load_checkpoint(ckpt)[0].denoiser
+        distilled = {**distilled_section(steps, model.cfg.diffusion.steps, default, info["config"]["teacher_steps"]),
+                     "training": {"steps": int(read_checkpoint(ckpt)["steps"]), "trainSeconds": info["train_seconds"],
+                                  "stepCounts": info["config"]["steps"], "teacher": info["teacher"]}}
     arch = old["architecture"]
     version = version or old["packVersion"]
     export_pack(model, out, pack_id or old["id"], version, mean, std, arch["seed"], trained=arch["trained"],
-                half=half, training=arch.get("training"), guidance=old["sampling"]["guidance"])
+                half=half, training=arch.get("training"), guidance=old["sampling"]["guidance"], student=net,
+                distilled=distilled)
     if arch["trained"]:
         (out / "metrics.json").write_bytes(metrics)  # the same weights: the evaluation still holds
     print(f"re-exported {old['id']} {old['packVersion']} as {version} into {out}")
@@ -509,6 +611,12 @@ def main(argv: list[str] | None = None) -> int:
     src.add_argument("--from-pack", type=Path, metavar="PACK",
                      help="re-export a pack's own weights (read back from its graphs; a pack before 1.4.0 gets the "
                           "two denoiser graphs), keeping its manifest's normalisation, guidance and metrics")
+    p.add_argument("--student", type=Path, help="with --from-pack: a distilled student (python3 -m parley distil) "
+                                                "to add, as the two graphs of " + " and ".join(DISTILLED_FILES.values())
+                                                + " and the manifest section sampling.distilled")
+    p.add_argument("--student-steps", type=int, help="the student's step count at run time (one it was trained for)")
+    p.add_argument("--student-default", action="store_true",
+                   help="the student is the pack's default sampler (the guided DDIM stays selectable)")
     p.add_argument("--out", type=Path, required=True, help="pack folder to write")
     p.add_argument("--id", help="pack id (default: the folder name)")
     p.add_argument("--float32", action="store_true", help="store weights as float32 (default: float16-exact weights)")
@@ -520,12 +628,16 @@ def main(argv: list[str] | None = None) -> int:
                    help="guidance rescale in the manifest, in [0, 1] (default %(default)s; 0: plain guidance)")
     a = p.parse_args(argv)
     mean = std = None
+    if (a.student is None) != (a.student_steps is None) or (a.student_default and a.student is None) or \
+            (a.student and not a.from_pack):
+        p.error("--student and --student-steps go together, with --from-pack (and --student-default needs them)")
     if not 0.0 <= a.guidance_rescale <= 1.0:
         p.error(f"--guidance-rescale must be in [0, 1] but got {a.guidance_rescale}")
     wa, ws = a.guidance if a.guidance else (DEFAULT_GUIDANCE["audio"], DEFAULT_GUIDANCE["style"])
     guidance = {"audio": wa, "style": ws, "rescale": a.guidance_rescale}
     if a.from_pack:
-        return _reexport(a.from_pack, a.out, a.pack_version, a.id, not a.float32)
+        return _reexport(a.from_pack, a.out, a.pack_version, a.id, not a.float32,
+                         (a.student, a.student_steps, a.student_default) if a.student else None)
     if a.untrained:
         model = build_model(get_config(a.config), a.seed)
         version = a.pack_version or UNTRAINED_VERSION

@@ -103,10 +103,47 @@ def ddim_sample(denoise: DenoiseFn, noise: torch.Tensor, cond: Conditions, alpha
         x0, branches = guided_x0(denoise, x, t, cond, audio_scale, style_scale, rescale)
         if trace is not None:
             trace.append({"t": t, "x_t": x.clone(), "branches": branches.clone(), "x0": x0.clone()})
-        a, a_next = float(ab[t]), float(ab[ts[i + 1]]) if i + 1 < len(ts) else 1.0
-        xd, x0d = x.double(), x0.double()
-        eps = (xd - np.sqrt(a) * x0d) / np.sqrt(1.0 - a)
-        x = (np.sqrt(a_next) * x0d + np.sqrt(1.0 - a_next) * eps).float()
+        x = ddim_update(x, x0, float(ab[t]), float(ab[ts[i + 1]]) if i + 1 < len(ts) else 1.0)
+    return x
+
+
+def ddim_update(x: torch.Tensor, x0: torch.Tensor, a: float, a_next: float) -> torch.Tensor:
+    """One deterministic DDIM update in float64, rounded to float32 (as the Java ``Ddim.update``)."""
+    xd, x0d = x.double(), x0.double()
+    eps = (xd - np.sqrt(a) * x0d) / np.sqrt(1.0 - a)
+    return (np.sqrt(a_next) * x0d + np.sqrt(1.0 - a_next) * eps).float()
+
+
+def folded_inputs(x_t: torch.Tensor, t: int | torch.Tensor, cond: Conditions) -> dict[str, torch.Tensor]:
+    """The denoiser's inputs for a guidance-folded student: one row per window, audio and style on."""
+    b = x_t.shape[0]
+    timestep = torch.as_tensor(t, dtype=torch.int64)
+    if timestep.dim() == 0:
+        timestep = timestep.repeat(b)
+    ones = torch.ones(b)
+    return {"x_t": x_t, "timestep": timestep, "prev_motion": cond.prev_motion, "first_window": cond.first_window,
+            "audio_features": cond.audio_features, "audio_mask": ones, "style": cond.style, "style_mask": ones,
+            "shape": cond.shape}
+
+
+@torch.no_grad()
+def folded_sample(denoise: DenoiseFn, noise: torch.Tensor, cond: Conditions, alphas_cumprod: np.ndarray,
+                  timesteps: list[int], trace: list[dict] | None = None, stop: int | None = None) -> torch.Tensor:
+    """DDIM over ``timesteps`` with a guidance-folded student (parley.model.distil): ONE denoiser row per
+    window and step, its output taken as the guided x0 (no branches, no combination). The update is
+    ``ddim_sample``'s, operation for operation. ``trace`` ({t, x_t, x0} per step) and ``stop`` as in
+    ``ddim_sample``."""
+    ab = np.asarray(alphas_cumprod, dtype=np.float32)
+    if stop is not None and not 0 <= stop < len(timesteps):
+        raise ValueError(f"stop must be in [0, {len(timesteps)}) but got {stop}")
+    x = noise.to(torch.float32).clone()
+    for i, t in enumerate(timesteps):
+        if i == stop:
+            return x
+        x0 = denoise(**folded_inputs(x, t, cond))
+        if trace is not None:
+            trace.append({"t": t, "x_t": x.clone(), "x0": x0.clone()})
+        x = ddim_update(x, x0, float(ab[t]), float(ab[timesteps[i + 1]]) if i + 1 < len(timesteps) else 1.0)
     return x
 
 

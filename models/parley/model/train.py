@@ -368,6 +368,21 @@ class SyntheticDataset:
         return self.items[index]
 
 
+def run_log(folder: Path) -> Callable[[str], None]:
+    """A log of a run: each message printed and appended to ``folder``/train.log with the seconds since now."""
+    folder.mkdir(parents=True, exist_ok=True)
+    logfile = (folder / "train.log").open("a")
+    t0 = time.time()
+
+    def log(msg: str) -> None:
+        line = f"[{time.time() - t0:7.0f} s] {msg}"
+        print(line, flush=True)
+        logfile.write(line + "\n")
+        logfile.flush()
+
+    return log
+
+
 def _load_callable(spec: str) -> Callable:
     module, _, name = spec.partition(":")
     return getattr(importlib.import_module(module), name)
@@ -431,15 +446,7 @@ def main(argv: list[str] | None = None) -> int:
     model = build_model(cfg, a.seed)
     mean, std = motion_stats(dataset)
     vertex_fn = flame_vertex_fn(mean, std) if cfg.train.w_vertex > 0 else None
-    a.out.mkdir(parents=True, exist_ok=True)
-    logfile = (a.out / "train.log").open("a")
-
-    def log(msg: str) -> None:
-        line = f"[{time.time() - t0:7.0f} s] {msg}"
-        print(line, flush=True)
-        logfile.write(line + "\n")
-        logfile.flush()
-
+    log = run_log(a.out)
     t0 = time.time()
     log(f"config {cfg.name}: {len(dataset)} clips, params {model.parameter_counts()}")
     if a.init_from:

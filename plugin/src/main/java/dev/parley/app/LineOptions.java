@@ -2,12 +2,20 @@ package dev.parley.app;
 
 import dev.parley.pack.PackManifest;
 import dev.parley.sampler.Guidance;
+import dev.parley.sampler.SamplerKind;
 import dev.parley.util.Validate;
 
 /**
- * How a line is sampled: steps, guidance scales over audio and style and their rescale, a seed, and whether the service
- * may use fewer steps to keep up. Unset values (0 steps, NaN scales, no seed) fall back on the
- * character's defaults, then the pack's. Immutable.
+ * How a line is sampled: the sampler, steps, guidance scales over audio and style and their rescale, a seed, and
+ * whether the service may use fewer steps to keep up. Unset values (0 steps, NaN scales, no seed, no sampler) fall
+ * back on the character's defaults, then the pack's. Immutable.
+ *
+ * <p>Sampler: a pack with a distilled student ({@code sampling.distilled}, docs/model-pack.md) runs it where the
+ * pack makes it the default, or where {@link #withSampler} asks for it; the guided DDIM stays selectable
+ * ({@link SamplerKind#DDIM}). The student has the pack's guidance folded into its weights: it ignores steps and
+ * guidance, so a line left to the pack's default whose guidance differs from the pack's runs the guided DDIM.
+ * Lines without a style always run the guided DDIM (the student is trained with a style), and so does every
+ * line on a pack without a student.
  *
  * @param steps DDIM steps (0 = default)
  * @param audioGuidance the audio guidance scale w_a (NaN = default)
@@ -19,12 +27,14 @@ import dev.parley.util.Validate;
  * @param adaptive whether the service may sample with fewer steps: the first window, to start within
  *     the budget, and later windows when the machine falls behind. Lines that are not adaptive give
  *     the same motion for the same audio, style, options and seed every time.
+ * @param sampler the sampler (null = the pack's default)
  */
 public record LineOptions(int steps, float audioGuidance, float styleGuidance, float guidanceRescale, long seed,
-        boolean seeded, Boolean adaptive) {
+        boolean seeded, Boolean adaptive, SamplerKind sampler) {
 
     /** Nothing set: everything from the character's defaults and the pack. */
-    public static final LineOptions DEFAULTS = new LineOptions(0, Float.NaN, Float.NaN, Float.NaN, 0L, false, null);
+    public static final LineOptions DEFAULTS = new LineOptions(0, Float.NaN, Float.NaN, Float.NaN, 0L, false, null,
+            null);
 
     /**
      * Checks the values (each as described in the class comment).
@@ -36,6 +46,7 @@ public record LineOptions(int steps, float audioGuidance, float styleGuidance, f
      * @param seed see {@link #seed()}
      * @param seeded see {@link #seeded()}
      * @param adaptive see {@link #adaptive()}
+     * @param sampler see {@link #sampler()}
      */
     public LineOptions {
         Validate.inRange(steps, 0, 100_000, "steps");
@@ -45,12 +56,36 @@ public record LineOptions(int steps, float audioGuidance, float styleGuidance, f
     }
 
     /**
+     * Options with the pack's default sampler.
+     *
+     * @param steps see {@link #steps()}
+     * @param audioGuidance see {@link #audioGuidance()}
+     * @param styleGuidance see {@link #styleGuidance()}
+     * @param guidanceRescale see {@link #guidanceRescale()}
+     * @param seed see {@link #seed()}
+     * @param seeded see {@link #seeded()}
+     * @param adaptive see {@link #adaptive()}
+     */
+    public LineOptions(int steps, float audioGuidance, float styleGuidance, float guidanceRescale, long seed,
+            boolean seeded, Boolean adaptive) {
+        this(steps, audioGuidance, styleGuidance, guidanceRescale, seed, seeded, adaptive, null);
+    }
+
+    /**
+     * @param kind the sampler (null = the pack's default)
+     * @return a copy with that value
+     */
+    public LineOptions withSampler(SamplerKind kind) {
+        return new LineOptions(steps, audioGuidance, styleGuidance, guidanceRescale, seed, seeded, adaptive, kind);
+    }
+
+    /**
      * @param count DDIM steps (&gt;0)
      * @return a copy with that value
      */
     public LineOptions withSteps(int count) {
         Validate.inRange(count, 1, 100_000, "count");
-        return new LineOptions(count, audioGuidance, styleGuidance, guidanceRescale, seed, seeded, adaptive);
+        return new LineOptions(count, audioGuidance, styleGuidance, guidanceRescale, seed, seeded, adaptive, sampler);
     }
 
     /**
@@ -62,7 +97,7 @@ public record LineOptions(int steps, float audioGuidance, float styleGuidance, f
         if (!Float.isFinite(audio) || !Float.isFinite(style)) {
             throw new IllegalArgumentException("guidance scales must be finite but are " + audio + ", " + style);
         }
-        return new LineOptions(steps, audio, style, guidanceRescale, seed, seeded, adaptive);
+        return new LineOptions(steps, audio, style, guidanceRescale, seed, seeded, adaptive, sampler);
     }
 
     /**
@@ -70,7 +105,8 @@ public record LineOptions(int steps, float audioGuidance, float styleGuidance, f
      * @return a copy with that value
      */
     public LineOptions withGuidanceRescale(float phi) {
-        return new LineOptions(steps, audioGuidance, styleGuidance, Guidance.checkRescale(phi), seed, seeded, adaptive);
+        return new LineOptions(steps, audioGuidance, styleGuidance, Guidance.checkRescale(phi), seed, seeded, adaptive,
+                sampler);
     }
 
     /**
@@ -78,7 +114,7 @@ public record LineOptions(int steps, float audioGuidance, float styleGuidance, f
      * @return a copy with that seed
      */
     public LineOptions withSeed(long value) {
-        return new LineOptions(steps, audioGuidance, styleGuidance, guidanceRescale, value, true, adaptive);
+        return new LineOptions(steps, audioGuidance, styleGuidance, guidanceRescale, value, true, adaptive, sampler);
     }
 
     /**
@@ -86,7 +122,7 @@ public record LineOptions(int steps, float audioGuidance, float styleGuidance, f
      * @return a copy with that value
      */
     public LineOptions withAdaptive(boolean value) {
-        return new LineOptions(steps, audioGuidance, styleGuidance, guidanceRescale, seed, seeded, value);
+        return new LineOptions(steps, audioGuidance, styleGuidance, guidanceRescale, seed, seeded, value, sampler);
     }
 
     /**
@@ -100,12 +136,12 @@ public record LineOptions(int steps, float audioGuidance, float styleGuidance, f
                 Float.isNaN(styleGuidance) ? fallback.styleGuidance : styleGuidance,
                 Float.isNaN(guidanceRescale) ? fallback.guidanceRescale : guidanceRescale,
                 seeded ? seed : fallback.seed, seeded || fallback.seeded,
-                adaptive != null ? adaptive : fallback.adaptive);
+                adaptive != null ? adaptive : fallback.adaptive, sampler != null ? sampler : fallback.sampler);
     }
 
     /**
      * @param manifest the pack (not null)
-     * @return the effective steps: these or the pack's default, at most the pack's schedule
+     * @return the effective steps of the guided DDIM: these or the pack's default, at most the pack's schedule
      */
     public int resolvedSteps(PackManifest manifest) {
         return Math.min(steps > 0 ? steps : manifest.defaultSteps(), manifest.diffusionSteps());
@@ -113,13 +149,32 @@ public record LineOptions(int steps, float audioGuidance, float styleGuidance, f
 
     /**
      * @param manifest the pack (not null)
+     * @param guidance the line's effective guidance, {@link #resolvedGuidance} (not null)
+     * @return the effective steps: the distilled sampler's for folded guidance, else
+     *     {@link #resolvedSteps(PackManifest)}
+     */
+    public int resolvedSteps(PackManifest manifest, Guidance guidance) {
+        return guidance.folded() ? manifest.distilledTimesteps().length : resolvedSteps(manifest);
+    }
+
+    /**
+     * @param manifest the pack (not null)
      * @param styled whether the line has a style (without one the style scale is 0: the null style alone)
-     * @return the effective guidance: these values or the pack's defaults
+     * @return the effective guidance: these values or the pack's defaults; folded where the line runs the
+     *     pack's distilled sampler (see the class comment)
      */
     public Guidance resolvedGuidance(PackManifest manifest, boolean styled) {
         float audio = Float.isNaN(audioGuidance) ? manifest.audioGuidance() : audioGuidance;
         float style = !styled ? 0f : Float.isNaN(styleGuidance) ? manifest.styleGuidance() : styleGuidance;
-        return new Guidance(audio, style, Float.isNaN(guidanceRescale) ? manifest.guidanceRescale() : guidanceRescale);
+        float phi = Float.isNaN(guidanceRescale) ? manifest.guidanceRescale() : guidanceRescale;
+        if (styled && manifest.hasDistilled() && manifest.guidanceRescale() == 0f) {
+            boolean packGuidance = audio == manifest.audioGuidance() && style == manifest.styleGuidance()
+                    && phi == manifest.guidanceRescale();
+            if (sampler == SamplerKind.DISTILLED || sampler == null && manifest.distilledIsDefault() && packGuidance) {
+                return Guidance.folded(manifest.audioGuidance(), manifest.styleGuidance());
+            }
+        }
+        return new Guidance(audio, style, phi);
     }
 
     /** @return the effective adaptivity (true unless set) */

@@ -4,6 +4,7 @@ import dev.parley.generation.MotionWindow;
 import dev.parley.head.MotionLayout;
 import dev.parley.motion.MotionTrack;
 import dev.parley.pack.PackManifest;
+import dev.parley.sampler.Guidance;
 import dev.parley.service.LineJob;
 import dev.parley.style.Style;
 
@@ -47,9 +48,10 @@ final class ModelMotion implements MotionSource.Motion {
             style.copyEmbedding(embedding, 0);
         }
         LineOptions options = start.line().options();
+        Guidance guidance = options.resolvedGuidance(m, style != null);
         LineJob job = new LineJob(start.head().getName(), start.audio(m.sampleRate(), m.samplesPerFrame()), embedding,
-                start.head().getShape(), options.resolvedSteps(m), options.resolvedGuidance(m, style != null),
-                options.seed(), options.resolvedAdaptive());
+                start.head().getShape(), options.resolvedSteps(m, guidance), guidance, options.seed(),
+                options.resolvedAdaptive());
         start.line().job = job;
         parley.service().submit(job);
         return new ModelMotion(start.line(), job, m.motion());

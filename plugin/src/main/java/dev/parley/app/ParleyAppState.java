@@ -143,7 +143,7 @@ public class ParleyAppState extends BaseAppState {
                 closeQuietly(n.owner());
                 o.close();
             };
-            return new Networks(n.audioEncoder(), n.denoiser(), both);
+            return new Networks(n.audioEncoder(), n.denoiser(), n.distilledDenoiser(), both);
         };
         service = newService();
     }

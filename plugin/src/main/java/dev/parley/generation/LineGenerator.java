@@ -29,6 +29,7 @@ public final class LineGenerator {
     private final float[] style;
     private final float[] shape;
     private final Guidance guidance;
+    private final int[] foldedTimesteps;
     private final int dim;
     private final int windowFrames;
     private final int previousFrames;
@@ -45,8 +46,10 @@ public final class LineGenerator {
      * @param style the style embedding [style.dim] (not null, unaffected: copied)
      * @param shape the speaker's face shape, beta (not null, finite, length &le; shape.dim, missing components 0;
      *     empty for the mean face; unaffected: copied into every window's shape input)
-     * @param guidance how the guidance branches combine (not null)
-     * @throws IllegalArgumentException if the shape does not suit the pack (see {@link PackManifest#shapeInput})
+     * @param guidance how the guidance branches combine, or folded: the pack's distilled sampler, whose
+     *     timesteps the manifest sets (not null)
+     * @throws IllegalArgumentException if the shape does not suit the pack (see {@link PackManifest#shapeInput}),
+     *     or the guidance is folded and the pack has no distilled sampler
      */
     public LineGenerator(PackManifest manifest, LineAudio audio, long seed, float[] style, float[] shape,
             Guidance guidance) {
@@ -57,6 +60,11 @@ public final class LineGenerator {
         this.style = Validate.length(style, manifest.styleDim(), "style").clone();
         this.shape = manifest.shapeInput(shape, "'" + name + "'", new float[manifest.shapeDim()]);
         this.guidance = Validate.nonNull(guidance, "guidance");
+        if (guidance.folded() && !manifest.hasDistilled()) {
+            throw new IllegalArgumentException("'" + name + "': the distilled sampler was chosen but pack '"
+                    + manifest.id() + "' has none (" + manifest.source() + " sampling.distilled)");
+        }
+        foldedTimesteps = guidance.folded() ? manifest.distilledTimesteps() : null;
         dim = manifest.motion().dim();
         windowFrames = manifest.windowFrames();
         previousFrames = manifest.previousFrames();
@@ -125,7 +133,7 @@ public final class LineGenerator {
      * @param task the line's task (not null, modified)
      * @param features the window's audio features (not null, unaffected)
      * @param featuresOffset where they start in {@code features}
-     * @param steps sampling steps (in [1, N])
+     * @param steps sampling steps (in [1, N]; a folded line takes the distilled sampler's, from the manifest)
      * @throws NonFiniteMotionException if the audio features are not finite
      */
     public void begin(SamplingTask task, float[] features, int featuresOffset, int steps) {
@@ -144,7 +152,8 @@ public final class LineGenerator {
         System.arraycopy(history, 0, task.prevMotion, 0, history.length);
         System.arraycopy(style, 0, task.style, 0, style.length);
         System.arraycopy(shape, 0, task.shape, 0, shape.length);
-        task.begin(Ddim.timesteps(manifest.diffusionSteps(), steps), windowIndex == 0, guidance);
+        int[] timesteps = foldedTimesteps != null ? foldedTimesteps : Ddim.timesteps(manifest.diffusionSteps(), steps);
+        task.begin(timesteps, windowIndex == 0, guidance);
     }
 
     /**

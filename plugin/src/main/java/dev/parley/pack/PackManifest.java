@@ -40,6 +40,10 @@ public final class PackManifest {
     public static final float MIN_STD = 1e-6f;
     /** The longest diffusion schedule a manifest may declare. */
     public static final int MAX_DIFFUSION_STEPS = 100_000;
+    /** The most steps a distilled sampler may declare ({@code sampling.distilled.steps}). */
+    public static final int MAX_DISTILLED_STEPS = 16;
+    /** The one guidance mode of a distilled sampler: guidance folded into the student's weights. */
+    public static final String FOLDED = "folded";
 
     private final String source;
     private final String id;
@@ -58,6 +62,10 @@ public final class PackManifest {
     private final String denoiserFile;
     private final String audioMemoryFile;
     private final String styleEncoderFile;
+    private final String distilledDenoiserFile;
+    private final String distilledAudioMemoryFile;
+    private final int[] distilledTimesteps;
+    private final boolean distilledDefault;
 
     private PackManifest(String source, JsonNode root) {
         JsonFields f = new JsonFields(source);
@@ -150,6 +158,46 @@ public final class PackManifest {
         audioEncoderFile = graphFile(f, models, "audioEncoder");
         denoiserFile = graphFile(f, models, "denoiser");
         styleEncoderFile = graphFile(f, models, "styleEncoder");
+
+        // Optional (packs before 1.4 have none): a distilled, guidance-folded student and its schedule.
+        JsonNode distilled = sampling.get("distilled");
+        if (distilled == null || distilled.isNull()) {
+            if (models.hasNonNull("distilledDenoiser")) {
+                throw new AssetFormatException(source, "sampling.distilled",
+                        "is missing but models.distilledDenoiser names a distilled denoiser");
+            }
+            distilledDenoiserFile = null;
+            distilledAudioMemoryFile = null;
+            distilledTimesteps = null;
+            distilledDefault = false;
+        } else {
+            distilledDenoiserFile = graphFile(f, models, "distilledDenoiser");
+            // The student is split as the teacher is: an audio memory graph where the pack has one.
+            distilledAudioMemoryFile = audioMemoryFile == null ? null : graphFile(f, models, "distilledAudioMemory");
+            int k = positive(f, distilled, "steps", "sampling.distilled.steps", MAX_DISTILLED_STEPS);
+            distilledTimesteps = f.indices(distilled, "timesteps", "sampling.distilled.timesteps", steps);
+            if (distilledTimesteps.length != k) {
+                throw new AssetFormatException(source, "sampling.distilled.timesteps", "expected " + k
+                        + " timesteps (sampling.distilled.steps) but got " + distilledTimesteps.length);
+            }
+            for (int i = 1; i < k; i++) {
+                if (distilledTimesteps[i] >= distilledTimesteps[i - 1]) {
+                    throw new AssetFormatException(source, "sampling.distilled.timesteps[" + i + "]",
+                            "expected decreasing timesteps but got " + Arrays.toString(distilledTimesteps));
+                }
+            }
+            String mode = f.string(distilled, "guidance", "sampling.distilled.guidance");
+            if (!FOLDED.equals(mode)) {
+                throw new AssetFormatException(source, "sampling.distilled.guidance", "expected '" + FOLDED
+                        + "' but got '" + mode + "'");
+            }
+            JsonNode flag = f.require(distilled, "default", "sampling.distilled.default");
+            if (!flag.isBoolean()) {
+                throw new AssetFormatException(source, "sampling.distilled.default",
+                        "expected true or false but got " + flag);
+            }
+            distilledDefault = flag.booleanValue();
+        }
     }
 
     private static int expressionCount(JsonFields f, JsonNode motion) {
@@ -362,6 +410,42 @@ public final class PackManifest {
     /** @return the style encoder's file name in the pack folder (not null) */
     public String styleEncoderFile() {
         return styleEncoderFile;
+    }
+
+    /** @return true if the pack has a distilled, guidance-folded sampler ({@code sampling.distilled}) */
+    public boolean hasDistilled() {
+        return distilledTimesteps != null;
+    }
+
+    /**
+     * @return the distilled denoiser's file name in the pack folder, or null without a distilled sampler
+     */
+    public String distilledDenoiserFile() {
+        return distilledDenoiserFile;
+    }
+
+    /**
+     * @return the distilled denoiser's audio memory graph in the pack folder, or null without a distilled
+     *     sampler or for a one-graph pack
+     */
+    public String distilledAudioMemoryFile() {
+        return distilledAudioMemoryFile;
+    }
+
+    /**
+     * @return the distilled sampler's DDIM timesteps, decreasing, in [0, N) (a new array; null without a
+     *     distilled sampler)
+     */
+    public int[] distilledTimesteps() {
+        return distilledTimesteps == null ? null : distilledTimesteps.clone();
+    }
+
+    /**
+     * @return true if the distilled sampler is the pack's default ({@code sampling.distilled.default}); the
+     *     guided DDIM sampler stays selectable
+     */
+    public boolean distilledIsDefault() {
+        return distilledDefault;
     }
 
     /**

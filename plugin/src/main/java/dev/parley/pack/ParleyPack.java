@@ -21,10 +21,10 @@ import java.util.logging.Logger;
 
 /**
  * A loaded model pack: its manifest and open sessions of its graphs (three, four since 1.4.0: the
- * denoiser's audio memory), each checked at load
- * against the contract its wrapper declares from the manifest's {@link ModelDims} (input and output
+ * denoiser's audio memory; and a distilled denoiser's graphs where the pack has one), each checked at
+ * load against the contract its wrapper declares from the manifest's {@link ModelDims} (input and output
  * names, types, ranks and fixed sizes), then probed once: the audio encoder must make one frame per
- * {@code audio.samplesPerFrame} samples, and the denoiser must run the schedule's last timestep. A
+ * {@code audio.samplesPerFrame} samples, and each denoiser must run the schedule's last timestep. A
  * pack whose files disagree with its manifest fails at load with the file, the field, and what was
  * expected and found, rather than at warm-up or in the middle of a line.
  *
@@ -43,6 +43,7 @@ public final class ParleyPack implements AutoCloseable {
     private final List<OnnxGraph> graphs = new ArrayList<>();
     private final OnnxAudioEncoder audioEncoder;
     private final OnnxDenoiser denoiser;
+    private final OnnxDenoiser distilledDenoiser;
     private final OnnxStyleEncoder styleEncoder;
     private volatile boolean closed;
 
@@ -60,8 +61,17 @@ public final class ParleyPack implements AutoCloseable {
                     : keep(new OnnxAudioMemory(env, open(memoryFile), memoryFile, dims));
             denoiser = keep(new OnnxDenoiser(env, open(m.denoiserFile()), m.denoiserFile(), dims, memory));
             styleEncoder = keep(new OnnxStyleEncoder(env, open(m.styleEncoderFile()), m.styleEncoderFile(), dims));
+            String student = m.distilledDenoiserFile();
+            String studentMemoryFile = m.distilledAudioMemoryFile();
+            OnnxAudioMemory studentMemory = studentMemoryFile == null ? null
+                    : keep(new OnnxAudioMemory(env, open(studentMemoryFile), studentMemoryFile, dims));
+            distilledDenoiser = student == null ? null
+                    : keep(new OnnxDenoiser(env, open(student), student, dims, studentMemory));
             checkFrameRate();
-            checkSchedule();
+            checkSchedule(denoiser, m.denoiserFile());
+            if (distilledDenoiser != null) {
+                checkSchedule(distilledDenoiser, student);
+            }
         } catch (RuntimeException e) {
             closeGraphs();
             throw e;
@@ -69,7 +79,7 @@ public final class ParleyPack implements AutoCloseable {
     }
 
     /**
-     * Loads a pack folder: reads {@code manifest.json}, opens the three graphs on the runtime's
+     * Loads a pack folder: reads {@code manifest.json}, opens the graphs on the runtime's
      * device and checks them against the manifest.
      *
      * @param folder the pack folder, e.g. {@code models/packs/parley-base-v1} (not null)
@@ -157,6 +167,14 @@ public final class ParleyPack implements AutoCloseable {
         return denoiser;
     }
 
+    /**
+     * @return the distilled, guidance-folded denoiser ({@code models.distilledDenoiser}), or null if the
+     *     pack has none (not thread-safe, owned by the pack)
+     */
+    public OnnxDenoiser distilledDenoiser() {
+        return distilledDenoiser;
+    }
+
     /** @return the style encoder (not null; thread-safe, owned by the pack) */
     public OnnxStyleEncoder styleEncoder() {
         return styleEncoder;
@@ -241,10 +259,10 @@ public final class ParleyPack implements AutoCloseable {
     }
 
     /**
-     * Runs the denoiser once at the schedule's last timestep: a manifest whose {@code diffusion.steps}
+     * Runs a denoiser once at the schedule's last timestep: a manifest whose {@code diffusion.steps}
      * is longer than the graph's schedule fails here, naming the field, not at warm-up.
      */
-    private void checkSchedule() {
+    private void checkSchedule(OnnxDenoiser graph, String graphFile) {
         int last = manifest.diffusionSteps() - 1;
         DenoiserBatch b = new DenoiserBatch(1, manifest.dims());
         b.timestep[0] = last;
@@ -253,9 +271,9 @@ public final class ParleyPack implements AutoCloseable {
         b.firstWindow[0] = 1f;
         float[] x0 = new float[b.windowSize()];
         try (OrtSession.RunOptions quiet = quietRun()) {
-            denoiser.predict(b, x0, quiet);
+            graph.predict(b, x0, quiet);
         } catch (OrtException | IllegalStateException e) {
-            String file = folder.resolve(manifest.denoiserFile()).toString();
+            String file = folder.resolve(graphFile).toString();
             throw new AssetFormatException(file, "", "cannot run timestep " + last + " (the last of "
                     + manifest.source() + " field diffusion.steps = " + (last + 1) + "): the graph's schedule is "
                     + "shorter (ONNX Runtime: " + InferenceRuntime.firstLine(e.getMessage()) + ")", e);

@@ -2,6 +2,7 @@ package dev.parley.sampler;
 
 import dev.parley.model.ModelDims;
 import dev.parley.util.Validate;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,8 +11,10 @@ import java.util.Map;
  * Advances several windows by one DDIM step with a single denoiser run: each task contributes its
  * three guidance rows at its own timestep (the denoiser takes a timestep per row), so windows of
  * different characters, started at different times and sampled with different step counts, share
- * runs. The numbers are those of the Python DDIM ({@link Ddim}), operation for operation, and the golden
- * parity test drives this class, the production path, against them.
+ * runs. Tasks whose guidance is {@linkplain Guidance#folded() folded} run on the pack's distilled
+ * denoiser instead, one row each, in a second run of the same step. The numbers are those of the
+ * Python samplers ({@link Ddim}; {@code ddim_sample} and {@code folded_sample}), operation for
+ * operation, and the golden parity test drives this class, the production path, against them.
  *
  * <p>Not thread-safe: owned by the inference worker. Buffers are allocated once per batch size.
  */
@@ -19,10 +22,13 @@ public final class BatchStepper {
 
     private final float[] alphasCumprod;
     private final Denoiser denoiser;
+    private final Denoiser distilled;
     private final ModelDims dims;
     private final Map<Integer, DenoiserBatch> batches = new HashMap<>();
     private final Map<Integer, float[]> outputs = new HashMap<>();
     private final float[] x0;
+    private final List<SamplingTask> guided = new ArrayList<>();
+    private final List<SamplingTask> folded = new ArrayList<>();
 
     /**
      * @param alphasCumprod the schedule's cumulative alpha products, decreasing (not null, unaffected)
@@ -30,56 +36,126 @@ public final class BatchStepper {
      * @param dims the model's dimensions (not null)
      */
     public BatchStepper(float[] alphasCumprod, Denoiser denoiser, ModelDims dims) {
+        this(alphasCumprod, denoiser, null, dims);
+    }
+
+    /**
+     * @param alphasCumprod the schedule's cumulative alpha products, decreasing (not null, unaffected)
+     * @param denoiser the network (not null)
+     * @param distilled the pack's distilled, guidance-folded network for folded tasks (null: the pack has none)
+     * @param dims the model's dimensions (not null)
+     */
+    public BatchStepper(float[] alphasCumprod, Denoiser denoiser, Denoiser distilled, ModelDims dims) {
         this.alphasCumprod = Validate.nonNull(alphasCumprod, "alphasCumprod").clone();
         this.denoiser = Validate.nonNull(denoiser, "denoiser");
+        this.distilled = distilled;
         this.dims = Validate.nonNull(dims, "dims");
         x0 = new float[dims.windowSize()];
     }
 
     /**
-     * Runs the denoiser once over every task's current step and advances each task by one step.
+     * Runs the denoiser once over every guided task's current step, and the distilled denoiser once over
+     * every folded task's, then advances each task by one step. If a run throws, no task has advanced.
      *
      * @param tasks tasks not yet done, with the dimensions of this stepper (not null, not empty; each modified)
+     * @throws IllegalArgumentException if a task is folded and this stepper has no distilled denoiser
      */
     public void step(List<SamplingTask> tasks) {
         Validate.nonNull(tasks, "tasks");
-        int k = tasks.size();
-        if (k == 0) {
+        if (tasks.isEmpty()) {
             throw new IllegalArgumentException("tasks must not be empty");
         }
-        DenoiserBatch b = batches.computeIfAbsent(3 * k, rows -> new DenoiserBatch(rows, dims));
-        float[] branches = outputs.computeIfAbsent(3 * k, rows -> new float[rows * dims.windowSize()]);
-        int w = b.windowSize();
-        int styleDim = dims.styleDim();
-        int shapeDim = dims.shapeDim();
-        for (int c = 0; c < k; c++) {
-            SamplingTask t = tasks.get(c);
-            if (t.isDone() || !t.dims.equals(dims)) {
-                throw new IllegalArgumentException("task " + c + " is done or has other dimensions");
+        guided.clear();
+        folded.clear();
+        for (SamplingTask t : tasks) {
+            (t.guidance().folded() ? folded : guided).add(t);
+        }
+        try {
+            if (!folded.isEmpty() && distilled == null) {
+                throw new IllegalArgumentException("a task is folded (distilled sampler) but the pack has no "
+                        + "distilled denoiser");
             }
-            for (int branch = 0; branch < 3; branch++) {
-                int row = 3 * c + branch;
-                System.arraycopy(t.x, 0, b.xt, row * w, w);
-                b.timestep[row] = t.timestep();
-                System.arraycopy(t.prevMotion, 0, b.prevMotion, row * t.prevMotion.length, t.prevMotion.length);
-                b.firstWindow[row] = t.isFirstWindow() ? 1f : 0f;
-                System.arraycopy(t.audioFeatures, 0, b.audioFeatures, row * t.audioFeatures.length,
-                        t.audioFeatures.length);
-                System.arraycopy(t.style, 0, b.style, row * styleDim, styleDim);
-                System.arraycopy(t.shape, 0, b.shape, row * shapeDim, shapeDim);
+            float[] branches = guided.isEmpty() ? null : predict(guided, 3, denoiser);
+            float[] students = folded.isEmpty() ? null : predict(folded, 1, distilled);
+            int w = dims.windowSize();
+            for (int c = 0; c < guided.size(); c++) {
+                SamplingTask t = guided.get(c);
+                Ddim.guide(branches, 3 * c * w, w, t.guidance(), dims.motionDim(), x0, 0);
+                advance(t, x0, 0);
+            }
+            for (int c = 0; c < folded.size(); c++) {
+                advance(folded.get(c), students, c * w); // the student's output is the guided x0 itself
+            }
+        } finally {
+            guided.clear();
+            folded.clear();
+        }
+    }
+
+    /**
+     * @param tasks the tasks (not null, unaffected)
+     * @return the denoiser rows one {@link #step} runs for these tasks: 3 per guided task, 1 per folded one
+     */
+    public static int rows(List<SamplingTask> tasks) {
+        int rows = 0;
+        for (SamplingTask t : tasks) {
+            rows += t.guidance().folded() ? 1 : 3;
+        }
+        return rows;
+    }
+
+    /**
+     * One run of {@code net} over {@code perTask} rows per task: the three guidance branches (masks (0,0),
+     * (1,0), (1,1)) or, for one row, audio and style on. Rows of folded and guided tasks never share a
+     * run: the two networks differ.
+     */
+    private float[] predict(List<SamplingTask> tasks, int perTask, Denoiser net) {
+        int n = perTask * tasks.size();
+        // Keyed by rows, folded batches negative: the same row count of the other network is another buffer.
+        int key = perTask == 1 ? -n : n;
+        DenoiserBatch b = batches.computeIfAbsent(key, x -> new DenoiserBatch(n, dims));
+        float[] out = outputs.computeIfAbsent(key, x -> new float[n * dims.windowSize()]);
+        for (int c = 0; c < tasks.size(); c++) {
+            SamplingTask t = tasks.get(c);
+            check(t, c);
+            for (int branch = 3 - perTask; branch < 3; branch++) {
+                int row = perTask * c + branch - (3 - perTask);
+                fillRow(b, row, t);
                 b.audioMask[row] = branch >= 1 ? 1f : 0f;
                 b.audioKey[row] = t.audioKey();
                 b.styleMask[row] = branch == 2 ? 1f : 0f;
             }
         }
-        denoiser.predict(b, branches);
-        for (int c = 0; c < k; c++) {
-            SamplingTask t = tasks.get(c);
-            Ddim.guide(branches, 3 * c * w, w, t.guidance(), dims.motionDim(), x0, 0);
-            int next = t.nextTimestep();
-            Ddim.update(t.x, 0, x0, 0, w, alphasCumprod[t.timestep()], next < 0 ? 1.0 : alphasCumprod[next]);
-            t.advance();
+        net.predict(b, out);
+        return out;
+    }
+
+    /** The DDIM update of a task from its (guided) x0, to the next timestep (or to x0 after the last). */
+    private void advance(SamplingTask t, float[] prediction, int offset) {
+        int next = t.nextTimestep();
+        Ddim.update(t.x, 0, prediction, offset, dims.windowSize(), alphasCumprod[t.timestep()],
+                next < 0 ? 1.0 : alphasCumprod[next]);
+        t.advance();
+    }
+
+    private void check(SamplingTask t, int c) {
+        if (t.isDone() || !t.dims.equals(dims)) {
+            throw new IllegalArgumentException("task " + c + " is done or has other dimensions");
         }
+    }
+
+    /** Copies a task's state and conditions into one row of a batch (masks aside). */
+    private void fillRow(DenoiserBatch b, int row, SamplingTask t) {
+        int w = b.windowSize();
+        int styleDim = dims.styleDim();
+        int shapeDim = dims.shapeDim();
+        System.arraycopy(t.x, 0, b.xt, row * w, w);
+        b.timestep[row] = t.timestep();
+        System.arraycopy(t.prevMotion, 0, b.prevMotion, row * t.prevMotion.length, t.prevMotion.length);
+        b.firstWindow[row] = t.isFirstWindow() ? 1f : 0f;
+        System.arraycopy(t.audioFeatures, 0, b.audioFeatures, row * t.audioFeatures.length, t.audioFeatures.length);
+        System.arraycopy(t.style, 0, b.style, row * styleDim, styleDim);
+        System.arraycopy(t.shape, 0, b.shape, row * shapeDim, shapeDim);
     }
 
     /** Drops the buffers of every batch size (they are made again when needed). */

@@ -224,7 +224,7 @@ public final class InferenceService implements AutoCloseable {
     private boolean openNetworks() {
         try {
             networks = open.call();
-            stepper = new BatchStepper(schedule(), networks.denoiser(), manifest.dims());
+            stepper = new BatchStepper(schedule(), networks.denoiser(), networks.distilledDenoiser(), manifest.dims());
             window = new float[manifest.dims().windowSamples()];
             warmUp();
             return true;
@@ -287,7 +287,7 @@ public final class InferenceService implements AutoCloseable {
                 continue;
             }
             try {
-                j.generator = new LineGenerator(manifest, j.audio(), j.seed(), j.style(), j.shape(), j.guidance());
+                j.generator = new LineGenerator(manifest, j.audio(), j.seed(), j.style(), j.shape(), guidance(j));
                 active.add(j);
             } catch (RuntimeException e) {
                 end(j, e);
@@ -418,7 +418,7 @@ public final class InferenceService implements AutoCloseable {
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        int rows = 3 * selected.size();
+        int rows = BatchStepper.rows(selected);
         runs++;
         rowsRun += rows;
         secondsPerRow = secondsPerRow == 0 ? seconds / rows : 0.8 * secondsPerRow + 0.2 * seconds / rows;
@@ -437,6 +437,15 @@ public final class InferenceService implements AutoCloseable {
             release(j);
         }
         return true;
+    }
+
+    /**
+     * A line's guidance as the networks can run it: a folded (distilled) line runs on the guided denoiser,
+     * at the scales folded into the student, where the networks have no distilled denoiser (a stand-in).
+     */
+    private Guidance guidance(LineJob j) {
+        Guidance g = j.guidance();
+        return g.folded() && networks.distilledDenoiser() == null ? new Guidance(g.audio(), g.style(), 0f) : g;
     }
 
     /** The scheduler's step choice for a window starting now, logged once per line when it degrades. */
@@ -468,6 +477,10 @@ public final class InferenceService implements AutoCloseable {
         stepper.step(List.of(task));
         stepper.step(List.of(task));
         secondsPerRow = (System.nanoTime() - t0) / 1e9 / 6;
+        if (networks.distilledDenoiser() != null) { // its first run, too, before a line waits on it
+            task.begin(new int[] {manifest.diffusionSteps() - 1}, true, Guidance.folded(1f, 1f));
+            stepper.step(List.of(task));
+        }
         taskPool.push(task);
         LOG.info(String.format("Parley inference ready: %.1f ms per denoiser row (%.1f ms per character step with CFG)",
                 secondsPerRow * 1000, 3 * secondsPerRow * 1000));

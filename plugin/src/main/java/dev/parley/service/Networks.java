@@ -6,22 +6,26 @@ import dev.parley.sampler.Denoiser;
 import dev.parley.util.Validate;
 
 /**
- * What the inference service runs: a pack's audio encoder and denoiser (or stand-ins with the same
+ * What the inference service runs: a pack's audio encoder and denoisers (or stand-ins with the same
  * contract, such as a denoiser wrapped to inject faults in tests), and what to close when the service's
  * worker is done with them.
  *
  * @param audioEncoder the audio encoder (not null; used by the worker only)
  * @param denoiser the denoiser (not null; used by the worker only)
+ * @param distilledDenoiser the pack's distilled, guidance-folded denoiser (null: none; folded lines then
+ *     run on {@code denoiser} with the pack's guidance; used by the worker only)
  * @param owner closed by the worker itself once it has stopped using the networks, so never while a run
  *     is in progress (null = the caller closes them, after the worker has stopped)
  */
-public record Networks(AudioEncoder audioEncoder, Denoiser denoiser, AutoCloseable owner) {
+public record Networks(AudioEncoder audioEncoder, Denoiser denoiser, Denoiser distilledDenoiser,
+        AutoCloseable owner) {
 
     /**
      * Checks the values (each as described in the class comment).
      *
      * @param audioEncoder see {@link #audioEncoder()}
      * @param denoiser see {@link #denoiser()}
+     * @param distilledDenoiser see {@link #distilledDenoiser()}
      * @param owner see {@link #owner()}
      */
     public Networks {
@@ -30,7 +34,18 @@ public record Networks(AudioEncoder audioEncoder, Denoiser denoiser, AutoCloseab
     }
 
     /**
-     * Networks the caller closes.
+     * Networks without a distilled denoiser.
+     *
+     * @param audioEncoder the audio encoder (not null; used by the worker only)
+     * @param denoiser the denoiser (not null; used by the worker only)
+     * @param owner see {@link #owner()}
+     */
+    public Networks(AudioEncoder audioEncoder, Denoiser denoiser, AutoCloseable owner) {
+        this(audioEncoder, denoiser, null, owner);
+    }
+
+    /**
+     * Networks the caller closes, without a distilled denoiser.
      *
      * @param audioEncoder the audio encoder (not null; used by the worker only)
      * @param denoiser the denoiser (not null; used by the worker only)
@@ -44,7 +59,7 @@ public record Networks(AudioEncoder audioEncoder, Denoiser denoiser, AutoCloseab
      * @return the pack's networks (not null; still owned by the pack: the caller closes it)
      */
     public static Networks of(ParleyPack pack) {
-        return new Networks(pack.audioEncoder(), pack.denoiser());
+        return new Networks(pack.audioEncoder(), pack.denoiser(), pack.distilledDenoiser(), null);
     }
 
     /**
@@ -52,6 +67,6 @@ public record Networks(AudioEncoder audioEncoder, Denoiser denoiser, AutoCloseab
      * @return the pack's networks (not null)
      */
     public static Networks owning(ParleyPack pack) {
-        return new Networks(pack.audioEncoder(), pack.denoiser(), pack);
+        return new Networks(pack.audioEncoder(), pack.denoiser(), pack.distilledDenoiser(), pack);
     }
 }

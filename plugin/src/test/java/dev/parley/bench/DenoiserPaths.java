@@ -14,6 +14,8 @@ import dev.parley.pack.ParleyPack;
 import dev.parley.sampler.BatchStepper;
 import dev.parley.sampler.Ddim;
 import dev.parley.sampler.Denoiser;
+import dev.parley.sampler.Guidance;
+import dev.parley.sampler.SamplerKind;
 import dev.parley.sampler.SamplingTask;
 import dev.parley.service.InferenceService;
 import dev.parley.service.LineJob;
@@ -41,15 +43,25 @@ final class DenoiserPaths {
     private DenoiserPaths() {
     }
 
-    /** A way to run the denoiser, with the service that runs it. */
+    /** A way to run the denoiser, with the service that runs it, and the sampler its lines ask for. */
     private record Variant(String name, String description, InferenceService service, PackManifest manifest,
-            Denoiser denoiser) {
+            Denoiser denoiser, Denoiser distilled, SamplerKind sampler) {
+
+        Variant(String name, String description, InferenceService service, PackManifest manifest, Denoiser denoiser) {
+            this(name, description, service, manifest, denoiser, null, SamplerKind.DDIM);
+        }
+
+        /** @return the line options of this variant's sampler */
+        LineOptions options() {
+            return LineOptions.DEFAULTS.withSampler(sampler);
+        }
     }
 
     /**
      * Seconds of speech animated per second of compute, 10 steps with CFG, 1 to 8 characters at once, for
      * each denoiser path: the committed pack with its audio memory once per window (the runtime's path), the
-     * same graphs recomputing the memory at every step, and a one-graph pack (before 1.4.0) if given.
+     * same graphs recomputing the memory at every step, a one-graph pack (before 1.4.0) if given, and the
+     * pack's distilled sampler if it has one (guidance folded: one row per step, the manifest's steps).
      *
      * @param node receives the figures (not null, modified)
      * @param oneGraphPack a one-graph pack's folder, e.g. 1.3.0 from git history (null: not timed)
@@ -70,6 +82,12 @@ final class DenoiserPaths {
                     + "window (the runtime)", start(m, () -> Networks.of(pack)), m, pack.denoiser()));
             variants.add(new Variant("memoryEveryStep", "pack " + m.packVersion() + ", the audio memory recomputed "
                     + "at every step", start(m, () -> new Networks(pack.audioEncoder(), everyStep)), m, everyStep));
+            if (m.hasDistilled()) {
+                variants.add(new Variant("distilled", "pack " + m.packVersion() + ", the distilled sampler ("
+                        + m.distilledTimesteps().length + " steps, guidance folded: one row per step)",
+                        start(m, () -> Networks.of(pack)), m, pack.denoiser(), pack.distilledDenoiser(),
+                        SamplerKind.DISTILLED));
+            }
             if (old != null) {
                 PackManifest o = old.manifest();
                 variants.add(new Variant("oneGraph", "pack " + o.packVersion() + ", one denoiser graph (before 1.4.0)",
@@ -131,7 +149,7 @@ final class DenoiserPaths {
             for (int i = 0; i < schedule.length; i++) {
                 schedule[i] = m.alphaCumprod(i);
             }
-            steppers.add(new BatchStepper(schedule, v.denoiser(), m.dims()));
+            steppers.add(new BatchStepper(schedule, v.denoiser(), v.distilled(), m.dims()));
             SamplingTask t = new SamplingTask(m.dims());
             Ddim.gaussianNoise(t.audioFeatures, 3);
             tasks.add(t);
@@ -141,8 +159,10 @@ final class DenoiserPaths {
                 PackManifest m = variants.get(v).manifest();
                 SamplingTask t = tasks.get(v);
                 Ddim.gaussianNoise(t.x, r);
-                t.begin(Ddim.timesteps(m.diffusionSteps(), m.defaultSteps()), false,
-                        LineOptions.DEFAULTS.resolvedGuidance(m, true));
+                Guidance g = variants.get(v).options().resolvedGuidance(m, true);
+                int[] timesteps = g.folded() ? m.distilledTimesteps()
+                        : Ddim.timesteps(m.diffusionSteps(), m.defaultSteps());
+                t.begin(timesteps, false, g);
                 long t0 = System.nanoTime();
                 while (!t.isDone()) {
                     steppers.get(v).step(List.of(t));
@@ -152,7 +172,8 @@ final class DenoiserPaths {
                 }
             }
         }
-        node.put("figure", "ms of denoiser work per window (4 s), 1 character, 10 steps with CFG");
+        node.put("figure", "ms of denoiser work per window (4 s), 1 character, 10 steps with CFG (distilled: its "
+                + "steps, one row each)");
         for (int v = 0; v < variants.size(); v++) {
             double median = median(ms[v]);
             double least = Arrays.stream(ms[v]).min().orElseThrow();
@@ -179,11 +200,12 @@ final class DenoiserPaths {
     /** @return seconds of speech per second of compute per character, k characters at once, as fast as it goes */
     private static double perCharacter(Variant v, int k, double seconds) throws InterruptedException {
         PackManifest m = v.manifest();
+        Guidance guidance = v.options().resolvedGuidance(m, true);
+        int steps = v.options().resolvedSteps(m, guidance);
         List<LineJob> jobs = new ArrayList<>();
         for (int c = 0; c < k; c++) {
             jobs.add(new LineJob(LineAudio.clip("c" + c, TestVoice.pcm(seconds, 16000), 16000, 16000,
-                    m.samplesPerFrame()), new float[m.styleDim()], m.defaultSteps(),
-                    LineOptions.DEFAULTS.resolvedGuidance(m, true), c, false));
+                    m.samplesPerFrame()), new float[m.styleDim()], steps, guidance, c, false));
         }
         long t0 = System.nanoTime();
         jobs.forEach(v.service()::submit);
@@ -274,11 +296,12 @@ final class DenoiserPaths {
     /** @return seconds during which some playhead was past its motion, and the least lead seen */
     private static double[] talk(InferenceService service, PackManifest m, int n, double seconds)
             throws InterruptedException {
+        Guidance guidance = LineOptions.DEFAULTS.resolvedGuidance(m, true); // the pack's default sampler
         List<LineJob> jobs = new ArrayList<>();
         for (int c = 0; c < n; c++) {
             jobs.add(new LineJob("c" + c, LineAudio.clip("c" + c, TestVoice.pcm(seconds, 16000), 16000, 16000,
-                    m.samplesPerFrame()), new float[m.styleDim()], m.defaultSteps(),
-                    LineOptions.DEFAULTS.resolvedGuidance(m, true), 100 + c, false));
+                    m.samplesPerFrame()), new float[m.styleDim()], LineOptions.DEFAULTS.resolvedSteps(m, guidance),
+                    guidance, 100 + c, false));
         }
         jobs.forEach(service::submit);
         long[] start = new long[n];

@@ -2,6 +2,7 @@ package dev.parley.pack;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,7 +24,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The committed pack run by the real ONNX Runtime against the PyTorch golden vectors: each graph on
  * its golden inputs, and the production {@link BatchStepper} driving the ONNX denoiser through whole
- * DDIM runs, alone and batched together. Every test requires its cases: a golden file without them fails.
+ * DDIM runs, alone and batched together; the same for the pack's distilled denoiser and its one-row sampler.
+ * Every test requires its cases: a golden file without them fails.
  */
 class GoldenParityTest {
 
@@ -104,8 +106,18 @@ class GoldenParityTest {
 
     @Test
     void denoiserMatchesPyTorch() {
+        checkDenoiser("denoiser", pack.denoiser());
+    }
+
+    @Test
+    void distilledDenoiserMatchesPyTorch() {
+        assertNotNull(pack.distilledDenoiser(), "the pack has a distilled denoiser (models.distilledDenoiser)");
+        checkDenoiser("distilledDenoiser", pack.distilledDenoiser());
+    }
+
+    private void checkDenoiser(String key, OnnxDenoiser net) {
         PackManifest m = pack.manifest();
-        JsonNode cases = cases("denoiser");
+        JsonNode cases = cases(key);
         for (JsonNode c : cases) {
             JsonNode in = c.get("inputs");
             declared(denoiserInputs(m), c);
@@ -123,15 +135,15 @@ class GoldenParityTest {
             copy(golden.floats(in.get(OnnxDenoiser.SHAPE).asText()), b.shape);
             float[] expected = golden.floats(c.get("outputs").get(OnnxDenoiser.X0).asText());
             float[] got = new float[expected.length];
-            pack.denoiser().predict(b, got);
-            report("denoiser (" + rows + " rows)", Golden.maxAbsDiff(expected, got), NETWORK_TOLERANCE);
+            net.predict(b, got);
+            report(key + " (" + rows + " rows)", Golden.maxAbsDiff(expected, got), NETWORK_TOLERANCE);
             // Reused tensors: a second run on the same buffers gives the same answer.
             float[] again = new float[expected.length];
-            pack.denoiser().predict(b, again);
+            net.predict(b, again);
             assertArrayEquals(got, again);
             checked++;
         }
-        assertEquals(cases.size(), checked, "every golden denoiser case checked");
+        assertEquals(cases.size(), checked, "every golden " + key + " case checked");
     }
 
     /**
@@ -215,16 +227,40 @@ class GoldenParityTest {
     }
 
     /** The golden DDIM runs, each as a sampling task of the production stepper, with its expectations. */
-    record Run(String name, SamplingTask task, float[] expected, float[] firstBranches) {
+    record Run(String name, SamplingTask task, float[] expected, float[] firstStep) {
     }
 
     static Run ddimRun(JsonNode run, PackManifest m) {
+        int[] timesteps = timesteps(run);
+        assertArrayEquals(timesteps, Ddim.timesteps(m.diffusionSteps(), timesteps.length));
+        Guidance guidance = new Guidance((float) run.get("audioScale").asDouble(),
+                (float) run.get("styleScale").asDouble(), (float) run.path("guidanceRescale").asDouble(0.0));
+        return run(run, m, timesteps, guidance, "ddim " + timesteps.length + " steps",
+                golden.floats(run.get("firstStepBranches").asText()));
+    }
+
+    /** A golden run of the distilled sampler: the manifest's timesteps, one folded row per step. */
+    private static Run distilledRun(JsonNode run, PackManifest m) {
+        int[] timesteps = timesteps(run);
+        assertArrayEquals(m.distilledTimesteps(), timesteps, "the golden run uses the manifest's distilled timesteps");
+        Guidance folded = Guidance.folded(m.audioGuidance(), m.styleGuidance());
+        return run(run, m, timesteps, folded, "distilled " + timesteps.length + " steps"
+                + (run.get("firstWindow").asBoolean() ? ", first window" : ", continuing"),
+                golden.floats(run.get("firstStepX0").asText()));
+    }
+
+    private static int[] timesteps(JsonNode run) {
         int steps = run.get("steps").asInt();
         int[] timesteps = new int[steps];
         for (int i = 0; i < steps; i++) {
             timesteps[i] = run.get("timesteps").get(i).asInt();
         }
-        assertArrayEquals(timesteps, Ddim.timesteps(m.diffusionSteps(), steps));
+        assertEquals(steps, run.get("timesteps").size());
+        return timesteps;
+    }
+
+    private static Run run(JsonNode run, PackManifest m, int[] timesteps, Guidance guidance, String name,
+            float[] firstStep) {
         JsonNode in = run.get("inputs");
         SamplingTask task = new SamplingTask(m.dims());
         copy(golden.floats(in.get("noise").asText()), task.x);
@@ -232,11 +268,8 @@ class GoldenParityTest {
         copy(golden.floats(in.get("audio_features").asText()), task.audioFeatures);
         copy(golden.floats(in.get("style").asText()), task.style);
         copy(golden.floats(in.get("shape").asText()), task.shape);
-        Guidance guidance = new Guidance((float) run.get("audioScale").asDouble(),
-                (float) run.get("styleScale").asDouble(), (float) run.path("guidanceRescale").asDouble(0.0));
         task.begin(timesteps, run.get("firstWindow").asBoolean(), guidance);
-        return new Run("ddim " + steps + " steps", task, golden.floats(run.get("output").asText()),
-                golden.floats(run.get("firstStepBranches").asText()));
+        return new Run(name, task, golden.floats(run.get("output").asText()), firstStep);
     }
 
     /**
@@ -245,15 +278,16 @@ class GoldenParityTest {
      * @return the denoiser's output on the first step, [runs * 3 * Tw * M]
      */
     static float[] stepAll(List<Run> runs, PackManifest m) {
-        return stepAll(runs, m, false);
+        return stepAll(runs, m, false)[0];
     }
 
     /**
      * @param everyStep true to recompute the audio memory at every step (no audio keys)
-     * @return the denoiser's output on the first step, [runs * 3 * Tw * M]
+     * @return the first run's output of each network: [0] the denoiser's [guided runs * 3 * Tw * M], [1] the
+     *     distilled denoiser's [folded runs * Tw * M] (null for a network that did not run)
      */
-    private static float[] stepAll(List<Run> runs, PackManifest m, boolean everyStep) {
-        float[][] first = new float[1][];
+    private static float[][] stepAll(List<Run> runs, PackManifest m, boolean everyStep) {
+        float[][] first = new float[2][];
         BatchStepper stepper = new BatchStepper(schedule(m), (batch, x0) -> {
             if (everyStep) {
                 Arrays.fill(batch.audioKey, 0L);
@@ -262,6 +296,11 @@ class GoldenParityTest {
             if (first[0] == null) {
                 first[0] = x0.clone();
             }
+        }, (batch, x0) -> {
+            pack.distilledDenoiser().predict(batch, x0);
+            if (first[1] == null) {
+                first[1] = x0.clone();
+            }
         }, m.dims());
         List<SamplingTask> going = new ArrayList<>();
         runs.forEach(r -> going.add(r.task()));
@@ -269,7 +308,7 @@ class GoldenParityTest {
             stepper.step(going);
             going.removeIf(SamplingTask::isDone);
         }
-        return first[0];
+        return first;
     }
 
     /**
@@ -289,7 +328,7 @@ class GoldenParityTest {
             }
             assertTrue(Math.sqrt(norm) > 1, r.name() + ": golden shape input |beta| = " + Math.sqrt(norm));
             float[] first = stepAll(List.of(r), m);
-            report(r.name() + ", first-step branches", Golden.maxAbsDiff(r.firstBranches(), first), NETWORK_TOLERANCE);
+            report(r.name() + ", first-step branches", Golden.maxAbsDiff(r.firstStep(), first), NETWORK_TOLERANCE);
             report(r.name() + " (|beta| " + String.format("%.1f", Math.sqrt(norm)) + "), output",
                     Golden.maxAbsDiff(r.expected(), r.task().x), SAMPLER_TOLERANCE);
             Run meanFace = ddimRun(run, m);
@@ -313,6 +352,36 @@ class GoldenParityTest {
         for (Run r : runs) {
             report(r.name() + " in a batch of " + runs.size() + ", output", Golden.maxAbsDiff(r.expected(), r.task().x),
                     SAMPLER_TOLERANCE);
+        }
+    }
+
+    /**
+     * The distilled sampler (issue 18): the production stepper over the ONNX distilled denoiser, one
+     * folded row per step at the manifest's timesteps, against the Python {@code folded_sample}; each run
+     * alone, then all of them sharing steps with the guided DDIM runs (two networks in one step).
+     */
+    @Test
+    void productionStepperOverTheDistilledDenoiserMatchesPythonFoldedSampler() {
+        PackManifest m = pack.manifest();
+        assertTrue(m.hasDistilled(), "the pack has a distilled sampler (sampling.distilled)");
+        double tolerance = golden.index().path("tolerance").path("distilled").asDouble();
+        assertEquals(SAMPLER_TOLERANCE, tolerance, "golden.json's distilled tolerance is the issue's 1e-4");
+        JsonNode runs = cases("distilled");
+        for (JsonNode run : runs) {
+            Run r = distilledRun(run, m);
+            float[] first = stepAll(List.of(r), m, false)[1];
+            report(r.name() + ", first-step x0", Golden.maxAbsDiff(r.firstStep(), first), NETWORK_TOLERANCE);
+            report(r.name() + ", output", Golden.maxAbsDiff(r.expected(), r.task().x), SAMPLER_TOLERANCE);
+            checked++;
+        }
+        assertEquals(runs.size(), checked, "every golden distilled run checked");
+        List<Run> mixed = new ArrayList<>();
+        runs.forEach(run -> mixed.add(distilledRun(run, m)));
+        cases("ddim").forEach(run -> mixed.add(ddimRun(run, m)));
+        stepAll(mixed, m);
+        for (Run r : mixed) {
+            report(r.name() + " in a mixed batch of " + mixed.size() + ", output",
+                    Golden.maxAbsDiff(r.expected(), r.task().x), SAMPLER_TOLERANCE);
         }
     }
 

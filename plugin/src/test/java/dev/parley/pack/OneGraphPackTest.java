@@ -1,6 +1,7 @@
 package dev.parley.pack;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.parley.testing.Golden;
@@ -79,5 +80,18 @@ class OneGraphPackTest extends GoldenParityTest {
     /** The fixture's encoders are the committed pack's: GoldenParityTest checks them. */
     @Override
     void styleEncoderMatchesPyTorch() {
+    }
+
+    /** A pack before 1.5.0 has no distilled sampler, and loads without one. */
+    @Override
+    @Test
+    void distilledDenoiserMatchesPyTorch() {
+        assertNull(pack.distilledDenoiser());
+        assertFalse(pack.manifest().hasDistilled());
+    }
+
+    /** No distilled sampler here: GoldenParityTest checks the committed pack's. */
+    @Override
+    void productionStepperOverTheDistilledDenoiserMatchesPythonFoldedSampler() {
     }
 }

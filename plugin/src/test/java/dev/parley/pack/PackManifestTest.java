@@ -1,6 +1,9 @@
 package dev.parley.pack;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -84,6 +87,50 @@ class PackManifestTest {
         assertEquals(0.7f, read(json).guidanceRescale(), 1e-7f);
         String msg = failure(j -> ((ObjectNode) j.get("sampling").get("guidance")).put("rescale", 1.5));
         assertEquals("manifest.json: field 'sampling.guidance.rescale' expected a number in [0, 1] but got 1.5", msg);
+    }
+
+    private static void distilled(ObjectNode json) {
+        ObjectNode d = ((ObjectNode) json.get("sampling")).putObject("distilled").put("steps", 2)
+                .put("guidance", "folded").put("default", true);
+        d.putArray("timesteps").add(3).add(1);
+        ((ObjectNode) json.get("models")).put("distilledDenoiser", "student.onnx");
+    }
+
+    @Test
+    void aDistilledSamplerIsOptionalAndRead() {
+        PackManifest without = read(validManifest());
+        assertFalse(without.hasDistilled());
+        assertNull(without.distilledDenoiserFile());
+        ObjectNode json = validManifest();
+        distilled(json);
+        PackManifest m = read(json);
+        assertTrue(m.hasDistilled() && m.distilledIsDefault());
+        assertEquals("student.onnx", m.distilledDenoiserFile());
+        assertArrayEquals(new int[] {3, 1}, m.distilledTimesteps());
+    }
+
+    @Test
+    void aBrokenDistilledSamplerIsRefusedNamingTheField() {
+        Consumer<ObjectNode> base = PackManifestTest::distilled;
+        assertEquals("manifest.json: field 'sampling.distilled.timesteps[1]' expected decreasing timesteps but got "
+                + "[1, 3]", failure(base.andThen(j -> timesteps(j).removeAll().add(1).add(3))));
+        assertEquals("manifest.json: field 'sampling.distilled.timesteps' expected 2 timesteps "
+                + "(sampling.distilled.steps) but got 3", failure(base.andThen(j -> timesteps(j).add(0))));
+        assertEquals("manifest.json: field 'sampling.distilled.timesteps[0]' expected an index in [0, 4) but got 4",
+                failure(base.andThen(j -> timesteps(j).set(0, 4))));
+        assertEquals("manifest.json: field 'sampling.distilled.guidance' expected 'folded' but got 'cfg'",
+                failure(base.andThen(j -> ((ObjectNode) j.get("sampling").get("distilled")).put("guidance", "cfg"))));
+        assertEquals("manifest.json: field 'models.distilledDenoiser' is missing",
+                failure(base.andThen(j -> ((ObjectNode) j.get("models")).remove("distilledDenoiser"))));
+        assertEquals("manifest.json: field 'sampling.distilled' is missing but models.distilledDenoiser names a "
+                + "distilled denoiser",
+                failure(base.andThen(j -> ((ObjectNode) j.get("sampling")).remove("distilled"))));
+        assertEquals("manifest.json: field 'sampling.distilled.default' expected true or false but got \"yes\"",
+                failure(base.andThen(j -> ((ObjectNode) j.get("sampling").get("distilled")).put("default", "yes"))));
+    }
+
+    private static ArrayNode timesteps(ObjectNode json) {
+        return (ArrayNode) json.get("sampling").get("distilled").get("timesteps");
     }
 
     @Test

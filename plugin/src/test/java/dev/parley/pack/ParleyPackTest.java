@@ -33,7 +33,7 @@ class ParleyPackTest {
     private Path packWith(Consumer<ObjectNode> edit) throws IOException {
         Path src = Golden.pack();
         for (String f : new String[] {"audio_encoder.onnx", "audio_memory.onnx", "denoiser.onnx",
-            "style_encoder.onnx"}) {
+            "style_encoder.onnx", "audio_memory_distilled.onnx", "denoiser_distilled.onnx"}) {
             Files.createSymbolicLink(dir.resolve(f), src.resolve(f).toAbsolutePath());
         }
         ObjectMapper mapper = new ObjectMapper();

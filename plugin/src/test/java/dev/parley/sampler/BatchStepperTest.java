@@ -66,6 +66,47 @@ class BatchStepperTest {
     }
 
     @Test
+    void foldedTasksRunOneRowOnTheDistilledDenoiserBesideGuidedOnes() {
+        List<Integer> teacherRows = new ArrayList<>();
+        List<String> studentMasks = new ArrayList<>();
+        Denoiser teacher = (in, x0) -> {
+            teacherRows.add(in.batch);
+            constants(1f, 3f, 4f).predict(in, x0);
+        };
+        Denoiser student = (in, x0) -> {
+            for (int row = 0; row < in.batch; row++) {
+                studentMasks.add(in.audioMask[row] + "/" + in.styleMask[row]);
+            }
+            Arrays.fill(x0, 0, in.batch * in.windowSize(), 9f);
+        };
+        BatchStepper s = new BatchStepper(cosineSchedule(500), teacher, student, DIMS);
+        SamplingTask guided = task(7, true, new Guidance(2f, 0.5f, 0f), 4);
+        SamplingTask folded = task(8, false, Guidance.folded(1.5f, 1.5f), 2);
+        assertEquals(4, BatchStepper.rows(List.of(guided, folded)));
+        runToEnd(s, List.of(guided, folded));
+        // The teacher saw only the guided task's 3 rows, 4 times; the student one row per step, audio and
+        // style on; each task lands on its own network's x0.
+        assertEquals(List.of(3, 3, 3, 3), teacherRows);
+        assertEquals(List.of("1.0/1.0", "1.0/1.0"), studentMasks);
+        for (int i = 0; i < guided.x.length; i++) {
+            assertEquals(5.5f, guided.x[i], 1e-4f);
+            assertEquals(9f, folded.x[i], 1e-4f);
+        }
+    }
+
+    @Test
+    void aFoldedTaskWithoutADistilledDenoiserIsRefusedBeforeAnyTaskAdvances() {
+        BatchStepper s = new BatchStepper(cosineSchedule(500), constants(1f, 3f, 4f), DIMS);
+        SamplingTask guided = task(7, true, Guidance.NONE, 4);
+        SamplingTask folded = task(8, false, Guidance.folded(1.5f, 1.5f), 2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> s.step(List.of(guided, folded)));
+        assertEquals("a task is folded (distilled sampler) but the pack has no distilled denoiser", e.getMessage());
+        assertEquals(0, guided.stepsDone());
+        assertThrows(IllegalArgumentException.class, () -> new Guidance(1f, 1f, 0.5f, true));
+    }
+
+    @Test
     void incrementalGuidanceCombinesTheThreeBranches() {
         BatchStepper s = new BatchStepper(cosineSchedule(500), constants(1f, 3f, 4f), DIMS);
         Guidance g = new Guidance(2f, 0.5f, 0f);

@@ -14,6 +14,7 @@ import dev.parley.pack.InferenceRuntime;
 import dev.parley.pack.PackManifest;
 import dev.parley.pack.ParleyPack;
 import dev.parley.sampler.Guidance;
+import dev.parley.sampler.SamplerKind;
 import dev.parley.testing.Golden;
 import dev.parley.testing.LogCapture;
 import dev.parley.testing.TestVoice;
@@ -52,10 +53,11 @@ class InferenceServiceTest {
         pack.close();
     }
 
+    /** A line on the guided DDIM with these steps (whatever the pack's default sampler). */
     static LineJob job(String name, float[] pcm, int rate, int steps, long seed) {
         return new LineJob(LineAudio.clip(name, pcm, rate, m.sampleRate(), m.samplesPerFrame()),
                 new float[m.styleDim()],
-                steps, LineOptions.DEFAULTS.resolvedGuidance(m, true), seed, false);
+                steps, LineOptions.DEFAULTS.withSampler(SamplerKind.DDIM).resolvedGuidance(m, true), seed, false);
     }
 
     /** Collects a job's windows, moving its playhead along as if it played instantly. */
@@ -172,6 +174,32 @@ class InferenceServiceTest {
         System.out.printf("4 characters x 4 steps: %d window-steps in %d denoiser runs%n", windowSteps, runs);
         assertEquals(16, windowSteps);
         assertTrue(runs < windowSteps, "batched: " + runs + " runs for " + windowSteps + " window-steps");
+    }
+
+    /** Lines on the distilled sampler share runs too, one denoiser row per window-step. */
+    @Test
+    void distilledLinesRunOneRowPerWindowStepAndShareRuns() throws InterruptedException {
+        assertTrue(m.hasDistilled(), "the committed pack has a distilled sampler");
+        Guidance folded = LineOptions.DEFAULTS.withSampler(SamplerKind.DISTILLED).resolvedGuidance(m, true);
+        int steps = LineOptions.DEFAULTS.resolvedSteps(m, folded);
+        long runs0 = service.runs();
+        long rows0 = service.rowsRun();
+        List<LineJob> jobs = new ArrayList<>();
+        for (int c = 0; c < 4; c++) {
+            jobs.add(new LineJob(LineAudio.clip("npc" + c, TestVoice.pcm(3.9, 16000), 16000, m.sampleRate(),
+                    m.samplesPerFrame()), new float[m.styleDim()], steps, folded, c, false));
+        }
+        jobs.forEach(service::submit);
+        for (LineJob j : jobs) {
+            List<MotionWindow> windows = collect(j, 30);
+            assertEquals(1, windows.size());
+            assertEquals(steps, windows.get(0).steps());
+        }
+        long runs = service.runs() - runs0;
+        long rows = service.rowsRun() - rows0;
+        System.out.printf("4 characters x %d distilled steps: %d rows in %d denoiser runs%n", steps, rows, runs);
+        assertEquals(4L * steps, rows);
+        assertTrue(runs < rows, "batched: " + runs + " runs for " + rows + " window-steps");
     }
 
     /**

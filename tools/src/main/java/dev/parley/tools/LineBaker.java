@@ -6,6 +6,7 @@ import dev.parley.features.LineAudio;
 import dev.parley.generation.MotionWindow;
 import dev.parley.pack.PackManifest;
 import dev.parley.pack.ParleyPack;
+import dev.parley.sampler.Guidance;
 import dev.parley.service.InferenceService;
 import dev.parley.service.LineJob;
 import dev.parley.service.Networks;
@@ -59,8 +60,9 @@ public final class LineBaker implements AutoCloseable {
         }
         LineAudio audio = LineAudio.clip(clip.name(), clip.samples().clone(), clip.sampleRate(), manifest.sampleRate(),
                 manifest.samplesPerFrame());
-        LineJob job = new LineJob(audio, embedding, options.resolvedSteps(manifest),
-                options.resolvedGuidance(manifest, style != null), options.seed(), false);
+        Guidance guidance = options.resolvedGuidance(manifest, style != null);
+        LineJob job = new LineJob(audio, embedding, options.resolvedSteps(manifest, guidance), guidance, options.seed(),
+                false);
         job.setPlayhead(0f, false);
         service.submit(job);
         int dim = manifest.motion().dim();
