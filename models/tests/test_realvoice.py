@@ -141,7 +141,7 @@ def test_real_voice_metrics_on_constructed_motion_through_the_head():
     assert (s["closure"], s["closure_m_after_voiced"], s["closure_initial_bilabial"]) == (1.0, 1.0, 1.0)
     assert (s["bilabials"], s["m_after_voiced"], s["initial_bilabials"], s["no_labial_words"]) == (2, 1, 1, 1)
     assert s["false_closure"] == 0.0 and s["silence_pressed"] == 0.0 and s["silence_rest"] == 1.0
-    assert s["tail_frames"] == 10 and s["silence_frames"] == 5 + 3 + 10
+    assert s["tail_frames"] == 10 and s["silence_frames"] == 5 + 3 + 10 and s["after_line_frames"] == 3
 
     bad = np.full(35, 0.1)  # never closes on the bilabials
     bad[18] = 0.0  # closes inside 'kit' (frame centre 0.74 s)
@@ -149,6 +149,7 @@ def test_real_voice_metrics_on_constructed_motion_through_the_head():
     s = score_clip(gaps(bad), phones, words, 25, closed_mm).summary()
     assert (s["closure"], s["closure_m_after_voiced"], s["closure_initial_bilabial"]) == (0.0, 0.0, 0.0)
     assert s["false_closure"] == 1.0 and s["tail_pressed"] == 1.0 and s["tail_rest"] == 0.0
+    assert s["after_line_pressed"] == 0.0 and s["after_line_rest"] == 0.0  # open in the file's last frames
     assert s["silence_pressed"] == pytest.approx(10 / 18)
     # An open mouth (7.8 mm) is neither pressed nor at rest; the pause frames 10-14 are open here.
     assert s["silence_rest"] == 0.0

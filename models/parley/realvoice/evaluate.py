@@ -123,7 +123,7 @@ def evaluate_energy_jaw(clips: list[RealClip], head, mean: np.ndarray, std: np.n
 
 def _brief(s: dict) -> str:
     keys = ("closure", "closure_m_after_voiced", "closure_initial_bilabial", "false_closure", "silence_pressed",
-            "silence_rest", "tail_pressed")
+            "silence_rest", "after_line_pressed")
     return " ".join(f"{k} {s[k]:.3f}" if s[k] is not None else f"{k} -" for k in keys)
 
 

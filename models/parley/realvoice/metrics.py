@@ -16,7 +16,9 @@ file's start has zero length and keeps frame 0):
 - ``silence_pressed``: share of silence frames (centre in an aligned silence, or after the file) with
   the gap below ``PRESSED_BELOW_MM`` (lips pressed together and rolled in);
 - ``silence_rest``: share of silence frames with the gap in [``PRESSED_BELOW_MM``, ``REST_MAX_MM``]
-  (closed or lightly parted, not pressed); ``tail_*``: the same over the frames after the file only.
+  (closed or lightly parted, not pressed); ``after_line_*``: the same over the recording's own frames
+  after its last word (the silence right after the line, before the file ends); ``tail_*``: over the
+  frames after the file.
 """
 from __future__ import annotations
 
@@ -52,6 +54,7 @@ class Counts:
     initial_bilabial: list[int] = field(default_factory=lambda: [0, 0])
     no_labial_words: list[int] = field(default_factory=lambda: [0, 0])  # [with a closure, total]
     silence: list[int] = field(default_factory=lambda: [0, 0, 0])  # [pressed, rest, total]
+    after_line: list[int] = field(default_factory=lambda: [0, 0, 0])
     tail: list[int] = field(default_factory=lambda: [0, 0, 0])
 
     def add(self, other: "Counts") -> None:
@@ -70,6 +73,8 @@ class Counts:
             "false_closure": frac(*self.no_labial_words), "no_labial_words": self.no_labial_words[1],
             "silence_pressed": frac(self.silence[0], self.silence[2]),
             "silence_rest": frac(self.silence[1], self.silence[2]), "silence_frames": self.silence[2],
+            "after_line_pressed": frac(self.after_line[0], self.after_line[2]),
+            "after_line_rest": frac(self.after_line[1], self.after_line[2]), "after_line_frames": self.after_line[2],
             "tail_pressed": frac(self.tail[0], self.tail[2]), "tail_rest": frac(self.tail[1], self.tail[2]),
             "tail_frames": self.tail[2],
         }
@@ -119,5 +124,7 @@ def score_clip(opening_mm: np.ndarray, phones: list[PhoneSeg], words: list, audi
     pressed = op < PRESSED_BELOW_MM
     rest = (op >= PRESSED_BELOW_MM) & (op <= REST_MAX_MM)
     c.silence = [int((silent & pressed).sum()), int((silent & rest).sum()), int(silent.sum())]
+    after = (centres >= (max(w.end for w in words) if words else 0.0)) & ~tail
+    c.after_line = [int((after & pressed).sum()), int((after & rest).sum()), int(after.sum())]
     c.tail = [int((tail & pressed).sum()), int((tail & rest).sum()), int(tail.sum())]
     return c
