@@ -15,6 +15,7 @@ from parley.corpus.quality import HeadCloser
 from parley.model.config import BASE, TINY
 from parley.model.data import CorpusDataset
 from parley.model.evaluate import HeadMetrics, beat_alignment, energy_jaw, main as evaluate_main
+from parley.model.network import build_model
 from parley.model.train import (load_checkpoint, lr_factor, main as train_main, motion_stats, read_checkpoint,
                                 sample_window, style_pairs)
 
@@ -172,3 +173,22 @@ def test_evaluate_scores_a_shipped_pack_and_a_baseline_on_real_voices(corpus, tm
     assert 0.0 <= real["phone_probe"][name]["real eval"]["frame_accuracy"] <= 1.0
     assert "eval: closure >= 0.92" in real["acceptance"]
     assert (tmp_path / "img" / "real-voice-gap.png").stat().st_size > 10_000
+
+
+def test_stream_windows_sample_every_hop_of_new_audio(corpus):
+    """sample_clips with a hop samples as the runtime does a stream cut every hop frames: motion for every
+    frame, the first window's frames equal to a full window's (same noise, same first audio), the rest not."""
+    from parley.model.evaluate import sample_clips
+    model = build_model(TINY, 0).eval()
+    clips = list(Corpus(corpus).clips("train"))[:2]
+    styles = torch.zeros(len(clips), TINY.style.dim)
+    mean, std = np.zeros(56, np.float32), np.ones(56, np.float32)
+    full = sample_clips(model, mean, std, clips, styles, 1, 2)
+    hop = sample_clips(model, mean, std, clips, styles, 1, 2, hop=TINY.window)
+    for a, b, c in zip(full, hop, clips):
+        assert a.shape == b.shape == (1, c.n_frames, 56)
+        np.testing.assert_array_equal(a, b)  # a hop of a whole window is the full-window path
+    short = sample_clips(model, mean, std, clips, styles, 1, 2, hop=6)
+    for a, b, c in zip(full, short, clips):
+        assert b.shape == (1, c.n_frames, 56) and np.isfinite(b).all()
+        assert np.abs(a - b).max() > 1e-3  # other windows: other motion

@@ -154,19 +154,24 @@ def style_window(motion: np.ndarray, frames: int) -> np.ndarray:
 @torch.no_grad()
 def sample_clips(model: ParleyModel, mean: np.ndarray, std: np.ndarray, clips: list[Clip], styles: torch.Tensor,
                  samples: int, steps: int | None, guidance: tuple[float, ...] = GUIDANCE, seed: int = 0,
-                 mode: str = "diffusion") -> list[np.ndarray]:
+                 mode: str = "diffusion", hop: int | None = None) -> list[np.ndarray]:
     """Raw motion [samples, T, 56] per clip, window after window as the runtime does, all clips and
     samples batched. guidance: (w_a, w_s) or (w_a, w_s, rescale). steps None: the reference ancestral
     sampler (N steps). mode "regression": one deterministic pass per window (x_t = 0, t = 0, audio and
     style on); mode "folded": a distilled student (parley.model.distil), ``steps`` DDIM steps of one row
-    (guidance ignored: it is in the weights)."""
+    (guidance ignored: it is in the weights). hop k: as the runtime samples a stream cut every k frames
+    (ServiceSettings.streamChunkFrames): each window holds the next k frames of audio, silence after them,
+    and keeps its first k frames of motion, conditioned on the last Tp frames so far."""
     wa, ws, phi = (tuple(guidance) + (0.0,))[:3]
     cfg = model.cfg
     tw, tp, spf = cfg.window, cfg.previous, SAMPLES_PER_FRAME
+    step = tw if hop is None else hop
+    if not 1 <= step <= tw:
+        raise ValueError(f"hop must be in [1, {tw}] but is {hop}")
     n = len(clips)
     frames = [c.n_frames for c in clips]
-    n_windows = max(-(-f // tw) for f in frames)
-    pcm = torch.zeros(n, n_windows * tw * spf)
+    n_windows = max(-(-f // step) for f in frames)
+    pcm = torch.zeros(n, (n_windows * step + tw) * spf)
     for i, c in enumerate(clips):
         pcm[i, : len(c.audio)] = torch.from_numpy(np.asarray(c.audio, np.float32))
     rows = n * samples
@@ -177,7 +182,9 @@ def sample_clips(model: ParleyModel, mean: np.ndarray, std: np.ndarray, clips: l
     prev = torch.zeros(rows, tp, cfg.motion_dim)
     out = []
     for w in range(n_windows):
-        feats = model.audio(pcm[:, w * tw * spf:(w + 1) * tw * spf]).repeat_interleave(samples, 0)
+        chunk = torch.zeros(n, tw * spf)
+        chunk[:, : step * spf] = pcm[:, w * step * spf:(w + 1) * step * spf]
+        feats = model.audio(chunk).repeat_interleave(samples, 0)
         cond = Conditions(prev, torch.full((rows,), 1.0 if w == 0 else 0.0), feats, style, shape)
         if mode == "regression":
             ones = torch.ones(rows)
@@ -191,9 +198,11 @@ def sample_clips(model: ParleyModel, mean: np.ndarray, std: np.ndarray, clips: l
                 x = ancestral_sample(model.denoiser, noise, cond, ab, wa, ws, gen, rescale=phi)
             else:
                 x = ddim_sample(model.denoiser, noise, cond, ab, steps, wa, ws, rescale=phi)
-        out.append(x)
-        prev = x[:, -tp:]
-    motion = torch.cat(out, 1).numpy().reshape(n, samples, n_windows * tw, -1) * std + mean
+        out.append(x[:, :step])
+        done = torch.cat(out, 1)
+        # The last Tp frames so far; a first window shorter than Tp repeats its first frame (LineGenerator).
+        prev = torch.cat([done[:, :1].expand(-1, max(0, tp - done.shape[1]), -1), done[:, -tp:]], 1)
+    motion = torch.cat(out, 1).numpy().reshape(n, samples, n_windows * step, -1) * std + mean
     return [motion[i, :, : frames[i]].astype(np.float32) for i in range(n)]
 
 
@@ -524,6 +533,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="guidance scales for Parley's samples (the pack's defaults: %(default)s)")
     p.add_argument("--guidance-rescale", type=float, default=GUIDANCE[2], metavar="PHI",
                    help="guidance rescale for Parley's samples (the pack's default: %(default)s; 0: plain guidance)")
+    p.add_argument("--stream-hop", type=int, nargs="*", default=[], metavar="FRAMES",
+                   help="also sample as the runtime does a stream cut every FRAMES frames (windows of that much "
+                        "new audio, silence after it); compare with 'parley ddim-10'")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--out", type=Path, required=True, help="metrics.json to write")
@@ -616,6 +628,9 @@ def main(argv: list[str] | None = None) -> int:
                 methods["parley ddim-10 (reference subset)"] = sub.score(parley[default_steps][: len(ref)])
                 run(f"parley ancestral-{model.cfg.diffusion.steps} (reference subset)",
                     sample_clips(model, mean, std, ref, ref_styles, 1, None, guide, seed=a.seed), sub)
+        for hop in a.stream_hop:
+            run(f"parley ddim-{default_steps}, stream windows every {hop} frames",
+                sample_clips(model, mean, std, clips, styles, a.samples, default_steps, guide, seed=a.seed, hop=hop))
         if a.compare_samplers and a.reference_clips:
             g2 = tuple(a.compare_samplers)
             ref = clips[: a.reference_clips]
