@@ -50,6 +50,25 @@ def mel_filterbank(n_fft: int, n_mels: int, sample_rate: int = SAMPLE_RATE,
     return fb.astype(np.float32)
 
 
+def warped_filterbank(alpha: float, n_fft: int, n_mels: int, sample_rate: int = SAMPLE_RATE,
+                      cutoff: float = 4800.0) -> np.ndarray:
+    """The mel filterbank that hears a speaker as if the formants sat ``alpha`` times higher (vocal tract
+    length perturbation, Jaitly & Hinton 2013): filter m of the result weighs bin f as the plain filter
+    weighs w(f), with w(f) = alpha f up to a knee, then linear to the Nyquist frequency. On a spectrum
+    S(f) it gives the plain filterbank on S(f / alpha), the same voice with a scaled vocal tract."""
+    fb = mel_filterbank(n_fft, n_mels, sample_rate)
+    if abs(alpha - 1.0) < 1e-6:
+        return fb
+    nyq = sample_rate / 2
+    bins = np.arange(n_fft // 2 + 1) * sample_rate / n_fft
+    knee = cutoff * min(alpha, 1.0) / alpha
+    w = np.where(bins <= knee, alpha * bins, alpha * knee + (bins - knee) * (nyq - alpha * knee) / (nyq - knee))
+    out = np.stack([np.interp(w, bins, row) for row in fb])
+    # Keep each filter's area (a warped filter spans 1/alpha times the bins): the level stays the same.
+    area = fb.sum(1, keepdims=True) / np.maximum(out.sum(1, keepdims=True), 1e-12)
+    return (out * area).astype(np.float32)
+
+
 def dft_kernels(n_fft: int) -> np.ndarray:
     """Hann-windowed real DFT as conv1d weights [2*(n_fft//2+1), 1, n_fft]: cosines then sines."""
     n = np.arange(n_fft)
@@ -72,11 +91,13 @@ class LogMel(nn.Module):
         self.register_buffer("dft", torch.from_numpy(dft_kernels(cfg.n_fft)), persistent=False)
         self.register_buffer("mel", torch.from_numpy(mel_filterbank(cfg.n_fft, cfg.n_mels)), persistent=False)
 
-    def forward(self, pcm: torch.Tensor) -> torch.Tensor:
+    def forward(self, pcm: torch.Tensor, mel_fb: torch.Tensor | None = None) -> torch.Tensor:
+        """``mel_fb`` [B, n_mels, bins] (training only): per-row filterbanks in place of the fixed one
+        (vocal-tract-length warping, :func:`warped_filterbank`); the exported graph never has it."""
         x = F.pad(pcm.unsqueeze(1), (self.pad, self.pad))
         spec = F.conv1d(x, self.dft, stride=self.hop)  # B, 2*bins, F
         re, im = spec[:, : self.n_bins], spec[:, self.n_bins:]
-        mel = torch.matmul(self.mel, re * re + im * im)  # B, n_mels, F
+        mel = torch.matmul(self.mel if mel_fb is None else mel_fb, re * re + im * im)  # B, n_mels, F
         logmel = torch.log(mel + LOG_FLOOR)
         mean = logmel.mean(dim=-1, keepdim=True)
         var = ((logmel - mean) ** 2).mean(dim=-1, keepdim=True)
@@ -105,8 +126,8 @@ class AudioEncoder(nn.Module):
         self.ln_out = nn.LayerNorm(cfg.width)
         self.phone_head = nn.Linear(cfg.width, cfg.n_phones)  # auxiliary, training only
 
-    def forward(self, pcm: torch.Tensor) -> torch.Tensor:
-        h = self.convs(self.logmel(pcm)).transpose(1, 2)  # B, T, C
+    def forward(self, pcm: torch.Tensor, mel_fb: torch.Tensor | None = None) -> torch.Tensor:
+        h = self.convs(self.logmel(pcm, mel_fb)).transpose(1, 2)  # B, T, C
         h = self.ln_in(self.proj(h))
         h = h + gelu(self.pos_conv(h.transpose(1, 2))).transpose(1, 2)
         for block in self.blocks:

@@ -25,13 +25,15 @@ import torch
 
 from parley.corpus.dataset import data_reference
 from parley.head.components import N_POSE, expression_index
-from parley.layout import (BILABIAL_CODES, EXPRESSION, HEAD, JAW_OPEN, MOTION_DIM, SAMPLE_RATE, SAMPLES_PER_FRAME,
+from parley.layout import (BILABIAL_CODES, EXPRESSION, FACE, HEAD, JAW_OPEN, MOTION_DIM, SAMPLE_RATE, SAMPLES_PER_FRAME,
                            pose_slots)
 from parley.safe_pickle import UnsafePickleError
 
-from .config import ModelConfig, config_from_dict, get_config
+from .audio import warped_filterbank
+from .config import AudioConfig, ModelConfig, config_from_dict, get_config
 from .diffusion import Schedule, VertexFn, condition_dropout, diffusion_losses, phone_loss
 from .network import ParleyModel, build_model
+from .randomise import WindowRecipe, apply_chain, draw_chain, resample_speed, rest_pose
 from .sampler import Conditions, ddim_sample, ddim_timesteps
 from .style import nt_xent
 
@@ -97,10 +99,110 @@ def sample_window(clip: dict[str, Any], cfg: ModelConfig, mean: np.ndarray, std:
     }
 
 
+def _interp_rows(a: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """Rows of ``a`` [T, ...] linearly interpolated at fractional positions (clamped to the ends)."""
+    pos = np.clip(pos, 0.0, a.shape[0] - 1.0)
+    lo = np.floor(pos).astype(np.int64)
+    hi = np.minimum(lo + 1, a.shape[0] - 1)
+    w = (pos - lo).astype(np.float32).reshape(-1, *([1] * (a.ndim - 1)))
+    return a[lo] * (1.0 - w) + a[hi] * w
+
+
+def recipe_window(clip: dict[str, Any], cfg: ModelConfig, mean: np.ndarray, std: np.ndarray,
+                  rng: np.random.Generator, recipe: WindowRecipe) -> dict[str, np.ndarray]:
+    """A training window under a :class:`WindowRecipe` (pack 2.0): the audio may be randomised and
+    sped up or slowed down (motion and phones resampled with it), a line's first window may start
+    right on its first phone, and a window may run past the end of the audio (the line's end, or a
+    truncation), where the target relaxes to the speaker's rest and is scored, so the model learns
+    what silence after a line looks like. Keys as :func:`sample_window`'s plus ``vtlp``."""
+    tw, tp, spf, tr = cfg.window, cfg.previous, SAMPLES_PER_FRAME, cfg.train
+    motion = ((np.asarray(clip["motion"], np.float32) - mean) / std).astype(np.float32)
+    pcm = np.asarray(clip["pcm"], np.float32)
+    frames = motion.shape[0]
+    phones = np.asarray(clip["phones"], np.int64) if clip.get("phones") is not None else np.full(frames, -1, np.int64)
+    chain = draw_chain(rng) if rng.random() < recipe.randomise else None
+    r = chain.speed if chain is not None else 1.0
+    need = tw * r  # source frames under a full window
+    u = rng.random()
+    lo, hi = int(np.ceil(tp * r)), int(np.floor(frames - need))  # starts with the previous frames and a full window
+    if hi < lo or u < tr.p_first_window:
+        first, s0 = 1.0, 0.0
+        if rng.random() < recipe.p_tight_start:  # no lead-in: the audio starts on the first phone
+            onset = clip.get("onset")
+            if onset is None:
+                speech = np.flatnonzero(phones > 0)
+                onset = speech[0] / cfg.fps if len(speech) else 0.0
+            s0 = max(0.0, float(onset) * cfg.fps - float(rng.uniform(0.0, 0.5)))
+    elif u < tr.p_first_window + recipe.p_tail:  # the line ends inside the window
+        first, s0 = 0.0, frames - int(rng.integers(max(1, tw // 8), tw)) * r
+    else:
+        first, s0 = 0.0, float(rng.integers(lo, hi + 1))
+    a0 = int(round(s0 * spf))
+    s0 = a0 / spf  # motion at the audio's own sample
+    audio = resample_speed(pcm[a0:a0 + int(np.ceil(need * spf))], r)[:tw * spf]
+    n_audio = min(tw, int(np.floor(len(audio) / spf + 0.5)))
+    shortest = max(1, tw // 4)
+    truncated = False
+    if rng.random() < tr.p_truncate and n_audio > shortest:  # the runtime's last window: silence follows
+        n_audio, truncated = int(rng.integers(shortest, n_audio + 1)), True
+        audio = audio[:n_audio * spf]
+    if chain is not None:
+        audio = apply_chain(audio, chain, rng)
+    pos = s0 + r * (np.arange(-tp, tw) + 0.5) - 0.5
+    rows = _interp_rows(motion, pos)
+    target = rows[tp:].copy()
+    labels = phones[np.clip(np.round(pos[tp:]).astype(np.int64), 0, frames - 1)]
+    if n_audio < tw:  # after the audio: relax to rest (face), hold the head
+        rest = (np.asarray(clip["rest"], np.float32) - mean) / std if clip.get("rest") is not None \
+            else rest_pose(motion, phones)
+        last = target[max(0, n_audio - 1)].copy()
+        k = np.arange(1, tw - n_audio + 1, dtype=np.float32)[:, None]
+        decay = np.exp(-k / recipe.rest_tau)
+        target[n_audio:, FACE] = rest[FACE] + (last[FACE] - rest[FACE]) * decay
+        target[n_audio:, HEAD] = last[HEAD]
+        labels[n_audio:] = 0 if clip.get("phones") is not None else -1
+    valid = np.ones(tw, np.float32)
+    if truncated and not recipe.rest_truncation:
+        valid[n_audio:] = 0.0
+        labels[n_audio:] = -1
+    s_style = int(rng.integers(0, max(1, frames - cfg.style.frames + 1)))
+    return {
+        "pcm": _fit(audio, tw * spf, 0.0),
+        "motion": target.astype(np.float32),
+        "prev": rows[:tp].astype(np.float32) if not first else np.zeros((tp, motion.shape[1]), np.float32),
+        "first_window": np.float32(first),
+        "valid": valid,
+        "phones": labels,
+        "style_motion": _fit(motion[s_style:s_style + cfg.style.frames], cfg.style.frames, None),
+        "shape": np.asarray(clip["shape"], np.float32),
+        "vtlp": np.float32(chain.vtlp if chain is not None else 1.0),
+    }
+
+
 def make_batch(dataset: MotionDataset, cfg: ModelConfig, mean: np.ndarray, std: np.ndarray,
-               rng: np.random.Generator, size: int) -> dict[str, torch.Tensor]:
-    items = [sample_window(dataset[int(rng.integers(len(dataset)))], cfg, mean, std, rng) for _ in range(size)]
+               rng: np.random.Generator, size: int, recipe: WindowRecipe | None = None) -> dict[str, torch.Tensor]:
+    """``size`` windows from random clips; with an active ``recipe`` cut by :func:`recipe_window`."""
+    cut = sample_window if recipe is None or not recipe.active else \
+        (lambda clip, *a: recipe_window(clip, *a, recipe))
+    items = [cut(dataset[int(rng.integers(len(dataset)))], cfg, mean, std, rng) for _ in range(size)]
     return {k: torch.from_numpy(np.stack([it[k] for it in items])) for k in items[0]}
+
+
+_FILTERBANKS: dict[tuple[int, int, float], torch.Tensor] = {}
+
+
+def mel_filterbanks(vtlp: torch.Tensor | None, cfg: AudioConfig) -> torch.Tensor | None:
+    """Per-row warped mel filterbanks [B, n_mels, bins] for a batch's ``vtlp`` factors; None where
+    every row hears plainly (the encoder then uses its own)."""
+    if vtlp is None or bool(torch.all(vtlp == 1.0)):
+        return None
+    rows = []
+    for alpha in vtlp.tolist():
+        key = (cfg.n_fft, cfg.n_mels, round(alpha, 3))
+        if key not in _FILTERBANKS:
+            _FILTERBANKS[key] = torch.from_numpy(warped_filterbank(alpha, cfg.n_fft, cfg.n_mels))
+        rows.append(_FILTERBANKS[key])
+    return torch.stack(rows)
 
 
 def style_pairs(dataset: MotionDataset, cfg: ModelConfig, mean: np.ndarray, std: np.ndarray,
@@ -174,7 +276,8 @@ def denoiser_step(model: ParleyModel, schedule: Schedule, batch: dict[str, torch
     cfg = model.cfg
     x0 = batch["motion"]
     b = x0.shape[0]
-    features = model.audio(batch["pcm"])
+    mel_fb = mel_filterbanks(batch.get("vtlp"), cfg.audio)
+    features = model.audio(batch["pcm"], mel_fb)
     with torch.no_grad():
         style = model.style(batch["style_motion"])
     if cfg.train.regression:  # "w/o diffusion": one deterministic pass from x_t = 0 at t = 0, no dropout
@@ -225,7 +328,9 @@ def sampler_states(model: ParleyModel, schedule: Schedule, batch: dict[str, torc
     was_training = model.denoiser.training, model.audio.training
     model.denoiser.eval(), model.audio.eval()
     with torch.no_grad():
-        cond = Conditions(batch["prev"][:rows], batch["first_window"][:rows], model.audio(batch["pcm"][:rows]),
+        vtlp = batch.get("vtlp")
+        mel_fb = mel_filterbanks(None if vtlp is None else vtlp[:rows], cfg.audio)
+        cond = Conditions(batch["prev"][:rows], batch["first_window"][:rows], model.audio(batch["pcm"][:rows], mel_fb),
                           model.style(batch["style_motion"][:rows]), batch["shape"][:rows])
         wa, ws = tr.sampler_guidance
         x = ddim_sample(model.denoiser, noise, cond, schedule.alphas_cumprod, tr.sampler_steps, wa, ws, stop=k)
@@ -268,28 +373,63 @@ def train_style(model: ParleyModel, dataset: MotionDataset, mean: np.ndarray, st
     return history
 
 
-def train_denoiser(model: ParleyModel, dataset: MotionDataset, mean: np.ndarray, std: np.ndarray, steps: int,
-                   seed: int = 0, vertex_fn: VertexFn | None = None,
-                   log: Callable[[str], None] = print, log_every: int = 50, schedule_steps: int | None = None,
-                   on_step: Callable[[int], None] | None = None) -> list[dict[str, float]]:
-    """Trains the denoiser and the audio encoder (with its phone head); returns losses per step.
+class TrainingState:
+    """What a loop needs to resume bit for bit: optimiser moments, the data rng, the noise generator and
+    torch's global rng (dropout). Written as tensors plus JSON, like a checkpoint."""
 
-    The learning rate follows ``lr_factor`` over ``schedule_steps`` (default ``steps``): a shorter run
-    with the same ``schedule_steps`` is exactly the longer run stopped early. ``on_step(n)`` is called
-    after each of the n optimiser steps (checkpoints)."""
+    def __init__(self, opt: torch.optim.Optimizer, rng: np.random.Generator, gen: torch.Generator):
+        self.opt, self.rng, self.gen = opt, rng, gen
+
+    def save(self, path: Path, model: ParleyModel, step: int) -> None:
+        moments = {f"{i}.{k}": v for i, st in self.opt.state_dict()["state"].items() for k, v in st.items()
+                   if isinstance(v, torch.Tensor)}
+        meta = {"step": step, "rng": self.rng.bit_generator.state}
+        tmp = path.with_suffix(".tmp")
+        torch.save({"format": CHECKPOINT_FORMAT, "state_dict": model.state_dict(), "moments": moments,
+                    "torch_rng": torch.get_rng_state(), "gen": self.gen.get_state(), "meta": json.dumps(meta)}, tmp)
+        tmp.replace(path)  # never a half-written resume file
+
+    def restore(self, path: Path, model: ParleyModel) -> int:
+        """Loads ``path`` into the model, optimiser and rngs; returns the number of steps done."""
+        st = torch.load(path, map_location="cpu", weights_only=True)
+        meta = json.loads(st["meta"])
+        model.load_state_dict(st["state_dict"])
+        sd = self.opt.state_dict()
+        state: dict[int, dict] = {}
+        for key, v in st["moments"].items():
+            i, name = key.split(".", 1)
+            state.setdefault(int(i), {})[name] = v
+        sd["state"] = state
+        self.opt.load_state_dict(sd)
+        self.rng.bit_generator.state = meta["rng"]
+        self.gen.set_state(st["gen"])
+        torch.set_rng_state(st["torch_rng"])
+        return int(meta["step"])
+
+
+def _train_loop(model: ParleyModel, params: list[torch.nn.Parameter], modules: tuple[torch.nn.Module, ...],
+                losses_of: Callable[[np.random.Generator, torch.Generator], dict[str, torch.Tensor]], steps: int,
+                seed: int, lr: float, label: str, log: Callable[[str], None], log_every: int,
+                schedule_steps: int | None, on_step: Callable[[int], None] | None,
+                resume: Path | None) -> list[dict[str, float]]:
+    """Steps of AdamW on ``params`` with ``lr_factor``'s schedule; ``resume`` (a file) is read if it
+    exists and written at every checkpoint ``on_step`` takes."""
     rng = np.random.default_rng(seed)
     gen = torch.Generator().manual_seed(seed)
-    schedule = Schedule.from_config(model.cfg.diffusion)
-    params = list(model.audio.parameters()) + list(model.denoiser.parameters())
-    opt = _optimizer(params, model.cfg)
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=model.cfg.train.weight_decay)
+    state = TrainingState(opt, rng, gen)
     total = schedule_steps or steps
-    model.audio.train(), model.denoiser.train(), model.style.eval()
+    done = state.restore(resume, model) if resume is not None and resume.exists() else 0
+    if done:
+        log(f"{label}: resumed after step {done} from {resume}")
+    model.eval()
+    for m in modules:
+        m.train()
     history = []
-    for step in range(steps):
+    for step in range(done, steps):
         for group in opt.param_groups:
-            group["lr"] = model.cfg.train.lr * lr_factor(step, total, model.cfg)
-        batch = make_batch(dataset, model.cfg, mean, std, rng, model.cfg.train.batch_size)
-        losses = denoiser_step(model, schedule, batch, gen, vertex_fn)
+            group["lr"] = lr * lr_factor(step, total, model.cfg)
+        losses = losses_of(rng, gen)
         opt.zero_grad()
         losses["total"].backward()
         torch.nn.utils.clip_grad_norm_(params, model.cfg.train.grad_clip)
@@ -297,13 +437,67 @@ def train_denoiser(model: ParleyModel, dataset: MotionDataset, mean: np.ndarray,
         history.append({k: float(v) for k, v in losses.items()})
         if log_every and (step + 1) % log_every == 0:
             recent = history[-log_every:]
-            log(f"denoiser step {step + 1}: " + " ".join(f"{k} {np.mean([h[k] for h in recent]):.4f}" for k in recent[-1]))
+            means = " ".join(f"{k} {np.mean([h[k] for h in recent]):.4f}" for k in recent[-1])
+            log(f"{label} step {step + 1}: {means}")
         if on_step is not None:
             model.eval()
-            on_step(step + 1)
-            model.audio.train(), model.denoiser.train()
+            if on_step(step + 1) and resume is not None:
+                state.save(resume, model, step + 1)
+            for m in modules:
+                m.train()
     model.eval()
     return history
+
+
+def train_denoiser(model: ParleyModel, dataset: MotionDataset, mean: np.ndarray, std: np.ndarray, steps: int,
+                   seed: int = 0, vertex_fn: VertexFn | None = None,
+                   log: Callable[[str], None] = print, log_every: int = 50, schedule_steps: int | None = None,
+                   on_step: Callable[[int], bool | None] | None = None, recipe: WindowRecipe | None = None,
+                   resume: Path | None = None) -> list[dict[str, float]]:
+    """Trains the denoiser and the audio encoder (with its phone head); returns losses per step.
+
+    The learning rate follows ``lr_factor`` over ``schedule_steps`` (default ``steps``): a shorter run
+    with the same ``schedule_steps`` is exactly the longer run stopped early. ``on_step(n)`` is called
+    after each of the n optimiser steps (checkpoints); where it returns True the loop also writes its
+    state to ``resume``, from which a later call with the same arguments continues bit for bit."""
+    schedule = Schedule.from_config(model.cfg.diffusion)
+    params = list(model.audio.parameters()) + list(model.denoiser.parameters())
+    bs = model.cfg.train.batch_size
+
+    def losses_of(rng: np.random.Generator, gen: torch.Generator) -> dict[str, torch.Tensor]:
+        return denoiser_step(model, schedule, make_batch(dataset, model.cfg, mean, std, rng, bs, recipe), gen,
+                             vertex_fn)
+
+    return _train_loop(model, params, (model.audio, model.denoiser), losses_of, steps, seed, model.cfg.train.lr,
+                       "denoiser", log, log_every, schedule_steps, on_step, resume)
+
+
+def phone_step(model: ParleyModel, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Frame-level phone cross entropy of the audio encoder (and its phone head), with frame accuracy."""
+    features = model.audio(batch["pcm"], mel_filterbanks(batch.get("vtlp"), model.cfg.audio))
+    logits = model.audio.phone_logits(features)
+    loss = phone_loss(logits, batch["phones"])
+    known = batch["phones"] >= 0
+    acc = (logits.argmax(-1) == batch["phones"])[known].float().mean() if bool(known.any()) else loss * 0.0
+    return {"phone": loss, "accuracy": acc.detach(), "total": loss}
+
+
+def train_phones(model: ParleyModel, dataset: MotionDataset, mean: np.ndarray, std: np.ndarray, steps: int,
+                 seed: int = 0, lr: float = 5e-4, log: Callable[[str], None] = print, log_every: int = 50,
+                 on_step: Callable[[int], bool | None] | None = None, recipe: WindowRecipe | None = None,
+                 resume: Path | None = None, head_only: bool = False) -> list[dict[str, float]]:
+    """Pretrains the audio encoder as a frame-level phone recogniser on the corpus's phone labels (the
+    denoiser and the style encoder are untouched); the same windows, recipe and schedule as
+    :func:`train_denoiser`, at learning rate ``lr``. ``head_only``: a linear probe, only the phone head
+    learns on the frozen encoder's features (how phonetic an encoder already is, e.g. a pack's)."""
+    bs = model.cfg.train.batch_size
+
+    def losses_of(rng: np.random.Generator, gen: torch.Generator) -> dict[str, torch.Tensor]:
+        return phone_step(model, make_batch(dataset, model.cfg, mean, std, rng, bs, recipe))
+
+    params = list((model.audio.phone_head if head_only else model.audio).parameters())
+    return _train_loop(model, params, () if head_only else (model.audio,), losses_of, steps, seed, lr, "phones",
+                       log, log_every, None, on_step, resume)
 
 
 def save_checkpoint(path: Path, model: ParleyModel, mean: np.ndarray, std: np.ndarray, **info) -> None:
@@ -414,6 +608,28 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--warmup", type=int, help="warm-up steps (default: the config's)")
     p.add_argument("--init-style", type=Path, help="take the trained style encoder from this checkpoint "
                                                    "(skips style training)")
+    p.add_argument("--init-pack", type=Path, help="start from a pack's weights read back from its ONNX graphs "
+                                                  "(export.load_pack_weights; the phone head starts afresh)")
+    p.add_argument("--phone-steps", type=int, default=0,
+                   help="first pretrain the audio encoder as a frame-level phone recogniser for so many steps")
+    p.add_argument("--phone-lr", type=float, default=5e-4, help="peak learning rate of the phone pretraining")
+    p.add_argument("--phone-head-only", action="store_true",
+                   help="the phone steps train only the phone head on the frozen encoder (a linear probe)")
+    p.add_argument("--phone-weight", type=float, help="weight of the phone loss beside the denoiser's "
+                                                      "(TrainConfig.w_phone)")
+    p.add_argument("--randomise", type=float, default=0.0, metavar="SHARE",
+                   help="share of windows whose audio is randomised (parley.model.randomise)")
+    p.add_argument("--tail", type=float, default=0.0, metavar="SHARE",
+                   help="share of windows that run past the line's end into silence, scored as rest")
+    p.add_argument("--tight-start", type=float, default=0.0, metavar="SHARE",
+                   help="share of first windows that start right on the line's first phone")
+    p.add_argument("--rest-truncation", action="store_true",
+                   help="score the silence after a truncated window's cut as rest (default: unscored)")
+    p.add_argument("--first-window", type=float, help="share of windows that are a line's first "
+                                                      "(TrainConfig.p_first_window)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue from OUT/resume.pt where a previous run of the same command stopped; "
+                        "do nothing if OUT/last.pt is already complete")
     p.add_argument("--checkpoint-every", type=int, default=0, help="also write step-NNNNNN.pt every so many steps")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
@@ -434,6 +650,18 @@ def main(argv: list[str] | None = None) -> int:
         if tr.regression and a.sampler_states > 0:
             p.error("--sampler-states needs a diffusion model; the regression baseline has no sampler")
         tr = replace(tr, p_sampler_state=a.sampler_states)
+    if a.phone_weight is not None:
+        tr = replace(tr, w_phone=a.phone_weight)
+    if a.first_window is not None:
+        tr = replace(tr, p_first_window=a.first_window)
+    for name in ("randomise", "tail", "tight_start", "first_window"):
+        v = getattr(a, name)
+        if v is not None and not 0.0 <= v <= 1.0:
+            p.error(f"--{name.replace('_', '-')} must be in [0, 1] but got {v}")
+    if a.phone_steps < 0:
+        p.error(f"--phone-steps must be >= 0 but got {a.phone_steps}")
+    recipe = WindowRecipe(randomise=a.randomise, p_tail=a.tail, p_tight_start=a.tight_start,
+                          rest_truncation=a.rest_truncation)
     if a.lr is not None:
         tr = replace(tr, lr=a.lr)
     if a.warmup is not None:
@@ -441,6 +669,14 @@ def main(argv: list[str] | None = None) -> int:
     cfg = replace(cfg, train=tr)
     if a.no_align:
         cfg = replace(cfg, denoiser=replace(cfg.denoiser, alignment_mask=False))
+    if sum(x is not None for x in (a.init_from, a.init_pack, a.init_style)) > 1:
+        p.error("--init-from, --init-pack and --init-style exclude each other")
+    last = a.out / "last.pt"
+    if a.resume and last.exists():
+        done = read_checkpoint(last)
+        if done.get("complete") and done.get("steps") == a.steps and done.get("phone_steps", 0) == a.phone_steps:
+            print(f"{last} is complete ({a.steps} steps): nothing to do")
+            return 0
     dataset = SyntheticDataset(a.synthetic, n_phones=cfg.audio.n_phones, seed=a.seed) if a.synthetic \
         else _load_callable(a.dataset)(a.data)
     model = build_model(cfg, a.seed)
@@ -449,14 +685,29 @@ def main(argv: list[str] | None = None) -> int:
     log = run_log(a.out)
     t0 = time.time()
     log(f"config {cfg.name}: {len(dataset)} clips, params {model.parameter_counts()}")
+    prior: dict | None = None
     if a.init_from:
-        ckpt = read_checkpoint(a.init_from)
-        model.load_state_dict(ckpt["state_dict"])
-        mean, std = np.asarray(ckpt["mean"], np.float32), np.asarray(ckpt["std"], np.float32)
+        prior = read_checkpoint(a.init_from)
+        model.load_state_dict(prior["state_dict"])
+        mean, std = np.asarray(prior["mean"], np.float32), np.asarray(prior["std"], np.float32)
         vertex_fn = flame_vertex_fn(mean, std) if cfg.train.w_vertex > 0 else None
         model.style.eval()
-        style_steps = int(ckpt.get("style_steps", 0))
-        log(f"all weights from {a.init_from} (step {ckpt.get('steps')})")
+        style_steps = int(prior.get("style_steps", 0))
+        log(f"all weights from {a.init_from} (step {prior.get('steps')})")
+    elif a.init_pack:
+        import tempfile
+
+        from .export import load_pack_weights
+        with tempfile.TemporaryDirectory() as tmp:
+            read, mean, std, man = load_pack_weights(a.init_pack, Path(tmp))
+        state = {k: v for k, v in read.state_dict().items() if not k.startswith("audio.phone_head.")}
+        model.load_state_dict(state, strict=False)  # the phone head is not in a pack: it keeps its init
+        vertex_fn = flame_vertex_fn(mean, std) if cfg.train.w_vertex > 0 else None
+        model.style.eval()
+        training = man["architecture"].get("training", {})
+        prior = {**training, "packVersion": man["packVersion"]}
+        style_steps = int(training.get("style_steps", 0))
+        log(f"all weights but the phone head from pack {a.init_pack.name} {man['packVersion']}")
     elif a.init_style:
         ckpt = read_checkpoint(a.init_style)
         model.style.load_state_dict({k[len("style."):]: v for k, v in ckpt["state_dict"].items() if k.startswith("style.")})
@@ -469,21 +720,44 @@ def main(argv: list[str] | None = None) -> int:
         save_checkpoint(a.out / "style.pt", model, mean, std, steps=0, style_steps=a.style_steps, seed=a.seed)
     info = dict(style_steps=style_steps, seed=a.seed, schedule_steps=a.schedule_steps or a.steps,
                 data=data_reference(a.data) if a.data else f"synthetic:{a.synthetic}")
-    if a.init_from:
-        prior = read_checkpoint(a.init_from)
-        info["phases"] = prior.get("phases", [{k: prior.get(k) for k in ("steps", "schedule_steps", "seed")}]) + \
-            [{"steps": a.steps, "schedule_steps": a.schedule_steps or a.steps, "seed": a.seed, "lr": cfg.train.lr,
-              "w_bilabial": cfg.train.w_bilabial, "p_sampler_state": cfg.train.p_sampler_state}]
+    if a.phone_steps or recipe.active:
+        info.update(phone_steps=a.phone_steps, recipe=recipe.to_dict())
+    if prior is not None:
+        phase = {"steps": a.steps, "schedule_steps": a.schedule_steps or a.steps, "seed": a.seed, "lr": cfg.train.lr,
+                 "w_bilabial": cfg.train.w_bilabial, "p_sampler_state": cfg.train.p_sampler_state}
+        if a.phone_steps or recipe.active:
+            phase.update(phone_steps=a.phone_steps, phone_lr=a.phone_lr, phone_head_only=a.phone_head_only,
+                         w_phone=cfg.train.w_phone,
+                         p_first_window=cfg.train.p_first_window, recipe=recipe.to_dict())
+        info["phases"] = prior.get("phases", [{k: prior.get(k) for k in ("steps", "schedule_steps", "seed")}]) + [phase]
+    resume = a.out / "resume.pt" if a.resume else None
 
-    def on_step(n: int) -> None:
-        if a.checkpoint_every and n % a.checkpoint_every == 0 and n < a.steps:
-            save_checkpoint(a.out / f"step-{n:06d}.pt", model, mean, std, steps=n, **info)
-            save_checkpoint(a.out / "last.pt", model, mean, std, steps=n, **info)
+    def checkpoint(prefix: str, total: int) -> Callable[[int], bool]:
+        def on_step(n: int) -> bool:
+            if a.checkpoint_every and n % a.checkpoint_every == 0 and n < total:
+                save_checkpoint(a.out / f"{prefix}{n:06d}.pt", model, mean, std, steps=n, **info)
+                if prefix == "step-":
+                    save_checkpoint(last, model, mean, std, steps=n, **info)
+                return True
+            return False
+        return on_step
 
+    if a.phone_steps:
+        phone_resume = a.out / "resume-phones.pt" if a.resume else None
+        if phone_resume is not None and (a.out / "phones.pt").exists():
+            model.load_state_dict(read_checkpoint(a.out / "phones.pt")["state_dict"])
+            log(f"phone pretraining from {a.out / 'phones.pt'} (complete)")
+        else:
+            train_phones(model, dataset, mean, std, a.phone_steps, a.seed, a.phone_lr, log=log,
+                         on_step=checkpoint("phones-", a.phone_steps), recipe=recipe, resume=phone_resume,
+                         head_only=a.phone_head_only)
+            save_checkpoint(a.out / "phones.pt", model, mean, std, steps=0, **info)
     train_denoiser(model, dataset, mean, std, a.steps, a.seed, vertex_fn, log=log,
-                   schedule_steps=a.schedule_steps or None, on_step=on_step)
-    save_checkpoint(a.out / "last.pt", model, mean, std, steps=a.steps, train_seconds=round(time.time() - t0), **info)
-    log(f"wrote {a.out / 'last.pt'} after {time.time() - t0:.0f} s")
+                   schedule_steps=a.schedule_steps or None, on_step=checkpoint("step-", a.steps), recipe=recipe,
+                   resume=resume)
+    save_checkpoint(last, model, mean, std, steps=a.steps, train_seconds=round(time.time() - t0), complete=True,
+                    **info)
+    log(f"wrote {last} after {time.time() - t0:.0f} s")
     return 0
 
 

@@ -1,0 +1,65 @@
+#!/bin/sh
+# Regenerates pack 2.0 of packs/parley-base-v1 from a built corpus (fixed seeds; docs/model-card.md):
+# pack 1.3.0's weights (make-pack.sh's recipe, read back from the pack committed at BASE_COMMIT), then
+#   1. its audio encoder pretrained as a frame-level phone recogniser on randomised audio;
+#   2. the denoiser and the encoder trained on from there with the 2.0 window recipe (randomised audio,
+#      tight line starts, windows that end in scored silence) and a stronger phone loss; the
+#      regression baseline ("w/o diffusion") trained the same way beside it, from the same weights;
+#   3. a linear phone probe on pack 1.3.0's encoder (its frame phone accuracy, for the comparison);
+#   4. export as 2.0.0 and one side-by-side evaluation (held-out TTS and real voices) against 1.3.0.
+#
+#   models/scripts/make-pack-2.sh CORPUS_DIR [RUNS_DIR]
+#
+# CORPUS_DIR: python3 -m parley corpus --preset full --out CORPUS_DIR --seed 0 (docs/corpus.md).
+# RUNS_DIR (default models/runs/v2): checkpoints and training logs. Every phase resumes: run the same
+# command again after an interruption and each phase continues from its last checkpoint (every 100
+# steps, bit for bit on the same CPU) or is skipped where it is complete.
+# Every training runs on one thread, the main model and the regression side by side.
+set -eu
+cd "$(dirname "$0")/.."
+CORPUS=${1:?usage: make-pack-2.sh CORPUS_DIR [RUNS_DIR]}
+RUNS=${2:-runs/v2}
+PY=/usr/bin/python3
+BASE_COMMIT=d98e64d  # pack 1.3.0 (make-pack.sh)
+PHONE_STEPS=${PHONE_STEPS:-1500}
+STEPS=${STEPS:-900}
+TRAIN="-m parley train --config base --dataset parley.model.data:train_split --data $CORPUS --threads 1
+  --resume --checkpoint-every 100"
+# The 2.0 window recipe (parley.model.randomise.WindowRecipe): 80% of windows through the random audio
+# chain, 15% run past the line's end into silence, half of a line's first windows start on its first
+# phone, truncated windows score their silence as rest; twice as many first windows as 1.x.
+RECIPE="--randomise 0.8 --tail 0.15 --tight-start 0.5 --rest-truncation --first-window 0.2"
+PHASE2="--steps $STEPS --lr 2e-4 --warmup 50 --bilabial-weight 5 --phone-weight 0.5 --seed 4 $RECIPE"
+
+if [ ! -f "$RUNS/pack-1.3.0/manifest.json" ]; then
+  mkdir -p "$RUNS/pack-1.3.0"
+  git -C .. archive "$BASE_COMMIT" models/packs/parley-base-v1 | tar -x --strip-components=3 -C "$RUNS/pack-1.3.0"
+fi
+# 1. Phone recogniser pretraining of the audio encoder (the denoiser waits).
+$PY $TRAIN --init-pack "$RUNS/pack-1.3.0" --phone-steps $PHONE_STEPS --phone-lr 3e-4 --steps 0 $RECIPE --seed 3 \
+  --out "$RUNS/phones"
+# 2. Main model (a quarter of each batch on its own sampler states, as phase 3 of 1.3.0) and the
+#    regression baseline, side by side; 3. the probe of 1.3.0's encoder after the regression.
+$PY $TRAIN --init-from "$RUNS/phones/last.pt" $PHASE2 --sampler-states 0.25 --out "$RUNS/main" &
+MAIN=$!
+( $PY $TRAIN --init-from "$RUNS/phones/last.pt" --regression $PHASE2 --out "$RUNS/regression" &&
+  $PY $TRAIN --init-pack "$RUNS/pack-1.3.0" --phone-steps 300 --phone-head-only --phone-lr 1e-3 --steps 0 --seed 5 \
+    --out "$RUNS/pack-1.3.0-probe" ) &
+OTHERS=$!
+wait $MAIN
+wait $OTHERS
+
+$PY -m parley export --checkpoint "$RUNS/main/last.pt" --out packs/parley-base-v1 --pack-version 2.0.0
+# 4. One evaluation of 2.0 beside 1.3.0 (its encoder with the probe's phone head), the regression and
+#    the energy heuristic; each split on its own thread, then joined into metrics.json.
+EVAL="$PY -m parley evaluate --checkpoint $RUNS/main/last.pt --data $CORPUS --threads 1"
+evaluate_split() {  # SPLIT [--images DIR]
+  $EVAL --splits "$@" --regression "$RUNS/regression/last.pt" --ablation "pack-1.3.0=$RUNS/pack-1.3.0-probe/last.pt" \
+    --clips 24 --samples 3 --steps 10 --reference-clips 0 --guidance 1.5 1.5 --out "$RUNS/metrics-$1.json"
+}
+evaluate_split heldout --images ../docs/images & HELDOUT=$!
+evaluate_split real-voices & REAL=$!
+wait $HELDOUT
+wait $REAL
+$PY -m parley evaluate --merge "$RUNS/metrics-heldout.json" "$RUNS/metrics-real-voices.json" \
+  --out packs/parley-base-v1/metrics.json
