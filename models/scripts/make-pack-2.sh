@@ -14,15 +14,16 @@
 # RUNS_DIR (default models/runs/v2): checkpoints and training logs. Every phase resumes: run the same
 # command again after an interruption and each phase continues from its last checkpoint (every 100
 # steps, bit for bit on the same CPU) or is skipped where it is complete.
-# Every training runs on one thread, the main model and the regression side by side.
+# Every training runs on one thread, the main model and the regression side by side. TRAIN_ONLY=1 stops
+# after the training phases (nothing exported or evaluated); PHONE_STEPS and STEPS override the lengths.
 set -eu
 cd "$(dirname "$0")/.."
 CORPUS=${1:?usage: make-pack-2.sh CORPUS_DIR [RUNS_DIR]}
 RUNS=${2:-runs/v2}
 PY=/usr/bin/python3
 BASE_COMMIT=d98e64d  # pack 1.3.0 (make-pack.sh)
-PHONE_STEPS=${PHONE_STEPS:-1500}
-STEPS=${STEPS:-900}
+PHONE_STEPS=${PHONE_STEPS:-600}
+STEPS=${STEPS:-200}
 TRAIN="-m parley train --config base --dataset parley.model.data:train_split --data $CORPUS --threads 1
   --resume --checkpoint-every 100"
 # The 2.0 window recipe (parley.model.randomise.WindowRecipe): 80% of windows through the random audio
@@ -48,6 +49,7 @@ MAIN=$!
 OTHERS=$!
 wait $MAIN
 wait $OTHERS
+[ "${TRAIN_ONLY:-0}" = 1 ] && exit 0
 
 $PY -m parley export --checkpoint "$RUNS/main/last.pt" --out packs/parley-base-v1 --pack-version 2.0.0
 # 4. One evaluation of 2.0 beside 1.3.0 (its encoder with the probe's phone head), the regression and
