@@ -5,8 +5,8 @@
 #   2. the denoiser and the encoder trained on from there with the 2.0 window recipe (randomised audio,
 #      tight line starts, windows that end in scored silence) and a stronger phone loss; the
 #      regression baseline ("w/o diffusion") trained the same way beside it, from the same weights;
-#   3. a linear phone probe on pack 1.3.0's encoder (its frame phone accuracy, for the comparison);
-#   4. export as 2.0.0 and one side-by-side evaluation (held-out TTS and real voices) against 1.3.0.
+#   3. one side-by-side evaluation (held-out TTS and real voices, docs/real-voices.md) against 1.3.0;
+#   4. export as 2.0.0, with the evaluation as its metrics.json.
 #
 #   models/scripts/make-pack-2.sh CORPUS_DIR [RUNS_DIR]
 #
@@ -40,28 +40,33 @@ fi
 $PY $TRAIN --init-pack "$RUNS/pack-1.3.0" --phone-steps $PHONE_STEPS --phone-lr 3e-4 --steps 0 $RECIPE --seed 3 \
   --out "$RUNS/phones"
 # 2. Main model (a quarter of each batch on its own sampler states, as phase 3 of 1.3.0) and the
-#    regression baseline, side by side; 3. the probe of 1.3.0's encoder after the regression.
+#    regression baseline, side by side; then 1.3.0's weights as a checkpoint for the comparison (no
+#    training: --steps 0; the dataset is not read, the pack brings its normalisation).
 $PY $TRAIN --init-from "$RUNS/phones/last.pt" $PHASE2 --sampler-states 0.25 --out "$RUNS/main" &
 MAIN=$!
 ( $PY $TRAIN --init-from "$RUNS/phones/last.pt" --regression $PHASE2 --out "$RUNS/regression" &&
-  $PY $TRAIN --init-pack "$RUNS/pack-1.3.0" --phone-steps 300 --phone-head-only --phone-lr 1e-3 --steps 0 --seed 5 \
-    --out "$RUNS/pack-1.3.0-probe" ) &
+  $PY -m parley train --config base --synthetic 1 --init-pack "$RUNS/pack-1.3.0" --steps 0 --resume \
+    --out "$RUNS/pack-1.3.0-weights" ) &
 OTHERS=$!
 wait $MAIN
 wait $OTHERS
 [ "${TRAIN_ONLY:-0}" = 1 ] && exit 0
 
-$PY -m parley export --checkpoint "$RUNS/main/last.pt" --out packs/parley-base-v1 --pack-version 2.0.0
-# 4. One evaluation of 2.0 beside 1.3.0 (its encoder with the probe's phone head), the regression and
-#    the energy heuristic; each split on its own thread, then joined into metrics.json.
+# 3. One side-by-side evaluation: 2.0 beside 1.3.0, the regression and the energy heuristic on the
+#    test and held-out TTS voices, and beside the 1.3.0 pack on the real voices (dev and eval; linear phone
+#    probes of both encoders); each part on its own thread, joined into metrics.json.
+[ -f "$RUNS/realvoice/manifest.json" ] || $PY -m parley realvoice --out "$RUNS/realvoice"
 EVAL="$PY -m parley evaluate --checkpoint $RUNS/main/last.pt --data $CORPUS --threads 1"
-evaluate_split() {  # SPLIT [--images DIR]
-  $EVAL --splits "$@" --regression "$RUNS/regression/last.pt" --ablation "pack-1.3.0=$RUNS/pack-1.3.0-probe/last.pt" \
-    --clips 24 --samples 3 --steps 10 --reference-clips 0 --guidance 1.5 1.5 --out "$RUNS/metrics-$1.json"
-}
-evaluate_split heldout --images ../docs/images & HELDOUT=$!
-evaluate_split real-voices & REAL=$!
+$EVAL --splits test heldout --regression "$RUNS/regression/last.pt" \
+  --ablation "pack-1.3.0=$RUNS/pack-1.3.0-weights/last.pt" --clips 24 --samples 3 --steps 10 --reference-clips 0 \
+  --images ../docs/images --out "$RUNS/metrics-heldout.json" &
+HELDOUT=$!
+$EVAL --splits --real-voices "$RUNS/realvoice" --real-split dev eval --baseline-pack "$RUNS/pack-1.3.0" \
+  --clips 24 --samples 3 --reference-clips 0 --images ../docs/images --out "$RUNS/metrics-real.json" &
+REAL=$!
 wait $HELDOUT
 wait $REAL
-$PY -m parley evaluate --merge "$RUNS/metrics-heldout.json" "$RUNS/metrics-real-voices.json" \
+# 4. Pack 2.0.0 (only after the evaluation: the held-out and real-voice acceptance of docs/model-card.md).
+$PY -m parley export --checkpoint "$RUNS/main/last.pt" --out packs/parley-base-v1 --pack-version 2.0.0
+$PY -m parley evaluate --merge "$RUNS/metrics-heldout.json" "$RUNS/metrics-real.json" \
   --out packs/parley-base-v1/metrics.json

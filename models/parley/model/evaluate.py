@@ -580,8 +580,8 @@ def main(argv: list[str] | None = None) -> int:
         name = "parley"
     others = {"regression": a.regression} if a.regression else {}
     for spec in a.ablation:
-        name, _, path = spec.partition("=")
-        others[name] = Path(path)
+        label, _, path = spec.partition("=")  # not ``name``: the evaluated model's name, for the real voices
+        others[label] = Path(path)
     loaded = {name: load_checkpoint(path) for name, path in others.items()}
     head = HeadMetrics()
     max_jaw = float(mean[JAW.start] + 2 * std[JAW.start])
