@@ -162,6 +162,7 @@ public record Grooming(String hair, String beard, ColorRGBA hairColor, ColorRGBA
                     material(assetManager, true, hairColor.mult(0.9f)), 1800f));
         }
         added.add(face.lashes(material(assetManager, true, new ColorRGBA(0.05f, 0.04f, 0.035f, 1f))));
+        added.add(face.sockets(material(assetManager, true, new ColorRGBA(0.42f, 0.2f, 0.18f, 1f))));
         Node parent = skin.getParent();
         for (Geometry g : added) {
             parent.attachChild(g);
@@ -449,35 +450,56 @@ public record Grooming(String hair, String beard, ColorRGBA hairColor, ColorRGBA
         /** A bun at the back of the crown: a squashed sphere riding the crown's skin vertex (the head joint). */
         Geometry bun(Material material) {
             Vector3f centre = new Vector3f(0f, top - 0.035f, earZ - 0.035f);
-            int crown = nearestSkin(centre);
+            material.getAdditionalRenderState().setFaceCullMode(com.jme3.material.RenderState.FaceCullMode.Off);
+            return ellipsoids("Bun", nearestSkin(centre), material, new float[] {centre.x, centre.y, centre.z,
+                0.034f, 0.030f, 0.030f});
+        }
+
+        /**
+         * Eye sockets: a sphere a little larger than each eyeball, drawn from inside (front faces culled), so the
+         * slit's corners, where the eyeball does not reach, show a moist dark socket instead of a hole through
+         * the head. They ride a vertex at the bridge of the nose (the head joint).
+         */
+        Geometry sockets(Material material) {
+            float r = eyeRadius * 1.1f;
+            material.getAdditionalRenderState().setFaceCullMode(com.jme3.material.RenderState.FaceCullMode.Front);
+            return ellipsoids("EyeSockets", nearestSkin(new Vector3f(0f, eyeL.y, eyeL.z + 0.02f)), material,
+                    new float[] {eyeL.x, eyeL.y, eyeL.z, r, r, r, eyeR.x, eyeR.y, eyeR.z, r, r, r});
+        }
+
+        /** Ellipsoids (centre xyz, radii xyz per 6 floats), outward normals, riding one skin vertex. */
+        private Geometry ellipsoids(String name, int rider, Material material, float[] shapes) {
             int rings = 10;
             int segments = 16;
-            int count = (rings + 1) * segments;
+            int per = (rings + 1) * segments;
+            int count = per * (shapes.length / 6);
             int[] source = new int[count];
-            Arrays.fill(source, crown);
+            Arrays.fill(source, rider);
             float[] pos = new float[3 * count];
             float[] normals = new float[3 * count];
             float[] tex = new float[2 * count];
-            for (int r = 0; r <= rings; r++) {
-                float phi = FastMath.PI * r / rings;
-                for (int k = 0; k < segments; k++) {
-                    float th = FastMath.TWO_PI * k / segments;
-                    int o = r * segments + k;
-                    float nx = FastMath.sin(phi) * FastMath.cos(th);
-                    float ny = FastMath.cos(phi);
-                    float nz = FastMath.sin(phi) * FastMath.sin(th);
-                    pos[3 * o] = centre.x + 0.034f * nx;
-                    pos[3 * o + 1] = centre.y + 0.030f * ny;
-                    pos[3 * o + 2] = centre.z + 0.030f * nz;
-                    normals[3 * o] = nx;
-                    normals[3 * o + 1] = ny;
-                    normals[3 * o + 2] = nz;
-                    tex[2 * o + 1] = 1f;
+            int[] one = grid(rings + 1, segments, true);
+            int[] indices = new int[one.length * (shapes.length / 6)];
+            for (int e = 0; e < shapes.length / 6; e++) {
+                for (int r = 0; r <= rings; r++) {
+                    float phi = FastMath.PI * r / rings;
+                    for (int k = 0; k < segments; k++) {
+                        float th = FastMath.TWO_PI * k / segments;
+                        int o = e * per + r * segments + k;
+                        float[] nn = {FastMath.sin(phi) * FastMath.cos(th), FastMath.cos(phi),
+                            FastMath.sin(phi) * FastMath.sin(th)};
+                        for (int c = 0; c < 3; c++) {
+                            pos[3 * o + c] = shapes[6 * e + c] + shapes[6 * e + 3 + c] * nn[c];
+                            normals[3 * o + c] = nn[c];
+                        }
+                        tex[2 * o + 1] = 1f;
+                    }
+                }
+                for (int i = 0; i < one.length; i++) {
+                    indices[e * one.length + i] = e * per + one[i];
                 }
             }
-            int[] indices = grid(rings + 1, segments, true);
-            material.getAdditionalRenderState().setFaceCullMode(com.jme3.material.RenderState.FaceCullMode.Off);
-            return riding("Bun", source, pos, tex, indices, flowDown(), material, normals);
+            return riding(name, source, pos, tex, indices, flowDown(), material, normals);
         }
 
         /**
@@ -603,7 +625,10 @@ public record Grooming(String hair, String beard, ColorRGBA hairColor, ColorRGBA
                     for (int layer = 0; layer < 2; layer++) {
                         Vector3f out = new Vector3f(p[3 * v], p[3 * v + 1], p[3 * v + 2]).subtractLocal(c)
                                 .normalizeLocal();
-                        Vector3f tip = out.mult(0.0026f).addLocal(0f, 0.0022f, 0.0012f).multLocal(layer);
+                        // up and forward, shorter toward the corners (no brush sticking out sideways)
+                        float across = (p[3 * v] - c.x) / eyeRadius;
+                        float taper = FastMath.clamp(1f - across * across, 0.25f, 1f);
+                        Vector3f tip = out.mult(0.0010f).addLocal(0f, 0.0024f, 0.0016f).multLocal(layer * taper);
                         source.add(v);
                         pos.add(p[3 * v] + tip.x);
                         pos.add(p[3 * v + 1] + tip.y);

@@ -136,7 +136,9 @@ final class FaceCloseUp extends SimpleApplication {
 
     private void frame(CastState cast) {
         CastMember s = cast.speakers().get(0);
-        Vector3f target = s.mouthCenter(new Vector3f()).addLocal(0f, 0.045f, 0f);
+        // -DfaceCloseUp.lift=0.09 frames the eyes
+        float lift = Float.parseFloat(System.getProperty("faceCloseUp.lift", "0.045"));
+        Vector3f target = s.mouthCenter(new Vector3f()).addLocal(0f, lift, 0f);
         Vector3f facing = s.node().getWorldRotation().mult(Vector3f.UNIT_Z).normalizeLocal();
         cam.setLocation(target.add(facing.mult(distance)));
         cam.lookAt(target, Vector3f.UNIT_Y);

@@ -38,9 +38,9 @@ class GroomingTest {
 
     @Test
     void groomingMovesWithTheSkinItStandsOn() {
-        groomed("Bram", Set.of("Hair", "Beard", "Lashes"));
-        groomed("Mara", Set.of("Hair", "Bun", "Lashes"));
-        groomed("Ilse", Set.of("Hair", "HairBack", "Lashes"));
+        groomed("Bram", Set.of("Hair", "Beard", "Lashes", "EyeSockets"));
+        groomed("Mara", Set.of("Hair", "Bun", "Lashes", "EyeSockets"));
+        groomed("Ilse", Set.of("Hair", "HairBack", "Lashes", "EyeSockets"));
     }
 
     /** Grooms a shipped villager, checks what was added, and that the rig moves it as the skin under it. */
@@ -64,9 +64,9 @@ class GroomingTest {
         }
         FaceRig rig = FaceRig.bind(head, RigNames.fromSpec(spec), MorphPath.CPU);
         Set<String> bound = rig.getDeformers().stream().map(d -> d.getGeometry().getName()).collect(Collectors.toSet());
-        // the bun and the long hair's back ride the crown, which no expression moves: the head joint carries them
+        // the bun, the long hair's back and the eye sockets are rigid: each rides one skin vertex
         Set<String> morphed = new HashSet<>(pieces);
-        morphed.removeAll(Set.of("Bun", "HairBack"));
+        morphed.removeAll(Set.of("Bun", "HairBack", "EyeSockets"));
         assertTrue(bound.containsAll(morphed), "the rig binds the grooming: " + bound);
         List<String> names = RigNames.fromSpec(spec).morphTargets();
         MotionFrame frame = new MotionFrame(rig.expressionCount());
