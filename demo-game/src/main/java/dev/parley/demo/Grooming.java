@@ -456,15 +456,15 @@ public record Grooming(String hair, String beard, ColorRGBA hairColor, ColorRGBA
         }
 
         /**
-         * Eye sockets: a sphere a little larger than each eyeball, drawn from inside (front faces culled), so the
-         * slit's corners, where the eyeball does not reach, show a moist dark socket instead of a hole through
-         * the head. They ride a vertex at the bridge of the nose (the head joint).
+         * Eye sockets: an ellipsoid a little larger than each eyeball (wider, for the slit's corners), drawn from
+         * inside (front faces culled), so the slit's corners, where the eyeball does not reach, show a moist dark
+         * socket instead of a hole through the head. They ride a vertex at the bridge of the nose (the head joint).
          */
         Geometry sockets(Material material) {
             float r = eyeRadius * 1.1f;
             material.getAdditionalRenderState().setFaceCullMode(com.jme3.material.RenderState.FaceCullMode.Front);
             return ellipsoids("EyeSockets", nearestSkin(new Vector3f(0f, eyeL.y, eyeL.z + 0.02f)), material,
-                    new float[] {eyeL.x, eyeL.y, eyeL.z, r, r, r, eyeR.x, eyeR.y, eyeR.z, r, r, r});
+                    new float[] {eyeL.x, eyeL.y, eyeL.z, 1.4f * r, r, r, eyeR.x, eyeR.y, eyeR.z, 1.4f * r, r, r});
         }
 
         /** Ellipsoids (centre xyz, radii xyz per 6 floats), outward normals, riding one skin vertex. */

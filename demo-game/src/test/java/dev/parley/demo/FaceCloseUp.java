@@ -41,6 +41,7 @@ final class FaceCloseUp extends SimpleApplication {
     private final float distance;
     private final float[] shotTimes;
     private boolean keyed;
+    private ColorRGBA background = new ColorRGBA(0.55f, 0.6f, 0.65f, 1f);
     private final CountDownLatch exited = new CountDownLatch(1);
 
     /**
@@ -74,7 +75,7 @@ final class FaceCloseUp extends SimpleApplication {
         stateManager.attach(cast);
         rootNode.addLight(new DirectionalLight(new Vector3f(-0.3f, -0.4f, -0.85f).normalizeLocal()));
         rootNode.addLight(new AmbientLight(ColorRGBA.White.mult(0.35f)));
-        viewPort.setBackgroundColor(new ColorRGBA(0.55f, 0.6f, 0.65f, 1f));
+        viewPort.setBackgroundColor(background);
         cam.setFrustumPerspective(30f, (float) cam.getWidth() / cam.getHeight(), 0.02f, 50f);
         List<ScriptedRunState.Cue> cues = List.of(
                 new ScriptedRunState.Cue(0.1f, () -> {
@@ -96,6 +97,15 @@ final class FaceCloseUp extends SimpleApplication {
      */
     FaceCloseUp keyed() {
         keyed = true;
+        return this;
+    }
+
+    /**
+     * @param color the background (a key colour shows holes through the head)
+     * @return this
+     */
+    FaceCloseUp background(ColorRGBA color) {
+        background = color.clone();
         return this;
     }
 
