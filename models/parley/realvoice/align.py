@@ -37,10 +37,10 @@ from pathlib import Path
 import numpy as np
 
 from parley.corpus.phones import SIL, PhoneSeg, map_symbol
+from parley.layout import SAMPLE_RATE
 
 from .lines import EXTRA_PRONUNCIATIONS
 
-SAMPLE_RATE = 16000
 SPHINX_FPS = 100  # pocketsphinx's frame rate (-frate)
 PHONE_WORD = "ph_"  # prefix of the phone "words" of the phone pass
 SILENCE = "<sil>"  # pocketsphinx's silence word (noisedict)

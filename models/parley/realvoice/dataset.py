@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from parley.corpus.phones import PHONE_INDEX, PhoneSeg, frame_labels
-from parley.layout import MOTION_FPS, SAMPLES_PER_FRAME
+from parley.layout import MOTION_FPS, SAMPLE_RATE, SAMPLES_PER_FRAME
 
 from .align import AlignConfig, Alignment, WordSeg, align, decode_audio, read_wav, write_wav
 from .lines import DEV_PACKS, EVAL_BELOW, INDEPENDENT_PACKS, SPLITS, TRANSCRIPTS, VOICES_DIR, pack_lines, \
@@ -86,7 +86,7 @@ def build(out: Path, packs: list[str], root: Path = VOICES_DIR, cfg: AlignConfig
             dropped.append({"id": uid, "split": meta[uid]["split"], "reason": got})
             continue
         write_wav(out / "clips" / f"{uid}.wav", pcm_of[uid])
-        record = {**meta[uid], "duration": round(len(pcm_of[uid]) / 16000, 5), **_alignment_json(got)}
+        record = {**meta[uid], "duration": round(len(pcm_of[uid]) / SAMPLE_RATE, 5), **_alignment_json(got)}
         (out / "clips" / f"{uid}.json").write_text(json.dumps(record, indent=1) + "\n")
         clips.append({k: meta[uid][k] for k in ("id", "pack", "stem", "split")})
     counts = {s: {"aligned": sum(c["split"] == s for c in clips), "dropped": sum(d["split"] == s for d in dropped)}
@@ -96,7 +96,7 @@ def build(out: Path, packs: list[str], root: Path = VOICES_DIR, cfg: AlignConfig
         "rule": {"dev_packs": list(DEV_PACKS), "independent_packs": list(INDEPENDENT_PACKS),
                  "eval": f"dev packs' lines whose SHA-256(stem) first byte < {EVAL_BELOW}; the rest dev",
                  "independent": "never used for development or tuning"},
-        "decoder": "sox -D -G <ogg> -r 16000 -c 1 -b 16",
+        "decoder": f"sox -D -G <ogg> -r {SAMPLE_RATE} -c 1 -b 16",
         "aligner": "pocketsphinx_batch (en-us), parley.realvoice.align",
         "packs": {p: ("independent" if p in INDEPENDENT_PACKS else "dev/eval") for p in packs},
         "yield": counts, "clips": clips, "dropped": dropped, "skipped": skipped,

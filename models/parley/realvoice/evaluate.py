@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from parley.corpus.dataset import Corpus, load_clip
-from parley.layout import JAW, MOTION_FPS, SAMPLES_PER_FRAME
+from parley.layout import JAW, MOTION_FPS, SAMPLE_RATE, SAMPLES_PER_FRAME
 
 from .dataset import RealClip
 from .metrics import Counts, score_clip
@@ -180,7 +180,7 @@ def plot_gaps(path, clip: RealClip, curves: dict[str, np.ndarray], closed_below_
         ax.axvline(w.start, color="0.6", lw=0.6, zorder=0)
         ax.text((w.start + w.end) / 2, 0.97, w.word, transform=ax.get_xaxis_transform(), ha="center", va="top",
                 fontsize=8)
-    end = len(clip.audio) / 16000
+    end = len(clip.audio) / SAMPLE_RATE
     ax.axvspan(end, end + tail_s, color="0.93", hatch="//", zorder=0)
     ax.axhline(closed_below_mm, color="k", lw=0.6, ls=":")
     ax.axhline(-3.0, color="r", lw=0.6, ls=":")
