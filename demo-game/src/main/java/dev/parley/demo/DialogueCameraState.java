@@ -37,6 +37,8 @@ public class DialogueCameraState extends BaseAppState {
     };
     private CastMember speaker;
     private CastMember listener;
+    /** The field of view the camera had before this state took it, restored when it lets go (degrees). */
+    private float otherFovY = FOV_Y;
 
     /**
      * Frames a conversation (or none).
@@ -170,6 +172,8 @@ public class DialogueCameraState extends BaseAppState {
 
     @Override
     protected void onEnable() {
+        Camera cam = getApplication().getCamera();
+        otherFovY = 2f * FastMath.atan(cam.getFrustumTop() / cam.getFrustumNear()) * FastMath.RAD_TO_DEG;
         OrbitCameraState orbit = getState(OrbitCameraState.class);
         if (orbit != null) {
             orbit.setEnabled(false);
@@ -181,6 +185,9 @@ public class DialogueCameraState extends BaseAppState {
 
     @Override
     protected void onDisable() {
+        Camera cam = getApplication().getCamera();
+        cam.setFrustumPerspective(otherFovY, (float) cam.getWidth() / cam.getHeight(), cam.getFrustumNear(),
+                cam.getFrustumFar());
         OrbitCameraState orbit = getState(OrbitCameraState.class);
         if (orbit != null) {
             orbit.setEnabled(true);

@@ -1,14 +1,10 @@
 package dev.parley.demo;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.jme3.app.Application;
 import com.jme3.app.state.BaseAppState;
 import com.jme3.renderer.Camera;
 import dev.parley.util.Validate;
 import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -109,11 +105,7 @@ public class FrameBenchmarkState extends BaseAppState {
         if (dir != null && !dir.isDirectory() && !dir.mkdirs()) {
             throw new IllegalStateException("cannot create the benchmark's folder " + dir);
         }
-        try {
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out, result);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + out, e);
-        }
+        ScriptedRunState.writeJson(out, result);
         LOG.info("benchmark written to " + out);
     }
 

@@ -128,11 +128,21 @@ public class ScriptedRunState extends BaseAppState {
         root.put("width", getApplication().getCamera().getWidth());
         root.put("height", getApplication().getCamera().getHeight());
         root.put("shots", shots);
+        writeJson(new File(outDir, SHOTS_FILE), root);
+    }
+
+    /**
+     * Writes a value as indented JSON.
+     *
+     * @param file the file (not null; its folder must exist)
+     * @param value maps, lists, strings, numbers, arrays (not null)
+     * @throws UncheckedIOException naming the file if it cannot be written
+     */
+    static void writeJson(File file, Object value) {
         try {
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(new File(outDir, SHOTS_FILE),
-                    root);
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file, value);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + new File(outDir, SHOTS_FILE), e);
+            throw new UncheckedIOException("cannot write " + file, e);
         }
     }
 
