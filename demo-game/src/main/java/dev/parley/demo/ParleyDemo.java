@@ -192,7 +192,8 @@ public final class ParleyDemo extends SimpleApplication {
                 }),
                 new ScriptedRunState.Cue(0.4f, () -> cast.speak(0, cast.line(SCRIPTED_LINE),
                         stateManager.getState(ParleyPanelState.class).settings())),
-                new ScriptedRunState.Cue(STRIP_START - 0.3f, () -> {
+                // Well after the last group shot: a slow first frame can shift every shot by up to one step.
+                new ScriptedRunState.Cue(STRIP_START - 0.15f, () -> {
                     CastMember speaker = cast.speakers().get(0);
                     dialogue.frame(speaker, DialogueCameraState.listenerFor(cast.speakers(), speaker));
                     dialogue.setEnabled(true);
