@@ -1,6 +1,6 @@
 """The real-voice dataset: hedgewars voice lines decoded, aligned and written with their split.
 
-    python3 -m parley realvoice --out ../work/realvoice            # every dev and independent pack
+    python3 -m parley realvoice --out work/realvoice               # every dev and independent pack
     python3 -m parley realvoice --out DIR --packs Default Classic   # some packs only
 
 On disk (docs/real-voices.md)::

@@ -22,9 +22,9 @@ from pathlib import Path
 VOICES_DIR = Path("/usr/share/games/hedgewars/Data/Sounds/voices")  # Debian's hedgewars-data
 
 DEV_PACKS: tuple[str, ...] = ("Default", "Classic", "Pirate", "Surfer", "Singer")
-# English words, other actors: British, HillBilly, Mobster, Default_uk (another English actor), Robot
-# (an English actor through a robotic effect), Russian (English with a Russian accent). Default_es/pl/ru
-# and Russian_pl speak other languages, so their files do not say their stems' words.
+# English words, other actors: British, HillBilly, Mobster, Default_uk, Robot and Russian (accented or
+# processed English; each aligns as English). Default_es/pl/ru and Russian_pl are, by their names,
+# translations into other languages, so their files would not say their stems' words.
 INDEPENDENT_PACKS: tuple[str, ...] = ("British", "HillBilly", "Mobster", "Default_uk", "Robot", "Russian")
 SPLITS: tuple[str, ...] = ("dev", "eval", "independent")
 EVAL_BELOW = 102  # of 256
