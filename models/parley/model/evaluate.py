@@ -437,9 +437,15 @@ def real_voices(a, name: str, model: ParleyModel, mean: np.ndarray, std: np.ndar
             styles, names = rv.corpus_styles(m, corpus, mu, sd, settings.styles)
             log(f"real {split} ({len(cl)} clips) {n}:")
             saved = f"{split}__{n.replace(' ', '_')}.npz"
-            if a.real_gaps_in is not None:  # score the gaps of an earlier run instead of sampling
-                with np.load(a.real_gaps_in / saved) as z:
-                    methods[n] = rv.score_gaps(head, cl, {k: z[k] for k in z.files}, settings.tail_s)
+            if a.real_gaps_in:  # score the gaps of earlier runs instead of sampling
+                gaps = {}
+                for folder in a.real_gaps_in:
+                    if (folder / saved).is_file():
+                        with np.load(folder / saved) as z:
+                            gaps.update({k: z[k] for k in z.files})
+                if not gaps:
+                    raise FileNotFoundError(f"no {saved} in {', '.join(map(str, a.real_gaps_in))}")
+                methods[n] = rv.score_gaps(head, cl, gaps, settings.tail_s)
                 continue
             methods[n], gaps = rv.evaluate_model(m, mu, sd, g, cl, head, styles, names, settings, log)
             if a.real_gaps is not None:
@@ -525,8 +531,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--real-steps", type=int, default=10, help="DDIM steps on the real voices")
     p.add_argument("--real-tail", type=float, default=0.6, help="seconds of silence scored after each line")
     p.add_argument("--real-gaps", type=Path, help="folder for each run's inner-lip gaps per clip (.npz, mm)")
-    p.add_argument("--real-gaps-in", type=Path,
-                   help="score the gaps that an earlier run saved with --real-gaps instead of sampling again")
+    p.add_argument("--real-gaps-in", type=Path, nargs="+",
+                   help="score the gaps that earlier runs saved with --real-gaps (their runs joined) instead of "
+                        "sampling again")
     p.add_argument("--probe-clips", type=int, default=240,
                    help="corpus train clips for the phone probe of each encoder (0: no probe)")
     p.add_argument("--guidance", type=float, nargs=2, default=list(GUIDANCE[:2]), metavar=("AUDIO", "STYLE"),
