@@ -128,6 +128,11 @@ void main() {
     float along = dot(p, tb);
     vec3 q = (p - tb * along) * m_StrandScale + tb * (along * m_StrandScale * 0.08);
     float strand = noise(q) * 0.65 + noise(q * 2.3) * 0.35;
+    // strands finer than a pixel would shimmer as the head moves: there a dither fixed to the screen gives the
+    // same coverage, steady from frame to frame
+    float blur = clamp(length(fwidth(q)) * 0.5 - 0.75, 0.0, 1.0);
+    float dither = fract(dot(floor(gl_FragCoord.xy), vec2(0.7548777, 0.5698403)));
+    strand = mix(strand, 0.15 + 0.8 * dither, blur);
     float height = vShell.x;
     float mask = clamp(vShell.y * 1.4, 0.0, 1.0);
     // the base layer covers the scalp inside the hairline; higher layers keep fewer, thinner strands
