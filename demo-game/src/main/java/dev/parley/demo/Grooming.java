@@ -464,7 +464,8 @@ public record Grooming(String hair, String beard, ColorRGBA hairColor, ColorRGBA
             float r = eyeRadius * 1.1f;
             material.getAdditionalRenderState().setFaceCullMode(com.jme3.material.RenderState.FaceCullMode.Front);
             return ellipsoids("EyeSockets", nearestSkin(new Vector3f(0f, eyeL.y, eyeL.z + 0.02f)), material,
-                    new float[] {eyeL.x, eyeL.y, eyeL.z, 1.4f * r, r, r, eyeR.x, eyeR.y, eyeR.z, 1.4f * r, r, r});
+                    new float[] {eyeL.x, eyeL.y, eyeL.z, 1.8f * r, 1.2f * r, r,
+                        eyeR.x, eyeR.y, eyeR.z, 1.8f * r, 1.2f * r, r});
         }
 
         /** Ellipsoids (centre xyz, radii xyz per 6 floats), outward normals, riding one skin vertex. */
