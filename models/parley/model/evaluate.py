@@ -44,7 +44,7 @@ import math
 import sys
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 import torch
@@ -298,6 +298,16 @@ def pick_clips(corpus: Corpus, split: str, n: int) -> list[Clip]:
         order += [v[rnd] for _, v in sorted(by_speaker.items()) if len(v) > rnd]
         rnd += 1
     return [load_clip(corpus.path(cid)) for cid in order[:n]]
+
+
+def split_setups(corpus: Corpus, splits: list[str], n: int, head: HeadMetrics, model: ParleyModel,
+                 mean: np.ndarray, std: np.ndarray) -> Iterator[tuple[str, list[Clip], Scorer, torch.Tensor]]:
+    """For each split with clips: its name, up to ``n`` clips (:func:`pick_clips`), their scorer and their
+    reference styles (:func:`reference_styles`)."""
+    for split in splits:
+        clips = pick_clips(corpus, split, n)
+        if clips:
+            yield split, clips, Scorer(head, clips), reference_styles(model, corpus, clips, mean, std)
 
 
 def reference_styles(model: ParleyModel, corpus: Corpus, clips: list[Clip], mean: np.ndarray, std: np.ndarray
@@ -599,12 +609,7 @@ def main(argv: list[str] | None = None) -> int:
                      "settings": {"clips_per_split": a.clips, "samples": a.samples, "guidance": list(guide),
                                   "reference_clips": a.reference_clips, "ba_sigma_frames": BA_SIGMA},
                      "splits": {}}
-    for split in a.splits:
-        clips = pick_clips(corpus, split, a.clips)
-        if not clips:
-            continue
-        scorer = Scorer(head, clips)
-        styles = reference_styles(model, corpus, clips, mean, std)
+    for split, clips, scorer, styles in split_setups(corpus, a.splits, a.clips, head, model, mean, std):
         methods: dict[str, dict] = {}
         if previous is not None:
             methods.update(previous["splits"][split]["methods"])
@@ -721,12 +726,7 @@ def compare_student(a: argparse.Namespace) -> int:
     results: dict = {"trained": True, "teacher": teacher_info,
                      "student": {"steps": int(read_checkpoint(a.student)["steps"]), **info},
                      "corpus": data_reference(a.data), "seed": a.seed, "settings": settings, "splits": {}}
-    for split in a.splits:
-        clips = pick_clips(corpus, split, a.clips)
-        if not clips:
-            continue
-        scorer = Scorer(head, clips)
-        styles = reference_styles(teacher, corpus, clips, mean, std)
+    for split, clips, scorer, styles in split_setups(corpus, a.splits, a.clips, head, teacher, mean, std):
         methods: dict[str, dict] = {}
         reused = reuse["splits"][split]["methods"] if reuse else {}
 
