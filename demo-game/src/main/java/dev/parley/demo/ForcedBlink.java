@@ -9,9 +9,11 @@ import dev.parley.rig.FaceRig;
 import dev.parley.util.Validate;
 
 /**
- * One blink on cue, for the scripted mode's pictures (idle blinks come at random). Added to a head after its
- * {@link TalkingHead} and face rig, it closes both lids in the head's live frame after the head has mixed it and
- * applies the frame to the rig again, for {@link #DURATION} seconds of game time, then removes itself.
+ * One blink on cue, for the scripted mode's pictures (idle blinks come at random). {@link #start} adds it to the
+ * spatial that runs the head's {@link TalkingHead}, after it, so that each update it closes both lids in the head's
+ * live frame after the head has mixed it, and applies the frame to the rig again, for {@link #DURATION} seconds of
+ * game time, then removes itself. (On the head's root it would run before the talker, which sits lower, on the
+ * skinned spatial: the talker would then overwrite the blink with its idle motion every frame.)
  */
 final class ForcedBlink extends AbstractControl {
 
@@ -29,7 +31,7 @@ final class ForcedBlink extends AbstractControl {
      * @param left the left blink's expression index in the head's frame (&ge;0)
      * @param right the right blink's expression index in the head's frame (&ge;0)
      */
-    ForcedBlink(TalkingHead talker, int left, int right) {
+    private ForcedBlink(TalkingHead talker, int left, int right) {
         Validate.nonNull(talker, "talker");
         if (talker.getFace() == null) {
             throw new IllegalArgumentException("head '" + talker.getName() + "' has no face rig to blink");
@@ -38,6 +40,23 @@ final class ForcedBlink extends AbstractControl {
         this.frame = talker.getFace().getFrame();
         this.left = Validate.inRange(left, 0, frame.expressionCount() - 1, "left");
         this.right = Validate.inRange(right, 0, frame.expressionCount() - 1, "right");
+    }
+
+    /**
+     * Starts a blink now.
+     *
+     * @param talker the head that blinks (not null, bound to a face rig and added to a spatial)
+     * @param left the left blink's expression index in the head's frame (&ge;0)
+     * @param right the right blink's expression index in the head's frame (&ge;0)
+     * @return the blink, added after the talker (not null)
+     */
+    static ForcedBlink start(TalkingHead talker, int left, int right) {
+        ForcedBlink blink = new ForcedBlink(talker, left, right);
+        if (talker.getSpatial() == null) {
+            throw new IllegalArgumentException("head '" + talker.getName() + "' is not on a spatial");
+        }
+        talker.getSpatial().addControl(blink); // the end of the list: after the talker
+        return blink;
     }
 
     @Override

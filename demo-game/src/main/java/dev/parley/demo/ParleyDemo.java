@@ -202,8 +202,7 @@ public final class ParleyDemo extends SimpleApplication {
                 new ScriptedRunState.Cue(STRIP_START + BLINK_AT, () -> {
                     CastMember listener = dialogue.listener();
                     List<String> targets = cast.spec().expressionTargets();
-                    listener.head().addControl(new ForcedBlink(listener.talker(), targets.indexOf("blink_L"),
-                            targets.indexOf("blink_R")));
+                    ForcedBlink.start(listener.talker(), targets.indexOf("blink_L"), targets.indexOf("blink_R"));
                 }),
                 new ScriptedRunState.Cue(STRIP_START + STRIP_FRAMES * STRIP_STEP,
                         () -> ((CappedTimer) getTimer()).setMaxTimePerFrame(ScriptedRunState.MAX_STEP)));

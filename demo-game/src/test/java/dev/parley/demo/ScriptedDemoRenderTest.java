@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
  * (Parley's runtime on the shipped pack): one character says a line while the others listen. The panel must be on
  * screen, the speaker's mouth must change between frames,
  * and the listeners' mouths must barely change (blinks, breathing and gaze only). In the dialogue camera's
- * close-up strip the speaker's lips must be at least 80 px wide and close and open again, measured from the
- * pixels.
+ * close-up strip the speaker's lips must be at least 80 px wide and close and open again, and the listener's eyes
+ * must shut on the scripted blink and open again, measured from the pixels.
  */
 class ScriptedDemoRenderTest {
 
@@ -32,6 +32,11 @@ class ScriptedDemoRenderTest {
     private static final double CAVITY_SHADE = 0.62;
     /** Luma below which a pixel of the eye region is iris, pupil or lash line (not lid or sclera). */
     private static final double EYE_DARK_LUMA = 110;
+    /**
+     * A pixel of the eye region whose blue is at most this far below its red is sclera or iris: the lids' lit skin
+     * is warmer (blue 20 or more below red in the strip, even where the red channel clips).
+     */
+    private static final int EYE_WARMTH = 12;
 
     private static File dir;
     private static JsonNode shots;
@@ -103,7 +108,6 @@ class ScriptedDemoRenderTest {
         int frames = ParleyDemo.STRIP_FRAMES;
         String speaker = shots.get("shots").get(0).get("characters").get(0).get("name").asText();
         int[] cavity = new int[frames];
-        int[] eyes = new int[frames];
         int narrowest = Integer.MAX_VALUE;
         for (int i = 0; i < frames; i++) {
             JsonNode shot = shots.get("shots").get(first + i);
@@ -113,13 +117,9 @@ class ScriptedDemoRenderTest {
             int[] mouth = ints(character(shot, speaker).get("mouth"));
             narrowest = Math.min(narrowest, mouth[2] - mouth[0]);
             cavity[i] = cavityHeight(image, mouth);
-            JsonNode listenerEyes = character(shot, shot.get("listener").asText()).get("eyes");
-            assertTrue(listenerEyes != null, "the listener has an open head's eyes: " + shot.get("listener"));
-            eyes[i] = darkPixels(image, ints(listenerEyes), EYE_DARK_LUMA);
         }
         System.out.println("dialogue strip: speaker's lips " + narrowest + " px wide at the narrowest; cavity height"
-                + " (px) per frame " + Arrays.toString(cavity) + "; listener's dark eye pixels per frame "
-                + Arrays.toString(eyes));
+                + " (px) per frame " + Arrays.toString(cavity));
         assertTrue(narrowest >= 80, "the speaker's lips span at least 80 px in every frame: " + narrowest);
         // Open (a vowel), then shut (the m of "Welcome" or the p of "Copper"), then open again.
         int open = 12;
@@ -143,6 +143,47 @@ class ScriptedDemoRenderTest {
         BufferedImage hero = ImageIO.read(new File(dir, ParleyDemo.HERO_FILE));
         assertEquals(1280, hero.getWidth(), "hero shot width");
         assertEquals(720, hero.getHeight(), "hero shot height");
+    }
+
+    /**
+     * Regression: the scripted blink was added on the head's root, where it ran before the listener's talker, which
+     * overwrote it with idle motion every frame; the strip's eyes never closed.
+     */
+    @Test
+    void theListenerBlinksDuringTheStripAndOpensAgain() throws Exception {
+        int first = ParleyDemo.GROUP_SHOTS.length;
+        float blinkStart = ParleyDemo.STRIP_START + ParleyDemo.BLINK_AT;
+        float blinkEnd = blinkStart + ForcedBlink.DURATION;
+        int[] opening = new int[ParleyDemo.STRIP_FRAMES];
+        List<Integer> before = new ArrayList<>();
+        int during = Integer.MAX_VALUE;
+        int after = -1;
+        for (int i = 0; i < opening.length; i++) {
+            JsonNode shot = shots.get("shots").get(first + i);
+            JsonNode eyes = character(shot, shot.get("listener").asText()).get("eyes");
+            assertTrue(eyes != null, "the listener has an open head's eyes: " + shot.get("listener"));
+            opening[i] = eyeOpening(ImageIO.read(new File(dir, shot.get("file").asText())), ints(eyes));
+            float t = (float) shot.get("time").asDouble();
+            if (t < blinkStart) {
+                before.add(opening[i]);
+            } else if (t <= blinkEnd) {
+                during = Math.min(during, opening[i]);
+            } else if (t > blinkEnd + ParleyDemo.STRIP_STEP) {
+                after = Math.max(after, opening[i]);
+            }
+        }
+        System.out.println("dialogue strip: listener's eye opening (sclera and iris pixels) per frame "
+                + Arrays.toString(opening));
+        assertTrue(!before.isEmpty() && during != Integer.MAX_VALUE && after >= 0,
+                "strip frames before, during and after the blink: " + Arrays.toString(opening));
+        before.sort(null);
+        int open = before.get(before.size() / 2);
+        assertTrue(open >= 100, "the listener's open eyes show at least 100 px before the blink: "
+                + Arrays.toString(opening));
+        assertTrue(during <= open / 5, "the lids cover the eyes during the blink (at most a fifth of " + open
+                + " px): " + Arrays.toString(opening));
+        assertTrue(after >= open * 4 / 5, "the eyes open again after the blink (at least four fifths of " + open
+                + " px): " + Arrays.toString(opening));
     }
 
     private static JsonNode character(JsonNode shot, String name) {
@@ -179,11 +220,16 @@ class ScriptedDemoRenderTest {
         return best;
     }
 
-    private static int darkPixels(BufferedImage image, int[] box, double below) {
+    /**
+     * How much of the eyes shows, in pixels: those of the eyes' box that are sclera or iris (blue within
+     * {@link #EYE_WARMTH} of red) or pupil and lash line (darker than {@link #EYE_DARK_LUMA}), not the lids' skin.
+     */
+    private static int eyeOpening(BufferedImage image, int[] box) {
         int n = 0;
         for (int y = Math.max(0, box[1]); y < Math.min(image.getHeight(), box[3]); y++) {
             for (int x = Math.max(0, box[0]); x < Math.min(image.getWidth(), box[2]); x++) {
-                n += luma(image.getRGB(x, y)) < below ? 1 : 0;
+                int p = image.getRGB(x, y);
+                n += luma(p) < EYE_DARK_LUMA || (p & 0xff) >= (p >> 16 & 0xff) - EYE_WARMTH ? 1 : 0;
             }
         }
         return n;
