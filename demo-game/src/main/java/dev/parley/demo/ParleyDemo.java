@@ -12,8 +12,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The Parley demo: a courtyard with four villagers who talk. Assembles the demo's app states.
@@ -51,7 +49,7 @@ public final class ParleyDemo extends SimpleApplication {
     private final File scriptedDir;
     private final Boolean startWithModel;
     private FrameBenchmarkState benchmark;
-    private final CountDownLatch exited = new CountDownLatch(1);
+    private final ExitLatch exited = new ExitLatch();
     private volatile boolean failed;
 
     /**
@@ -123,11 +121,7 @@ public final class ParleyDemo extends SimpleApplication {
     @Override
     public void handleError(String errorMessage, Throwable t) {
         failed = true;
-        try {
-            super.handleError(errorMessage, t);
-        } finally {
-            exited.countDown();
-        }
+        exited.after(() -> super.handleError(errorMessage, t));
     }
 
     /**
@@ -288,15 +282,11 @@ public final class ParleyDemo extends SimpleApplication {
      * @throws InterruptedException if interrupted while waiting
      */
     public boolean awaitExit(long seconds) throws InterruptedException {
-        return exited.await(seconds, TimeUnit.SECONDS);
+        return exited.await(seconds);
     }
 
     @Override
     public void destroy() {
-        try {
-            super.destroy();
-        } finally {
-            exited.countDown();
-        }
+        exited.after(super::destroy);
     }
 }

@@ -20,8 +20,6 @@ import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One villager of the demo, built by {@link CastState} as the demo builds it, framed close on the face under the
@@ -42,7 +40,7 @@ final class FaceCloseUp extends SimpleApplication {
     private final float[] shotTimes;
     private boolean keyed;
     private ColorRGBA background = new ColorRGBA(0.55f, 0.6f, 0.65f, 1f);
-    private final CountDownLatch exited = new CountDownLatch(1);
+    private final ExitLatch exited = new ExitLatch();
 
     /**
      * @param outDir where the screenshots go
@@ -160,11 +158,7 @@ final class FaceCloseUp extends SimpleApplication {
 
     @Override
     public void destroy() {
-        try {
-            super.destroy();
-        } finally {
-            exited.countDown();
-        }
+        exited.after(super::destroy);
     }
 
     /**
@@ -173,7 +167,7 @@ final class FaceCloseUp extends SimpleApplication {
      * @throws InterruptedException if interrupted
      */
     boolean awaitExit(long seconds) throws InterruptedException {
-        return exited.await(seconds, TimeUnit.SECONDS);
+        return exited.await(seconds);
     }
 
     /**
