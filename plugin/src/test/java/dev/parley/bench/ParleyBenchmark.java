@@ -20,6 +20,8 @@ import dev.parley.pack.PackManifest;
 import dev.parley.rig.FaceRigControl;
 import dev.parley.rig.RigNames;
 import dev.parley.service.ServiceSettings;
+import dev.parley.style.Style;
+import dev.parley.style.StyleKey;
 import dev.parley.testing.Golden;
 import dev.parley.testing.RenderHarness;
 import dev.parley.testing.TestAssets;
@@ -46,6 +48,7 @@ import java.util.List;
 public final class ParleyBenchmark {
 
     private static final int FPS = 25;
+    private static final String BENCH_STYLE = "Styles/calm.style.json";
 
     private ParleyBenchmark() {
     }
@@ -70,7 +73,10 @@ public final class ParleyBenchmark {
         DenoiserPaths.realTimeFactor(json.putObject("realTimeFactor"), oneGraphPack);
         json.put("loadAverageAfterRealTimeFactor", ManagementLoad.loadAverage());
         json.set("energyJaw", DenoiserPaths.energyJaw(mapper));
-        firstFrameHeadless(json.putObject("firstFrameHeadless"));
+        // A styled line (an NPC with a style asset) runs the pack's default sampler: the distilled student
+        // where the pack has one; a line without a style always runs the guided DDIM (LineOptions).
+        firstFrameHeadless(json.putObject("firstFrameHeadless"), true);
+        firstFrameHeadless(json.putObject("firstFrameHeadlessNoStyle"), false);
         ObjectNode lag = json.putObject("streamLag");
         streamLag(lag.putObject("today"), ServiceSettings.defaults());
         // Without retraining: the first window (and each later one) as soon as 8 frames (0.32 s) have arrived.
@@ -184,7 +190,7 @@ public final class ParleyBenchmark {
             List<TalkingHead> heads = h.call(() -> {
                 List<TalkingHead> l = new ArrayList<>();
                 for (Spatial m : models) {
-                    l.add(parley.attach(m, spec, null));
+                    l.add(parley.attach(m, spec, benchStyle(app.getAssetManager())));
                 }
                 return l;
             });
@@ -249,8 +255,18 @@ public final class ParleyBenchmark {
         return h.call(times::stop);
     }
 
-    /** say() to first frame with an update loop at 60 fps and nothing rendering (Parley's own latency). */
-    private static void firstFrameHeadless(ObjectNode node) throws Exception {
+    /** The style every benchmarked character speaks in, as an NPC with a style asset would. */
+    private static Style benchStyle(com.jme3.asset.AssetManager assets) {
+        StyleKey.register(assets);
+        return assets.loadAsset(new StyleKey(BENCH_STYLE));
+    }
+
+    /**
+     * say() to first frame with an update loop at 60 fps and nothing rendering (Parley's own latency).
+     *
+     * @param styled whether the character has a style ({@link #BENCH_STYLE}) or none
+     */
+    private static void firstFrameHeadless(ObjectNode node, boolean styled) throws Exception {
         try (dev.parley.testing.HeadlessApp app = dev.parley.testing.HeadlessApp.start(60)) {
             ParleyAppState parley = new ParleyAppState(Golden.pack(), ServiceSettings.defaults().withPreferCuda(false));
             app.call(() -> app.getStateManager().attach(parley));
@@ -258,12 +274,13 @@ public final class ParleyBenchmark {
             Spatial model = app.getAssetManager().loadModel(TestAssets.HEAD_MODEL);
             TalkingHead head = app.call(() -> {
                 app.getRootNode().attachChild(model);
-                return parley.attach(model, spec, null);
+                return parley.attach(model, spec, styled ? benchStyle(app.getAssetManager()) : null);
             });
             while (!parley.service().isReady()) {
                 Thread.sleep(10);
             }
-            System.out.print("headless: ");
+            node.put("style", styled ? BENCH_STYLE : "none");
+            System.out.print(styled ? "headless, styled: " : "headless, no style: ");
             firstFrame(app::call, List.of(head), node);
             app.call(() -> app.getStateManager().detach(parley));
         }
@@ -287,7 +304,7 @@ public final class ParleyBenchmark {
             long[] startedAt = new long[1];
             TalkingHead head = app.call(() -> {
                 app.getRootNode().attachChild(model);
-                TalkingHead h = parley.attach(model, spec, null);
+                TalkingHead h = parley.attach(model, spec, benchStyle(app.getAssetManager()));
                 h.addListener(new dev.parley.app.LineListener() {
                     @Override
                     public void started(TalkingHead t, Line line) {
