@@ -151,10 +151,12 @@ def test_evaluate_scores_a_shipped_pack_and_a_baseline_on_real_voices(corpus, tm
     from parley.realvoice.dataset import build as build_real
 
     voices = tmp_path / "voices"
-    (voices / "Default").mkdir(parents=True)
-    for stem in ("Comeonthen", "Missed"):  # eval lines: /m/ after a vowel; a line that starts on /m/
-        shutil.copy(lines.VOICES_DIR / "Default" / f"{stem}.ogg", voices / "Default")
-    build_real(tmp_path / "real", ["Default"], voices, log=lambda _: None)
+    # eval lines that pass the alignment checks: /m/ after a vowel; a line that starts on /b/
+    for pack, stem in (("Classic", "Comeonthen"), ("Default", "Bugger")):
+        (voices / pack).mkdir(parents=True, exist_ok=True)
+        shutil.copy(lines.VOICES_DIR / pack / f"{stem}.ogg", voices / pack)
+    man = build_real(tmp_path / "real", ["Classic", "Default"], voices, log=lambda _: None)
+    assert man["yield"]["eval"] == {"aligned": 2, "dropped": 0}
     pack = Path(__file__).resolve().parents[1] / "packs" / "parley-base-v1"
     out = tmp_path / "real.json"
     assert evaluate_main(["--pack", str(pack), "--baseline-pack", str(pack), "--data", str(corpus), "--splits",

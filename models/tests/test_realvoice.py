@@ -3,6 +3,7 @@
 These tests need Debian's hedgewars-data, pocketsphinx and pocketsphinx-en-us (scripts/setup-debian.sh);
 without them they fail and say so, rather than skip.
 """
+import json
 import shutil
 from pathlib import Path
 
@@ -41,8 +42,13 @@ def test_every_pocketsphinx_phone_maps_to_the_corpus_set(tools):
 def test_alignment_of_a_real_hedgewars_line(tools):
     pcm = decode_audio(lines.VOICES_DIR / "Default" / "Comeonthen.ogg")
     assert len(pcm) == 20032 and np.array_equal(pcm, decode_audio(lines.VOICES_DIR / "Default" / "Comeonthen.ogg"))
-    got = align([("Default__Comeonthen", pcm, "come on then")])["Default__Comeonthen"]
+    # As decoded (0 cents) the alignment fits the file's energy; pitched down 400 cents pocketsphinx puts
+    # "then" 0.26 s later, so with every pitch shift no second alignment agrees and the file is dropped.
+    both = align([("Default__Comeonthen", pcm, "come on then")])["Default__Comeonthen"]
+    assert isinstance(both, str) and "[disagreement]" in both, both
+    got = align([("Default__Comeonthen", pcm, "come on then")], AlignConfig(pitch_shifts=(0,)))["Default__Comeonthen"]
     assert not isinstance(got, str), got
+    assert got.quality.disagreement is None and got.quality.loud_silence < 0.1 and not got.quality.clipped
     assert [w.word for w in got.words] == ["come", "on", "then"]
     starts = [w.start for w in got.words]
     assert starts == sorted(starts) and all(w.end > w.start for w in got.words)
@@ -83,18 +89,29 @@ def test_every_stem_on_disk_is_transcribed_or_skipped_with_a_reason(tools):
 
 def test_dataset_written_and_read_back(tools, tmp_path):
     root = tmp_path / "voices"
-    for pack, stem in (("Default", "Melon"), ("Default", "Laugh"), ("British", "Byebye")):
+    for pack, stem in (("Default", "Bugger"), ("Default", "Laugh"), ("Default", "Boring"), ("Default", "Firstblood"),
+                       ("British", "Hello")):
         (root / pack).mkdir(parents=True, exist_ok=True)
         shutil.copy(lines.VOICES_DIR / pack / f"{stem}.ogg", root / pack)
     man = build(tmp_path / "ds", ["Default", "British"], root, log=lambda _: None)
     assert man["skipped"] == [{"id": "Default__Laugh", "reason": lines.SKIPPED["Laugh"]}]
-    assert {c["id"]: c["split"] for c in man["clips"]} == {"Default__Melon": "dev", "British__Byebye": "independent"}
+    assert {c["id"]: c["split"] for c in man["clips"]} == {"Default__Bugger": "eval", "British__Hello": "independent"}
+    # Dropped with the reason: "boring" is four bursts of voice; "first blood" is pushed off the file's start
+    # at its best pitch shift, and the other shifts leave most of "blood" in silence.
+    dropped = {d["id"]: d["reason"] for d in man["dropped"]}
+    assert set(dropped) == {"Default__Boring", "Default__Firstblood"}
+    assert "[bursts] 4 bursts of voice for 2 syllable(s)" in dropped["Default__Boring"]
+    assert "[clipped] F ER S squashed" in dropped["Default__Firstblood"]
+    by_check = man["quality"]["dropped_by_check"]["dev"]
+    assert by_check["bursts"] == 1 and by_check["clipped"] == 1 and man["yield"]["dev"] == {"aligned": 0, "dropped": 2}
     data = RealVoices(tmp_path / "ds")
-    (melon,) = data.clips("dev")
-    assert data.ids("eval") == [] and melon.text == "melon" and melon.audio.dtype == np.float32
-    assert [p.phone for p in melon.words[0].phones] == ["M", "EH", "L", "AH", "N"]
-    fp = melon.frame_phones()
-    assert len(fp) == melon.n_frames and PHONES.index("M") in fp.tolist()
+    (bugger,) = data.clips("eval")
+    assert data.ids("dev") == [] and bugger.text == "bugger" and bugger.audio.dtype == np.float32
+    assert [p.phone for p in bugger.words[0].phones] == ["B", "AH", "G", "ER"]
+    fp = bugger.frame_phones()
+    assert len(fp) == bugger.n_frames and PHONES.index("B") in fp.tolist()
+    kept = json.loads((tmp_path / "ds" / "clips" / "Default__Bugger.json").read_text())["quality"]
+    assert kept["disagreement_s"] <= 0.04 and kept["loud_silence"] <= 0.25 and kept["clipped"] == []
     with pytest.raises(ValueError, match="unknown real-voice split 'test'"):
         data.ids("test")
 
@@ -179,3 +196,64 @@ def test_linear_probe_reads_phones_from_features_and_not_from_shuffled_labels():
     assert accuracy(probe, feats[100:], labels[100:])["frame_accuracy"] > 0.95
     shuffled = train_probe(feats[:100], rng.permutation(labels[:100]), ProbeConfig(iterations=50))
     assert accuracy(shuffled, feats[100:], labels[100:])["frame_accuracy"] < 0.7
+
+
+# ------------------------------------------------------------------ alignment checks against the energy
+def _bursts(spans, duration=1.0, sr=16000):
+    """A 200 Hz tone at -6 dBFS in each (start, end) span, faint noise (-70 dBFS) elsewhere."""
+    rng = np.random.default_rng(0)
+    pcm = rng.standard_normal(int(duration * sr)) * 10 ** (-70 / 20)
+    t = np.arange(len(pcm)) / sr
+    for a, b in spans:
+        inside = (t >= a) & (t < b)
+        pcm[inside] += 0.7 * np.sin(2 * np.pi * 200 * t[inside])
+    return pcm.astype(np.float32)
+
+
+def test_energy_checks_pass_a_fitting_alignment_and_name_each_failure():
+    from parley.realvoice.quality import QualityConfig, measure, problems
+    cfg = QualityConfig()
+    pcm = _bursts([(0.1, 0.4), (0.5, 0.8)])  # two syllables, a 100 ms closure between them: one burst
+    good = [_seg("SIL", 0.0, 0.1), _seg("B", 0.1, 0.13), _seg("AA", 0.13, 0.4), _seg("K", 0.4, 0.5),
+            _seg("IY", 0.5, 0.8), _seg("SIL", 0.8, 1.0)]
+    q = measure(pcm, good, cfg)
+    assert (q.loud_silence, q.loud_stop, q.clipped, q.bursts, q.syllables) == (0, 0, [], 1, 2)
+    assert q.quiet_speech == pytest.approx(10 / 70)  # the closure of /k/
+    assert problems(q, cfg) == []
+
+    # The words pushed off the file's start (as Default's "first blood" at -800 cents): speech phones of
+    # zero length at 0 s, silence over the second burst, a stop over the first vowel.
+    pushed = [_seg("B", 0.0, 0.0), _seg("AA", 0.0, 0.01), _seg("K", 0.01, 0.35), _seg("IY", 0.35, 0.5),
+              _seg("SIL", 0.5, 1.0)]
+    q = measure(pcm, pushed, cfg)
+    assert q.clipped == ["AA"]  # the stop /b/ may lie before the file; the vowel may not
+    assert q.loud_silence == pytest.approx(30 / 60) and q.loud_stop == pytest.approx(25 / 34)
+    assert q.quiet_speech == pytest.approx(20 / 50)  # the lead-in and the closure, aligned as speech
+    names = [r.split("]")[0][1:] for r in problems(q, cfg)]
+    assert names == ["loud_silence", "quiet_speech", "loud_stop", "clipped"]
+
+    # Four bursts for the same two syllables (as Default's "boring"): the file says more than its name.
+    four = _bursts([(0.05, 0.15), (0.32, 0.4), (0.57, 0.75), (0.92, 0.98)])
+    q = measure(four, good, cfg)
+    assert (q.bursts, q.syllables) == (4, 2) and any(r.startswith("[bursts]") for r in problems(q, cfg))
+    # Gaps shorter than burst_gap_s (a stop closure) do not split a burst.
+    assert measure(_bursts([(0.1, 0.3), (0.4, 0.6)]), good, cfg).bursts == 1
+
+
+def test_alignments_at_two_pitch_shifts_compare_by_their_boundaries():
+    from parley.realvoice.align import WordSeg
+    from parley.realvoice.quality import Quality, boundary_distance, problems
+    phones, words = _line()
+    later = [WordSeg(w.word, w.start + 0.1, w.end + 0.1, [_seg(p.phone, p.start + 0.1, p.end + 0.1)
+                                                         for p in w.phones]) for w in words]
+    assert boundary_distance(words, words) == 0.0
+    assert boundary_distance(words, later) == pytest.approx(0.1)
+    other = [WordSeg("bam", 0.0, 0.5, [_seg("B", 0.0, 0.1), _seg("AA", 0.1, 0.4), _seg("M", 0.4, 0.5)]), words[1]]
+    # "bam" has other phones here: its start and end count, not its phones' (mean of |0|, |0.1|, 0, 0, 0, 0)
+    assert boundary_distance(words, other) == pytest.approx(0.1 / 6)
+    with pytest.raises(ValueError, match="different words"):
+        boundary_distance(words, words[:1])
+    q = Quality(0.0, 0.0, 0.0, [], 1, 2, disagreement=0.1)
+    assert [r.split("]")[0] for r in problems(q)] == ["[disagreement"]
+    q.disagreement = 0.03
+    assert problems(q) == []

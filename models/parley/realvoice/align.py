@@ -8,14 +8,15 @@ Two ``pocketsphinx_batch`` passes over all files at once, each file with its own
    phones with an optional silence only at word boundaries (automatic fillers off: they put silences
    inside words): phone times (100 frames per second); words are the runs of their phones.
 
-Every file is aligned as decoded and pitched down (``pitch_shifts``), and the alignment whose silences
-cover the least loud audio is kept: the model's silence absorbs much of the pitched-up cartoon voices.
+Every file is aligned as decoded and pitched down (``pitch_shifts``): the model's silence absorbs much of
+the pitched-up cartoon voices. Each alignment is checked against the file's own energy and against the
+other pitch shifts' alignments (:mod:`parley.realvoice.quality`); of those that pass, the one that leaves
+the least loud audio in silence and quiet audio in speech is kept.
 A file fails when a pass returns nothing (the search found no path through the grammar) or other words
-or phones than asked, or when more than ``max_outside`` of its phones fall wholly outside the file
-(into the padding), or when its best alignment leaves more than ``max_silent_speech`` of its loud
-frames in silence. One or two outside phones may be: game lines are cut tight, and a line's first /b/
-closure or last /t/ release often lies outside the recording; such a phone is kept with zero length at
-the file's edge.
+or phones than asked, when more than ``max_outside`` of its phones fall wholly outside the file
+(into the padding), or when no alignment passes the checks. Stops outside the file may be: game lines
+are cut tight, and a line's first /b/ closure or last /t/ release often lies outside the recording;
+such a phone is kept with zero length at the file's edge.
 Checking that a file says its words was tried and dropped: free phone decoding (``-allphone``) took
 about 10 s of CPU per file and scored below the forced alignment on correct files; identifying the line
 among all 46 with one grammar picked the right one for 1 of Default's 46 files (and 3 of 5 espeak
@@ -31,6 +32,7 @@ from __future__ import annotations
 import subprocess
 import tempfile
 import wave
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +42,7 @@ from parley.corpus.phones import SIL, PhoneSeg, map_symbol
 from parley.layout import SAMPLE_RATE
 
 from .lines import EXTRA_PRONUNCIATIONS
+from .quality import Quality, QualityConfig, boundary_distance, measure, problems
 
 SPHINX_FPS = 100  # pocketsphinx's frame rate (-frate)
 PHONE_WORD = "ph_"  # prefix of the phone "words" of the phone pass
@@ -60,7 +63,7 @@ class AlignConfig:
     # the result whose silences cover the least loud audio wins. The acoustic model's silence absorbs
     # pitched-up cartoon voices (Default: 30% of loud frames aligned as silence, 20% at -800 cents).
     pitch_shifts: tuple[int, ...] = (0, -400, -800)
-    max_silent_speech: float = 0.5  # above this share of loud frames aligned as silence: fail
+    quality: QualityConfig = field(default_factory=QualityConfig)  # checks against the file's energy
     # Search beams wider than pocketsphinx's defaults (1e-48, 1e-48, 7e-29), which lost the grammar's
     # path on 9% of the development files ("Final result does not match the grammar").
     beams: tuple[str, ...] = ("-beam", "1e-80", "-pbeam", "1e-80", "-wbeam", "1e-60")
@@ -80,7 +83,7 @@ class Alignment:
     phones: list[PhoneSeg]  # every phone of the file in order, silences included, covering [0, duration]
     acoustic_per_frame: float  # the forced phones' acoustic score per 10 ms frame (log base 1.0001)
     pitch_shift: int = 0  # cents the audio was shifted for this alignment
-    silent_speech: float = 0.0  # share of loud frames (within 20 dB of the file's peak) aligned as silence
+    quality: Quality | None = None  # its checks against the file's energy (parley.realvoice.quality)
 
 
 # ------------------------------------------------------------------ audio
@@ -124,21 +127,6 @@ def pitch_shift(pcm: np.ndarray, cents: int) -> np.ndarray:
         raise RuntimeError(f"sox pitch {cents} failed: {res.stderr.decode(errors='replace').strip()}")
     out = np.frombuffer(res.stdout, "<i2").astype(np.float32) / 32768.0
     return np.pad(out, (0, max(0, len(pcm) - len(out))))[: len(pcm)]
-
-
-def silent_speech(pcm: np.ndarray, phones: list[PhoneSeg]) -> float:
-    """Share of the loud 10 ms frames (within 20 dB of the file's loudest) that lie in aligned silence."""
-    n = len(pcm) // 160
-    if n == 0:
-        return 0.0
-    e = 10 * np.log10((np.asarray(pcm[: n * 160], np.float64).reshape(n, 160) ** 2).mean(1) + 1e-10)
-    loud = e > e.max() - 20.0
-    t = (np.arange(n) + 0.5) / SPHINX_FPS
-    sil = np.zeros(n, bool)
-    for p in phones:
-        if p.phone == SIL:
-            sil |= (t >= p.start) & (t < p.end)
-    return float((loud & sil).sum() / max(int(loud.sum()), 1))
 
 
 def _padded(pcm: np.ndarray, cfg: AlignConfig, seed: int) -> np.ndarray:
@@ -249,22 +237,33 @@ def align(items: list[tuple[str, np.ndarray, str]], cfg: AlignConfig | None = No
                                 "pocketsphinx and pocketsphinx-en-us (scripts/setup-debian.sh)")
     with tempfile.TemporaryDirectory(prefix="parley-align-") as tmp:
         work = Path(workdir or tmp)
-        best: dict[str, Alignment | str] = {}
+        tried: dict[str, list[Alignment]] = {uid: [] for uid, _, _ in items}
+        failed: dict[str, str] = {}
         for cents in cfg.pitch_shifts:
             shifted = [(uid, pitch_shift(pcm, cents), words) for uid, pcm, words in items]
             for uid, got in _align(shifted, cfg, work / f"pitch{cents}").items():
                 if isinstance(got, str):
-                    best.setdefault(uid, got)
-                    continue
-                got.pitch_shift = cents
-                old = best.get(uid)
-                if not isinstance(old, Alignment) or got.silent_speech < old.silent_speech:
-                    best[uid] = got
-        for uid, got in best.items():
-            if isinstance(got, Alignment) and got.silent_speech > cfg.max_silent_speech:
-                best[uid] = (f"{got.silent_speech:.0%} of the loud audio aligned as silence at best (limit "
-                             f"{cfg.max_silent_speech:.0%}): the words do not cover the speech")
-        return best
+                    failed.setdefault(uid, got)
+                else:
+                    got.pitch_shift = cents
+                    tried[uid].append(got)
+        pcm_of = {uid: pcm for uid, pcm, _ in items}
+        return {uid: choose(pcm_of[uid], tried[uid], cfg.quality) if tried[uid] else failed[uid] for uid in tried}
+
+
+def choose(pcm: np.ndarray, candidates: list[Alignment], cfg: QualityConfig) -> Alignment | str:
+    """The candidate (one file at several pitch shifts) that passes the energy checks and leaves the least
+    loud audio in silence and quiet audio in speech; or why none passes (the best one's problems)."""
+    for a in candidates:
+        a.quality = measure(pcm, a.phones, cfg)
+        others = [boundary_distance(a.words, b.words) for b in candidates if b is not a]
+        a.quality.disagreement = min(others) if others else None
+    best = min(candidates, key=lambda a: (len(problems(a.quality, cfg)) > 0,
+                                          a.quality.loud_silence + a.quality.quiet_speech))
+    why = problems(best.quality, cfg)
+    if why:
+        return f"alignment fails the checks at best ({best.pitch_shift} cents): {'; '.join(why)}"
+    return best
 
 
 def _align(items: list[tuple[str, np.ndarray, str]], cfg: AlignConfig, work: Path) -> dict[str, Alignment | str]:
@@ -278,8 +277,8 @@ def _align(items: list[tuple[str, np.ndarray, str]], cfg: AlignConfig, work: Pat
     result: dict[str, Alignment | str] = {}
     if not items:
         return result
-    for k, (uid, pcm, _) in enumerate(items):
-        write_wav(work / "wav" / f"{uid}.wav", _padded(pcm, cfg, seed=k))
+    for uid, pcm, _ in items:  # the padding's noise is seeded by the id: a file aligns alike in any batch
+        write_wav(work / "wav" / f"{uid}.wav", _padded(pcm, cfg, seed=zlib.crc32(uid.encode("utf-8"))))
     word_dict = work / "words.dict"
     word_dict.write_text("".join(f"{_variant_name(w, k)} {' '.join(p)}\n"
                                  for w in sorted(prons) for k, p in enumerate(prons[w])))
@@ -320,7 +319,6 @@ def _align(items: list[tuple[str, np.ndarray, str]], cfg: AlignConfig, work: Pat
             result[uid] = (f"{len(outside)} phones ({' '.join(outside)}) aligned outside the file "
                            f"(limit {cfg.max_outside}): the file may not say all of '{' '.join(expected[uid])}'")
             continue
-        aligned.silent_speech = silent_speech(pcm_of[uid], aligned.phones)
         result[uid] = aligned
     return result
 

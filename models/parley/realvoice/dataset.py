@@ -18,7 +18,7 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +27,7 @@ from parley.corpus.phones import PHONE_INDEX, PhoneSeg, frame_labels
 from parley.layout import MOTION_FPS, SAMPLE_RATE, SAMPLES_PER_FRAME
 
 from .align import AlignConfig, Alignment, WordSeg, align, decode_audio, read_wav, write_wav
+from .quality import CHECKS, checks_failed, report
 from .lines import DEV_PACKS, EVAL_BELOW, INDEPENDENT_PACKS, SPLITS, TRANSCRIPTS, VOICES_DIR, pack_lines, \
     skip_reason, split_of
 
@@ -75,6 +76,7 @@ def build(out: Path, packs: list[str], root: Path = VOICES_DIR, cfg: AlignConfig
             items.append((uid, pcm, TRANSCRIPTS[stem]))
             meta[uid] = {"id": uid, "pack": pack, "stem": stem, "split": split_of(pack, stem),
                          "text": TRANSCRIPTS[stem], "source": f"{pack}/{path.name}"}
+    cfg = cfg or AlignConfig()
     t0 = time.time()
     result = align(items, cfg)
     log(f"aligned {len(items)} files in {time.time() - t0:.0f} s")
@@ -91,14 +93,18 @@ def build(out: Path, packs: list[str], root: Path = VOICES_DIR, cfg: AlignConfig
         clips.append({k: meta[uid][k] for k in ("id", "pack", "stem", "split")})
     counts = {s: {"aligned": sum(c["split"] == s for c in clips), "dropped": sum(d["split"] == s for d in dropped)}
               for s in SPLITS}
+    # A file can fail several checks: each one it fails is counted.
+    why = {s: {k: sum(k in checks_failed(d["reason"]) for d in dropped if d["split"] == s)
+               for k in (*CHECKS, "outside", "no_path")} for s in SPLITS}
     manifest = {
-        "format": FORMAT, "version": 1,
+        "format": FORMAT, "version": 2,
         "rule": {"dev_packs": list(DEV_PACKS), "independent_packs": list(INDEPENDENT_PACKS),
                  "eval": f"dev packs' lines whose SHA-256(stem) first byte < {EVAL_BELOW}; the rest dev",
                  "independent": "never used for development or tuning"},
         "decoder": f"sox -D -G <ogg> -r {SAMPLE_RATE} -c 1 -b 16",
         "aligner": "pocketsphinx_batch (en-us), parley.realvoice.align",
         "packs": {p: ("independent" if p in INDEPENDENT_PACKS else "dev/eval") for p in packs},
+        "quality": {"config": asdict(cfg.quality), "dropped_by_check": why},
         "yield": counts, "clips": clips, "dropped": dropped, "skipped": skipped,
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
@@ -111,7 +117,7 @@ def _alignment_json(a: Alignment) -> dict:
                        "phones": [p.phone for p in w.phones]} for w in a.words],
             "phones": [{"phone": p.phone, "start": r(p.start), "end": r(p.end)} for p in a.phones],
             "acoustic_per_frame": r(a.acoustic_per_frame), "pitch_shift_cents": a.pitch_shift,
-            "silent_speech": r(a.silent_speech)}
+            "quality": a.quality.as_json() if a.quality else None}
 
 
 # ------------------------------------------------------------------ reading
@@ -164,7 +170,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"realvoice: {e}", file=sys.stderr)
         return 2
     for split, c in man["yield"].items():
-        print(f"{split}: {c['aligned']} clips aligned, {c['dropped']} dropped")
+        checks = ", ".join(f"{k} {n}" for k, n in man["quality"]["dropped_by_check"][split].items() if n)
+        print(f"{split}: {c['aligned']} clips aligned, {c['dropped']} dropped ({checks or 'none'})")
+    print(report(a.out))
     print(f"wrote {a.out}/manifest.json ({len(man['skipped'])} non-speech files skipped)")
     return 0
 

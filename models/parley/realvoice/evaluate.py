@@ -157,7 +157,7 @@ def probe_encoder(encoder, window: int, corpus: Corpus, real: dict[str, list[Rea
 
 
 # ------------------------------------------------------------------ plot
-PLOT_CLIP = "Default__Comeonthen"  # eval split: /m/ after a vowel, a tight start, a quiet /dh/
+PLOT_CLIP = "Classic__Comeonthen"  # eval split: /m/ after a vowel, a quiet /dh/ (Default's take fails the checks)
 
 
 def plot_gaps(path, clip: RealClip, curves: dict[str, np.ndarray], closed_below_mm: float,
