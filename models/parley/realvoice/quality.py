@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from parley.corpus.phones import SIL, VOWELS, PhoneSeg
+from parley.layout import SAMPLE_RATE
 
 FRAME_S = 0.01  # 10 ms analysis frames, pocketsphinx's rate
 STOPS = frozenset({"P", "B", "T", "D", "K", "G"})
@@ -66,7 +67,7 @@ class Quality:
                 "bursts": self.bursts, "syllables": self.syllables, "disagreement_s": r(self.disagreement)}
 
 
-def energy_db(pcm: np.ndarray, sample_rate: int = 16000) -> np.ndarray:
+def energy_db(pcm: np.ndarray, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
     """Mean power per 10 ms frame in dB re full scale."""
     hop = int(round(FRAME_S * sample_rate))
     n = len(pcm) // hop
@@ -89,7 +90,7 @@ def count_bursts(e: np.ndarray, cfg: QualityConfig) -> int:
 
 
 def measure(pcm: np.ndarray, phones: list[PhoneSeg], cfg: QualityConfig | None = None,
-            sample_rate: int = 16000) -> Quality:
+            sample_rate: int = SAMPLE_RATE) -> Quality:
     """The energy checks of one alignment (phones covering the file, silences included)."""
     cfg = cfg or QualityConfig()
     e = energy_db(pcm, sample_rate)
