@@ -243,3 +243,47 @@ def test_the_adapted_graph_batches_adapted_and_plain_rows_as_each_alone(tmp_path
             assert np.abs(ort_out[row] - plain[row]).max() < 1e-4
         else:
             assert np.abs(ort_out[row] - plain[row]).max() > 1e-3  # the adapter does change the row
+
+
+@pytest.fixture(scope="module")
+def corpus_and_pack(tmp_path_factory):
+    from parley.corpus import build
+    root = tmp_path_factory.mktemp("adapt-eval")
+    build.build("tiny", root / "corpus", seed=3, workers=1, quiet=True)
+    export_pack(build_model(TINY, 0), root / "tiny", "tiny", "0.0.0-untrained", seed=0)
+    return root / "corpus", root / "tiny"
+
+
+def test_the_adapter_evaluation_scores_every_method_per_speaker_and_merges(corpus_and_pack, tmp_path):
+    """Two held-out speakers in one run, and one per run joined by --adapt-merge: the same table."""
+    from parley.model.evaluate import main as evaluate_main
+    corpus, pack = corpus_and_pack
+    common = ["--pack", str(pack), "--data", str(corpus), "--adapt-seconds", "2", "--adapt-test-clips", "1",
+              "--adapt-steps", "3", "--samples", "1", "--adapt-ranks", "2", "4"]
+    assert evaluate_main([*common, "--adapt", "2", "--out", str(tmp_path / "all.json")]) == 0
+    for k in (0, 1):
+        assert evaluate_main([*common, "--adapt", "1", "--adapt-offset", str(k), "--out",
+                              str(tmp_path / f"part{k}.json")]) == 0
+    assert evaluate_main(["--adapt-merge", str(tmp_path / "part0.json"), str(tmp_path / "part1.json"),
+                          "--out", str(tmp_path / "merged.json")]) == 0
+    whole = json.loads((tmp_path / "all.json").read_text())
+    merged = json.loads((tmp_path / "merged.json").read_text())
+    assert sorted(whole["speakers"]) == sorted(merged["speakers"]) == ["spk0002", "spk0003"]
+    names = ["style only", "molora 2+4", "lora 6", "full fine-tuning"]
+    for speaker, row in whole["speakers"].items():
+        assert list(row["methods"]) == names and row["take_seconds"] >= 2.0
+        assert not set(row["take_clips"]) & set(row["test_clips"])
+        for name in names:  # deterministic, but for the clock
+            same = {k: v for k, v in merged["speakers"][speaker]["methods"][name].items() if "seconds" not in k}
+            assert {k: v for k, v in row["methods"][name].items() if "seconds" not in k} == same
+    means = whole["means"]
+    assert means["molora 2+4"]["speakers"] == 2 and "lve_mm_change" in means["lora 6"]
+    assert set(whole["acceptance"]) == {"MoLoRA improves lve_mm by >= 10% over style only",
+                                        "MoLoRA improves mod_mm by >= 10% over style only",
+                                        "MoLoRA improves fdd_mm by >= 10% over style only",
+                                        "MoLoRA beats lora 6 on LVE, MOD, FDD",
+                                        "MoLoRA beats full fine-tuning on LVE, MOD, FDD",
+                                        "MoLoRA does not lower closure"}
+    with pytest.raises(ValueError, match="already in an earlier file"):
+        evaluate_main(["--adapt-merge", str(tmp_path / "part0.json"), str(tmp_path / "all.json"),
+                       "--out", str(tmp_path / "bad.json")])

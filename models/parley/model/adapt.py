@@ -118,12 +118,14 @@ def main(argv: list[str] | None = None) -> int:
     after = take_loss(result.model, mean, std, clips)
     record = {"method": cfg.method, "steps": cfg.steps, "batch": cfg.batch_size, "lr": cfg.lr, "seed": cfg.seed,
               "threads": a.threads, "seconds": round(result.seconds, 1),
+              "cpuSeconds": round(result.cpu_seconds, 1),
               "takeLoss": {"base": round(before, 5), "adapted": round(after, 5)}}
     write_adapter(a.out, result.factors(), model.cfg, pack_identity(a.pack), cfg.ranks,
                   result.adapter.mixing().detach().numpy(), {"seconds": seconds, "clips": [c["record"] for c in clips]},
                   record, take_style(model, clips, mean, std).numpy())
     print(f"wrote {a.out} ({a.out.stat().st_size / 1e3:.0f} kB): take loss {before:.4f} -> {after:.4f}, "
-          f"fit {result.seconds:.0f} s, total {time.time() - t0:.0f} s", file=sys.stderr)
+          f"fit {result.seconds:.0f} s ({result.cpu_seconds:.0f} s of CPU), total {time.time() - t0:.0f} s",
+          file=sys.stderr)
     return 0
 
 

@@ -572,7 +572,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--reuse", type=Path, metavar="METRICS",
                    help="with --student: take the teacher's rows from this earlier comparison (same teacher, corpus, "
                         "clips, samples, guidance and seed: the same numbers) and sample only the student")
+    p.add_argument("--adapt", type=int, metavar="SPEAKERS", help="only evaluate expression adapters "
+                   "(parley.model.adapt_eval): fit on a take of each of so many speakers, score on their other clips")
+    p.add_argument("--adapt-split", default="heldout", help="the speakers' split (tune on val; default: %(default)s)")
+    p.add_argument("--adapt-seconds", type=float, default=10.0, help="seconds of the take (default: %(default)s)")
+    p.add_argument("--adapt-test-clips", type=int, default=6, help="test clips per speaker (default: %(default)s)")
+    p.add_argument("--adapt-ranks", type=int, nargs="+", default=[2, 8, 32], help="MoLoRA ranks (default: %(default)s)")
+    p.add_argument("--adapt-steps", type=int, default=80, help="fit steps of every method (default: %(default)s)")
+    p.add_argument("--adapt-offset", type=int, default=0, help="skip the split's first so many speakers (to run "
+                                                              "speakers in several processes)")
+    p.add_argument("--adapt-merge", type=Path, nargs="+", metavar="METRICS",
+                   help="only join adapter evaluations of other speakers into --out")
     a = p.parse_args(argv)
+    if a.adapt_merge:
+        from .adapt_eval import merge as adapt_merge
+        return adapt_merge(a.adapt_merge, a.out)
     if a.merge:
         return merge(a.merge, a.out)
     if a.student:
@@ -595,6 +609,11 @@ def main(argv: list[str] | None = None) -> int:
         ckpt_info = {k: v for k, v in read_checkpoint(a.checkpoint).items()
                      if k not in ("state_dict", "mean", "std", "config")}
         name = "parley"
+    if a.adapt:
+        from .adapt_eval import evaluate_adapters
+        return evaluate_adapters(model, mean, std, (a.guidance[0], a.guidance[1], a.guidance_rescale), ckpt_info,
+                                 a.data, a.out, a.adapt_split, a.adapt, a.adapt_seconds, a.adapt_test_clips,
+                                 tuple(a.adapt_ranks), a.adapt_steps, a.samples, a.seed, log, a.adapt_offset)
     others = {"regression": a.regression} if a.regression else {}
     for spec in a.ablation:
         label, _, path = spec.partition("=")  # not ``name``: the evaluated model's name, for the real voices
