@@ -15,13 +15,14 @@ from parley.model import ort_java
 from parley.model.adapt import main as adapt_main
 from parley.model.adapter import (MAGIC, AdapterError, FitConfig, MoLoRA, adapted_copy, export_adapted_denoiser,
                                   fit, layout, pack_identity, read_adapter, row_width, run_rows, take_loss,
-                                  write_adapter)
+                                  write_adapter, write_fixture)
 from parley.model.config import TINY
 from parley.model.export import AUDIO_MEMORY, export_pack
 from parley.model.network import build_model
 from parley.model.train import SyntheticDataset, motion_stats
 
 BASE = {"id": "tiny", "packVersion": "0.0.0-untrained", "denoiserSha256": "ab" * 32}
+FIXTURE = Path(__file__).resolve().parents[2] / "plugin/src/test/resources/adapters/tiny.adapter"
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +127,15 @@ def _edit_header(path: Path, change) -> Path:
     blob = json.dumps(header).encode()
     path.write_bytes(MAGIC + len(blob).to_bytes(4, "little") + blob + raw[12 + n:])
     return path
+
+
+def test_the_java_readers_fixture_is_current(tmp_path):
+    """The Java tests read this file; it must be what this code writes (regenerate it with
+    python3 -m parley.model.adapter ../plugin/src/test/resources/adapters/tiny.adapter)."""
+    write_fixture(tmp_path / "tiny.adapter")
+    assert (tmp_path / "tiny.adapter").read_bytes() == FIXTURE.read_bytes()
+    a = read_adapter(FIXTURE, TINY, BASE)
+    assert a.ranks == (1, 2) and a.factors[0, 0] == -1.0 and a.factors.flat[16] == 1.0
 
 
 def test_an_adapter_file_reads_back_what_was_written(tmp_path):

@@ -483,3 +483,27 @@ def export_adapted_denoiser(model, path: Path, half: bool = True) -> Path:
                                         "adapter_index": batch, "adapters": {0: "K", 1: "R"}})
     _clean(path, half, {"x0": ["B", cfg.window, cfg.motion_dim]})
     return path
+
+
+# ------------------------------------------------------------------ the Java runtime's fixture
+FIXTURE_BASE = {"id": "tiny", "packVersion": "0.0.0-untrained", "denoiserSha256": "ab" * 32}
+FIXTURE_RANKS = (1, 2)
+
+
+def write_fixture(path: Path) -> dict:
+    """The adapter file the Java reader's tests read (plugin/src/test/resources/adapters/tiny.adapter): the
+    tiny config, ranks 1 and 2, factor i = ((i mod 17) - 8) / 8 (exact in float32, so Java can recompute it)."""
+    from .config import TINY
+
+    n = sum(FIXTURE_RANKS) * row_width(TINY)
+    factors = (((np.arange(n) % 17) - 8) / 8.0).astype(np.float32).reshape(sum(FIXTURE_RANKS), row_width(TINY))
+    style = (np.arange(TINY.style.dim) / 16.0).astype(np.float32)
+    return write_adapter(path, factors, TINY, FIXTURE_BASE, FIXTURE_RANKS, take={"seconds": 4.8, "clips": []},
+                         style=style)
+
+
+if __name__ == "__main__":
+    import sys
+
+    write_fixture(Path(sys.argv[1]))
+    print(f"wrote {sys.argv[1]}")
