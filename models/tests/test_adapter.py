@@ -15,7 +15,7 @@ from parley.model import ort_java
 from parley.model.adapt import main as adapt_main
 from parley.model.adapter import (MAGIC, AdapterError, FitConfig, MoLoRA, adapted_copy, export_adapted_denoiser,
                                   fit, layout, pack_identity, read_adapter, row_width, run_rows, take_loss,
-                                  write_adapter, write_fixture)
+                                  merged_copy, write_adapter, write_fixture)
 from parley.model.config import TINY
 from parley.model.export import AUDIO_MEMORY, export_pack
 from parley.model.network import build_model
@@ -297,3 +297,21 @@ def test_the_adapter_evaluation_scores_every_method_per_speaker_and_merges(corpu
     with pytest.raises(ValueError, match="already in an earlier file"):
         evaluate_main(["--adapt-merge", str(tmp_path / "part0.json"), str(tmp_path / "all.json"),
                        "--out", str(tmp_path / "bad.json")])
+
+
+@pytest.mark.skipif(ort_java.find_jar() is None, reason="needs java and the ONNX Runtime jar in ~/.m2")
+def test_merged_weights_compute_what_the_adapted_graph_computes(tmp_path, setup):
+    """The alternative runtime form: the adapter merged into a copy's weights, exported as the plain step graph,
+    gives the adapted graph's rows within 1e-4 in ONNX Runtime."""
+    from parley.model.export import export_onnx
+    model = setup[0]
+    factors = np.random.default_rng(4).normal(0, 0.2, (42, row_width(TINY))).astype(np.float32)
+    inputs = _step_inputs(model, _inputs(TINY, 3))
+    feeds = {k: v.numpy() for k, v in inputs.items()}
+    adapted = ort_java.run(export_adapted_denoiser(model, tmp_path / "adapted.onnx"),
+                           {**feeds, "adapter_index": np.zeros(3, np.int64), "adapters": factors[None]})[0]["x0"]
+    files = export_onnx(merged_copy(model, factors), tmp_path / "merged", half=False)
+    merged = ort_java.run(files["denoiser"], feeds)[0]["x0"]
+    with torch.no_grad():
+        plain = model.denoiser.step(**inputs).numpy()
+    assert np.abs(merged - adapted).max() < 1e-4 and np.abs(adapted - plain).max() > 1e-2

@@ -5,7 +5,8 @@
 A take is a WAV (any rate, mono or stereo) and an .npz with ``motion`` float32 [T, 56] at 25 fps in the
 head's layout, and optionally ``beta`` [100] (the face's shape) and ``frame_phones`` [T] (corpus phone
 indices: bilabials weigh more in the loss). A corpus clip's .npz is such a file. Several WAV/NPZ pairs
-of one speaker make one take. About 10 s is enough; fitting takes about a minute on 2 cores.
+of one speaker make one take. About 10 s is enough: the 80 steps of a fit take 33 to 42 s of CPU
+(one thread; docs/adapters.md has the figures and the shared machine's wall clock).
 """
 from __future__ import annotations
 
@@ -95,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--batch", type=int, default=FitConfig.batch_size, help="windows per step (default: %(default)s)")
     p.add_argument("--lr", type=float, default=FitConfig.lr, help="learning rate (default: %(default)s)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--threads", type=int, default=2, help="torch threads (default: %(default)s)")
+    p.add_argument("--threads", type=int, default=1, help="torch threads (default: %(default)s; on a shared machine "
+                                                          "a second thread spins more than it computes)")
     a = p.parse_args(argv)
     if len(a.take) % 2:
         p.error("takes come in pairs: TAKE.wav TAKE.npz")

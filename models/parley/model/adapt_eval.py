@@ -109,8 +109,10 @@ def evaluate_adapters(model, mean: np.ndarray, std: np.ndarray, guide: tuple[flo
                      "settings": {"split": split, "take_seconds": take_seconds,
                                   "test_clips": test_clips, "samples": samples, "guidance": list(guide),
                                   "ddim_steps": 10, "threads": torch.get_num_threads(),
-                                  "fits": {n: {k: getattr(c, k) for k in ("method", "ranks", "steps", "batch_size",
-                                                                           "lr", "full_lr")} for n, c in fits.items()}},
+                                  "fits": {n: {"method": c.method, "ranks": list(c.ranks), "steps": c.steps,
+                                               "batch_size": c.batch_size,  # rates as text: metrics keep 4 decimals
+                                               "lr": f"{c.full_lr if c.method == 'full' else c.lr:g}"}
+                                           for n, c in fits.items()}},
                      "speakers": {}}
     for speaker, take_clips, tests in speaker_clips(corpus, split, speakers, take_seconds, test_clips, offset):
         take = as_take(take_clips)

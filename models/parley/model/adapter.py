@@ -485,6 +485,20 @@ def export_adapted_denoiser(model, path: Path, half: bool = True) -> Path:
     return path
 
 
+def merged_copy(model, factors: np.ndarray):
+    """A copy of a ParleyModel with an adapter merged into its weights (W + B^T A per target): the plain step
+    graph of this copy computes what the adapted graph computes for the adapter's rows. The other way to run
+    adapted characters: one more session per adapter, no low-rank work per row (docs/adapters.md)."""
+    clone = copy.deepcopy(model).eval()
+    f = torch.from_numpy(np.asarray(factors, np.float32))
+    with torch.no_grad():
+        for t in layout(clone.cfg):
+            a = f[:, t.offset:t.offset + t.fan_in]
+            b = f[:, t.offset + t.fan_in:t.offset + t.fan_in + t.fan_out]
+            clone.denoiser.get_submodule(t.name).weight += b.T @ a
+    return clone
+
+
 # ------------------------------------------------------------------ the Java runtime's fixture
 FIXTURE_BASE = {"id": "tiny", "packVersion": "0.0.0-untrained", "denoiserSha256": "ab" * 32}
 FIXTURE_RANKS = (1, 2)
