@@ -60,6 +60,8 @@ public record Grooming(String hair, String beard, ColorRGBA hairColor, ColorRGBA
     private static final int PART_TEETH = 2;
     private static final int PART_EYE = 3;
     private static final int PART_STUBBLE = 4;
+    /** How far behind the skin the eye sockets stay (m): the skin moves a little over the rigid sockets. */
+    private static final float SOCKET_DEPTH = 0.003f;
 
     /** Validates the fields. */
     public Grooming {
@@ -452,26 +454,116 @@ public record Grooming(String hair, String beard, ColorRGBA hairColor, ColorRGBA
             Vector3f centre = new Vector3f(0f, top - 0.035f, earZ - 0.035f);
             material.getAdditionalRenderState().setFaceCullMode(com.jme3.material.RenderState.FaceCullMode.Off);
             return ellipsoids("Bun", nearestSkin(centre), material, new float[] {centre.x, centre.y, centre.z,
-                0.034f, 0.030f, 0.030f});
+                0.034f, 0.030f, 0.030f}, 10, 16, 0f);
         }
 
         /**
          * Eye sockets: an ellipsoid a little larger than each eyeball (wider, for the slit's corners), drawn from
          * inside (front faces culled), so the slit's corners, where the eyeball does not reach, show a moist dark
          * socket instead of a hole through the head. They ride a vertex at the bridge of the nose (the head joint).
+         * Wide enough for the corners of turned eyes, they would poke out of the temples and beside the nose:
+         * every vertex is kept behind the skin, so they show only through the eye openings.
          */
         Geometry sockets(Material material) {
             float r = eyeRadius * 1.1f;
             material.getAdditionalRenderState().setFaceCullMode(com.jme3.material.RenderState.FaceCullMode.Front);
             return ellipsoids("EyeSockets", nearestSkin(new Vector3f(0f, eyeL.y, eyeL.z + 0.02f)), material,
                     new float[] {eyeL.x, eyeL.y, eyeL.z, 1.8f * r, 1.2f * r, r,
-                        eyeR.x, eyeR.y, eyeR.z, 1.8f * r, 1.2f * r, r});
+                        eyeR.x, eyeR.y, eyeR.z, 1.8f * r, 1.2f * r, r}, 24, 40, SOCKET_DEPTH);
         }
 
-        /** Ellipsoids (centre xyz, radii xyz per 6 floats), outward normals, riding one skin vertex. */
-        private Geometry ellipsoids(String name, int rider, Material material, float[] shapes) {
-            int rings = 10;
-            int segments = 16;
+        /**
+         * Keeps the points {@code from} to {@code to} of an ellipsoid around an eye's centre inside the head, as seen
+         * from that centre: a point past the skin along its ray moves to {@code depth} before the skin; a point whose
+         * ray leaves the head through the eye opening moves inside the eyeball, which hides it.
+         *
+         * @param pos points xyz (modified)
+         */
+        private void behindSkin(float[] pos, int from, int to, Vector3f centre, float depth) {
+            float[] tris = skinTriangles();
+            Vector3f dir = new Vector3f();
+            for (int i = from; i < to; i++) {
+                dir.set(pos[3 * i], pos[3 * i + 1], pos[3 * i + 2]).subtractLocal(centre);
+                float reach = dir.length();
+                dir.divideLocal(reach);
+                // a ray that meets the skin from outside first has left the head through the eye opening
+                float hit = firstHit(tris, centre, dir);
+                boolean opening = !(hit > 0f && hit < Float.MAX_VALUE);
+                float keep = Math.min(reach, opening ? 0.8f * eyeRadius : hit - depth);
+                pos[3 * i] = centre.x + dir.x * keep;
+                pos[3 * i + 1] = centre.y + dir.y * keep;
+                pos[3 * i + 2] = centre.z + dir.z * keep;
+            }
+        }
+
+        /** The skin's triangles, 9 floats each (bind pose). */
+        private float[] skinTriangles() {
+            IndexSource idx = new IndexSource(mesh);
+            float[] out = new float[9 * idx.triangles()];
+            int k = 0;
+            for (int f = 0; f < idx.triangles(); f++) {
+                int a = idx.get(3 * f);
+                int b = idx.get(3 * f + 1);
+                int c = idx.get(3 * f + 2);
+                if (isSkin[a] && isSkin[b] && isSkin[c]) {
+                    for (int v : new int[] {a, b, c}) {
+                        System.arraycopy(p, 3 * v, out, k, 3);
+                        k += 3;
+                    }
+                }
+            }
+            return Arrays.copyOf(out, k);
+        }
+
+        /**
+         * The distance to the nearest skin triangle along a ray (Moller-Trumbore), negative where the ray meets its
+         * back (enters the skin from outside), or {@code Float.MAX_VALUE}.
+         */
+        private static float firstHit(float[] tris, Vector3f o, Vector3f d) {
+            float best = Float.MAX_VALUE;
+            for (int t = 0; t < tris.length; t += 9) {
+                float e1x = tris[t + 3] - tris[t];
+                float e1y = tris[t + 4] - tris[t + 1];
+                float e1z = tris[t + 5] - tris[t + 2];
+                float e2x = tris[t + 6] - tris[t];
+                float e2y = tris[t + 7] - tris[t + 1];
+                float e2z = tris[t + 8] - tris[t + 2];
+                float px = d.y * e2z - d.z * e2y;
+                float py = d.z * e2x - d.x * e2z;
+                float pz = d.x * e2y - d.y * e2x;
+                float det = e1x * px + e1y * py + e1z * pz;
+                if (Math.abs(det) < 1e-12f) {
+                    continue;
+                }
+                float inv = 1f / det;
+                float sx = o.x - tris[t];
+                float sy = o.y - tris[t + 1];
+                float sz = o.z - tris[t + 2];
+                float u = (sx * px + sy * py + sz * pz) * inv;
+                if (u < 0f || u > 1f) {
+                    continue;
+                }
+                float qx = sy * e1z - sz * e1y;
+                float qy = sz * e1x - sx * e1z;
+                float qz = sx * e1y - sy * e1x;
+                float v = (d.x * qx + d.y * qy + d.z * qz) * inv;
+                if (v < 0f || u + v > 1f) {
+                    continue;
+                }
+                float dist = (e2x * qx + e2y * qy + e2z * qz) * inv;
+                if (dist > 0f && dist < Math.abs(best)) {
+                    best = det < 0f ? dist : -dist; // det < 0: the ray leaves through the triangle's front
+                }
+            }
+            return best;
+        }
+
+        /**
+         * Ellipsoids (centre xyz, radii xyz per 6 floats), outward normals, riding one skin vertex; with
+         * {@code depth} &gt; 0 kept that far behind the skin.
+         */
+        private Geometry ellipsoids(String name, int rider, Material material, float[] shapes, int rings,
+                int segments, float depth) {
             int per = (rings + 1) * segments;
             int count = per * (shapes.length / 6);
             int[] source = new int[count];
@@ -498,6 +590,10 @@ public record Grooming(String hair, String beard, ColorRGBA hairColor, ColorRGBA
                 }
                 for (int i = 0; i < one.length; i++) {
                     indices[e * one.length + i] = e * per + one[i];
+                }
+                if (depth > 0f) {
+                    behindSkin(pos, e * per, (e + 1) * per, new Vector3f(shapes[6 * e], shapes[6 * e + 1],
+                            shapes[6 * e + 2]), depth);
                 }
             }
             return riding(name, source, pos, tex, indices, flowDown(), material, normals);
@@ -693,9 +789,10 @@ public record Grooming(String hair, String beard, ColorRGBA hairColor, ColorRGBA
                 if (vb != null && vb.getData() != null) {
                     VertexBuffer copy = gather(vb, source);
                     out.setBuffer(copy);
-                    // the skinning control fills the hardware buffer from the software one when it switches
+                    // uploaded for hardware skinning: a CpuOnly buffer never reached the shader, so the grooming
+                    // stayed in the bind pose while the neck turned the head
                     VertexBuffer hw = new VertexBuffer(types[1]);
-                    hw.setupData(VertexBuffer.Usage.CpuOnly, copy.getNumComponents(), copy.getFormat(),
+                    hw.setupData(VertexBuffer.Usage.Static, copy.getNumComponents(), copy.getFormat(),
                             copy.getData());
                     out.setBuffer(hw);
                 }

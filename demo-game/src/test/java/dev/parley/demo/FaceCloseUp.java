@@ -5,7 +5,12 @@ import com.jme3.asset.plugins.FileLocator;
 import com.jme3.light.AmbientLight;
 import com.jme3.light.DirectionalLight;
 import com.jme3.math.ColorRGBA;
+import com.jme3.math.FastMath;
+import com.jme3.math.Quaternion;
 import com.jme3.math.Vector3f;
+import com.jme3.renderer.Camera;
+import com.jme3.renderer.RenderManager;
+import com.jme3.renderer.ViewPort;
 import com.jme3.scene.Geometry;
 import com.jme3.scene.Mesh;
 import com.jme3.scene.Spatial;
@@ -40,6 +45,8 @@ final class FaceCloseUp extends SimpleApplication {
     private final float[] shotTimes;
     private boolean keyed;
     private ColorRGBA background = new ColorRGBA(0.55f, 0.6f, 0.65f, 1f);
+    private float[] yaws;
+    private Camera without;
     private final ExitLatch exited = new ExitLatch();
 
     /**
@@ -78,12 +85,27 @@ final class FaceCloseUp extends SimpleApplication {
         List<ScriptedRunState.Cue> cues = List.of(
                 new ScriptedRunState.Cue(0.1f, () -> {
                     frame(cast);
+                    if (yaws != null) {
+                        splitWithoutSockets(cast);
+                    }
                     if (keyed) {
                         key(cast);
                     }
                 }),
-                new ScriptedRunState.Cue(LINE_START, () -> cast.speak(0, cast.line(line),
-                        new SpeechSettings(StylePreset.named(entry.profile().style()), 2f, 1.5f, 0f, 10))));
+                new ScriptedRunState.Cue(LINE_START, () -> {
+                    if (line != null) {
+                        cast.speak(0, cast.line(line), new SpeechSettings(StylePreset.named(entry.profile().style()),
+                                2f, 1.5f, 0f, 10));
+                    }
+                }));
+        if (yaws != null) {
+            cues = new ArrayList<>(cues);
+            for (int i = 0; i < yaws.length; i++) {
+                float yaw = yaws[i];
+                cues.add(new ScriptedRunState.Cue(shotTimes[i] - 0.05f, () -> orbit(cast, yaw)));
+            }
+            cues.sort(java.util.Comparator.comparingDouble(ScriptedRunState.Cue::time));
+        }
         stateManager.attach(new ScriptedRunState(outDir, cues, () -> describe(cast), shotTimes));
     }
 
@@ -95,6 +117,25 @@ final class FaceCloseUp extends SimpleApplication {
      */
     FaceCloseUp keyed() {
         keyed = true;
+        return this;
+    }
+
+    /**
+     * Orbits the camera around the head, one yaw per shot, and renders each frame twice side by side: the left half
+     * without the eye sockets, the right half with them (window 1280x480). Where the halves differ, the sockets show.
+     * Hair, beard and lashes are hidden in both.
+     *
+     * @param degrees the camera's yaw around the head at each shot (0: in front; 90: the villager's left profile)
+     * @return this
+     */
+    FaceCloseUp orbitWithAndWithoutSockets(float... degrees) {
+        if (degrees.length != shotTimes.length) {
+            throw new IllegalArgumentException("one yaw per shot: " + shotTimes.length + " but got " + degrees.length);
+        }
+        yaws = degrees.clone();
+        AppSettings settings = ParleyDemo.settings(true);
+        settings.setWindowSize(1280, 480);
+        setSettings(settings);
         return this;
     }
 
@@ -150,6 +191,88 @@ final class FaceCloseUp extends SimpleApplication {
         Vector3f facing = s.node().getWorldRotation().mult(Vector3f.UNIT_Z).normalizeLocal();
         cam.setLocation(target.add(facing.mult(distance)));
         cam.lookAt(target, Vector3f.UNIT_Y);
+    }
+
+    /** The camera {@code distance} from the head's centre at eye height, {@code yaw} degrees around it. */
+    private void orbit(CastState cast, float yaw) {
+        CastMember s = cast.speakers().get(0);
+        Vector3f facing = s.node().getWorldRotation().mult(Vector3f.UNIT_Z).normalizeLocal();
+        // the head's centre: at the eyes' height, 7 cm behind the face
+        Vector3f centre = s.mouthCenter(new Vector3f()).addLocal(0f, 0.09f, 0f).subtractLocal(facing.mult(0.07f));
+        Vector3f dir = new Quaternion().fromAngleAxis(yaw * FastMath.DEG_TO_RAD, Vector3f.UNIT_Y).mult(facing);
+        cam.setLocation(centre.add(dir.multLocal(distance)));
+        cam.lookAt(centre, Vector3f.UNIT_Y);
+    }
+
+    /** A second view of the scene on the left half, with the eye sockets hidden while it renders. */
+    private void splitWithoutSockets(CastState cast) {
+        cam.setViewPort(0.5f, 1f, 0f, 1f);
+        cam.setFrustumPerspective(30f, 0.5f * cam.getWidth() / cam.getHeight(), 0.02f, 50f);
+        without = cam.clone();
+        without.setViewPort(0f, 0.5f, 0f, 1f);
+        ViewPort left = renderManager.createMainView("without sockets", without);
+        left.setClearFlags(true, true, true);
+        left.setBackgroundColor(background);
+        left.attachScene(rootNode);
+        List<Spatial> sockets = new ArrayList<>();
+        cast.speakers().get(0).head().depthFirstTraversal(sp -> {
+            if ("EyeSockets".equals(sp.getName())) {
+                sockets.add(sp);
+            } else if (Set.of("Hair", "Beard", "Bun", "HairBack", "Lashes").contains(sp.getName())) {
+                // their strands dither with the screen position, so the halves would differ there
+                sp.setCullHint(Spatial.CullHint.Always);
+            }
+        });
+        if (sockets.isEmpty()) {
+            throw new IllegalStateException("no EyeSockets geometry on " + character);
+        }
+        left.addProcessor(new SocketHider(sockets));
+    }
+
+    @Override
+    public void simpleUpdate(float tpf) {
+        if (without != null) {
+            without.setLocation(cam.getLocation());
+            without.setRotation(cam.getRotation());
+        }
+    }
+
+    /** Hides the sockets while its view port renders. */
+    private record SocketHider(List<Spatial> sockets) implements com.jme3.post.SceneProcessor {
+        @Override
+        public void initialize(RenderManager rm, ViewPort vp) {
+        }
+
+        @Override
+        public void reshape(ViewPort vp, int w, int h) {
+        }
+
+        @Override
+        public boolean isInitialized() {
+            return true;
+        }
+
+        @Override
+        public void preFrame(float tpf) {
+            sockets.forEach(s -> s.setCullHint(Spatial.CullHint.Always));
+        }
+
+        @Override
+        public void postQueue(com.jme3.renderer.queue.RenderQueue rq) {
+        }
+
+        @Override
+        public void postFrame(com.jme3.texture.FrameBuffer out) {
+            sockets.forEach(s -> s.setCullHint(Spatial.CullHint.Inherit));
+        }
+
+        @Override
+        public void cleanup() {
+        }
+
+        @Override
+        public void setProfiler(com.jme3.profile.AppProfiler profiler) {
+        }
     }
 
     private static Map<String, Object> describe(CastState cast) {
