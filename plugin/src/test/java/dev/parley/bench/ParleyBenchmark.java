@@ -189,8 +189,9 @@ public final class ParleyBenchmark {
             h.call(() -> app.getStateManager().attach(parley));
             List<TalkingHead> heads = h.call(() -> {
                 List<TalkingHead> l = new ArrayList<>();
+                Style style = benchStyle(app.getAssetManager());
                 for (Spatial m : models) {
-                    l.add(parley.attach(m, spec, benchStyle(app.getAssetManager())));
+                    l.add(parley.attach(m, spec, style));
                 }
                 return l;
             });
