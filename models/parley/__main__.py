@@ -17,6 +17,7 @@ JOBS: dict[str, tuple[str, str]] = {
     "corpus-quality": ("parley.corpus.quality", "check a corpus: bilabial closure on the head, smoothness"),
     "train": ("parley.model.train", "train the style encoder, then the denoiser and audio encoder, on a corpus"),
     "distil": ("parley.model.distil", "distil the pack's 10-step guided sampler into a 1-4 step guidance-folded student"),
+    "stream-train": ("parley.model.stream", "fine-tune a pack for streaming: short windows with 80 ms lookahead"),
     "adapt": ("parley.model.adapt", "fit an expression adapter (MoLoRA) to a reference take: an .adapter file"),
     "export": ("parley.model.export", "export a model pack (ONNX graphs, manifest, golden vectors) into packs/"),
     "realvoice": ("parley.realvoice.dataset", "align hedgewars' voice lines (pocketsphinx): the real-voice split"),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ from parley.layout import MOTION_LAYOUT
 from parley.model import ort_java
 from parley.model.config import BASE, TINY
 from parley.model.export import (AUDIO_MEMORY, DEFAULT_GUIDANCE, audio_memory_shape, export_onnx, export_pack,
-                                  load_distilled_weights, load_pack_weights, main as export_main,
+                                  load_distilled_weights, load_pack_weights, load_stream_weights, main as export_main,
                                   round_weights_to_half)
 from parley.model.fixtures import write_one_graph_pack
 from parley.model.network import build_model
@@ -75,6 +76,16 @@ def check_contract(pack: Path, cfg) -> dict:
         expected[man["models"]["distilledAudioMemory"]] = expected["audio_memory.onnx"]
         d = man["sampling"]["distilled"]
         assert d["guidance"] == "folded" and d["timesteps"] == ddim_timesteps(cfg.diffusion.steps, d["steps"])
+    if "stream" in man:  # the streaming model: the same graphs on windows of stream.window frames
+        st = man["stream"]
+        k = st["window"]
+        assert k == st["hop"] + st["lookahead"] and st["context"] >= 0 and st["steps"] >= 1
+        memory = audio_memory_shape(replace(cfg, window=k))
+        expected[man["models"]["streamAudioEncoder"]] = expected["audio_encoder.onnx"]
+        expected[man["models"]["streamAudioMemory"]] = ({"audio_features": ["B", k, da], "audio_mask": ["B"]},
+                                                        {AUDIO_MEMORY: memory})
+        expected[man["models"]["streamDenoiser"]] = (
+            {**expected["denoiser.onnx"][0], "x_t": ["B", k, 56], AUDIO_MEMORY: memory}, {"x0": ["B", k, 56]})
     assert sorted(man["models"].values()) == sorted(expected)
     shape = audio_memory_shape(cfg)
     assert [man["audioMemory"]["layers"], man["audioMemory"]["width"]] == [shape[1], shape[4]]
@@ -202,7 +213,8 @@ def test_committed_base_pack_is_current(tmp_path):
     assert {k: v for k, v in arch["config"].items() if k != "train"} == \
         {k: v for k, v in BASE.to_dict().items() if k != "train"}
     assert sum(p.stat().st_size for p in PACK.rglob("*") if p.is_file()) < 30_000_000
-    # About 0.9 MB for the three networks and the DDIM runs, 0.2 MB more for a distilled student and its runs.
+    # About 0.9 MB for the three networks and the DDIM runs, 0.2 MB more for a distilled student and its runs,
+    # 0.07 MB for a streamed line.
     assert sum(p.stat().st_size for p in (PACK / "golden").iterdir()) < 1_200_000
     out = tmp_path / "parley-base-v1"
     skip = ()
@@ -212,9 +224,11 @@ def test_committed_base_pack_is_current(tmp_path):
         assert metrics["trained"] and {"test", "heldout"} <= set(metrics["splits"])
         model, mean, std, _ = load_pack_weights(PACK, tmp_path / "probe")
         student = load_distilled_weights(PACK, tmp_path / "probe", model)  # None for a pack without one
+        stream = load_stream_weights(PACK, tmp_path / "probe", model)  # None for a pack without one
         export_pack(model, out, man["id"], man["packVersion"], mean, std, arch["seed"], trained=True,
                     training=arch.get("training"), guidance=man["sampling"]["guidance"], student=student,
-                    distilled=man["sampling"].get("distilled"))
+                    distilled=man["sampling"].get("distilled"), stream=stream,
+                    stream_training=man.get("stream", {}).get("training"))
         skip = ("metrics.json",)  # written by python3 -m parley evaluate
     else:
         assert man["packVersion"] == "0.0.0-untrained"

@@ -165,6 +165,21 @@ def sample_clips(model: ParleyModel, mean: np.ndarray, std: np.ndarray, clips: l
     wa, ws, phi = (tuple(guidance) + (0.0,))[:3]
     cfg = model.cfg
     tw, tp, spf = cfg.window, cfg.previous, SAMPLES_PER_FRAME
+    if getattr(model, "stream", None) is not None:  # a streaming model (parley.model.stream) streams
+        if mode != "diffusion" or steps is None or hop is not None:
+            raise ValueError("a streaming model samples with the guided DDIM in its own hops only")
+        from .stream import stream_sample
+        longest = max(c.n_frames for c in clips)
+        pcm = torch.zeros(len(clips), longest * spf)
+        for i, c in enumerate(clips):
+            audio = np.asarray(c.audio, np.float32)[: longest * spf]
+            pcm[i, : len(audio)] = torch.from_numpy(audio)
+        shape = torch.stack([torch.from_numpy(np.asarray(c.beta, np.float32)) for c in clips])
+        x = stream_sample(model, pcm.repeat_interleave(samples, 0), longest, styles.repeat_interleave(samples, 0),
+                          shape.repeat_interleave(samples, 0), Schedule.from_config(cfg.diffusion).alphas_cumprod,
+                          steps, (wa, ws, phi), torch.Generator().manual_seed(seed))
+        motion = x.numpy().reshape(len(clips), samples, longest, -1) * std + mean
+        return [motion[i, :, : c.n_frames].astype(np.float32) for i, c in enumerate(clips)]
     step = tw if hop is None else hop
     if not 1 <= step <= tw:
         raise ValueError(f"hop must be in [1, {tw}] but is {hop}")
@@ -438,6 +453,9 @@ def real_voices(a, name: str, model: ParleyModel, mean: np.ndarray, std: np.ndar
         m2, mean2, std2, man2 = load_pack(pack)
         label = f"{man2['id']} {man2['packVersion']}"
         models.append((label + (" (baseline)" if label == name else ""), m2, mean2, std2, pack_guidance(man2)))
+    if getattr(a, "stream_model", None):
+        label, sm, smean, sstd = a.stream_model
+        models.append((label, sm, smean, sstd, guide))
     settings = rv.RealVoiceSettings(a.real_styles, tuple(a.real_seeds), a.real_steps, a.real_tail)
     out: dict = {"dataset": ref(a.real_voices), "settings": {**settings.__dict__, "seeds": list(settings.seeds)},
                  "models": {n: {"guidance": list(g)} for n, _, _, _, g in models}, "splits": {}}
@@ -550,6 +568,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="guidance scales for Parley's samples (the pack's defaults: %(default)s)")
     p.add_argument("--guidance-rescale", type=float, default=GUIDANCE[2], metavar="PHI",
                    help="guidance rescale for Parley's samples (the pack's default: %(default)s; 0: plain guidance)")
+    p.add_argument("--stream", type=Path, metavar="CHECKPOINT",
+                   help="also score a streaming model (python3 -m parley stream-train) beside, on every split and "
+                        "on the real voices")
     p.add_argument("--stream-hop", type=int, nargs="*", default=[], metavar="FRAMES",
                    help="also sample as the runtime does a stream cut every FRAMES frames (windows of that much "
                         "new audio, silence after it); compare with 'parley ddim-10'")
@@ -619,6 +640,10 @@ def main(argv: list[str] | None = None) -> int:
         label, _, path = spec.partition("=")  # not ``name``: the evaluated model's name, for the real voices
         others[label] = Path(path)
     loaded = {name: load_checkpoint(path) for name, path in others.items()}
+    if a.stream:
+        from .stream import load_stream_checkpoint, stream_label
+        streamed = load_stream_checkpoint(a.stream)
+        a.stream_model = (stream_label(streamed[0].stream), *streamed)
     head = HeadMetrics()
     max_jaw = float(mean[JAW.start] + 2 * std[JAW.start])
     default_steps = 10
@@ -662,6 +687,11 @@ def main(argv: list[str] | None = None) -> int:
         for hop in a.stream_hop:
             run(f"parley ddim-{default_steps}, stream windows every {hop} frames",
                 sample_clips(model, mean, std, clips, styles, a.samples, default_steps, guide, seed=a.seed, hop=hop))
+        if getattr(a, "stream_model", None):
+            label, sm, smean, sstd = a.stream_model
+            run(f"{label} ddim-{default_steps}", sample_clips(sm, smean, sstd, clips,
+                                                             reference_styles(sm, corpus, clips, smean, sstd),
+                                                             a.samples, default_steps, guide, seed=a.seed))
         if a.compare_samplers and a.reference_clips:
             g2 = tuple(a.compare_samplers)
             ref = clips[: a.reference_clips]

@@ -48,6 +48,11 @@ UNTRAINED_VERSION = "0.0.0-untrained"
 # A distilled student (parley.model.distil): the denoiser's two graphs again, with the student's weights.
 DISTILLED_FILES = {"distilledAudioMemory": "audio_memory_distilled.onnx",
                    "distilledDenoiser": "denoiser_distilled.onnx"}
+# A streaming model (parley.model.stream): the audio encoder and the denoiser's two graphs for short windows.
+STREAM_FILES = {"streamAudioEncoder": "stream_audio_encoder.onnx", "streamAudioMemory": "stream_audio_memory.onnx",
+                "streamDenoiser": "stream_denoiser.onnx"}
+_STREAM_SOURCES = {"streamAudioEncoder": "audioEncoder", "streamAudioMemory": "audioMemory",
+                   "streamDenoiser": "denoiser"}
 
 
 class _AudioMemoryGraph(nn.Module):
@@ -221,9 +226,29 @@ def export_onnx(model: ParleyModel, out: Path, opset: int = OPSET, half: bool = 
     return files
 
 
+def export_stream_graphs(stream: ParleyModel, out: Path, half: bool = True) -> dict[str, Path]:
+    """Writes a streaming model's graphs (STREAM_FILES) into ``out``: the pack's audio encoder, audio
+    memory and denoiser step graphs, with the streaming weights and window."""
+    import shutil
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="parley-stream-") as tmp:
+        files = export_onnx(stream, Path(tmp), half=half)
+        for key, name in STREAM_FILES.items():
+            shutil.copyfile(files[_STREAM_SOURCES[key]], out / name)
+    return {key: out / name for key, name in STREAM_FILES.items()}
+
+
+def stream_section(stream: ParleyModel, training: dict | None = None) -> dict:
+    """The manifest's ``stream``: the window a stream is cut into and what the runtime keeps of it
+    (parley.model.stream.StreamConfig); sampled with the pack's guided DDIM at its default steps."""
+    sc = stream.stream
+    return {"hop": sc.hop, "lookahead": sc.lookahead, "context": sc.context, "window": sc.window,
+            "steps": DEFAULT_STEPS, **({"training": training} if training else {})}
+
+
 def manifest(cfg: ModelConfig, schedule: Schedule, pack_id: str, pack_version: str, mean: np.ndarray,
              std: np.ndarray, extra: dict | None = None, guidance: dict | None = None,
-             one_graph: bool = False, distilled: dict | None = None) -> dict:
+             one_graph: bool = False, distilled: dict | None = None, stream: dict | None = None) -> dict:
     man = {
         "format": "parley-model-pack", "version": 1,
         "id": pack_id, "packVersion": pack_version,
@@ -249,6 +274,9 @@ def manifest(cfg: ModelConfig, schedule: Schedule, pack_id: str, pack_version: s
     if distilled is not None:
         man["sampling"]["distilled"] = dict(distilled)
         man["models"].update(DISTILLED_FILES)
+    if stream is not None:
+        man["stream"] = dict(stream)
+        man["models"].update(STREAM_FILES)
     return man
 
 
@@ -288,7 +316,7 @@ class _Golden:
 @torch.no_grad()
 def write_golden(model: ParleyModel, schedule: Schedule, folder: Path, seed: int,
                  guidance: dict | None = None, one_graph: bool = False, student: nn.Module | None = None,
-                 distilled: dict | None = None) -> dict:
+                 distilled: dict | None = None, stream: ParleyModel | None = None) -> dict:
     """Fixed-seed vectors for the Java parity tests; returns the index written to golden.json. With a
     distilled ``student`` (and its manifest section ``distilled``), also its graphs and sampler runs."""
     model = model.eval()
@@ -367,6 +395,7 @@ def write_golden(model: ParleyModel, schedule: Schedule, folder: Path, seed: int
                 "output": gold.put(f"{name}_output", x),
             })
 
+    stream_case = _stream_golden(stream, schedule, gold, seed, guidance) if stream is not None else None
     index = {
         "seed": seed,
         "encoding": "each tensor is a raw little-endian file, row-major (C order); dtype float32 or int64",
@@ -378,9 +407,38 @@ def write_golden(model: ParleyModel, schedule: Schedule, folder: Path, seed: int
         "denoiser": den_cases,
         "ddim": runs,
         **({"distilledDenoiser": student_cases, "distilled": student_runs} if student is not None else {}),
+        **({"stream": stream_case} if stream_case is not None else {}),
     }
     (folder / "golden.json").write_text(json.dumps(index, indent=1) + "\n")
     return index
+
+
+def _stream_golden(stream: ParleyModel, schedule: Schedule, gold: "_Golden", seed: int, guidance: dict) -> dict:
+    """A line streamed as the runtime streams it (parley.model.stream.stream_sample), every window's
+    inputs and outputs: the Java stream path must reproduce the features within the network tolerance
+    and the motion within the sampler's."""
+    from .stream import stream_sample
+    sc = stream.stream
+    frames = 3 * sc.hop + sc.window + 1  # a first window, windows with growing context, a cut last one
+    pcm = torch.from_numpy(golden_pcm(frames * SAMPLES_PER_FRAME - SAMPLES_PER_FRAME // 2)).unsqueeze(0)
+    g = torch.Generator().manual_seed(seed + 1)
+    style = nn.functional.normalize(torch.randn(1, stream.cfg.style.dim, generator=g), dim=-1)
+    shape = torch.randn(1, stream.cfg.shape_dim, generator=g)
+    trace: list[dict] = []
+    wa, ws, phi = guidance["audio"], guidance["style"], guidance.get("rescale", 0.0)
+    out = stream_sample(stream.eval(), pcm, frames, style, shape, schedule.alphas_cumprod, DEFAULT_STEPS,
+                        (wa, ws, phi), torch.Generator().manual_seed(seed + 2), trace)
+    # A window's audio is the line's from frame start - context to start + window (silence past its end).
+    windows = [{"start": w["start"], "context": w["context"], "firstWindow": bool(w["first"][0] > 0),
+                "features": gold.put(f"stream_w{i}_features", w["features"]),
+                "prevMotion": gold.put(f"stream_w{i}_prev", w["prev"]),
+                "noise": gold.put(f"stream_w{i}_noise", w["noise"]),
+                "x0": gold.put(f"stream_w{i}_x", w["x"])} for i, w in enumerate(trace)]
+    return {"hop": sc.hop, "lookahead": sc.lookahead, "context": sc.context, "window": sc.window,
+            "steps": DEFAULT_STEPS, "audioScale": wa, "styleScale": ws, "guidanceRescale": phi, "frames": frames,
+            "pcm": gold.put("stream_pcm", pcm), "style": gold.put("stream_style", style),
+            "shape": gold.put("stream_shape", shape), "windows": windows,
+            "output": gold.put("stream_output", out)}
 
 
 TRAINING_KEYS = ("steps", "style_steps", "schedule_steps", "seed", "data", "train_seconds", "phases")
@@ -506,6 +564,26 @@ def load_distilled_weights(pack: Path, workdir: Path, model: ParleyModel) -> nn.
 
 
 @torch.no_grad()
+def load_stream_weights(pack: Path, workdir: Path, model: ParleyModel) -> ParleyModel | None:
+    """The streaming model of a pack (its STREAM_FILES graphs and ``stream`` section) read back as
+    load_pack_weights reads the others, the style encoder ``model``'s; None if the pack has none."""
+    from .stream import StreamConfig, stream_model
+    man = json.loads((pack / "manifest.json").read_text())
+    if "stream" not in man:
+        return None
+    sc = man["stream"]
+    target = stream_model(model, StreamConfig(sc["hop"], sc["lookahead"], sc["context"]))
+    probe = _probe(target.cfg)
+    folder = workdir / "stream"
+    export_onnx(probe, folder)
+    files = man["models"]
+    _read_graphs(pack, folder, {files["streamAudioEncoder"]: (probe.audio, target.audio, "audio_encoder.onnx"),
+                                files["streamAudioMemory"]: (probe.denoiser, target.denoiser, "audio_memory.onnx"),
+                                files["streamDenoiser"]: (probe.denoiser, target.denoiser, "denoiser.onnx")})
+    return target.eval()
+
+
+@torch.no_grad()
 def load_pack_weights(pack: Path, workdir: Path) -> tuple[ParleyModel, np.ndarray, np.ndarray, dict]:
     """The PyTorch model whose export is the pack's ONNX graphs, read back from the graphs' weights;
     with the manifest's mean and std and the manifest itself.
@@ -538,7 +616,8 @@ def sha256(path: Path) -> str:
 def export_pack(model: ParleyModel, out: Path, pack_id: str, pack_version: str, mean: np.ndarray | None = None,
                 std: np.ndarray | None = None, seed: int = 0, trained: bool = False, half: bool = True,
                 training: dict | None = None, guidance: dict | None = None, one_graph: bool = False,
-                student: nn.Module | None = None, distilled: dict | None = None) -> dict:
+                student: nn.Module | None = None, distilled: dict | None = None, stream: ParleyModel | None = None,
+                stream_training: dict | None = None) -> dict:
     """Writes a whole pack into ``out``; returns the manifest. With ``half`` the model's large weights
     are rounded to float16 values in place (before export and golden vectors). ``one_graph`` writes the
     one-graph denoiser of packs before 1.4.0 (for the runtime's tests of such packs). A distilled
@@ -551,27 +630,33 @@ def export_pack(model: ParleyModel, out: Path, pack_id: str, pack_version: str, 
         round_weights_to_half(model)
         if student is not None:
             round_weights_to_half(student)
+        if stream is not None:
+            round_weights_to_half(stream)
     schedule = Schedule.from_config(cfg.diffusion)
     mean = np.zeros(cfg.motion_dim, np.float32) if mean is None else mean
     std = np.ones(cfg.motion_dim, np.float32) if std is None else std
     files = export_onnx(model, out, half=half, one_graph=one_graph, student=student)
+    if stream is not None:
+        files.update(export_stream_graphs(stream, out, half))
     counts = model.parameter_counts()
     extra = {"architecture": {"config": cfg.to_dict(), "parameters": counts, "seed": seed, "trained": trained,
                               "opset": OPSET, "weightStorage": "float16 cast to float32 in the graph" if half
                               else "float32", **({"training": training} if training else {})},
              "checksums": {p.name: sha256(p) for p in files.values()}}
-    man = manifest(cfg, schedule, pack_id, pack_version, mean, std, extra, guidance, one_graph, distilled)
+    man = manifest(cfg, schedule, pack_id, pack_version, mean, std, extra, guidance, one_graph, distilled,
+                   None if stream is None else stream_section(stream, stream_training))
     (out / "manifest.json").write_text(json.dumps(man, indent=1) + "\n")
     metrics = {"trained": trained, "packVersion": pack_version,
                "note": "untrained placeholder: random weights, no evaluation" if not trained
                else "not evaluated yet: python3 -m parley evaluate writes the metrics"}
     (out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
-    write_golden(model, schedule, out / "golden", seed, guidance or DEFAULT_GUIDANCE, one_graph, student, distilled)
+    write_golden(model, schedule, out / "golden", seed, guidance or DEFAULT_GUIDANCE, one_graph, student, distilled,
+                 stream)
     return man
 
 
 def _reexport(pack: Path, out: Path, version: str | None, pack_id: str | None, half: bool,
-              student: tuple[Path, int, bool] | None = None) -> int:
+              student: tuple[Path, int, bool] | None = None, stream_ckpt: Path | None = None) -> int:
     """Exports a pack's weights again with this code (``out`` may be ``pack``); its metrics carry over. Its
     distilled student too, or the one of ``student`` = (checkpoint, step count, whether it is the default)."""
     import tempfile
@@ -579,6 +664,9 @@ def _reexport(pack: Path, out: Path, version: str | None, pack_id: str | None, h
     with tempfile.TemporaryDirectory() as probe:
         model, mean, std, old = load_pack_weights(pack, Path(probe))
         net, distilled = load_distilled_weights(pack, Path(probe), model), old["sampling"].get("distilled")
+        stream, stream_training = load_stream_weights(pack, Path(probe), model), old.get("stream", {}).get("training")
+    if stream_ckpt is not None:
+        stream, stream_training = _stream_from_checkpoint(stream_ckpt, model)
     if student is not None:
         from .distil import read_distil_info
         from .train import load_checkpoint, read_checkpoint
@@ -594,11 +682,24 @@ def _reexport(pack: Path, out: Path, version: str | None, pack_id: str | None, h
     version = version or old["packVersion"]
     export_pack(model, out, pack_id or old["id"], version, mean, std, arch["seed"], trained=arch["trained"],
                 half=half, training=arch.get("training"), guidance=old["sampling"]["guidance"], student=net,
-                distilled=distilled)
+                distilled=distilled, stream=stream, stream_training=stream_training)
     if arch["trained"]:
         (out / "metrics.json").write_bytes(metrics)  # the same weights: the evaluation still holds
     print(f"re-exported {old['id']} {old['packVersion']} as {version} into {out}")
     return 0
+
+
+def _stream_from_checkpoint(path: Path, model: ParleyModel) -> tuple[ParleyModel, dict]:
+    """A streaming checkpoint's model with ``model``'s style encoder (it trained with it frozen) and
+    its training record for the manifest."""
+    from .stream import load_stream_checkpoint
+    from .train import read_checkpoint
+    stream = load_stream_checkpoint(path)[0]
+    if not all(torch.equal(a, b) for a, b in zip(stream.style.state_dict().values(), model.style.state_dict().values())):
+        raise ValueError(f"{path}: its style encoder is not the pack's (fine-tune from this pack)")
+    info = read_checkpoint(path)
+    return stream, {"steps": int(info["steps"]), "trainSeconds": info.get("train_seconds"),
+                    "basePackVersion": info.get("basePackVersion"), "config": info.get("stream_train")}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -617,6 +718,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--student-steps", type=int, help="the student's step count at run time (one it was trained for)")
     p.add_argument("--student-default", action="store_true",
                    help="the student is the pack's default sampler (the guided DDIM stays selectable)")
+    p.add_argument("--stream", type=Path, metavar="CHECKPOINT",
+                   help="with --from-pack: a streaming model (python3 -m parley stream-train from this pack) to add, "
+                        "as the graphs " + ", ".join(STREAM_FILES.values()) + " and the manifest section stream")
     p.add_argument("--out", type=Path, required=True, help="pack folder to write")
     p.add_argument("--id", help="pack id (default: the folder name)")
     p.add_argument("--float32", action="store_true", help="store weights as float32 (default: float16-exact weights)")
@@ -629,7 +733,7 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     mean = std = None
     if (a.student is None) != (a.student_steps is None) or (a.student_default and a.student is None) or \
-            (a.student and not a.from_pack):
+            (a.student and not a.from_pack) or (a.stream and not a.from_pack):
         p.error("--student and --student-steps go together, with --from-pack (and --student-default needs them)")
     if not 0.0 <= a.guidance_rescale <= 1.0:
         p.error(f"--guidance-rescale must be in [0, 1] but got {a.guidance_rescale}")
@@ -637,7 +741,7 @@ def main(argv: list[str] | None = None) -> int:
     guidance = {"audio": wa, "style": ws, "rescale": a.guidance_rescale}
     if a.from_pack:
         return _reexport(a.from_pack, a.out, a.pack_version, a.id, not a.float32,
-                         (a.student, a.student_steps, a.student_default) if a.student else None)
+                         (a.student, a.student_steps, a.student_default) if a.student else None, a.stream)
     if a.untrained:
         model = build_model(get_config(a.config), a.seed)
         version = a.pack_version or UNTRAINED_VERSION

@@ -270,6 +270,13 @@ def flame_vertex_fn(mean: np.ndarray, std: np.ndarray, stride: int = 64, asset_d
     return vertices
 
 
+def window_features(model: ParleyModel, pcm: torch.Tensor, window: int, mel_fb: torch.Tensor | None = None
+                    ) -> torch.Tensor:
+    """The audio features of a window: the encoder's last ``window`` frames (a streaming window's
+    encoder also hears earlier audio of the line, parley.model.stream)."""
+    return model.audio(pcm, mel_fb)[:, -window:]
+
+
 def denoiser_step(model: ParleyModel, schedule: Schedule, batch: dict[str, torch.Tensor], gen: torch.Generator,
                   vertex_fn: VertexFn | None = None) -> dict[str, torch.Tensor]:
     """Losses of one denoiser/audio-encoder step (the style encoder is frozen and not updated here)."""
@@ -277,7 +284,7 @@ def denoiser_step(model: ParleyModel, schedule: Schedule, batch: dict[str, torch
     x0 = batch["motion"]
     b = x0.shape[0]
     mel_fb = mel_filterbanks(batch.get("vtlp"), cfg.audio)
-    features = model.audio(batch["pcm"], mel_fb)
+    features = window_features(model, batch["pcm"], cfg.window, mel_fb)
     with torch.no_grad():
         style = model.style(batch["style_motion"])
     if cfg.train.regression:  # "w/o diffusion": one deterministic pass from x_t = 0 at t = 0, no dropout
@@ -330,7 +337,7 @@ def sampler_states(model: ParleyModel, schedule: Schedule, batch: dict[str, torc
     with torch.no_grad():
         vtlp = batch.get("vtlp")
         mel_fb = mel_filterbanks(None if vtlp is None else vtlp[:rows], cfg.audio)
-        cond = Conditions(batch["prev"][:rows], batch["first_window"][:rows], model.audio(batch["pcm"][:rows], mel_fb),
+        cond = Conditions(batch["prev"][:rows], batch["first_window"][:rows], window_features(model, batch["pcm"][:rows], cfg.window, mel_fb),
                           model.style(batch["style_motion"][:rows]), batch["shape"][:rows])
         wa, ws = tr.sampler_guidance
         x = ddim_sample(model.denoiser, noise, cond, schedule.alphas_cumprod, tr.sampler_steps, wa, ws, stop=k)
