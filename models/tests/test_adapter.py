@@ -15,7 +15,7 @@ from parley.model import ort_java
 from parley.model.adapt import main as adapt_main
 from parley.model.adapter import (MAGIC, AdapterError, FitConfig, MoLoRA, adapted_copy, export_adapted_denoiser,
                                   fit, layout, pack_identity, read_adapter, row_width, run_rows, take_loss,
-                                  merged_copy, write_adapter, write_fixture)
+                                  merged_copy, write_adapter, write_fixture, write_golden)
 from parley.model.config import TINY
 from parley.model.export import AUDIO_MEMORY, export_pack
 from parley.model.network import build_model
@@ -315,3 +315,20 @@ def test_merged_weights_compute_what_the_adapted_graph_computes(tmp_path, setup)
     with torch.no_grad():
         plain = model.denoiser.step(**inputs).numpy()
     assert np.abs(merged - adapted).max() < 1e-4 and np.abs(adapted - plain).max() > 1e-2
+
+
+def test_the_java_runtimes_adapted_golden_is_current(tmp_path):
+    """packs/parley-base-v1/golden/adapter (AdaptedGoldenParityTest) is what ``python3 -m parley.model.adapter
+    golden packs/parley-base-v1`` writes: the same adapter file, index and vectors."""
+    pack = Path(__file__).resolve().parents[1] / "packs" / "parley-base-v1"
+    committed = pack / "golden" / "adapter"
+    write_golden(pack, tmp_path)
+    names = sorted(p.name for p in committed.iterdir())
+    assert names == sorted(p.name for p in tmp_path.iterdir())
+    assert (tmp_path / "golden.adapter").read_bytes() == (committed / "golden.adapter").read_bytes()
+    assert json.loads((tmp_path / "golden.json").read_text()) == json.loads((committed / "golden.json").read_text())
+    for name in names:
+        if name.endswith(".bin"):
+            a = np.fromfile(tmp_path / name, "<f4")
+            b = np.fromfile(committed / name, "<f4")
+            assert a.shape == b.shape and np.abs(a - b).max() <= 1e-6, name

@@ -516,8 +516,84 @@ def write_fixture(path: Path) -> dict:
                          style=style)
 
 
+# ------------------------------------------------------------------ the Java runtime's adapted golden
+GOLDEN_RANKS = (2,)
+GOLDEN_SEED = 19
+
+
+def golden_factors(cfg: ModelConfig, ranks: tuple[int, ...] = GOLDEN_RANKS, seed: int = GOLDEN_SEED) -> np.ndarray:
+    """A deterministic adapter F [R, S] that moves the motion visibly: down factors of unit scale per input
+    (randn / sqrt(in)), up factors randn * 0.05 (a fitted adapter's are smaller; this one must show)."""
+    rng = np.random.default_rng(seed)
+    f = np.zeros((sum(ranks), row_width(cfg)), np.float32)
+    for t in layout(cfg):
+        f[:, t.offset:t.offset + t.fan_in] = rng.standard_normal((sum(ranks), t.fan_in)) / math.sqrt(t.fan_in)
+        f[:, t.offset + t.fan_in:t.offset + t.fan_in + t.fan_out] = rng.standard_normal((sum(ranks), t.fan_out)) * 0.05
+    return f
+
+
+@torch.no_grad()
+def write_golden(pack: Path, out: Path | None = None, seed: int = GOLDEN_SEED) -> dict:
+    """The adapted character's golden vectors for the Java parity test (AdaptedGoldenParityTest), into
+    ``pack/golden/adapter`` (or ``out``): ``golden.adapter`` (golden_factors, ranks 2, the pack's identity), the
+    inputs, and what the pack's denoiser with the adapter merged (merged_copy) computes in two DDIM runs (the pack's guidance from a first window; 5 steps at 2.0 / 1.25, rescale 0.7). Writes
+    ``golden.json``, the index, in the format of the pack's own golden vectors."""
+    from .evaluate import load_pack
+    from .export import _Golden, golden_pcm
+    from .diffusion import Schedule
+    from .sampler import Conditions, ddim_sample, ddim_timesteps
+    from parley.layout import SAMPLES_PER_FRAME
+
+    pack = Path(pack)
+    out = Path(out) if out is not None else pack / "golden" / "adapter"
+    model, _, _, man = load_pack(pack)
+    cfg = model.cfg
+    factors = golden_factors(cfg, GOLDEN_RANKS, seed)
+    out.mkdir(parents=True, exist_ok=True)
+    write_adapter(out / "golden.adapter", factors, cfg, pack_identity(pack), GOLDEN_RANKS,
+                  take={"seconds": 0.0, "clips": [], "note": f"golden_factors(seed={seed}): not fitted"})
+    merged = merged_copy(model, factors).denoiser.two_graphs
+    gold = _Golden(out)
+    g = torch.Generator().manual_seed(seed)
+    m, tw, tp = cfg.motion_dim, cfg.window, cfg.previous
+    features = model.audio(torch.from_numpy(golden_pcm(tw * SAMPLES_PER_FRAME)).unsqueeze(0))
+    style = nn.functional.normalize(torch.randn(1, cfg.style.dim, generator=g), dim=-1)
+    shape = torch.randn(1, cfg.shape_dim, generator=g)
+    prev = torch.randn(1, tp, m, generator=g)
+    noise = torch.randn(1, tw, m, generator=g)
+    inputs = {k: gold.put(k, v) for k, v in (("noise", noise), ("prev_motion", prev), ("audio_features", features),
+                                                ("style", style), ("shape", shape))}
+    schedule = Schedule.from_config(cfg.diffusion)
+    guide = man["sampling"]["guidance"]
+    runs = []
+    for steps, first, wa, ws, phi in ((2, 1.0, guide["audio"], guide["style"], guide.get("rescale", 0.0)),
+                                      (5, 0.0, 2.0, 1.25, 0.7)):
+        cond = Conditions(prev, torch.tensor([first]), features, style, shape)
+        x = ddim_sample(merged, noise, cond, schedule.alphas_cumprod, steps, wa, ws, rescale=phi)
+        runs.append({"steps": steps, "timesteps": ddim_timesteps(schedule.steps, steps), "audioScale": wa,
+                     "styleScale": ws, "guidanceRescale": phi, "firstWindow": bool(first), "inputs": inputs,
+                     "output": gold.put(f"ddim{steps}_output", x)})
+    index = {
+        "seed": seed,
+        "adapter": "golden.adapter",
+        "encoding": "each tensor is a raw little-endian file, row-major (C order); dtype float32 or int64",
+        "command": "cd models && python3 -m parley.model.adapter golden packs/parley-base-v1",
+        "note": "the pack's denoiser with golden.adapter merged (merged_copy: W + B^T A per target), in PyTorch",
+        "tensors": gold.tensors,
+        "ddim": runs,
+    }
+    (out / "golden.json").write_text(json.dumps(index, indent=1) + "\n")
+    return index
+
+
 if __name__ == "__main__":
     import sys
 
-    write_fixture(Path(sys.argv[1]))
-    print(f"wrote {sys.argv[1]}")
+    if len(sys.argv) == 3 and sys.argv[1] == "golden":
+        write_golden(Path(sys.argv[2]))
+        print(f"wrote {Path(sys.argv[2]) / 'golden' / 'adapter'}")
+    elif len(sys.argv) == 2:
+        write_fixture(Path(sys.argv[1]))
+        print(f"wrote {sys.argv[1]}")
+    else:
+        sys.exit("usage: python3 -m parley.model.adapter FIXTURE.adapter | golden PACK")

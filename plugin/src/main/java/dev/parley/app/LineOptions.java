@@ -14,8 +14,9 @@ import dev.parley.util.Validate;
  * pack makes it the default, or where {@link #withSampler} asks for it; the guided DDIM stays selectable
  * ({@link SamplerKind#DDIM}). The student has the pack's guidance folded into its weights: it ignores steps and
  * guidance, so a line left to the pack's default whose guidance differs from the pack's runs the guided DDIM.
- * Lines without a style always run the guided DDIM (the student is trained with a style), and so does every
- * line on a pack without a student.
+ * Lines without a style always run the guided DDIM (the student is trained with a style), and so do lines of a
+ * character with an expression adapter (fitted to the guided DDIM's denoiser) and every line on a pack without
+ * a student.
  *
  * @param steps DDIM steps (0 = default)
  * @param audioGuidance the audio guidance scale w_a (NaN = default)
@@ -164,10 +165,22 @@ public record LineOptions(int steps, float audioGuidance, float styleGuidance, f
      *     pack's distilled sampler (see the class comment)
      */
     public Guidance resolvedGuidance(PackManifest manifest, boolean styled) {
+        return resolvedGuidance(manifest, styled, false);
+    }
+
+    /**
+     * @param manifest the pack (not null)
+     * @param styled whether the line has a style (without one the style scale is 0: the null style alone)
+     * @param adapted whether the character has an expression adapter: it runs the guided DDIM whatever the
+     *     sampler asked (an adapter is fitted to the pack's denoiser, not to the distilled student)
+     * @return the effective guidance: these values or the pack's defaults; folded where the line runs the
+     *     pack's distilled sampler (see the class comment)
+     */
+    public Guidance resolvedGuidance(PackManifest manifest, boolean styled, boolean adapted) {
         float audio = Float.isNaN(audioGuidance) ? manifest.audioGuidance() : audioGuidance;
         float style = !styled ? 0f : Float.isNaN(styleGuidance) ? manifest.styleGuidance() : styleGuidance;
         float phi = Float.isNaN(guidanceRescale) ? manifest.guidanceRescale() : guidanceRescale;
-        if (styled && manifest.hasDistilled() && manifest.guidanceRescale() == 0f) {
+        if (styled && !adapted && manifest.hasDistilled() && manifest.guidanceRescale() == 0f) {
             boolean packGuidance = audio == manifest.audioGuidance() && style == manifest.styleGuidance()
                     && phi == manifest.guidanceRescale();
             if (sampler == SamplerKind.DISTILLED || sampler == null && manifest.distilledIsDefault() && packGuidance) {

@@ -6,6 +6,7 @@ import dev.parley.motion.MotionTrack;
 import dev.parley.pack.PackManifest;
 import dev.parley.sampler.Guidance;
 import dev.parley.service.LineJob;
+import dev.parley.style.Adapter;
 import dev.parley.style.Style;
 
 /** {@link MotionSource#model()}: a line's windows come from the pack's networks on Parley's worker. */
@@ -48,10 +49,11 @@ final class ModelMotion implements MotionSource.Motion {
             style.copyEmbedding(embedding, 0);
         }
         LineOptions options = start.line().options();
-        Guidance guidance = options.resolvedGuidance(m, style != null);
+        Adapter adapter = start.head().getAdapter();
+        Guidance guidance = options.resolvedGuidance(m, style != null, adapter != null);
         LineJob job = new LineJob(start.head().getName(), start.audio(m.sampleRate(), m.samplesPerFrame()), embedding,
                 start.head().getShape(), options.resolvedSteps(m, guidance), guidance, options.seed(),
-                options.resolvedAdaptive());
+                options.resolvedAdaptive(), adapter);
         start.line().job = job;
         parley.service().submit(job);
         return new ModelMotion(start.line(), job, m.motion());

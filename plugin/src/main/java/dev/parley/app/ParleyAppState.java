@@ -16,6 +16,7 @@ import dev.parley.rig.RigProfile;
 import dev.parley.service.InferenceService;
 import dev.parley.service.Networks;
 import dev.parley.service.ServiceSettings;
+import dev.parley.style.Adapter;
 import dev.parley.style.Style;
 import dev.parley.style.StyleKey;
 import dev.parley.util.Validate;
@@ -143,7 +144,7 @@ public class ParleyAppState extends BaseAppState {
                 closeQuietly(n.owner());
                 o.close();
             };
-            return new Networks(n.audioEncoder(), n.denoiser(), n.distilledDenoiser(), both);
+            return new Networks(n.audioEncoder(), n.denoiser(), n.distilledDenoiser(), both, n.adapted());
         };
         service = newService();
     }
@@ -317,6 +318,29 @@ public class ParleyAppState extends BaseAppState {
      */
     public void checkStyle(Style style) {
         Validate.nonNull(style, "style").checkCompatible(manifest.id(), manifest.styleDim());
+    }
+
+    /**
+     * Checks that an expression adapter was fitted for the pack (its id, version and the SHA-256 of its
+     * denoiser graph, as the manifest's {@code checksums} give it; the worker checks the graph's own hash when
+     * it merges the adapter) and asks the worker to merge it.
+     *
+     * @param adapter the adapter (not null)
+     * @throws dev.parley.util.AssetFormatException naming the adapter file, the field and both values
+     * @throws IllegalStateException if the pack could not be read
+     */
+    public void checkAdapter(Adapter adapter) {
+        Validate.nonNull(adapter, "adapter");
+        if (manifest == null) {
+            throw new IllegalStateException("the pack could not be read, so no adapter can run"
+                    + (setupError == null ? "" : ": " + setupError.getMessage()));
+        }
+        String sha = manifest.denoiserSha256();
+        adapter.checkPack(manifest.id(), manifest.packVersion(), sha != null ? sha : adapter.denoiserSha256());
+        InferenceService s = service;
+        if (s != null) {
+            s.prepare(adapter);
+        }
     }
 
     /**

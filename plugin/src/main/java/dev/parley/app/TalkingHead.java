@@ -25,6 +25,7 @@ import dev.parley.motion.MotionTrack;
 import dev.parley.motion.SpeechMixer;
 import dev.parley.rig.FaceRigControl;
 import dev.parley.rig.RigNames;
+import dev.parley.style.Adapter;
 import dev.parley.style.Style;
 import dev.parley.util.Validate;
 import java.util.ArrayDeque;
@@ -77,6 +78,7 @@ public class TalkingHead extends AbstractControl {
     private final ArrayDeque<Runnable> events = new ArrayDeque<>();
     private final Random seeds;
     private Style style;
+    private Adapter adapter;
     private float[] shape;
     private LineOptions defaults = LineOptions.DEFAULTS;
 
@@ -148,6 +150,32 @@ public class TalkingHead extends AbstractControl {
      */
     public void setStyle(Style style) {
         this.style = style;
+    }
+
+    /** @return the expression adapter the next lines run with, or null for the plain model */
+    public Adapter getAdapter() {
+        return adapter;
+    }
+
+    /**
+     * Gives the character an expression adapter (docs/adapters.md) for the next lines, or takes it away. The
+     * adapter is checked here against the pack (its id, version and the SHA-256 of its denoiser): one fitted
+     * for another pack is refused and the character keeps what it had (the plain model if it had no adapter).
+     * Parley's worker then merges it into the pack's denoiser, once per distinct adapter however many
+     * characters share it; characters of one adapter batch together, one denoiser run per adapter and step.
+     * An adapted line runs the guided DDIM (the adapter is fitted to it, not to the distilled student) at the
+     * line's steps and guidance. The adapter does not set the style: give the character its take's style
+     * ({@link Adapter#style()}) with {@link #setStyle} if you want both.
+     *
+     * @param adapter the adapter (null = the plain model)
+     * @throws dev.parley.util.AssetFormatException naming the adapter file, the field, the pack's value and the
+     *     adapter's, where it was fitted for another pack (the character keeps its adapter)
+     */
+    public void setAdapter(Adapter adapter) {
+        if (adapter != null) {
+            parley.checkAdapter(adapter);
+        }
+        this.adapter = adapter;
     }
 
     /**

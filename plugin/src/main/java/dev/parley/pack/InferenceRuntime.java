@@ -88,17 +88,45 @@ public final class InferenceRuntime {
         if (!Files.isRegularFile(model)) {
             throw new AssetFormatException(model.toString(), "", "does not exist");
         }
-        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
+        try (OrtSession.SessionOptions opts = options()) {
+            return env.createSession(model.toString(), opts);
+        } catch (OrtException e) {
+            throw new AssetFormatException(model.toString(), "", "is not a loadable ONNX model: "
+                    + firstLine(e.getMessage()), e);
+        }
+    }
+
+    /**
+     * Opens a session for a model held in memory (a pack graph with an adapter merged in).
+     *
+     * @param model the model's bytes (not null; ONNX Runtime copies what it keeps)
+     * @param name the model's name for messages (not null)
+     * @return a new session; the caller owns it and must close it
+     * @throws AssetFormatException if the bytes are not a loadable ONNX model
+     */
+    public OrtSession open(byte[] model, String name) {
+        Validate.nonNull(model, "model");
+        Validate.nonNull(name, "name");
+        try (OrtSession.SessionOptions opts = options()) {
+            return env.createSession(model, opts);
+        } catch (OrtException e) {
+            throw new AssetFormatException(name, "", "is not a loadable ONNX model: " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    private OrtSession.SessionOptions options() throws OrtException {
+        OrtSession.SessionOptions opts = new OrtSession.SessionOptions();
+        try {
             opts.setIntraOpNumThreads(threads);
             opts.setInterOpNumThreads(1);
             opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             if (device == Device.CUDA) {
                 opts.addCUDA(0);
             }
-            return env.createSession(model.toString(), opts);
-        } catch (OrtException e) {
-            throw new AssetFormatException(model.toString(), "", "is not a loadable ONNX model: "
-                    + firstLine(e.getMessage()), e);
+            return opts;
+        } catch (OrtException | RuntimeException e) {
+            opts.close();
+            throw e;
         }
     }
 

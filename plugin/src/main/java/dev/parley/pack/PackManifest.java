@@ -66,6 +66,7 @@ public final class PackManifest {
     private final String distilledAudioMemoryFile;
     private final int[] distilledTimesteps;
     private final boolean distilledDefault;
+    private final String denoiserSha256;
 
     private PackManifest(String source, JsonNode root) {
         JsonFields f = new JsonFields(source);
@@ -157,6 +158,8 @@ public final class PackManifest {
 
         audioEncoderFile = graphFile(f, models, "audioEncoder");
         denoiserFile = graphFile(f, models, "denoiser");
+        JsonNode sums = root.path("checksums").path(denoiserFile);
+        denoiserSha256 = sums.isTextual() ? sums.asText() : null;
         styleEncoderFile = graphFile(f, models, "styleEncoder");
 
         // Optional (packs before 1.4 have none): a distilled, guidance-folded student and its schedule.
@@ -397,6 +400,14 @@ public final class PackManifest {
     /** @return the denoiser's file name in the pack folder (not null) */
     public String denoiserFile() {
         return denoiserFile;
+    }
+
+    /**
+     * @return the SHA-256 of the denoiser's file as the manifest's {@code checksums} give it (the hash an
+     *     expression adapter records), or null if the manifest has none
+     */
+    public String denoiserSha256() {
+        return denoiserSha256;
     }
 
     /**

@@ -8,13 +8,17 @@ import ai.onnxruntime.TensorInfo;
 import dev.parley.head.HeadSpec;
 import dev.parley.model.ModelDims;
 import dev.parley.sampler.DenoiserBatch;
+import dev.parley.style.Adapter;
 import dev.parley.style.Style;
 import dev.parley.util.AssetFormatException;
+import dev.parley.util.Sha256;
 import dev.parley.util.Validate;
+import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
@@ -34,6 +38,9 @@ import java.util.logging.Logger;
  */
 public final class ParleyPack implements AutoCloseable {
 
+    /** Distinct adapters one pack merges at most (each a session: the denoiser's weights again, about 5 MB). */
+    public static final int MAX_ADAPTERS = 32;
+
     private static final Logger LOG = Logger.getLogger(ParleyPack.class.getName());
 
     private final Path folder;
@@ -45,6 +52,8 @@ public final class ParleyPack implements AutoCloseable {
     private final OnnxDenoiser denoiser;
     private final OnnxDenoiser distilledDenoiser;
     private final OnnxStyleEncoder styleEncoder;
+    private final OnnxAudioMemory memory;
+    private final Map<String, OnnxDenoiser> adapted = new HashMap<>();
     private volatile boolean closed;
 
     private ParleyPack(Path folder, PackManifest manifest, InferenceRuntime runtime) {
@@ -57,7 +66,7 @@ public final class ParleyPack implements AutoCloseable {
             var env = runtime.environment();
             audioEncoder = keep(new OnnxAudioEncoder(env, open(m.audioEncoderFile()), m.audioEncoderFile(), dims));
             String memoryFile = m.audioMemoryFile();
-            OnnxAudioMemory memory = memoryFile == null ? null
+            memory = memoryFile == null ? null
                     : keep(new OnnxAudioMemory(env, open(memoryFile), memoryFile, dims));
             denoiser = keep(new OnnxDenoiser(env, open(m.denoiserFile()), m.denoiserFile(), dims, memory));
             styleEncoder = keep(new OnnxStyleEncoder(env, open(m.styleEncoderFile()), m.styleEncoderFile(), dims));
@@ -175,6 +184,50 @@ public final class ParleyPack implements AutoCloseable {
         return distilledDenoiser;
     }
 
+    /**
+     * The pack's denoiser with an expression adapter merged into its weights (W + B^T A per adapted layer,
+     * docs/adapters.md): made on first use (the graph read, merged, opened as a new session and run once) and
+     * kept, one per distinct adapter ({@link Adapter#id()}), until the pack closes. It shares the pack's audio
+     * memory graph, which adapters leave alone.
+     *
+     * @param adapter the adapter (not null)
+     * @return the adapted denoiser (not null; not thread-safe, owned by the pack)
+     * @throws AssetFormatException naming the adapter file and field where it was fitted for another pack
+     *     (id, version, the denoiser file's SHA-256), or the graph file and layer where it cannot be merged
+     * @throws IllegalStateException if the pack is closed or already holds {@link #MAX_ADAPTERS} adapters
+     */
+    public synchronized OnnxDenoiser adaptedDenoiser(Adapter adapter) {
+        Validate.nonNull(adapter, "adapter");
+        if (closed) {
+            throw new IllegalStateException("the Parley pack '" + manifest.id() + "' is closed");
+        }
+        OnnxDenoiser d = adapted.get(adapter.id());
+        if (d != null) {
+            return d;
+        }
+        if (adapted.size() >= MAX_ADAPTERS) {
+            throw new IllegalStateException("the Parley pack '" + manifest.id() + "' already runs " + MAX_ADAPTERS
+                    + " distinct adapters: " + adapter.source() + " is not merged");
+        }
+        String file = manifest.denoiserFile();
+        Path path = folder.resolve(file);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(path);
+        } catch (IOException e) {
+            throw new AssetFormatException(path.toString(), "", "cannot be read: " + e, e);
+        }
+        adapter.checkPack(manifest.id(), manifest.packVersion(), Sha256.hex(bytes));
+        String name = file + " + " + adapter.source();
+        OrtSession s = runtime.open(MergedWeights.merge(bytes, path.toString(), adapter), name);
+        sessions.add(s);
+        d = keep(new OnnxDenoiser(runtime.environment(), s, name, manifest.dims(), memory));
+        checkSchedule(d, name);
+        adapted.put(adapter.id(), d);
+        LOG.info("Parley: " + adapter.source() + " merged into " + manifest.id() + "'s " + file);
+        return d;
+    }
+
     /** @return the style encoder (not null; thread-safe, owned by the pack) */
     public OnnxStyleEncoder styleEncoder() {
         return styleEncoder;
@@ -213,6 +266,7 @@ public final class ParleyPack implements AutoCloseable {
     }
 
     private void closeGraphs() {
+        adapted.clear();
         graphs.forEach(OnnxGraph::close);
         graphs.clear();
         for (OrtSession s : sessions) {

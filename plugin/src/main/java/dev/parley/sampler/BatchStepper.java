@@ -12,7 +12,9 @@ import java.util.Map;
  * three guidance rows at its own timestep (the denoiser takes a timestep per row), so windows of
  * different characters, started at different times and sampled with different step counts, share
  * runs. Tasks whose guidance is {@linkplain Guidance#folded() folded} run on the pack's distilled
- * denoiser instead, one row each, in a second run of the same step. The numbers are those of the
+ * denoiser instead, one row each, in a second run of the same step. Tasks with a network of their own
+ * ({@link SamplingTask#setDenoiser}: an adapted denoiser) run one more run per network, all tasks of one
+ * network together. The numbers are those of the
  * Python samplers ({@link Ddim}; {@code ddim_sample} and {@code folded_sample}), operation for
  * operation, and the golden parity test drives this class, the production path, against them.
  *
@@ -29,6 +31,8 @@ public final class BatchStepper {
     private final float[] x0;
     private final List<SamplingTask> guided = new ArrayList<>();
     private final List<SamplingTask> folded = new ArrayList<>();
+    private final List<SamplingTask> grouped = new ArrayList<>();
+    private final Map<Integer, float[]> guidedOutputs = new HashMap<>();
 
     /**
      * @param alphasCumprod the schedule's cumulative alpha products, decreasing (not null, unaffected)
@@ -54,11 +58,13 @@ public final class BatchStepper {
     }
 
     /**
-     * Runs the denoiser once over every guided task's current step, and the distilled denoiser once over
-     * every folded task's, then advances each task by one step. If a run throws, no task has advanced.
+     * Runs the denoiser once over every guided task's current step (once per network: the stepper's, and each
+     * task's own), and the distilled denoiser once over every folded task's, then advances each task by one
+     * step. If a run throws, no task has advanced.
      *
      * @param tasks tasks not yet done, with the dimensions of this stepper (not null, not empty; each modified)
-     * @throws IllegalArgumentException if a task is folded and this stepper has no distilled denoiser
+     * @throws IllegalArgumentException if a task is folded and this stepper has no distilled denoiser, or a
+     *     folded task has a network of its own (an adapted task runs guided)
      */
     public void step(List<SamplingTask> tasks) {
         Validate.nonNull(tasks, "tasks");
@@ -75,7 +81,13 @@ public final class BatchStepper {
                 throw new IllegalArgumentException("a task is folded (distilled sampler) but the pack has no "
                         + "distilled denoiser");
             }
-            float[] branches = guided.isEmpty() ? null : predict(guided, 3, denoiser);
+            for (SamplingTask t : folded) {
+                if (t.denoiser() != null) {
+                    throw new IllegalArgumentException("a folded task has a network of its own: adapted windows "
+                            + "run the guided DDIM");
+                }
+            }
+            float[] branches = guided.isEmpty() ? null : predictGuided();
             float[] students = folded.isEmpty() ? null : predict(folded, 1, distilled);
             int w = dims.windowSize();
             for (int c = 0; c < guided.size(); c++) {
@@ -89,7 +101,55 @@ public final class BatchStepper {
         } finally {
             guided.clear();
             folded.clear();
+            grouped.clear();
         }
+    }
+
+    /**
+     * Orders the guided tasks by network (first appearance; the order within a network kept) and runs each
+     * network once over its tasks' three branches.
+     *
+     * @return the branches of every guided task, in the new order (a buffer of this stepper)
+     */
+    private float[] predictGuided() {
+        for (int i = 0; i < guided.size(); i++) {
+            Denoiser net = network(guided.get(i));
+            if (!seenBefore(i, net)) {
+                for (int k = i; k < guided.size(); k++) {
+                    if (network(guided.get(k)) == net) {
+                        grouped.add(guided.get(k));
+                    }
+                }
+            }
+        }
+        guided.clear();
+        guided.addAll(grouped);
+        int w = dims.windowSize();
+        float[] all = guidedOutputs.computeIfAbsent(guided.size(), n -> new float[3 * n * w]);
+        int end;
+        for (int start = 0; start < guided.size(); start = end) {
+            Denoiser net = network(guided.get(start));
+            end = start + 1;
+            while (end < guided.size() && network(guided.get(end)) == net) {
+                end++;
+            }
+            float[] out = predict(guided.subList(start, end), 3, net);
+            System.arraycopy(out, 0, all, 3 * start * w, 3 * (end - start) * w);
+        }
+        return all;
+    }
+
+    private boolean seenBefore(int i, Denoiser net) {
+        for (int k = 0; k < i; k++) {
+            if (network(guided.get(k)) == net) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Denoiser network(SamplingTask t) {
+        return t.denoiser() == null ? denoiser : t.denoiser();
     }
 
     /**
@@ -162,5 +222,6 @@ public final class BatchStepper {
     public void trim() {
         batches.clear();
         outputs.clear();
+        guidedOutputs.clear();
     }
 }

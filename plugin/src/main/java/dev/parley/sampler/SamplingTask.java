@@ -37,6 +37,7 @@ public final class SamplingTask {
     private int step;
     private Guidance guidance = Guidance.NONE;
     private long audioKey;
+    private Denoiser network;
 
     /**
      * @param dims the model's dimensions (not null)
@@ -68,6 +69,22 @@ public final class SamplingTask {
         this.guidance = guidance;
         step = 0;
         audioKey = AUDIO_KEYS.incrementAndGet();
+    }
+
+    /**
+     * Sets the network this task's guided steps run on instead of the stepper's own: the pack's denoiser with
+     * the character's expression adapter merged in. A {@link BatchStepper} runs the tasks of one network
+     * together, one run per network. Kept across {@link #begin}: set it for each window.
+     *
+     * @param denoiser the network (null = the stepper's denoiser; not thread-safe, used by the stepper only)
+     */
+    public void setDenoiser(Denoiser denoiser) {
+        network = denoiser;
+    }
+
+    /** @return the network set by {@link #setDenoiser}, or null for the stepper's own */
+    public Denoiser denoiser() {
+        return network;
     }
 
     /** @return true once every step has run ({@link #x} then holds clean normalised motion) */

@@ -4,8 +4,10 @@ import dev.parley.generation.LineGenerator;
 import dev.parley.generation.MotionWindow;
 import dev.parley.pack.PackManifest;
 import dev.parley.sampler.BatchStepper;
+import dev.parley.sampler.Denoiser;
 import dev.parley.sampler.Guidance;
 import dev.parley.sampler.SamplingTask;
+import dev.parley.style.Adapter;
 import dev.parley.util.Validate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -48,6 +50,7 @@ public final class InferenceService implements AutoCloseable {
     private final ServiceSettings settings;
     private final Thread worker;
     private final ConcurrentLinkedQueue<LineJob> incoming = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Adapter> preparing = new ConcurrentLinkedQueue<>();
     private volatile boolean running;
     private volatile boolean closed;
     private volatile boolean ready;
@@ -65,6 +68,9 @@ public final class InferenceService implements AutoCloseable {
     private final List<LineJob> stepping = new ArrayList<>();
     private final List<LineJob> chosen = new ArrayList<>();
     private final List<SamplingTask> selected = new ArrayList<>();
+    /** Adapted denoisers by adapter id, and adapters that cannot run by id (the reason, logged once). */
+    private final Map<String, Denoiser> adaptedNetworks = new HashMap<>();
+    private final Map<String, String> refusedAdapters = new HashMap<>();
     private final Scheduler scheduler;
     private float[] window;
     private Networks networks;
@@ -123,6 +129,18 @@ public final class InferenceService implements AutoCloseable {
             // Closed meanwhile: the worker may have drained the queue already.
             drainIncoming();
         }
+        wake();
+    }
+
+    /**
+     * Asks the worker to merge an adapter into the denoiser before a line needs it (made once per distinct
+     * adapter and kept; a line that comes first merges it itself, holding every character's next step for that
+     * long). Any thread; lock-free.
+     *
+     * @param adapter the adapter, checked against the pack (not null)
+     */
+    public void prepare(Adapter adapter) {
+        preparing.add(Validate.nonNull(adapter, "adapter"));
         wake();
     }
 
@@ -281,12 +299,16 @@ public final class InferenceService implements AutoCloseable {
     }
 
     private void admit() {
+        for (Adapter a; ready && (a = preparing.poll()) != null;) {
+            adapted(a, null);
+        }
         for (LineJob j; (j = incoming.poll()) != null;) {
             if (openFailure != null) {
                 refuse(j, openFailure);
                 continue;
             }
             try {
+                j.network = j.adapter() == null ? null : adapted(j.adapter(), j.character());
                 j.generator = new LineGenerator(manifest, j.audio(), j.seed(), j.style(), j.shape(), guidance(j));
                 active.add(j);
             } catch (RuntimeException e) {
@@ -377,6 +399,7 @@ public final class InferenceService implements AutoCloseable {
             SamplingTask task = taskPool.isEmpty() ? newTask() : taskPool.pop();
             try {
                 j.generator.begin(task, features, c * featureSize, chooseSteps(j, competing));
+                task.setDenoiser(j.network);
                 j.task = task;
             } catch (RuntimeException e) {
                 taskPool.push(task);
@@ -441,11 +464,44 @@ public final class InferenceService implements AutoCloseable {
 
     /**
      * A line's guidance as the networks can run it: a folded (distilled) line runs on the guided denoiser,
-     * at the scales folded into the student, where the networks have no distilled denoiser (a stand-in).
+     * at the scales folded into the student, where the networks have no distilled denoiser (a stand-in) or the
+     * line is adapted (an adapter is fitted to the guided denoiser, not to the student).
      */
     private Guidance guidance(LineJob j) {
         Guidance g = j.guidance();
-        return g.folded() && networks.distilledDenoiser() == null ? new Guidance(g.audio(), g.style(), 0f) : g;
+        boolean unfold = networks.distilledDenoiser() == null || j.network != null;
+        return g.folded() && unfold ? new Guidance(g.audio(), g.style(), 0f) : g;
+    }
+
+    /**
+     * The denoiser that runs an adapter, made on first use; null where it cannot run (logged once per adapter,
+     * and once per character that then talks with the plain model).
+     */
+    private Denoiser adapted(Adapter a, String character) {
+        Denoiser kept = adaptedNetworks.get(a.id());
+        if (kept != null) {
+            return kept;
+        }
+        String refused = refusedAdapters.get(a.id());
+        if (refused == null) {
+            try {
+                if (networks.adapted() == null) {
+                    throw new IllegalStateException("these networks run no adapters");
+                }
+                Denoiser d = Validate.nonNull(networks.adapted().apply(a), "adapted denoiser");
+                adaptedNetworks.put(a.id(), d);
+                return d;
+            } catch (RuntimeException e) {
+                refused = e.getMessage();
+                refusedAdapters.put(a.id(), refused);
+                LOG.warning("Parley cannot run the adapter " + a.source() + " (characters with it talk with the plain"
+                        + " model): " + refused);
+            }
+        }
+        if (character != null) {
+            LOG.fine("Parley: '" + character + "' talks with the plain model (" + a.source() + ": " + refused + ")");
+        }
+        return null;
     }
 
     /** The scheduler's step choice for a window starting now, logged once per line when it degrades. */

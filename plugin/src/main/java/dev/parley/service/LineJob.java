@@ -3,8 +3,10 @@ package dev.parley.service;
 import dev.parley.features.LineAudio;
 import dev.parley.generation.LineGenerator;
 import dev.parley.generation.MotionWindow;
+import dev.parley.sampler.Denoiser;
 import dev.parley.sampler.Guidance;
 import dev.parley.sampler.SamplingTask;
+import dev.parley.style.Adapter;
 import dev.parley.util.Validate;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -27,6 +29,7 @@ public final class LineJob implements Scheduler.Timing {
     private final Guidance guidance;
     private final long seed;
     private final boolean adaptive;
+    private final Adapter adapter;
     private final long submittedNanos = System.nanoTime();
 
     private final ConcurrentLinkedQueue<MotionWindow> windows = new ConcurrentLinkedQueue<>();
@@ -41,6 +44,8 @@ public final class LineJob implements Scheduler.Timing {
     LineGenerator generator;
     SamplingTask task;
     boolean degradedLogged;
+    /** The adapted denoiser the line runs on, or null for the plain one. */
+    Denoiser network;
 
     /**
      * A line of no particular character (tools, tests), with the mean face shape.
@@ -88,6 +93,24 @@ public final class LineJob implements Scheduler.Timing {
      */
     public LineJob(String character, LineAudio audio, float[] style, float[] shape, int steps, Guidance guidance,
             long seed, boolean adaptive) {
+        this(character, audio, style, shape, steps, guidance, seed, adaptive, null);
+    }
+
+    /**
+     * @param character the speaking character's name, for messages (not null)
+     * @param audio the line's audio (not null; the job's consumer takes it over)
+     * @param style the style embedding (not null, unaffected: copied)
+     * @param shape see {@link #LineJob(String, LineAudio, float[], float[], int, Guidance, long, boolean)}
+     * @param steps sampling steps requested (&gt;0)
+     * @param guidance how the guidance branches combine (not null; an adapted line runs the guided DDIM: folded
+     *     guidance is run unfolded at its scales)
+     * @param seed the line's seed
+     * @param adaptive see {@link #LineJob(String, LineAudio, float[], int, Guidance, long, boolean)}
+     * @param adapter the character's expression adapter (null = the plain model; the pack's check of it is the
+     *     caller's, {@link dev.parley.style.Adapter#checkPack}: one the worker cannot merge runs plain, logged)
+     */
+    public LineJob(String character, LineAudio audio, float[] style, float[] shape, int steps, Guidance guidance,
+            long seed, boolean adaptive, Adapter adapter) {
         this.character = Validate.nonNull(character, "character");
         this.audio = Validate.nonNull(audio, "audio");
         this.name = audio.name();
@@ -97,6 +120,12 @@ public final class LineJob implements Scheduler.Timing {
         this.guidance = Validate.nonNull(guidance, "guidance");
         this.seed = seed;
         this.adaptive = adaptive;
+        this.adapter = adapter;
+    }
+
+    /** @return the character's expression adapter, or null for the plain model */
+    public Adapter adapter() {
+        return adapter;
     }
 
     /** @return the line's name (not null) */
@@ -186,7 +215,8 @@ public final class LineJob implements Scheduler.Timing {
         return shape.clone();
     }
 
-    Guidance guidance() {
+    /** @return how the line's guidance branches combine, as requested (not null; folded: the distilled sampler) */
+    public Guidance guidance() {
         return guidance;
     }
 

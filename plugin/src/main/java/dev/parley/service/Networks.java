@@ -3,10 +3,12 @@ package dev.parley.service;
 import dev.parley.features.AudioEncoder;
 import dev.parley.pack.ParleyPack;
 import dev.parley.sampler.Denoiser;
+import dev.parley.style.Adapter;
 import dev.parley.util.Validate;
+import java.util.function.Function;
 
 /**
- * What the inference service runs: a pack's audio encoder and denoisers (or stand-ins with the same
+ * What the inference service runs: a pack's audio encoder and denoisers, plain and adapted (or stand-ins with the same
  * contract, such as a denoiser wrapped to inject faults in tests), and what to close when the service's
  * worker is done with them.
  *
@@ -16,9 +18,12 @@ import dev.parley.util.Validate;
  *     run on {@code denoiser} with the pack's guidance; used by the worker only)
  * @param owner closed by the worker itself once it has stopped using the networks, so never while a run
  *     is in progress (null = the caller closes them, after the worker has stopped)
+ * @param adapted makes (or returns the kept) denoiser that runs an expression adapter, on the worker: a pack's
+ *     {@link ParleyPack#adaptedDenoiser}; it throws where the adapter cannot run (null = no adapters: adapted
+ *     lines run on {@code denoiser})
  */
 public record Networks(AudioEncoder audioEncoder, Denoiser denoiser, Denoiser distilledDenoiser,
-        AutoCloseable owner) {
+        AutoCloseable owner, Function<Adapter, Denoiser> adapted) {
 
     /**
      * Checks the values (each as described in the class comment).
@@ -27,10 +32,23 @@ public record Networks(AudioEncoder audioEncoder, Denoiser denoiser, Denoiser di
      * @param denoiser see {@link #denoiser()}
      * @param distilledDenoiser see {@link #distilledDenoiser()}
      * @param owner see {@link #owner()}
+     * @param adapted see {@link #adapted()}
      */
     public Networks {
         Validate.nonNull(audioEncoder, "audioEncoder");
         Validate.nonNull(denoiser, "denoiser");
+    }
+
+    /**
+     * Networks without adapters.
+     *
+     * @param audioEncoder see {@link #audioEncoder()}
+     * @param denoiser see {@link #denoiser()}
+     * @param distilledDenoiser see {@link #distilledDenoiser()}
+     * @param owner see {@link #owner()}
+     */
+    public Networks(AudioEncoder audioEncoder, Denoiser denoiser, Denoiser distilledDenoiser, AutoCloseable owner) {
+        this(audioEncoder, denoiser, distilledDenoiser, owner, null);
     }
 
     /**
@@ -59,7 +77,8 @@ public record Networks(AudioEncoder audioEncoder, Denoiser denoiser, Denoiser di
      * @return the pack's networks (not null; still owned by the pack: the caller closes it)
      */
     public static Networks of(ParleyPack pack) {
-        return new Networks(pack.audioEncoder(), pack.denoiser(), pack.distilledDenoiser(), null);
+        return new Networks(pack.audioEncoder(), pack.denoiser(), pack.distilledDenoiser(), null,
+                pack::adaptedDenoiser);
     }
 
     /**
@@ -67,6 +86,7 @@ public record Networks(AudioEncoder audioEncoder, Denoiser denoiser, Denoiser di
      * @return the pack's networks (not null)
      */
     public static Networks owning(ParleyPack pack) {
-        return new Networks(pack.audioEncoder(), pack.denoiser(), pack.distilledDenoiser(), pack);
+        return new Networks(pack.audioEncoder(), pack.denoiser(), pack.distilledDenoiser(), pack,
+                pack::adaptedDenoiser);
     }
 }

@@ -5,6 +5,7 @@ import com.jme3.asset.AssetInfo;
 import com.jme3.asset.AssetLoader;
 import dev.parley.util.AssetFormatException;
 import dev.parley.util.JsonFields;
+import dev.parley.util.Sha256;
 import dev.parley.util.Validate;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -12,9 +13,8 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Reads {@code *.adapter} files (docs/adapters.md): {@code PARLEYAD}, a uint32 little-endian header length,
@@ -89,7 +89,7 @@ public class AdapterLoader implements AssetLoader {
         if (rowWidth < 1) {
             throw new AssetFormatException(source, "rowWidth", "expected a positive width but got " + rowWidth);
         }
-        checkTargets(f, root, rowWidth);
+        List<Adapter.Target> targets = targets(f, root, rowWidth);
         JsonNode factorNode = f.require(root, "factors", "factors");
         JsonNode shape = f.array(factorNode, "shape", "factors.shape", 2);
         String dtype = f.string(factorNode, "dtype", "factors.dtype");
@@ -119,7 +119,7 @@ public class AdapterLoader implements AssetLoader {
                     + " NaN or infinite");
         }
         if (factorNode.has("sha256")) {
-            String got = sha256(bytes, start + n, body);
+            String got = Sha256.hex(bytes, start + n, body);
             String expected = f.string(factorNode, "sha256", "factors.sha256");
             if (!expected.equals(got)) {
                 throw new AssetFormatException(source, "factors.sha256", "expected " + expected
@@ -128,13 +128,14 @@ public class AdapterLoader implements AssetLoader {
         }
         float[] style = root.has("style") ? f.floats(root, "style", "style", -1) : null;
         return new Adapter(source, f.string(pack, "id", "pack.id"), f.string(pack, "packVersion", "pack.packVersion"),
-                f.string(pack, "denoiserSha256", "pack.denoiserSha256"), ranks, rowWidth, factors, style);
+                f.string(pack, "denoiserSha256", "pack.denoiserSha256"), ranks, rowWidth, targets, factors, style);
     }
 
     /** The targets must tile a factor row: each starts where the previous ends, the last ends at rowWidth. */
-    private static void checkTargets(JsonFields f, JsonNode root, int rowWidth) {
+    private static List<Adapter.Target> targets(JsonFields f, JsonNode root, int rowWidth) {
         JsonNode targets = f.array(root, "targets", "targets", -1);
-        int offset = 0;
+        List<Adapter.Target> out = new ArrayList<>();
+        long offset = 0;
         for (int i = 0; i < targets.size(); i++) {
             String path = "targets[" + i + "]";
             JsonNode t = targets.get(i);
@@ -142,12 +143,20 @@ public class AdapterLoader implements AssetLoader {
             if (at != offset) {
                 throw new AssetFormatException(f.source(), path + ".offset", "expected " + offset + " but got " + at);
             }
-            offset += f.integer(t, "in", path + ".in") + f.integer(t, "out", path + ".out");
+            int in = f.integer(t, "in", path + ".in");
+            int outWidth = f.integer(t, "out", path + ".out");
+            if (in < 1 || outWidth < 1) {
+                throw new AssetFormatException(f.source(), path, "expected positive widths but got in " + in
+                        + ", out " + outWidth);
+            }
+            out.add(new Adapter.Target(f.string(t, "name", path + ".name"), in, outWidth, at));
+            offset += in + outWidth;
         }
         if (offset != rowWidth) {
             throw new AssetFormatException(f.source(), "targets", "expected layers filling rowWidth " + rowWidth
                     + " but they end at " + offset);
         }
+        return out;
     }
 
     private static int intAt(String source, JsonNode array, int index, String path) {
@@ -156,15 +165,5 @@ public class AdapterLoader implements AssetLoader {
             throw new AssetFormatException(source, path, "expected an integer but got " + v);
         }
         return v.intValue();
-    }
-
-    private static String sha256(byte[] bytes, int offset, int length) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(bytes, offset, length);
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
-        }
     }
 }

@@ -84,11 +84,20 @@ class ParleyAppStateTest {
     @BeforeAll
     static void start() throws Exception {
         app = HeadlessApp.start(60);
-        parley = new ParleyAppState(Golden.pack(), ServiceSettings.defaults().withPreferCuda(false));
-        app.call(() -> app.getStateManager().attach(parley));
+        parley = attachParley(app);
         spec = HeadSpec.load(app.getAssetManager(), TestAssets.HEAD_SPEC);
         headModel = app.getAssetManager().loadModel(TestAssets.HEAD_MODEL);
-        assertTrue(waitFor(30, () -> parley.service().isReady()), "service ready");
+    }
+
+    /**
+     * @param app a running application (not null)
+     * @return a Parley state on the committed pack, attached to it, its service ready
+     */
+    static ParleyAppState attachParley(HeadlessApp app) throws Exception {
+        ParleyAppState state = new ParleyAppState(Golden.pack(), ServiceSettings.defaults().withPreferCuda(false));
+        app.call(() -> app.getStateManager().attach(state));
+        assertTrue(waitFor(30, () -> state.service().isReady()), "service ready");
+        return state;
     }
 
     @AfterAll

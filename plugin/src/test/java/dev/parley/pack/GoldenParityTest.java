@@ -249,7 +249,7 @@ class GoldenParityTest {
                 golden.floats(run.get("firstStepX0").asText()));
     }
 
-    private static int[] timesteps(JsonNode run) {
+    static int[] timesteps(JsonNode run) {
         int steps = run.get("steps").asInt();
         int[] timesteps = new int[steps];
         for (int i = 0; i < steps; i++) {
@@ -261,14 +261,7 @@ class GoldenParityTest {
 
     private static Run run(JsonNode run, PackManifest m, int[] timesteps, Guidance guidance, String name,
             float[] firstStep) {
-        JsonNode in = run.get("inputs");
-        SamplingTask task = new SamplingTask(m.dims());
-        copy(golden.floats(in.get("noise").asText()), task.x);
-        copy(golden.floats(in.get("prev_motion").asText()), task.prevMotion);
-        copy(golden.floats(in.get("audio_features").asText()), task.audioFeatures);
-        copy(golden.floats(in.get("style").asText()), task.style);
-        copy(golden.floats(in.get("shape").asText()), task.shape);
-        task.begin(timesteps, run.get("firstWindow").asBoolean(), guidance);
+        SamplingTask task = golden.task(run, m.dims(), timesteps, guidance);
         return new Run(name, task, golden.floats(run.get("output").asText()), firstStep);
     }
 
@@ -385,7 +378,7 @@ class GoldenParityTest {
         }
     }
 
-    private static float[] schedule(PackManifest m) {
+    static float[] schedule(PackManifest m) {
         float[] schedule = new float[m.diffusionSteps()];
         for (int i = 0; i < schedule.length; i++) {
             schedule[i] = m.alphaCumprod(i);
@@ -422,7 +415,6 @@ class GoldenParityTest {
     }
 
     private static void copy(float[] from, float[] to) {
-        assertTrue(from.length == to.length, "golden length " + from.length + " vs " + to.length);
-        System.arraycopy(from, 0, to, 0, from.length);
+        Golden.copy(from, to);
     }
 }

@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.parley.model.ModelDims;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The DDIM arithmetic and the production stepper over denoisers whose answers are known. */
@@ -211,5 +213,44 @@ class BatchStepperTest {
         SamplingTask other = new SamplingTask(new ModelDims(100, 4, 5, 4, 2, 3, 2, 4, 2));
         other.begin(new int[] {10}, true, Guidance.NONE);
         assertThrows(IllegalArgumentException.class, () -> s.step(List.of(other)));
+    }
+
+    @Test
+    void tasksOfOwnNetworksRunOnePassPerNetworkAndGetWhatTheyGetAlone() {
+        Guidance g = new Guidance(1.5f, 1.5f, 0f);
+        Map<String, List<Integer>> runs = new HashMap<>();
+        Denoiser plain = recording(runs, "plain", constants(0.1f, 0.2f, 0.3f));
+        Denoiser a = recording(runs, "a", constants(-0.5f, 0.4f, 0.9f));
+        Denoiser b = recording(runs, "b", constants(0.7f, -0.2f, 0.05f));
+        Denoiser[] nets = {null, a, plain, b, a, null};
+        List<SamplingTask> mixed = new ArrayList<>();
+        for (int i = 0; i < nets.length; i++) {
+            SamplingTask t = task(i, i % 2 == 0, g, 4);
+            t.setDenoiser(nets[i]);
+            mixed.add(t);
+        }
+        BatchStepper stepper = new BatchStepper(cosineSchedule(500), plain, DIMS);
+        runToEnd(stepper, mixed);
+        assertEquals(List.of(9, 9, 9, 9), runs.get("plain"), "three plain tasks, one run a step");
+        assertEquals(List.of(6, 6, 6, 6), runs.get("a"), "adapter a's two tasks, one run a step");
+        assertEquals(List.of(3, 3, 3, 3), runs.get("b"));
+        for (int i = 0; i < nets.length; i++) {
+            SamplingTask alone = task(i, i % 2 == 0, g, 4);
+            alone.setDenoiser(nets[i]);
+            runToEnd(stepper, List.of(alone));
+            assertArrayEquals(alone.x, mixed.get(i).x, "task " + i + " mixed vs alone");
+        }
+        SamplingTask folded = task(9, true, Guidance.folded(1.5f, 1.5f), 2);
+        folded.setDenoiser(a);
+        BatchStepper withStudent = new BatchStepper(cosineSchedule(500), plain, plain, DIMS);
+        assertThrows(IllegalArgumentException.class, () -> withStudent.step(List.of(folded)),
+                "an adapted task is never folded");
+    }
+
+    private static Denoiser recording(Map<String, List<Integer>> runs, String name, Denoiser net) {
+        return (in, x0) -> {
+            runs.computeIfAbsent(name, k -> new ArrayList<>()).add(in.batch);
+            net.predict(in, x0);
+        };
     }
 }

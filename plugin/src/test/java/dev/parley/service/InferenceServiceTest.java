@@ -21,6 +21,7 @@ import dev.parley.testing.TestVoice;
 import dev.parley.testing.Waits;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
@@ -58,6 +59,19 @@ class InferenceServiceTest {
         return new LineJob(LineAudio.clip(name, pcm, rate, m.sampleRate(), m.samplesPerFrame()),
                 new float[m.styleDim()],
                 steps, LineOptions.DEFAULTS.withSampler(SamplerKind.DDIM).resolvedGuidance(m, true), seed, false);
+    }
+
+    /**
+     * @param m the pack's manifest (not null)
+     * @param open opens the networks (not null)
+     * @param name the worker's name (not null)
+     * @return a started service with default settings, ready
+     */
+    static InferenceService started(PackManifest m, Callable<Networks> open, String name) throws Exception {
+        InferenceService s = new InferenceService(m, open, ServiceSettings.defaults(), name);
+        s.start();
+        assertTrue(Waits.until(30, s::isReady), "service ready");
+        return s;
     }
 
     /** Collects a job's windows, moving its playhead along as if it played instantly. */

@@ -50,10 +50,7 @@ class ShapeConditioningTest {
             shapeInputs.add(Arrays.copyOf(batch.shape, batch.batch * m.shapeDim()));
             real.predict(batch, x0);
         };
-        service = new InferenceService(m, () -> new Networks(pack.audioEncoder(), recording),
-                ServiceSettings.defaults(), "test shape");
-        service.start();
-        assertTrue(Waits.until(30, service::isReady), "service ready");
+        service = InferenceServiceTest.started(m, () -> new Networks(pack.audioEncoder(), recording), "test shape");
     }
 
     @AfterAll

@@ -4,22 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.jme3.asset.AssetManager;
+import dev.parley.testing.AdapterFiles;
 import dev.parley.testing.TestAssets;
 import dev.parley.util.AssetFormatException;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,25 +41,6 @@ class AdapterLoaderTest {
     private static AssetFormatException refused(byte[] bytes) {
         return assertThrows(AssetFormatException.class,
                 () -> AdapterLoader.read(new ByteArrayInputStream(bytes), "npc.adapter"));
-    }
-
-    /** The file with its JSON header changed (the factor data kept). */
-    private static byte[] withHeader(byte[] file, Consumer<ObjectNode> change) throws IOException {
-        int n = ByteBuffer.wrap(file, 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
-        ObjectMapper mapper = new ObjectMapper();
-        ObjectNode header = (ObjectNode) mapper.readTree(Arrays.copyOfRange(file, 12, 12 + n));
-        change.accept(header);
-        byte[] json = mapper.writeValueAsBytes(header);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(file, 0, 8);
-        out.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(json.length).array());
-        out.write(json);
-        out.write(file, 12 + n, file.length - 12 - n);
-        return out.toByteArray();
-    }
-
-    private static int dataStart(byte[] file) {
-        return 12 + ByteBuffer.wrap(file, 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
     }
 
     @Test
@@ -109,10 +86,8 @@ class AdapterLoaderTest {
 
     @Test
     void nanValuesAreRefused() throws IOException {
-        byte[] file = fixture();
-        ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).putFloat(dataStart(file) + 4 * 7, Float.NaN);
         assertEquals("npc.adapter: field 'factor data' expected finite values but got 1 NaN or infinite",
-                refused(file).getMessage());
+                refused(AdapterFiles.withNaN(fixture(), 7)).getMessage());
     }
 
     @Test
@@ -124,19 +99,21 @@ class AdapterLoaderTest {
 
     @Test
     void wrongRanksAreRefused() throws IOException {
-        AssetFormatException e = refused(withHeader(fixture(), h -> h.putArray("ranks").add(2).add(2)));
+        AssetFormatException e = refused(AdapterFiles.withHeader(fixture(), h -> h.putArray("ranks").add(2).add(2)));
         assertEquals("npc.adapter: field 'factors' expected float32 [4, 960] (the sum of the ranks by rowWidth)"
                 + " but got float32 [3, 960]", e.getMessage());
-        assertEquals("ranks[1]", refused(withHeader(fixture(), h -> h.putArray("ranks").add(1).add(-2))).getField());
-        assertEquals("ranks", refused(withHeader(fixture(), h -> h.putArray("ranks"))).getField());
+        assertEquals("ranks[1]",
+                refused(AdapterFiles.withHeader(fixture(), h -> h.putArray("ranks").add(1).add(-2))).getField());
+        assertEquals("ranks", refused(AdapterFiles.withHeader(fixture(), h -> h.putArray("ranks"))).getField());
     }
 
     @Test
     void otherFilesAndVersionsAreRefused() throws IOException {
         assertEquals("magic", refused("RIFF....WAVEfmt ".getBytes(StandardCharsets.US_ASCII)).getField());
-        assertEquals("version", refused(withHeader(fixture(), h -> h.put("version", 2))).getField());
+        assertEquals("version", refused(AdapterFiles.withHeader(fixture(), h -> h.put("version", 2))).getField());
         assertEquals("targets[1].offset",
-                refused(withHeader(fixture(), h -> ((ObjectNode) h.get("targets").get(1)).put("offset", 5)))
+                refused(AdapterFiles.withHeader(fixture(),
+                        h -> ((ObjectNode) h.get("targets").get(1)).put("offset", 5)))
                         .getField());
     }
 }

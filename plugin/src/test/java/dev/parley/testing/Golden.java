@@ -1,7 +1,12 @@
 package dev.parley.testing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.model.ModelDims;
+import dev.parley.sampler.Guidance;
+import dev.parley.sampler.SamplingTask;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -38,12 +43,56 @@ public final class Golden {
      * @return that pack's golden vectors
      */
     public static Golden load(Path pack) {
-        Path dir = pack.resolve("golden");
+        return loadFolder(pack.resolve("golden"));
+    }
+
+    /**
+     * @param dir a folder of golden vectors with their {@code golden.json} (not null), e.g. a pack's
+     *     {@code golden/adapter}
+     * @return those golden vectors
+     */
+    public static Golden loadFolder(Path dir) {
         try {
             return new Golden(dir, new ObjectMapper().readTree(dir.resolve("golden.json").toFile()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A golden DDIM run's window as a sampling task: its inputs (noise, previous motion, audio features,
+     * style, shape) copied in, begun at the run's timesteps and first-window flag.
+     *
+     * @param run the run's entry in the index (not null)
+     * @param dims the pack's dimensions (not null)
+     * @param timesteps the run's timesteps (not null, kept by the task)
+     * @param guidance the run's guidance (not null)
+     * @return a new task, begun (not null)
+     */
+    public SamplingTask task(JsonNode run, ModelDims dims, int[] timesteps, Guidance guidance) {
+        JsonNode in = run.get("inputs");
+        SamplingTask task = new SamplingTask(dims);
+        copy(floats(in.get("noise").asText()), task.x);
+        copy(floats(in.get("prev_motion").asText()), task.prevMotion);
+        copy(floats(in.get("audio_features").asText()), task.audioFeatures);
+        copy(floats(in.get("style").asText()), task.style);
+        copy(floats(in.get("shape").asText()), task.shape);
+        task.begin(timesteps, run.get("firstWindow").asBoolean(), guidance);
+        return task;
+    }
+
+    /**
+     * @param from golden values (not null)
+     * @param to receives them (not null, the same length, modified)
+     */
+    public static void copy(float[] from, float[] to) {
+        assertEquals(to.length, from.length, "golden length");
+        System.arraycopy(from, 0, to, 0, from.length);
+    }
+
+    /** @return the folder of the vectors (not null) */
+    public Path folder() {
+        return dir;
     }
 
     /** @return the whole index */
