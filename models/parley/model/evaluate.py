@@ -53,6 +53,7 @@ from parley.corpus.dataset import Clip, Corpus, data_reference, load_clip
 from parley.corpus.motion import bilabial_frames
 from parley.head.components import N_POSE
 from parley.layout import EXPRESSION, FACE as EXPR_JAW, HEAD, JAW, SAMPLE_RATE, SAMPLES_PER_FRAME, pose_slots
+from parley.levels import power_db
 
 from .diffusion import Schedule
 from .network import ParleyModel
@@ -105,9 +106,8 @@ class HeadMetrics:
 
 # ------------------------------------------------------------------ beats
 def frame_energy_db(pcm: np.ndarray, frames: int) -> np.ndarray:
-    x = np.asarray(pcm, np.float64)[: frames * SAMPLES_PER_FRAME]
-    x = np.pad(x, (0, frames * SAMPLES_PER_FRAME - len(x))).reshape(frames, SAMPLES_PER_FRAME)
-    return 10 * np.log10((x ** 2).mean(1) + 1e-10)
+    """Mean power per motion frame in dB re full scale, padded with silence to ``frames``."""
+    return power_db(pcm, SAMPLES_PER_FRAME, frames)
 
 
 def audio_beats(pcm: np.ndarray, frames: int) -> np.ndarray:

@@ -30,6 +30,7 @@ import numpy as np
 
 from parley.corpus.phones import SIL, VOWELS, PhoneSeg
 from parley.layout import SAMPLE_RATE
+from parley.levels import power_db
 
 FRAME_S = 0.01  # 10 ms analysis frames, pocketsphinx's rate
 STOPS = frozenset({"P", "B", "T", "D", "K", "G"})
@@ -69,10 +70,7 @@ class Quality:
 
 def energy_db(pcm: np.ndarray, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
     """Mean power per 10 ms frame in dB re full scale."""
-    hop = int(round(FRAME_S * sample_rate))
-    n = len(pcm) // hop
-    x = np.asarray(pcm[: n * hop], np.float64).reshape(n, hop)
-    return 10 * np.log10((x ** 2).mean(1) + 1e-10)
+    return power_db(pcm, int(round(FRAME_S * sample_rate)))
 
 
 def count_bursts(e: np.ndarray, cfg: QualityConfig) -> int:
