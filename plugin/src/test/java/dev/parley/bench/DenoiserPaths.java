@@ -340,7 +340,7 @@ final class DenoiserPaths {
         return new double[] {behind, leastLead == Double.MAX_VALUE ? 0 : leastLead};
     }
 
-    private static double median(double[] values) {
+    static double median(double[] values) {
         double[] s = values.clone();
         Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;

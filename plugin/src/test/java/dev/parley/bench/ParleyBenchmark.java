@@ -36,7 +36,8 @@ import java.util.List;
  * Measures the Parley runtime against the issue's targets and writes the figures as JSON:
  * real-time factor per character with CFG, side by side for the denoiser paths (the audio memory once
  * per window, the same graphs recomputing it at every step, and a one-graph pack before 1.4.0 if given);
- * the energy-jaw heuristic's cost; {@code say()} to the first animated frame for a 5 s line; the most
+ * the cost of expression adapters beside plain characters ({@link AdapterBenchmark}); the energy-jaw
+ * heuristic's cost; {@code say()} to the first animated frame for a 5 s line; the most
  * characters that keep up with real time without rendering, and while a scene renders; render-thread frame
  * time p50/p99 with and without Parley. The scene part needs a display (run under {@code xvfb-run -a}).
  *
@@ -72,6 +73,7 @@ public final class ParleyBenchmark {
         json.put("packVersion", PackManifest.load(Golden.pack().resolve("manifest.json")).packVersion());
         DenoiserPaths.realTimeFactor(json.putObject("realTimeFactor"), oneGraphPack);
         json.put("loadAverageAfterRealTimeFactor", ManagementLoad.loadAverage());
+        AdapterBenchmark.measure(json.putObject("adapters"));
         json.set("energyJaw", DenoiserPaths.energyJaw(mapper));
         // A styled line (an NPC with a style asset) runs the pack's default sampler: the distilled student
         // where the pack has one; a line without a style always runs the guided DDIM (LineOptions).
