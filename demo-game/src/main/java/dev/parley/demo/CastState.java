@@ -26,9 +26,12 @@ import dev.parley.head.HeadSpec;
 import dev.parley.retarget.RetargetSet;
 import dev.parley.rig.RigProfile;
 import dev.parley.service.ServiceSettings;
+import dev.parley.style.Adapter;
+import dev.parley.style.AdapterKey;
 import dev.parley.style.Style;
 import dev.parley.style.StyleKey;
 import dev.parley.util.Validate;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -98,6 +101,8 @@ public class CastState extends BaseAppState {
     private final Boolean startWithModel;
     private ParleyAppState parley;
     private final Map<String, Style> styles = new HashMap<>();
+    /** Each character's expression adapter ({@code Adapters/<first name>.adapter}), if it has one. */
+    private final Map<Integer, Adapter> adapters = new HashMap<>();
 
     /**
      * Creates the cast of {@code assets/Characters} (else the default cast) on the default pack, in the pack's default
@@ -163,6 +168,7 @@ public class CastState extends BaseAppState {
         }
         talking = new boolean[speakers.size()];
         if (parley.setupError() == null) {
+            loadAdapters(am);
             setModelDriver(new ModelSpeechDriver(parley, settings, this::style));
             boolean trained = !parley.manifest().packVersion().contains("untrained");
             setUseModel(startWithModel != null ? startWithModel : trained);
@@ -187,6 +193,66 @@ public class CastState extends BaseAppState {
                 return null;
             }
         });
+    }
+
+    /**
+     * Finds each character's adapter: {@code Adapters/<first name, lower case>.adapter} (Bram's:
+     * {@code Adapters/bram.adapter}). One that does not suit the pack is logged and left out.
+     */
+    private void loadAdapters(AssetManager am) {
+        AdapterKey.register(am);
+        for (int i = 0; i < speakers.size(); i++) {
+            String path = adapterPath(speakers.get(i).profile());
+            if (!Files.isRegularFile(DemoAssets.folder().resolve(path))) {
+                continue; // most villagers have none (asking the asset manager would log a warning)
+            }
+            try {
+                Adapter a = am.loadAsset(new AdapterKey(path));
+                parley.checkAdapter(a);
+                adapters.put(i, a);
+            } catch (RuntimeException e) {
+                java.util.logging.Logger.getLogger(CastState.class.getName())
+                        .warning("adapter '" + path + "' unavailable: " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * @param profile a character (not null)
+     * @return where its adapter would be: {@code Adapters/<first name, lower case>.adapter} (not null)
+     */
+    static String adapterPath(CharacterProfile profile) {
+        String first = profile.name().split("[ ,]")[0].toLowerCase(java.util.Locale.ROOT);
+        return "Adapters/" + first + ".adapter";
+    }
+
+    /**
+     * @param speaker the character's index (in [0, speakers().size()))
+     * @return true if the character has an adapter to toggle
+     */
+    public boolean hasAdapter(int speaker) {
+        return adapters.containsKey(Validate.inRange(speaker, 0, speakers.size() - 1, "speaker"));
+    }
+
+    /**
+     * @param speaker the character's index (in [0, speakers().size()))
+     * @return true if the character's lines run its adapter
+     */
+    public boolean isAdapted(int speaker) {
+        return speakers.get(Validate.inRange(speaker, 0, speakers.size() - 1, "speaker")).talker()
+                .getAdapter() != null;
+    }
+
+    /**
+     * Gives a character its adapted voice, or the style-only path (its style preset alone), for its next lines.
+     *
+     * @param speaker the character's index (in [0, speakers().size()))
+     * @param on true for the adapter (a character without one stays on the style-only path)
+     */
+    public void setAdapted(int speaker, boolean on) {
+        Validate.inRange(speaker, 0, speakers.size() - 1, "speaker");
+        speakers.get(speaker).talker().setAdapter(on ? adapters.get(speaker) : null);
+        version++;
     }
 
     /**

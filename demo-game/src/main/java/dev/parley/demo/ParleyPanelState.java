@@ -49,6 +49,7 @@ public class ParleyPanelState extends BaseAppState {
     private Label rescaleValue;
     private Label stepsValue;
     private Checkbox modelToggle;
+    private Checkbox adapterToggle;
     private Label micStatus;
     private Label saveStatus;
     private Label driverLine;
@@ -58,6 +59,7 @@ public class ParleyPanelState extends BaseAppState {
     private VersionedReference<DialogueLines.Line> lineRef;
     private VersionedReference<CastMember> characterRef;
     private VersionedReference<Boolean> modelRef;
+    private VersionedReference<Boolean> adapterRef;
     private long castVersion = -1;
     private OrbitCameraState camera;
     private CastMember framed;
@@ -129,6 +131,8 @@ public class ParleyPanelState extends BaseAppState {
         modelToggle = panel.addChild(new Checkbox("Audio-driven model (off: energy jaw)", STYLE));
         modelToggle.setChecked(cast.usesModel());
         modelRef = modelToggle.getModel().createReference();
+        adapterToggle = panel.addChild(new Checkbox("Adapted voice (off: style only)", STYLE));
+        adapterRef = adapterToggle.getModel().createReference();
 
         Button mic = panel.addChild(new Button("Talk into the microphone", STYLE));
         micStatus = panel.addChild(new Label("", STYLE));
@@ -222,6 +226,13 @@ public class ParleyPanelState extends BaseAppState {
                 driverLine.setText("model pack unavailable (see the log): using the energy jaw");
             }
         }
+        if (adapterRef.update()) {
+            if (cast.hasAdapter(cast.selected())) {
+                cast.setAdapted(cast.selected(), adapterToggle.isChecked());
+            } else if (adapterToggle.isChecked()) {
+                adapterToggle.setChecked(false);
+            }
+        }
         if (cast.version() != castVersion) {
             refresh(cast);
         }
@@ -244,6 +255,13 @@ public class ParleyPanelState extends BaseAppState {
                 + (cast.hasModelDriver() ? "" : "   (model pack unavailable)"));
         if (modelToggle.isChecked() != cast.usesModel()) {
             modelToggle.setChecked(cast.usesModel());
+        }
+        boolean adapted = cast.isAdapted(cast.selected());
+        adapterToggle.setText(cast.hasAdapter(cast.selected()) ? "Adapted voice (off: style only)"
+                : "Adapted voice: " + selected.profile().name() + " has no adapter");
+        if (adapterToggle.isChecked() != adapted) {
+            adapterToggle.setChecked(adapted);
+            adapterRef.update();
         }
         StringBuilder who = new StringBuilder();
         for (CastMember s : cast.speakers()) {
