@@ -35,6 +35,11 @@ import java.util.logging.Logger;
  * fits {@link ServiceSettings#firstWindowBudget()}, and a window that would be late on a busy machine
  * is sampled with fewer steps (logged once per line) instead of freezing the face.
  *
+ * <p>A line of a character with an expression adapter runs on the networks' denoiser with that adapter merged
+ * ({@link Networks#adapted()}, made on the worker once per adapter, ahead of time through {@link #prepare}):
+ * one more denoiser run per distinct adapter and step, shared by every line with that adapter. An adapter the
+ * networks cannot run is logged once and its lines run on the plain denoiser.
+ *
  * <p>A fault in one line (NaN from a network, corrupt audio) fails that line only. Networks are
  * opened on the worker when it starts; if that fails, every line fails with the reason.
  */
