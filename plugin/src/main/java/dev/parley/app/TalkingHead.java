@@ -170,6 +170,8 @@ public class TalkingHead extends AbstractControl {
      * @param adapter the adapter (null = the plain model)
      * @throws dev.parley.util.AssetFormatException naming the adapter file, the field, the pack's value and the
      *     adapter's, where it was fitted for another pack (the character keeps its adapter)
+     * @throws IllegalStateException if the pack could not be read (no adapter can run; the character keeps its
+     *     adapter)
      */
     public void setAdapter(Adapter adapter) {
         if (adapter != null) {
