@@ -75,6 +75,16 @@ public final class Line {
         return job == null ? 0 : job.lastSteps();
     }
 
+    /**
+     * @return true if the line runs on the pack's stream model (a streamed line on a pack with one: short
+     *     windows as its audio arrives, docs/runtime.md); false for full windows, other motion sources, and
+     *     before Parley's worker has taken the line up. Render thread.
+     */
+    public boolean onStreamModel() {
+        LineJob j = job;
+        return j != null && j.onStreamModel();
+    }
+
     /** @return the steps the first window was sampled with (0 before it) */
     public int firstWindowSteps() {
         return firstWindowSteps;

@@ -160,6 +160,20 @@ public record LineOptions(int steps, float audioGuidance, float styleGuidance, f
 
     /**
      * @param manifest the pack (not null)
+     * @param guidance the line's effective guidance, {@link #resolvedGuidance} (not null)
+     * @param streamed true for a streamed line ({@code sayStream})
+     * @return {@link #resolvedSteps(PackManifest, Guidance)}, except that a streamed line of the guided DDIM
+     *     without steps of its own takes the pack's stream model's ({@code stream.steps}) where it has one
+     */
+    public int resolvedSteps(PackManifest manifest, Guidance guidance, boolean streamed) {
+        if (streamed && steps <= 0 && !guidance.folded() && manifest.stream() != null) {
+            return Math.min(manifest.stream().steps(), manifest.diffusionSteps());
+        }
+        return resolvedSteps(manifest, guidance);
+    }
+
+    /**
+     * @param manifest the pack (not null)
      * @param styled whether the line has a style (without one the style scale is 0: the null style alone)
      * @return the effective guidance: these values or the pack's defaults; folded where the line runs the
      *     pack's distilled sampler (see the class comment)

@@ -51,9 +51,9 @@ final class ModelMotion implements MotionSource.Motion {
         LineOptions options = start.line().options();
         Adapter adapter = start.head().getAdapter();
         Guidance guidance = options.resolvedGuidance(m, style != null, adapter != null);
+        int steps = options.resolvedSteps(m, guidance, start.streamed());
         LineJob job = new LineJob(start.head().getName(), start.audio(m.sampleRate(), m.samplesPerFrame()), embedding,
-                start.head().getShape(), options.resolvedSteps(m, guidance), guidance, options.seed(),
-                options.resolvedAdaptive(), adapter);
+                start.head().getShape(), steps, guidance, options.seed(), options.resolvedAdaptive(), adapter);
         start.line().job = job;
         parley.service().submit(job);
         return new ModelMotion(start.line(), job, m.motion());
@@ -74,6 +74,11 @@ final class ModelMotion implements MotionSource.Motion {
             track.append(w.motion(), 0, w.frames());
         }
         return done;
+    }
+
+    @Override
+    public float streamDelay() {
+        return job.onStreamModel() ? TalkingHead.STREAM_MODEL_DELAY : TalkingHead.STREAM_DELAY;
     }
 
     @Override

@@ -77,6 +77,15 @@ public interface MotionSource {
         boolean drainInto(MotionTrack track);
 
         /**
+         * @return seconds a streamed line's face runs behind its first frames' arrival, absorbing the producer's
+         *     jitter and the later frames' compute ({@link TalkingHead#STREAM_DELAY} unless the source knows
+         *     better: the model's stream model waits {@link TalkingHead#STREAM_MODEL_DELAY})
+         */
+        default float streamDelay() {
+            return TalkingHead.STREAM_DELAY;
+        }
+
+        /**
          * Where playback is, so that work can be paced or scheduled.
          *
          * @param seconds the line's playback time (&ge;0)

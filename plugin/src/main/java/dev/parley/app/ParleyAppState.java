@@ -144,7 +144,7 @@ public class ParleyAppState extends BaseAppState {
                 closeQuietly(n.owner());
                 o.close();
             };
-            return new Networks(n.audioEncoder(), n.denoiser(), n.distilledDenoiser(), both, n.adapted());
+            return n.withOwner(both);
         };
         service = newService();
     }

@@ -60,8 +60,16 @@ import java.util.logging.Logger;
  */
 public class TalkingHead extends AbstractControl {
 
-    /** Extra seconds a streamed line's face waits after its first window, absorbing producer jitter. */
+    /**
+     * Extra seconds a streamed line's face waits after its first window, absorbing producer jitter: streams on
+     * full windows (packs without a stream model, or {@code ServiceSettings.withStreamModel(false)}).
+     */
     public static final float STREAM_DELAY = 0.25f;
+    /**
+     * The same for a streamed line on the pack's stream model, whose windows arrive every 80 ms: the producer's
+     * jitter and the spread of the windows' compute, measured (docs/runtime.md, "Latency").
+     */
+    public static final float STREAM_MODEL_DELAY = 0.05f;
     /** Frames a line's track holds before it grows. */
     private static final int TRACK_FRAMES = 256;
     /** Seconds of motion kept behind the playhead. */
@@ -512,7 +520,7 @@ public class TalkingHead extends AbstractControl {
                         + "); animating on the fallback clock");
             }
         }
-        clock.start(streaming ? STREAM_DELAY : 0f);
+        clock.start(streaming ? motion.streamDelay() : 0f);
         Line started = line;
         events.add(() -> listeners.forEach(x -> x.started(this, started)));
     }

@@ -112,6 +112,11 @@ public final class LineAudio {
         return name;
     }
 
+    /** @return true for audio written by a producer while the line plays ({@link #stream}) */
+    public boolean isStream() {
+        return !adopted && reader == null;
+    }
+
     /** @return the rate the audio arrives at */
     public int sourceRate() {
         return sourceRate;
@@ -280,6 +285,76 @@ public final class LineAudio {
             throw new IllegalArgumentException("frames must be in [1, " + window.length / samplesPerFrame + "] but is "
                     + frames);
         }
+        int valid = copyOut(nextOut, window, samples, true);
+        Arrays.fill(window, valid, window.length, 0f);
+        synchronized (this) {
+            nextOut += samples;
+            if (adopted && isExhausted()) {
+                buf = new float[0]; // let the clip go
+                bufLen = 0;
+            }
+        }
+        return valid;
+    }
+
+    /**
+     * Target-rate samples that can be read now: those whose every input has arrived, or the whole line once it
+     * is complete (pulling from the reader if there is one). Consumer only.
+     *
+     * @param wanted pull until this many samples are ready (or the audio ends)
+     * @return samples from the line's start (not from the last release)
+     * @throws AudioInputException as {@link #framesReady}
+     */
+    public long samplesReady(long wanted) {
+        long frames = Math.max(0, (wanted - nextOut + samplesPerFrame - 1) / samplesPerFrame);
+        framesReady((int) Math.min(Integer.MAX_VALUE, frames));
+        synchronized (this) {
+            return complete ? outLength(totalIn) : computable(totalIn);
+        }
+    }
+
+    /**
+     * Reads target-rate samples {@code [from, from + samples)} without consuming them (zeros past what has
+     * arrived and past the end of the line): overlapping windows with context (the stream model). Consumer only.
+     *
+     * @param from the first sample (&ge; the last {@link #release} point)
+     * @param window receives the samples from index 0 (not null, at least {@code samples} long, modified)
+     * @param samples samples to read (&ge;0)
+     * @return the samples of real audio read (&le; samples)
+     */
+    public int readAt(long from, float[] window, int samples) {
+        Validate.nonNull(window, "window");
+        if (samples < 0 || samples > window.length) {
+            throw new IllegalArgumentException("samples must be in [0, " + window.length + "] but is " + samples);
+        }
+        synchronized (this) {
+            if (from < nextOut) {
+                throw new IllegalArgumentException("'" + name + "': sample " + from + " was released (audio is kept "
+                        + "from " + nextOut + ")");
+            }
+        }
+        int valid = copyOut(from, window, samples, false);
+        Arrays.fill(window, valid, samples, 0f);
+        return valid;
+    }
+
+    /**
+     * Lets go of the audio before a sample: {@link #readAt} will not ask for it again. Consumer only.
+     *
+     * @param before target-rate samples from the line's start (earlier release points are kept)
+     */
+    public synchronized void release(long before) {
+        nextOut = Math.max(nextOut, before);
+    }
+
+    /**
+     * Copies target-rate samples {@code [from, from + samples)} that have arrived into {@code window}, resampling
+     * outside the lock.
+     *
+     * @param requireAudio true to throw if none has arrived and the line is not complete
+     * @return the samples copied (the rest of {@code window} is not written)
+     */
+    private int copyOut(long from, float[] window, int samples, boolean requireAudio) {
         long outEnd;
         long inFrom;
         int inCount;
@@ -287,18 +362,18 @@ public final class LineAudio {
         int sourceOffset;
         synchronized (this) {
             long available = complete ? outLength(totalIn) : computable(totalIn);
-            outEnd = Math.min(nextOut + samples, available);
-            if (outEnd <= nextOut && !complete) {
+            outEnd = Math.min(from + samples, available);
+            if (requireAudio && outEnd <= from && !complete) {
                 throw new IllegalStateException("'" + name + "': no audio ready for a window");
             }
             if (resampler == null) {
-                inFrom = nextOut;
-                inCount = (int) Math.max(0, outEnd - nextOut);
+                inFrom = from;
+                inCount = (int) Math.max(0, outEnd - from);
             } else {
-                inFrom = Math.max(0, resampler.firstInput(nextOut));
+                inFrom = Math.max(0, resampler.firstInput(from));
                 inCount =
                         (int) Math.max(0,
-                        Math.min(bufStart + bufLen, resampler.endInput(Math.max(nextOut, outEnd - 1))) - inFrom);
+                        Math.min(bufStart + bufLen, resampler.endInput(Math.max(from, outEnd - 1))) - inFrom);
             }
             if (adopted) {
                 source = buf; // immutable by contract: read it outside the lock
@@ -312,19 +387,11 @@ public final class LineAudio {
                 sourceOffset = 0;
             }
         }
-        int valid = (int) Math.max(0, outEnd - nextOut);
+        int valid = (int) Math.max(0, outEnd - from);
         if (resampler == null) {
             System.arraycopy(source, sourceOffset, window, 0, valid);
         } else {
-            resampler.process(source, inFrom, sourceOffset, inCount, nextOut, window, 0, valid);
-        }
-        Arrays.fill(window, valid, window.length, 0f);
-        synchronized (this) {
-            nextOut += samples;
-            if (adopted && isExhausted()) {
-                buf = new float[0]; // let the clip go
-                bufLen = 0;
-            }
+            resampler.process(source, inFrom, sourceOffset, inCount, from, window, 0, valid);
         }
         return valid;
     }

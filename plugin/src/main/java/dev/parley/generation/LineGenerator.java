@@ -30,14 +30,9 @@ public final class LineGenerator {
     private final float[] shape;
     private final Guidance guidance;
     private final int[] foldedTimesteps;
-    private final int dim;
     private final int windowFrames;
-    private final int previousFrames;
-    private final float[] history;
-    private long framesDone;
-    private int windowIndex;
-    private int pendingFrames;
-    private boolean checkedAudible;
+    private final WindowOutput out;
+    private final WindowChecks checks = new WindowChecks();
 
     /**
      * @param manifest the pack's manifest (not null)
@@ -65,10 +60,8 @@ public final class LineGenerator {
                     + manifest.id() + "' has none (" + manifest.source() + " sampling.distilled)");
         }
         foldedTimesteps = guidance.folded() ? manifest.distilledTimesteps() : null;
-        dim = manifest.motion().dim();
         windowFrames = manifest.windowFrames();
-        previousFrames = manifest.previousFrames();
-        history = new float[previousFrames * dim];
+        out = new WindowOutput(manifest, name);
     }
 
     /** @return the line's name (not null) */
@@ -83,12 +76,12 @@ public final class LineGenerator {
 
     /** @return frames generated so far (the line frame the next window starts at) */
     public long framesDone() {
-        return framesDone;
+        return out.framesDone();
     }
 
     /** @return windows finished so far */
     public int windowsDone() {
-        return windowIndex;
+        return out.windowIndex();
     }
 
     /**
@@ -100,7 +93,7 @@ public final class LineGenerator {
      */
     public int plan(int streamChunkFrames) {
         int ready = audio.framesReady(windowFrames);
-        checkAudible();
+        checks.checkAudible(audio, name);
         if (audio.isComplete()) {
             return Math.min(windowFrames, ready);
         }
@@ -112,7 +105,7 @@ public final class LineGenerator {
 
     /** @return true once every frame of a complete line has been generated */
     public boolean isDone() {
-        return pendingFrames == 0 && audio.isExhausted();
+        return out.pendingFrames() == 0 && audio.isExhausted();
     }
 
     /**
@@ -124,7 +117,7 @@ public final class LineGenerator {
     public void cutAudio(int frames, float[] pcm) {
         Validate.length(pcm, manifest.dims().windowSamples(), "pcm");
         audio.read(pcm, frames);
-        pendingFrames = frames;
+        out.cut(frames);
     }
 
     /**
@@ -138,22 +131,14 @@ public final class LineGenerator {
      */
     public void begin(SamplingTask task, float[] features, int featuresOffset, int steps) {
         Validate.nonNull(task, "task");
-        int n = task.audioFeatures.length;
-        for (int i = 0; i < n; i++) {
-            float v = features[featuresOffset + i];
-            if (!Float.isFinite(v)) {
-                throw new NonFiniteMotionException("'" + name + "': audio encoder produced " + v + " at window "
-                        + windowIndex + ", frame " + i / manifest.audioFeatureDim() + ", value "
-                        + i % manifest.audioFeatureDim());
-            }
-            task.audioFeatures[i] = v;
-        }
-        Ddim.gaussianNoise(task.x, windowSeed(seed, windowIndex));
-        System.arraycopy(history, 0, task.prevMotion, 0, history.length);
+        WindowChecks.copyFeatures(name, out.windowIndex(), features, featuresOffset, task.audioFeatures,
+                manifest.audioFeatureDim());
+        Ddim.gaussianNoise(task.x, windowSeed(seed, out.windowIndex()));
+        out.previous(task.prevMotion);
         System.arraycopy(style, 0, task.style, 0, style.length);
         System.arraycopy(shape, 0, task.shape, 0, shape.length);
         int[] timesteps = foldedTimesteps != null ? foldedTimesteps : Ddim.timesteps(manifest.diffusionSteps(), steps);
-        task.begin(timesteps, windowIndex == 0, guidance);
+        task.begin(timesteps, out.windowIndex() == 0, guidance);
     }
 
     /**
@@ -166,38 +151,7 @@ public final class LineGenerator {
      *     overflowed
      */
     public MotionWindow finish(SamplingTask task) {
-        Validate.nonNull(task, "task");
-        if (!task.isDone() || pendingFrames == 0) {
-            throw new IllegalStateException("'" + name + "': no finished window to take");
-        }
-        int n = pendingFrames;
-        float[] x = task.x;
-        for (int i = 0; i < n * dim; i++) {
-            if (!Float.isFinite(x[i])) {
-                throw new NonFiniteMotionException("'" + name + "': denoiser produced " + x[i] + " at window "
-                        + windowIndex
-                        + ", frame " + i / dim + ", value " + i % dim);
-            }
-        }
-        remember(x, n);
-        float[] mean = manifest.motionMean();
-        float[] std = manifest.motionStd();
-        float[] motion = new float[n * dim];
-        for (int i = 0; i < motion.length; i++) {
-            int k = i % dim;
-            motion[i] = x[i] * std[k] + mean[k];
-            if (!Float.isFinite(motion[i])) {
-                throw new NonFiniteMotionException("'" + name + "': de-normalised motion is " + motion[i]
-                        + " at window " + windowIndex + ", frame " + i / dim + ", value " + k + " (denoiser " + x[i]
-                        + " * " + manifest.source() + " motion.std[" + k + "] " + std[k] + " + motion.mean[" + k + "] "
-                        + mean[k] + ")");
-            }
-        }
-        MotionWindow w = new MotionWindow(framesDone, n, motion, task.steps());
-        framesDone += n;
-        windowIndex++;
-        pendingFrames = 0;
-        return w;
+        return out.take(task);
     }
 
     /**
@@ -213,41 +167,5 @@ public final class LineGenerator {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
-    }
-
-    /** Shifts the newest frames into the Tp-frame history; a short history repeats its oldest frame. */
-    private void remember(float[] x, int n) {
-        int tp = previousFrames;
-        if (n >= tp) {
-            System.arraycopy(x, (n - tp) * dim, history, 0, tp * dim);
-            return;
-        }
-        if (framesDone == 0) {
-            for (int f = 0; f < tp - n; f++) {
-                System.arraycopy(x, 0, history, f * dim, dim);
-            }
-        } else {
-            System.arraycopy(history, n * dim, history, 0, (tp - n) * dim);
-        }
-        System.arraycopy(x, 0, history, (tp - n) * dim, n * dim);
-    }
-
-    private void checkAudible() {
-        if (checkedAudible) {
-            return;
-        }
-        if (audio.totalSamples() == 0) {
-            throw new AudioInputException(name, "is empty (zero samples)");
-        }
-        float peak = audio.knownPeak();
-        if (peak < 0f) {
-            return; // known once the line is complete
-        }
-        checkedAudible = true;
-        if (peak < LineAudio.SILENCE_PEAK) {
-            throw new AudioInputException(name,
-                    String.format("is silent (peak %.1f dBFS, below %.0f dBFS): nothing to animate",
-                    20 * Math.log10(Math.max(peak, 1e-12)), 20 * Math.log10(LineAudio.SILENCE_PEAK)));
-        }
     }
 }

@@ -10,7 +10,8 @@ import dev.parley.util.Validate;
  * @param samplesPerFrame audio samples per motion frame (in [1, {@link #MAX_SAMPLES_PER_FRAME}])
  * @param audioDim Da, the audio feature width (in [1, {@link #MAX_WIDTH}])
  * @param windowFrames Tw, frames per window (in [1, {@link #MAX_FRAMES}])
- * @param previousFrames Tp, previous frames conditioning a window (in [1, windowFrames))
+ * @param previousFrames Tp, previous frames conditioning a window (in [1, {@link #MAX_FRAMES}]; fewer than
+ *     {@code windowFrames} in a pack's full windows, more in its short stream windows)
  * @param motionDim M, the motion vector's width (in [1, {@link #MAX_WIDTH}])
  * @param styleDim Ds, the style embedding's width (in [1, {@link #MAX_WIDTH}])
  * @param styleFrames Ts, frames of motion the style encoder reads (in [1, {@link #MAX_FRAMES}])
@@ -75,7 +76,7 @@ public record ModelDims(int sampleRate, int samplesPerFrame, int audioDim, int w
         Validate.inRange(samplesPerFrame, 1, MAX_SAMPLES_PER_FRAME, "samplesPerFrame");
         Validate.inRange(audioDim, 1, MAX_WIDTH, "audioDim");
         Validate.inRange(windowFrames, 1, MAX_FRAMES, "windowFrames");
-        Validate.inRange(previousFrames, 1, windowFrames - 1, "previousFrames");
+        Validate.inRange(previousFrames, 1, MAX_FRAMES, "previousFrames");
         Validate.inRange(motionDim, 1, MAX_WIDTH, "motionDim");
         Validate.inRange(styleDim, 1, MAX_WIDTH, "styleDim");
         Validate.inRange(styleFrames, 1, MAX_FRAMES, "styleFrames");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.head.HeadSpec;
 import dev.parley.head.MotionLayout;
 import dev.parley.model.ModelDims;
+import dev.parley.model.StreamSpec;
 import dev.parley.util.AssetFormatException;
 import dev.parley.util.JsonFields;
 import dev.parley.util.Validate;
@@ -67,6 +68,10 @@ public final class PackManifest {
     private final int[] distilledTimesteps;
     private final boolean distilledDefault;
     private final String denoiserSha256;
+    private final StreamSpec stream;
+    private final String streamAudioEncoderFile;
+    private final String streamAudioMemoryFile;
+    private final String streamDenoiserFile;
 
     private PackManifest(String source, JsonNode root) {
         JsonFields f = new JsonFields(source);
@@ -201,6 +206,46 @@ public final class PackManifest {
             }
             distilledDefault = flag.booleanValue();
         }
+
+        // Optional (packs before 1.6 have none): the streaming model's short windows and its three graphs.
+        JsonNode st = root.get("stream");
+        if (st == null || st.isNull()) {
+            if (models.hasNonNull("streamDenoiser")) {
+                throw new AssetFormatException(source, "stream", "is missing but models.streamDenoiser names a "
+                        + "stream denoiser");
+            }
+            stream = null;
+            streamAudioEncoderFile = null;
+            streamAudioMemoryFile = null;
+            streamDenoiserFile = null;
+        } else {
+            stream = readStream(f, st, windowFrames, steps);
+            streamAudioEncoderFile = graphFile(f, models, "streamAudioEncoder");
+            streamAudioMemoryFile = audioMemoryFile == null ? null : graphFile(f, models, "streamAudioMemory");
+            streamDenoiserFile = graphFile(f, models, "streamDenoiser");
+        }
+    }
+
+    /** The {@code stream} section: a window of {@code hop + lookahead} frames, at most the full window. */
+    private static StreamSpec readStream(JsonFields f, JsonNode st, int windowFrames, int diffusionSteps) {
+        int hop = positive(f, st, "hop", "stream.hop", windowFrames);
+        int lookahead = f.integer(st, "lookahead", "stream.lookahead");
+        if (lookahead < 0 || lookahead > windowFrames - hop) {
+            throw new AssetFormatException(f.source(), "stream.lookahead", "expected an integer in [0, "
+                    + (windowFrames - hop) + "] (window.current - stream.hop) but got " + lookahead);
+        }
+        int context = f.integer(st, "context", "stream.context");
+        if (context < 0 || context > ModelDims.MAX_FRAMES) {
+            throw new AssetFormatException(f.source(), "stream.context", "expected an integer in [0, "
+                    + ModelDims.MAX_FRAMES + "] but got " + context);
+        }
+        int window = f.integer(st, "window", "stream.window");
+        if (window != hop + lookahead) {
+            throw new AssetFormatException(f.source(), "stream.window", "expected stream.hop + stream.lookahead = "
+                    + (hop + lookahead) + " but got " + window);
+        }
+        int steps = positive(f, st, "steps", "stream.steps", diffusionSteps);
+        return new StreamSpec(hop, lookahead, context, window, steps);
     }
 
     private static int expressionCount(JsonFields f, JsonNode motion) {
@@ -457,6 +502,34 @@ public final class PackManifest {
      */
     public boolean distilledIsDefault() {
         return distilledDefault;
+    }
+
+    /** @return the streaming model's windows ({@code stream}), or null if the pack has no stream model */
+    public StreamSpec stream() {
+        return stream;
+    }
+
+    /** @return the stream graphs' dimensions (the pack's, with the stream window), or null without a stream model */
+    public ModelDims streamDims() {
+        return stream == null ? null : stream.dims(dims);
+    }
+
+    /** @return the stream audio encoder's file in the pack folder, or null without a stream model */
+    public String streamAudioEncoderFile() {
+        return streamAudioEncoderFile;
+    }
+
+    /**
+     * @return the stream denoiser's audio memory graph in the pack folder, or null without a stream model or for
+     *     a one-graph pack
+     */
+    public String streamAudioMemoryFile() {
+        return streamAudioMemoryFile;
+    }
+
+    /** @return the stream denoiser's file in the pack folder, or null without a stream model */
+    public String streamDenoiserFile() {
+        return streamDenoiserFile;
     }
 
     /**

@@ -25,9 +25,9 @@ import java.util.logging.Logger;
 
 /**
  * A loaded model pack: its manifest and open sessions of its graphs (three, four since 1.4.0: the
- * denoiser's audio memory; and a distilled denoiser's graphs where the pack has one), each checked at
- * load against the contract its wrapper declares from the manifest's {@link ModelDims} (input and output
- * names, types, ranks and fixed sizes), then probed once: the audio encoder must make one frame per
+ * denoiser's audio memory; a distilled denoiser's and a stream model's graphs where the pack has them),
+ * each checked at load against the contract its wrapper declares from the manifest's {@link ModelDims}
+ * (input and output names, types, ranks and fixed sizes), then probed once: the audio encoder must make one frame per
  * {@code audio.samplesPerFrame} samples, and each denoiser must run the schedule's last timestep. A
  * pack whose files disagree with its manifest fails at load with the file, the field, and what was
  * expected and found, rather than at warm-up or in the middle of a line.
@@ -53,6 +53,8 @@ public final class ParleyPack implements AutoCloseable {
     private final OnnxDenoiser distilledDenoiser;
     private final OnnxStyleEncoder styleEncoder;
     private final OnnxAudioMemory memory;
+    private final OnnxAudioEncoder streamAudioEncoder;
+    private final OnnxDenoiser streamDenoiser;
     private final Map<String, OnnxDenoiser> adapted = new HashMap<>();
     private volatile boolean closed;
 
@@ -76,10 +78,23 @@ public final class ParleyPack implements AutoCloseable {
                     : keep(new OnnxAudioMemory(env, open(studentMemoryFile), studentMemoryFile, dims));
             distilledDenoiser = student == null ? null
                     : keep(new OnnxDenoiser(env, open(student), student, dims, studentMemory));
-            checkFrameRate();
-            checkSchedule(denoiser, m.denoiserFile());
+            ModelDims sd = m.streamDims();
+            streamAudioEncoder = sd == null ? null : keep(new OnnxAudioEncoder(env, open(m.streamAudioEncoderFile()),
+                    m.streamAudioEncoderFile(), sd));
+            String streamMemoryFile = m.streamAudioMemoryFile();
+            OnnxAudioMemory streamMemory = streamMemoryFile == null ? null
+                    : keep(new OnnxAudioMemory(env, open(streamMemoryFile), streamMemoryFile, sd));
+            streamDenoiser = sd == null ? null
+                    : keep(new OnnxDenoiser(env, open(m.streamDenoiserFile()), m.streamDenoiserFile(), sd,
+                            streamMemory));
+            checkFrameRate(audioEncoder, m.audioEncoderFile(), dims, "");
+            checkSchedule(denoiser, m.denoiserFile(), dims);
             if (distilledDenoiser != null) {
-                checkSchedule(distilledDenoiser, student);
+                checkSchedule(distilledDenoiser, student, dims);
+            }
+            if (sd != null) {
+                checkFrameRate(streamAudioEncoder, m.streamAudioEncoderFile(), sd, " / stream.window");
+                checkSchedule(streamDenoiser, m.streamDenoiserFile(), sd);
             }
         } catch (RuntimeException e) {
             closeGraphs();
@@ -222,10 +237,27 @@ public final class ParleyPack implements AutoCloseable {
         OrtSession s = runtime.open(MergedWeights.merge(bytes, path.toString(), adapter), name);
         sessions.add(s);
         d = keep(new OnnxDenoiser(runtime.environment(), s, name, manifest.dims(), memory));
-        checkSchedule(d, name);
+        checkSchedule(d, name, manifest.dims());
         adapted.put(adapter.id(), d);
         LOG.info("Parley: " + adapter.source() + " merged into " + manifest.id() + "'s " + file);
         return d;
+    }
+
+    /**
+     * @return the streaming model's audio encoder ({@code models.streamAudioEncoder}: features from a window and
+     *     its context, docs/model-pack.md), or null if the pack has no stream model (not thread-safe, owned by
+     *     the pack)
+     */
+    public OnnxAudioEncoder streamAudioEncoder() {
+        return streamAudioEncoder;
+    }
+
+    /**
+     * @return the streaming model's denoiser over {@code stream.window} frames (with its audio memory graph), or
+     *     null if the pack has no stream model (not thread-safe, owned by the pack)
+     */
+    public OnnxDenoiser streamDenoiser() {
+        return streamDenoiser;
     }
 
     /** @return the style encoder (not null; thread-safe, owned by the pack) */
@@ -280,25 +312,26 @@ public final class ParleyPack implements AutoCloseable {
     }
 
     /**
-     * Runs the audio encoder on one window of silence-free test PCM and checks that it makes one
-     * feature frame per {@code audio.samplesPerFrame} samples: a manifest whose rate disagrees with
-     * the graph's hop fails here, naming the fields, not at the first line.
+     * Runs an audio encoder on one window of silence-free test PCM and checks that it makes one feature frame per
+     * {@code audio.samplesPerFrame} samples: a manifest whose rate disagrees with the graph's hop fails here,
+     * naming the fields, not at the first line.
+     *
+     * @param windowField how the manifest names the window's frames, after {@code audio.samplesPerFrame}
      */
-    private void checkFrameRate() {
-        ModelDims d = manifest.dims();
+    private void checkFrameRate(OnnxAudioEncoder encoder, String encoderFile, ModelDims d, String windowField) {
         int samples = d.windowSamples();
         float[] pcm = new float[samples];
         for (int i = 0; i < samples; i++) {
             pcm[i] = 0.1f * (float) Math.sin(i * 0.05);
         }
-        String file = folder.resolve(manifest.audioEncoderFile()).toString();
-        String fields = manifest.source() + " fields audio.sampleRate / audio.samplesPerFrame say " + d.sampleRate()
-                + " Hz / " + d.samplesPerFrame() + " (" + d.windowFrames() + " frames)";
+        String file = folder.resolve(encoderFile).toString();
+        String fields = manifest.source() + " fields audio.sampleRate / audio.samplesPerFrame" + windowField + " say "
+                + d.sampleRate() + " Hz / " + d.samplesPerFrame() + " (" + d.windowFrames() + " frames)";
         long[] got;
         var env = runtime.environment();
         try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(pcm), new long[] {1, samples});
                 OrtSession.RunOptions quiet = quietRun();
-                OrtSession.Result r = audioEncoder.session.run(Map.of(OnnxAudioEncoder.PCM, in), quiet)) {
+                OrtSession.Result r = encoder.session.run(Map.of(OnnxAudioEncoder.PCM, in), quiet)) {
             got = ((TensorInfo) r.get(OnnxAudioEncoder.FEATURES).orElseThrow().getInfo()).getShape();
         } catch (OrtException e) {
             throw new AssetFormatException(file, "", "cannot encode " + samples + " samples, where " + fields + ": "
@@ -316,9 +349,9 @@ public final class ParleyPack implements AutoCloseable {
      * Runs a denoiser once at the schedule's last timestep: a manifest whose {@code diffusion.steps}
      * is longer than the graph's schedule fails here, naming the field, not at warm-up.
      */
-    private void checkSchedule(OnnxDenoiser graph, String graphFile) {
+    private void checkSchedule(OnnxDenoiser graph, String graphFile, ModelDims d) {
         int last = manifest.diffusionSteps() - 1;
-        DenoiserBatch b = new DenoiserBatch(1, manifest.dims());
+        DenoiserBatch b = new DenoiserBatch(1, d);
         b.timestep[0] = last;
         b.audioMask[0] = 1f;
         b.styleMask[0] = 1f;

@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -73,6 +74,8 @@ public final class InferenceService implements AutoCloseable {
     private final List<LineJob> stepping = new ArrayList<>();
     private final List<LineJob> chosen = new ArrayList<>();
     private final List<SamplingTask> selected = new ArrayList<>();
+    private final List<LineJob> fullChosen = new ArrayList<>();
+    private final List<LineJob> streamChosen = new ArrayList<>();
     /** Adapted denoisers by adapter id, and adapters that cannot run by id (the reason, logged once). */
     private final Map<String, Denoiser> adaptedNetworks = new HashMap<>();
     private final Map<String, String> refusedAdapters = new HashMap<>();
@@ -80,6 +83,7 @@ public final class InferenceService implements AutoCloseable {
     private float[] window;
     private Networks networks;
     private BatchStepper stepper;
+    private StreamLane streamLane;
     private boolean firstWindowLogged;
 
     /**
@@ -250,6 +254,12 @@ public final class InferenceService implements AutoCloseable {
             stepper = new BatchStepper(schedule(), networks.denoiser(), networks.distilledDenoiser(), manifest.dims());
             window = new float[manifest.dims().windowSamples()];
             warmUp();
+            if (networks.stream() != null && manifest.stream() != null && settings.streamModel()) {
+                streamLane = new StreamLane(manifest, networks.stream(), schedule());
+                streamLane.warmUp();
+                LOG.info(String.format("Parley streams run on the stream model: %.2f ms per stream denoiser row",
+                        streamLane.secondsPerRow() * 1000));
+            }
             return true;
         } catch (Exception e) {
             openFailure = e;
@@ -314,7 +324,14 @@ public final class InferenceService implements AutoCloseable {
             }
             try {
                 j.network = j.adapter() == null ? null : adapted(j.adapter(), j.character());
-                j.generator = new LineGenerator(manifest, j.audio(), j.seed(), j.style(), j.shape(), guidance(j));
+                // Which path runs when: streamed audio on the stream model, where the pack has one, unless the
+                // line runs an adapter (fitted to the full-window denoiser); everything else on full windows.
+                if (streamLane != null && j.audio().isStream() && j.network == null) {
+                    j.stream = streamLane.generator(j, j.guidance());
+                    j.runOnStreamModel();
+                } else {
+                    j.generator = new LineGenerator(manifest, j.audio(), j.seed(), j.style(), j.shape(), guidance(j));
+                }
                 active.add(j);
             } catch (RuntimeException e) {
                 end(j, e);
@@ -333,14 +350,19 @@ public final class InferenceService implements AutoCloseable {
     /** Cuts and encodes the next window of every line that can start one. */
     private boolean startWindows() {
         starting.clear();
+        boolean streamed = false;
         for (int i = active.size() - 1; i >= 0; i--) {
             LineJob j = active.get(i);
-            if (j.task != null || starting.size() >= settings.maxBatchCharacters()) {
+            if (j.task != null) {
+                continue;
+            }
+            if (j.stream != null) {
+                streamed |= startStreamWindow(j, i);
                 continue;
             }
             LineGenerator g = j.generator;
-            if (!scheduler.mayStartWindow(j)) {
-                continue; // far enough ahead of playback
+            if (starting.size() >= settings.maxBatchCharacters() || !scheduler.mayStartWindow(j)) {
+                continue; // a full batch, or far enough ahead of playback
             }
             try {
                 int frames = g.plan(settings.streamChunkFrames());
@@ -363,7 +385,7 @@ public final class InferenceService implements AutoCloseable {
             starting.add(j);
         }
         if (starting.isEmpty()) {
-            return false;
+            return streamed;
         }
         int k = starting.size();
         int samples = window.length;
@@ -403,7 +425,7 @@ public final class InferenceService implements AutoCloseable {
             }
             SamplingTask task = taskPool.isEmpty() ? newTask() : taskPool.pop();
             try {
-                j.generator.begin(task, features, c * featureSize, chooseSteps(j, competing));
+                j.generator.begin(task, features, c * featureSize, chooseSteps(j, competing, secondsPerRow));
                 task.setDenoiser(j.network);
                 j.task = task;
             } catch (RuntimeException e) {
@@ -427,35 +449,27 @@ public final class InferenceService implements AutoCloseable {
             return false;
         }
         scheduler.pickForRun(stepping, chosen);
-        selected.clear();
+        fullChosen.clear();
+        streamChosen.clear();
         for (LineJob j : chosen) {
-            selected.add(j.task);
+            (j.stream != null ? streamChosen : fullChosen).add(j);
         }
-        long t0 = System.nanoTime();
-        try {
-            stepper.step(selected);
-        } catch (RuntimeException e) {
-            // Find the line at fault: step each window alone.
-            for (LineJob j : chosen) {
-                try {
-                    stepper.step(List.of(j.task));
-                } catch (RuntimeException lineError) {
-                    active.remove(j);
-                    end(j, lineError);
-                }
-            }
+        if (!fullChosen.isEmpty()) {
+            long t0 = System.nanoTime();
+            stepTogether(fullChosen, stepper::step);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            int rows = BatchStepper.rows(selected);
+            secondsPerRow = secondsPerRow == 0 ? seconds / rows : 0.8 * secondsPerRow + 0.2 * seconds / rows;
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        int rows = BatchStepper.rows(selected);
-        runs++;
-        rowsRun += rows;
-        secondsPerRow = secondsPerRow == 0 ? seconds / rows : 0.8 * secondsPerRow + 0.2 * seconds / rows;
+        if (!streamChosen.isEmpty()) {
+            stepTogether(streamChosen, streamLane::step);
+        }
         for (LineJob j : chosen) {
             if (j.task == null || !j.task.isDone() || !active.contains(j)) {
                 continue;
             }
             try {
-                MotionWindow w = j.generator.finish(j.task);
+                MotionWindow w = j.stream != null ? j.stream.finish(j.task) : j.generator.finish(j.task);
                 j.publish(w);
             } catch (RuntimeException e) {
                 active.remove(j);
@@ -465,6 +479,66 @@ public final class InferenceService implements AutoCloseable {
             release(j);
         }
         return true;
+    }
+
+    /**
+     * Runs one step of the lines' windows in one run of a network; if it throws, steps each window alone so that
+     * only the line at fault fails. Counts the run and its rows.
+     */
+    private void stepTogether(List<LineJob> lines, Consumer<List<SamplingTask>> step) {
+        selected.clear();
+        for (LineJob j : lines) {
+            selected.add(j.task);
+        }
+        try {
+            step.accept(selected);
+        } catch (RuntimeException e) {
+            for (LineJob j : lines) {
+                try {
+                    step.accept(List.of(j.task));
+                } catch (RuntimeException lineError) {
+                    active.remove(j);
+                    end(j, lineError);
+                }
+            }
+        }
+        runs++;
+        rowsRun += BatchStepper.rows(selected);
+    }
+
+    /**
+     * Cuts, encodes and begins the next window of a line on the stream model, as soon as its audio has arrived;
+     * ends the line when it is done or fails.
+     *
+     * @param i the line's index in {@code active} (the caller iterates from the end)
+     * @return true if a window started
+     */
+    private boolean startStreamWindow(LineJob j, int i) {
+        try {
+            int frames = j.stream.plan();
+            if (frames == 0) {
+                if (j.stream.isDone()) {
+                    active.remove(i);
+                    j.audio().close();
+                    j.complete();
+                }
+                return false;
+            }
+            if (j.windowsDone() == 0) {
+                j.startBudget(scheduler.now()); // a stream's first window is due from when its audio is here
+            }
+            int competing = 1;
+            for (LineJob other : active) {
+                competing += other.stream != null && other.task != null ? 1 : 0;
+            }
+            int others = competing;
+            j.task = streamLane.start(j.stream, frames, () -> chooseSteps(j, others, streamLane.secondsPerRow()));
+            return true;
+        } catch (RuntimeException e) {
+            active.remove(i);
+            end(j, e);
+            return false;
+        }
     }
 
     /**
@@ -510,8 +584,8 @@ public final class InferenceService implements AutoCloseable {
     }
 
     /** The scheduler's step choice for a window starting now, logged once per line when it degrades. */
-    private int chooseSteps(LineJob j, int competing) {
-        Scheduler.Choice c = scheduler.chooseSteps(j, competing, secondsPerRow);
+    private int chooseSteps(LineJob j, int competing, double perRow) {
+        Scheduler.Choice c = scheduler.chooseSteps(j, competing, perRow);
         if (c.degraded()) {
             if (j.windowsDone() == 0) {
                 if (!firstWindowLogged) {
@@ -552,7 +626,10 @@ public final class InferenceService implements AutoCloseable {
     }
 
     private void release(LineJob j) {
-        if (j.task != null) {
+        if (j.task != null && streamLane != null && streamLane.owns(j.task)) {
+            streamLane.release(j.task);
+            j.task = null;
+        } else if (j.task != null) {
             if (taskPool.size() < MAX_POOLED_TASKS) {
                 taskPool.push(j.task);
             }

@@ -3,6 +3,7 @@ package dev.parley.service;
 import dev.parley.features.LineAudio;
 import dev.parley.generation.LineGenerator;
 import dev.parley.generation.MotionWindow;
+import dev.parley.generation.StreamGenerator;
 import dev.parley.sampler.Denoiser;
 import dev.parley.sampler.Guidance;
 import dev.parley.sampler.SamplingTask;
@@ -39,9 +40,12 @@ public final class LineJob implements Scheduler.Timing {
     private volatile float playhead;
     private volatile boolean playing;
     private volatile int lastSteps;
+    private volatile boolean onStreamModel;
+    private volatile long budgetStartNanos;
 
-    // Worker only.
+    // Worker only: one of the generators.
     LineGenerator generator;
+    StreamGenerator stream;
     SamplingTask task;
     boolean degradedLogged;
     /** The adapted denoiser the line runs on, or null for the plain one. */
@@ -197,13 +201,36 @@ public final class LineJob implements Scheduler.Timing {
     /** @return windows handed over so far (worker only) */
     @Override
     public int windowsDone() {
-        return generator == null ? 0 : generator.windowsDone();
+        return stream != null ? stream.windowsDone() : generator == null ? 0 : generator.windowsDone();
     }
 
     /** @return frames handed over so far (worker only) */
     @Override
     public long framesDone() {
-        return generator == null ? 0 : generator.framesDone();
+        return stream != null ? stream.framesDone() : generator == null ? 0 : generator.framesDone();
+    }
+
+    /**
+     * @return true once the worker runs the line on the pack's stream model (short windows as its audio
+     *     arrives); false before the worker admits it, and for lines on full windows. Any thread.
+     */
+    public boolean onStreamModel() {
+        return onStreamModel;
+    }
+
+    /** Marks the line as running on the stream model. Worker. */
+    void runOnStreamModel() {
+        onStreamModel = true;
+    }
+
+    /** Starts the first-window budget now (a stream model line's first window was cut). Worker. */
+    void startBudget(long nanos) {
+        budgetStartNanos = nanos;
+    }
+
+    @Override
+    public long budgetStartNanos() {
+        return budgetStartNanos != 0 ? budgetStartNanos : submittedNanos;
     }
 
     float[] style() {

@@ -21,9 +21,10 @@ import java.util.function.Function;
  * @param adapted makes (or returns the kept) denoiser that runs an expression adapter, on the worker: a pack's
  *     {@link ParleyPack#adaptedDenoiser}; it throws where the adapter cannot run (null = no adapters: adapted
  *     lines run on {@code denoiser})
+ * @param stream the pack's streaming model (null: none; streamed lines then run on full windows)
  */
 public record Networks(AudioEncoder audioEncoder, Denoiser denoiser, Denoiser distilledDenoiser,
-        AutoCloseable owner, Function<Adapter, Denoiser> adapted) {
+        AutoCloseable owner, Function<Adapter, Denoiser> adapted, StreamNetworks stream) {
 
     /**
      * Checks the values (each as described in the class comment).
@@ -33,6 +34,7 @@ public record Networks(AudioEncoder audioEncoder, Denoiser denoiser, Denoiser di
      * @param distilledDenoiser see {@link #distilledDenoiser()}
      * @param owner see {@link #owner()}
      * @param adapted see {@link #adapted()}
+     * @param stream see {@link #stream()}
      */
     public Networks {
         Validate.nonNull(audioEncoder, "audioEncoder");
@@ -48,7 +50,29 @@ public record Networks(AudioEncoder audioEncoder, Denoiser denoiser, Denoiser di
      * @param owner see {@link #owner()}
      */
     public Networks(AudioEncoder audioEncoder, Denoiser denoiser, Denoiser distilledDenoiser, AutoCloseable owner) {
-        this(audioEncoder, denoiser, distilledDenoiser, owner, null);
+        this(audioEncoder, denoiser, distilledDenoiser, owner, null, null);
+    }
+
+    /**
+     * Networks without a stream model.
+     *
+     * @param audioEncoder see {@link #audioEncoder()}
+     * @param denoiser see {@link #denoiser()}
+     * @param distilledDenoiser see {@link #distilledDenoiser()}
+     * @param owner see {@link #owner()}
+     * @param adapted see {@link #adapted()}
+     */
+    public Networks(AudioEncoder audioEncoder, Denoiser denoiser, Denoiser distilledDenoiser, AutoCloseable owner,
+            Function<Adapter, Denoiser> adapted) {
+        this(audioEncoder, denoiser, distilledDenoiser, owner, adapted, null);
+    }
+
+    /**
+     * @param newOwner see {@link #owner()}
+     * @return these networks with another owner (not null)
+     */
+    public Networks withOwner(AutoCloseable newOwner) {
+        return new Networks(audioEncoder, denoiser, distilledDenoiser, newOwner, adapted, stream);
     }
 
     /**
@@ -78,7 +102,7 @@ public record Networks(AudioEncoder audioEncoder, Denoiser denoiser, Denoiser di
      */
     public static Networks of(ParleyPack pack) {
         return new Networks(pack.audioEncoder(), pack.denoiser(), pack.distilledDenoiser(), null,
-                pack::adaptedDenoiser);
+                pack::adaptedDenoiser, StreamNetworks.of(pack));
     }
 
     /**
@@ -87,6 +111,6 @@ public record Networks(AudioEncoder audioEncoder, Denoiser denoiser, Denoiser di
      */
     public static Networks owning(ParleyPack pack) {
         return new Networks(pack.audioEncoder(), pack.denoiser(), pack.distilledDenoiser(), pack,
-                pack::adaptedDenoiser);
+                pack::adaptedDenoiser, StreamNetworks.of(pack));
     }
 }

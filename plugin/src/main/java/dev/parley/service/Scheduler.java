@@ -23,6 +23,14 @@ public final class Scheduler {
         /** @return when the line was submitted, on the scheduler's clock (nanoseconds) */
         long submittedNanos();
 
+        /**
+         * @return when the line's first-window budget starts, on the scheduler's clock (nanoseconds): its
+         *     submission, or for a line on the stream model the moment its first window's audio was cut
+         */
+        default long budgetStartNanos() {
+            return submittedNanos();
+        }
+
         /** @return windows of the line already handed over (0 while its first window is made) */
         int windowsDone();
 
@@ -91,15 +99,15 @@ public final class Scheduler {
 
     /**
      * Seconds from {@code now} until a line's current window must be ready: a first window within the
-     * first-window budget of its submission; later windows when playback reaches them (before playback
-     * starts, assume it starts when the first window is due).
+     * first-window budget of its start ({@link Timing#budgetStartNanos()}); later windows when playback reaches
+     * them (before playback starts, assume it starts when the first window is due).
      *
      * @param line the line (not null, unaffected)
      * @param now the clock's time (nanoseconds)
      * @return the slack in seconds (negative when late)
      */
     public double deadline(Timing line, long now) {
-        double budgetEnd = (line.submittedNanos() - now) / 1e9 + settings.firstWindowBudget();
+        double budgetEnd = (line.budgetStartNanos() - now) / 1e9 + settings.firstWindowBudget();
         if (line.windowsDone() == 0) {
             return budgetEnd;
         }

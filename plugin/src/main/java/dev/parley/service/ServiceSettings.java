@@ -21,9 +21,12 @@ import java.util.function.Consumer;
  *     {@code finish()}: past it the line fails with a warning naming the character (docs/runtime.md)
  * @param stopTimeout seconds the render thread waits for the worker when Parley is detached; a worker
  *     still in a run after that closes the networks itself when the run ends
+ * @param streamModel whether streamed lines run on the pack's stream model where it has one (short windows
+ *     as the audio arrives, docs/runtime.md); false: on full windows, as for packs without one
  */
 public record ServiceSettings(int intraOpThreads, boolean preferCuda, int maxBatchCharacters, float firstWindowBudget,
-        float maxLead, int minSteps, int streamChunkFrames, float streamIdleTimeout, float stopTimeout) {
+        float maxLead, int minSteps, int streamChunkFrames, float streamIdleTimeout, float stopTimeout,
+        boolean streamModel) {
 
     /**
      * Checks the values (each as described in the class comment).
@@ -37,6 +40,7 @@ public record ServiceSettings(int intraOpThreads, boolean preferCuda, int maxBat
      * @param streamChunkFrames see {@link #streamChunkFrames()}
      * @param streamIdleTimeout see {@link #streamIdleTimeout()}
      * @param stopTimeout see {@link #stopTimeout()}
+     * @param streamModel see {@link #streamModel()}
      */
     public ServiceSettings {
         Validate.inRange(intraOpThreads, 1, 64, "intraOpThreads");
@@ -61,11 +65,11 @@ public record ServiceSettings(int intraOpThreads, boolean preferCuda, int maxBat
     /**
      * @return 1 ONNX thread on up to 4 cores (2 above), CUDA when usable, batches of up to 4 characters,
      *     first frames within 0.12 s, 8 s of lead, at least 2 steps, stream windows of at least 1 s,
-     *     streams ended after 10 s without audio, 10 s to stop the worker
+     *     streams ended after 10 s without audio, 10 s to stop the worker, streams on the pack's stream model
      */
     public static ServiceSettings defaults() {
         int cores = Runtime.getRuntime().availableProcessors();
-        return new ServiceSettings(cores <= 4 ? 1 : 2, true, 4, 0.12f, 8f, 2, 25, 10f, 10f);
+        return new ServiceSettings(cores <= 4 ? 1 : 2, true, 4, 0.12f, 8f, 2, 25, 10f, 10f, true);
     }
 
     /**
@@ -132,6 +136,14 @@ public record ServiceSettings(int intraOpThreads, boolean preferCuda, int maxBat
         return copy(c -> c.stopTimeout = seconds);
     }
 
+    /**
+     * @param enabled whether streamed lines run on the pack's stream model where it has one
+     * @return a copy with that value
+     */
+    public ServiceSettings withStreamModel(boolean enabled) {
+        return copy(c -> c.streamModel = enabled);
+    }
+
     private ServiceSettings copy(Consumer<Copy> change) {
         Copy c = new Copy(this);
         change.accept(c);
@@ -149,6 +161,7 @@ public record ServiceSettings(int intraOpThreads, boolean preferCuda, int maxBat
         int streamChunkFrames;
         float streamIdleTimeout;
         float stopTimeout;
+        boolean streamModel;
 
         Copy(ServiceSettings s) {
             intraOpThreads = s.intraOpThreads;
@@ -160,11 +173,12 @@ public record ServiceSettings(int intraOpThreads, boolean preferCuda, int maxBat
             streamChunkFrames = s.streamChunkFrames;
             streamIdleTimeout = s.streamIdleTimeout;
             stopTimeout = s.stopTimeout;
+            streamModel = s.streamModel;
         }
 
         ServiceSettings build() {
             return new ServiceSettings(intraOpThreads, preferCuda, maxBatchCharacters, firstWindowBudget, maxLead,
-                    minSteps, streamChunkFrames, streamIdleTimeout, stopTimeout);
+                    minSteps, streamChunkFrames, streamIdleTimeout, stopTimeout, streamModel);
         }
     }
 }

@@ -19,6 +19,7 @@ import com.jme3.util.BufferUtils;
 import dev.parley.head.BetaRecord;
 import dev.parley.head.HeadShape;
 import dev.parley.head.HeadSpec;
+import dev.parley.model.StreamSpec;
 import dev.parley.motion.FaceJoint;
 import dev.parley.motion.MotionFrame;
 import dev.parley.pack.ParleyPack;
@@ -239,12 +240,15 @@ class ParleyAppStateTest {
     }
 
     /**
-     * A producer delivering in real time: each 0.25 s chunk is written when it is complete. The face
-     * shows the audio's time 0 at its start plus {@link TalkingHead#STREAM_DELAY}; docs/runtime.md states
-     * that it lags the audio by about 1 s (streamChunkFrames) + one window's compute + 0.25 s.
+     * A producer delivering in real time, 20 ms chunks written as they complete (a TTS or voice chat feed), on
+     * the committed pack's stream model: the first window is cut as soon as its {@code stream.window} frames of
+     * audio have arrived and keeps {@code stream.hop} frames; the face shows the audio's time 0 at the line's
+     * start plus {@link TalkingHead#STREAM_MODEL_DELAY}; docs/runtime.md states that it lags the audio by
+     * {@code stream.window} frames + one window's compute + that delay. (Streams on full windows, from 1 s of
+     * audio: {@code StreamModelServiceTest}.)
      */
     @Test
-    void streamedPcmIsAnimatedAsItArrivesOneSecondAndAQuarterBehind() throws Exception {
+    void streamedPcmIsAnimatedOnTheStreamModelAsSoonAsAWindowHasArrived() throws Exception {
         Events events = new Events();
         long[] startedAt = new long[1];
         float[] firstMotion = new float[1];
@@ -262,30 +266,32 @@ class ParleyAppStateTest {
         SpeechStream stream = app.call(() -> head.sayStream(16000));
         float[] pcm = TestVoice.pcm(3.0, 16000);
         long t0 = System.nanoTime(); // the audio's time 0
-        for (int i = 0; i < pcm.length; i += 4000) {
-            long due = t0 + (i + 4000) * 1_000_000_000L / 16000;
-            Thread.sleep(Math.max(0, (due - System.nanoTime()) / 1_000_000));
-            stream.write(pcm, i, Math.min(4000, pcm.length - i));
+        for (int i = 0; i < pcm.length; i += 320) {
+            long due = t0 + (i + 320) * 1_000_000_000L / 16000;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
+            stream.write(pcm, i, Math.min(320, pcm.length - i));
         }
         stream.finish();
         assertTrue(app.await(10, () -> stream.line().state() == Line.State.FINISHED), stream.line().toString());
         assertEquals("started stream", events.log.get(0));
         assertEquals("finished stream FINISHED", events.log.get(events.log.size() - 1));
-        double lag = (startedAt[0] - t0) / 1e9 + TalkingHead.STREAM_DELAY;
-        double compute = lag - 1.0 - TalkingHead.STREAM_DELAY;
-        System.out.printf("stream: the face lags the audio by %.2f s (1 s of audio + %.2f s compute and frame + %.2f "
-                + "s);"
-                + " its first window covers %.2f s%n", lag, compute, TalkingHead.STREAM_DELAY, firstMotion[0]);
-        // The structural part, in real frames: the first window is cut as soon as 1 s (streamChunkFrames)
-        // has arrived, not after a whole 4 s window.
-        // Counted in whole frames: buffered ahead + playback time is a float sum (seen: 0.99999994 s for 25 frames).
+        assertTrue(stream.line().onStreamModel(), "a streamed line runs on the pack's stream model");
+        StreamSpec spec = parley.manifest().stream();
         int fps = parley.manifest().motion().fps();
-        long firstFrames = Math.round(firstMotion[0] * (double) fps);
-        assertTrue(firstFrames >= fps && firstFrames < 1.5 * fps,
-                "first window covers " + firstFrames + " frames (" + firstMotion[0] + " s) at " + fps + " fps");
-        assertTrue(compute >= 0, "the face cannot start before 1 s of audio has arrived: lag " + lag);
-        // The compute part depends on the machine: 0.05-0.74 s measured on 2 cores at load 1 to 17.
-        assertTrue(compute <= 1.0, "lag " + lag + " is 1 s + 0.25 s + more than 1 s of compute");
+        double audioNeeded = spec.window() / (double) fps;
+        double lag = (startedAt[0] - t0) / 1e9 + TalkingHead.STREAM_MODEL_DELAY;
+        double compute = lag - audioNeeded - TalkingHead.STREAM_MODEL_DELAY;
+        System.out.printf("stream model: the face lags the audio by %.3f s (%.2f s of audio + %.3f s compute and frame"
+                + " + %.2f s); its first window covers %.2f s%n", lag, audioNeeded, compute,
+                TalkingHead.STREAM_MODEL_DELAY, firstMotion[0]);
+        // In whole frames: buffered ahead + playback time is a float sum.
+        assertEquals(spec.hop(), Math.round(firstMotion[0] * (double) fps), "the first window keeps hop frames");
+        assertTrue(compute >= 0, "the face cannot start before a window of audio has arrived: lag " + lag);
+        // The compute part depends on the machine's load: a window is 15 tokens, tens of ms on one core.
+        assertTrue(compute <= 1.0, "lag " + lag + " is a window of audio + the delay + more than 1 s of compute");
     }
 
     @Test

@@ -71,6 +71,10 @@ public final class ParleyBenchmark {
         json.put("loadAverageAtStart", ManagementLoad.loadAverage());
         json.put("intraOpThreads", ServiceSettings.defaults().intraOpThreads());
         json.put("packVersion", PackManifest.load(Golden.pack().resolve("manifest.json")).packVersion());
+        if ("stream".equals(System.getProperty("parley.bench.part"))) {
+            streamLags(json.putObject("streamLag"));
+            finish(mapper, json, out);
+        }
         DenoiserPaths.realTimeFactor(json.putObject("realTimeFactor"), oneGraphPack);
         json.put("loadAverageAfterRealTimeFactor", ManagementLoad.loadAverage());
         AdapterBenchmark.measure(json.putObject("adapters"));
@@ -79,20 +83,64 @@ public final class ParleyBenchmark {
         // where the pack has one; a line without a style always runs the guided DDIM (LineOptions).
         firstFrameHeadless(json.putObject("firstFrameHeadless"), true);
         firstFrameHeadless(json.putObject("firstFrameHeadlessNoStyle"), false);
-        ObjectNode lag = json.putObject("streamLag");
-        streamLag(lag.putObject("today"), ServiceSettings.defaults());
-        // Without retraining: the first window (and each later one) as soon as 8 frames (0.32 s) have arrived.
-        streamLag(lag.putObject("earlierWindows"), ServiceSettings.defaults().withStreamChunkFrames(8));
+        streamLags(json.putObject("streamLag"));
         DenoiserPaths.charactersHeadless(json.putObject("charactersInRealTimeHeadless"), 12);
         json.put("loadAverageAfterHeadless", ManagementLoad.loadAverage());
         if (maxCharacters > 0) {
             scene(json, maxCharacters);
         }
+        finish(mapper, json, out);
+    }
+
+    private static void finish(ObjectMapper mapper, ObjectNode json, Path out) throws java.io.IOException {
         json.put("loadAverageAtEnd", ManagementLoad.loadAverage());
         Files.createDirectories(out.toAbsolutePath().getParent());
         mapper.writerWithDefaultPrettyPrinter().writeValue(out.toFile(), json);
         System.out.println("wrote " + out.toAbsolutePath());
         System.exit(0);
+    }
+
+    /**
+     * The stream paths side by side, one after the other in one run: the stream model (the default where the
+     * pack has one), today's full windows from 1 s, and full windows from 0.32 s.
+     */
+    private static void streamLags(ObjectNode lag) throws Exception {
+        streamLag(lag.putObject("streamModel"), ServiceSettings.defaults());
+        streamLag(lag.putObject("today"), ServiceSettings.defaults().withStreamModel(false));
+        // Without retraining: the first window (and each later one) as soon as 8 frames (0.32 s) have arrived.
+        streamLag(lag.putObject("earlierWindows"), ServiceSettings.defaults().withStreamModel(false)
+                .withStreamChunkFrames(8));
+        lag.put("loadAverageAfter", ManagementLoad.loadAverage());
+    }
+
+    /**
+     * Samples, every render frame, how far a streamed line's motion runs ahead of its face (its least value over
+     * the line): the delay the face could have done without is its stream delay minus that.
+     */
+    static final class AheadProbe extends com.jme3.app.state.AbstractAppState {
+        private final TalkingHead head;
+        private final float lineSeconds;
+        volatile Line line;
+        volatile double least;
+
+        AheadProbe(TalkingHead head, float lineSeconds) {
+            this.head = head;
+            this.lineSeconds = lineSeconds;
+        }
+
+        void watch(Line l) {
+            least = Double.MAX_VALUE;
+            line = l;
+        }
+
+        @Override
+        public void update(float tpf) {
+            Line l = line;
+            // Speaking, until the line's last frame is due (its end is not a window that came late).
+            if (l != null && l.state() == Line.State.SPEAKING && head.getPlaybackTime() < lineSeconds - 0.04f) {
+                least = Math.min(least, head.getBufferedAhead());
+            }
+        }
     }
 
     /** Records the render thread's frame times. */
@@ -323,11 +371,17 @@ public final class ParleyBenchmark {
             int rate = 16000;
             int chunk = rate / 50;
             float[] pcm = TestVoice.pcm(2.5, rate);
+            AheadProbe probe = new AheadProbe(head, 2.5f);
+            app.call(() -> app.getStateManager().attach(probe));
             double[] lags = new double[20];
+            double[] needed = new double[lags.length];
             double[] starved = new double[1];
+            boolean[] onModel = new boolean[1];
+            float[] delay = new float[1];
             for (int k = 0; k < lags.length; k++) {
                 startedAt[0] = 0;
                 dev.parley.app.SpeechStream stream = app.call(() -> head.sayStream(rate));
+                probe.watch(stream.line());
                 // Time the face spent without motion mid-line (it then eases toward idle), polled every 20 ms.
                 Thread monitor = new Thread(() -> {
                     long last = System.nanoTime();
@@ -356,22 +410,36 @@ public final class ParleyBenchmark {
                 }
                 stream.finish();
                 monitor.join();
-                lags[k] = (startedAt[0] - t0) / 1e9 + TalkingHead.STREAM_DELAY;
+                onModel[0] = app.call(() -> stream.line().onStreamModel());
+                delay[0] = onModel[0] ? TalkingHead.STREAM_MODEL_DELAY : TalkingHead.STREAM_DELAY;
+                lags[k] = (startedAt[0] - t0) / 1e9 + delay[0];
+                needed[k] = delay[0] - probe.least;
             }
             double[] sorted = lags.clone();
             Arrays.sort(sorted);
             double median = sorted[sorted.length / 2];
             double p95 = sorted[(int) Math.ceil(0.95 * sorted.length) - 1];
-            System.out.printf("stream, 20 ms chunks in real time, windows from %d frames: audio-to-face lag median "
-                    + "%.0f ms, p95 %.0f ms, max %.0f ms (%d lines)%n", settings.streamChunkFrames(), median * 1000,
-                    p95 * 1000, sorted[sorted.length - 1] * 1000, lags.length);
+            double[] need = needed.clone();
+            Arrays.sort(need);
+            String path = onModel[0] ? "the stream model" : "full windows from " + settings.streamChunkFrames()
+                    + " frames";
+            System.out.printf("stream, 20 ms chunks in real time, %s: audio-to-face lag median %.0f ms, p95 %.0f ms,"
+                    + " max %.0f ms (%d lines); delay needed median %.0f ms, p95 %.0f ms, max %.0f ms (of %.0f ms)%n",
+                    path, median * 1000, p95 * 1000, sorted[sorted.length - 1] * 1000, lags.length,
+                    need[need.length / 2] * 1000, need[(int) Math.ceil(0.95 * need.length) - 1] * 1000,
+                    need[need.length - 1] * 1000, delay[0] * 1000);
             node.put("chunkMs", 20).put("lines", lags.length).put("lineSeconds", 2.5)
+                    .put("streamModel", onModel[0])
                     .put("streamChunkFrames", settings.streamChunkFrames())
-                    .put("streamDelaySeconds", TalkingHead.STREAM_DELAY)
+                    .put("streamDelaySeconds", delay[0])
+                    .put("delayNeededMedianMs", round(need[need.length / 2] * 1000))
+                    .put("delayNeededP95Ms", round(need[(int) Math.ceil(0.95 * need.length) - 1] * 1000))
+                    .put("delayNeededMaxMs", round(need[need.length - 1] * 1000))
                     .put("medianMs", round(median * 1000)).put("p95Ms", round(p95 * 1000))
                     .put("maxMs", round(sorted[sorted.length - 1] * 1000))
                     .put("secondsWithoutMotionPerLine", round(starved[0] / lags.length));
             System.out.printf("  the face had no motion for %.2f s per line on average%n", starved[0] / lags.length);
+            app.call(() -> app.getStateManager().detach(probe));
             app.call(() -> app.getStateManager().detach(parley));
         }
     }

@@ -6,12 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.features.LineAudio;
+import dev.parley.generation.MotionWindow;
+import dev.parley.generation.StreamGenerator;
+import dev.parley.model.StreamSpec;
 import dev.parley.sampler.BatchStepper;
 import dev.parley.sampler.Ddim;
 import dev.parley.sampler.DenoiserBatch;
 import dev.parley.sampler.Guidance;
 import dev.parley.sampler.SamplingTask;
 import dev.parley.testing.Golden;
+import dev.parley.testing.TestVoice;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,6 +38,8 @@ class GoldenParityTest {
     static final double NETWORK_TOLERANCE = 1e-4;
     /** The issue's bound for the sampler (tighter than golden.json's 1e-3, and it holds). */
     static final double SAMPLER_TOLERANCE = 1e-4;
+    /** A streaming producer's chunk: 20 ms at 16 kHz. */
+    static final int CHUNK = 320;
 
     /** The pack under test (a subclass may load another). */
     static ParleyPack pack;
@@ -394,6 +401,155 @@ class GoldenParityTest {
         JsonNode c = golden.index().path(key);
         assertTrue(c.isArray() && c.size() > 0, "golden.json must list " + key + " cases but has " + c);
         return c;
+    }
+
+    /**
+     * The stream model (issue 18) against {@code parley.model.stream.stream_sample}: the production
+     * {@link StreamGenerator} cuts the golden line as its audio arrives in 20 ms chunks ({@link #CHUNK}), the
+     * pack's stream encoder and stream denoiser run through the production {@link BatchStepper}, with each
+     * window's golden noise injected. The stream contract, the line and the guidance are read from the pack and
+     * its golden vectors, so the test holds for any weights the pack ships.
+     */
+    @Test
+    void theStreamPathReproducesPythonsStreamSampleWindowByWindow() {
+        PackManifest m = pack.manifest();
+        StreamSpec spec = m.stream();
+        assertNotNull(spec, "the committed pack has a stream model");
+        JsonNode g = golden.index().get("stream");
+        assertNotNull(g, "golden.json has a stream case");
+        assertEquals(new StreamSpec(g.get("hop").asInt(), g.get("lookahead").asInt(), g.get("context").asInt(),
+                g.get("window").asInt(), g.get("steps").asInt()), spec, "the golden line was cut as the manifest says");
+        int spf = m.samplesPerFrame();
+        int dim = m.motion().dim();
+        float[] pcm = golden.floats(g.get("pcm").asText());
+        int frames = g.get("frames").asInt();
+        assertEquals(frames, (pcm.length + spf - 1) / spf, "frames of the golden line");
+        Guidance guidance = new Guidance((float) g.get("audioScale").asDouble(), (float) g.get("styleScale").asDouble(),
+                (float) g.get("guidanceRescale").asDouble());
+        LineAudio audio = LineAudio.stream("golden stream", m.sampleRate(), m.sampleRate(), spf);
+        StreamGenerator gen = new StreamGenerator(m, audio, 0L, golden.floats(g.get("style").asText()),
+                golden.floats(g.get("shape").asText()), guidance, spec.steps());
+        BatchStepper stepper = new BatchStepper(schedule(m), pack.streamDenoiser(), m.streamDims());
+        float[] mean = m.motionMean();
+        float[] std = m.motionStd();
+        float[] kept = new float[frames * dim];
+        int written = 0;
+        int checked = 0;
+        double worstFeatures = 0;
+        double worstX = 0;
+        for (JsonNode w : g.get("windows")) {
+            long start = w.get("start").asLong();
+            long need = (start + spec.window()) * spf;
+            int planned;
+            while ((planned = gen.plan()) == 0) {
+                assertTrue(written < need, "window at " + start + " waits though its audio has arrived");
+                if (written < pcm.length) {
+                    int n = Math.min(CHUNK, pcm.length - written);
+                    audio.write(pcm, written, n);
+                    written += n;
+                } else {
+                    audio.finish(); // the line ends inside the window: silence after it
+                }
+            }
+            // Cut as soon as its audio has arrived: no chunk more than needed.
+            assertTrue(written >= Math.min(need, pcm.length) && written - CHUNK < need,
+                    "window at " + start + " cut after " + written + " samples, needing " + need);
+            int context = w.get("context").asInt();
+            assertEquals(context + spec.window(), planned, "encoder frames of the window at " + start);
+            float[] in = new float[planned * spf];
+            gen.cutAudio(planned, in);
+            float[] features = new float[planned * m.audioFeatureDim()];
+            pack.streamAudioEncoder().encode(in, 1, in.length, features);
+            SamplingTask task = new SamplingTask(m.streamDims());
+            gen.begin(task, features, 0, spec.steps());
+            assertEquals(w.get("firstWindow").asBoolean(), task.isFirstWindow(), "first window at " + start);
+            worstFeatures = Math.max(worstFeatures, Golden.maxAbsDiff(golden.floats(w.get("features").asText()),
+                    task.audioFeatures));
+            report("window at " + start + ", prev_motion", Golden.maxAbsDiff(
+                    golden.floats(w.get("prevMotion").asText()), task.prevMotion), SAMPLER_TOLERANCE);
+            Golden.copy(golden.floats(w.get("noise").asText()), task.x); // the golden noise injected
+            while (!task.isDone()) {
+                stepper.step(List.of(task));
+            }
+            worstX = Math.max(worstX, Golden.maxAbsDiff(golden.floats(w.get("x0").asText()), task.x));
+            MotionWindow mw = gen.finish(task);
+            assertEquals(start, mw.startFrame(), "kept frames start at the window's start");
+            assertEquals(Math.min(spec.hop(), frames - start), mw.frames(), "frames kept of the window at " + start);
+            for (int i = 0; i < mw.frames() * dim; i++) {
+                kept[(int) start * dim + i] = (mw.motion()[i] - mean[i % dim]) / std[i % dim];
+            }
+            checked++;
+        }
+        assertEquals(g.get("windows").size(), checked);
+        assertEquals((frames + spec.hop() - 1) / spec.hop(), checked, "windows of a " + frames + "-frame line");
+        assertEquals(0, gen.plan(), "no window after the last");
+        assertTrue(gen.isDone(), "every frame kept");
+        assertEquals(frames, gen.framesDone());
+        report(checked + " windows, audio features", worstFeatures, NETWORK_TOLERANCE);
+        report(checked + " windows, sampled window (x0)", worstX, SAMPLER_TOLERANCE);
+        report("kept motion, " + frames + " frames", Golden.maxAbsDiff(golden.floats(g.get("output").asText()), kept),
+                SAMPLER_TOLERANCE);
+    }
+
+    /**
+     * Bounded lookahead (issue 18) on the real graphs: two lines that share their audio up to a window's end and differ
+     * after it give that window (and every earlier one) the same features and motion, and the next window
+     * (whose audio reaches past the cut) other features.
+     */
+    @Test
+    void aWindowDoesNotHearAudioPastItsEnd() {
+        PackManifest m = pack.manifest();
+        StreamSpec spec = m.stream();
+        int spf = m.samplesPerFrame();
+        float[] a = TestVoice.pcm(3.0, m.sampleRate());
+        float[] b = a.clone();
+        long last = spec.start(spec.context() / spec.hop() + 4); // a window with the whole context
+        int cut = (int) ((last + spec.window()) * spf);
+        for (int i = cut; i < b.length; i++) {
+            b[i] = 0.5f * (float) Math.sin(i * 0.37); // another sound entirely after the cut
+        }
+        List<float[][]> first = run(m, a, 2);
+        List<float[][]> second = run(m, b, 2);
+        int same = (int) (last / spec.hop());
+        for (int w = 0; w <= same; w++) {
+            assertEquals(0.0, Golden.maxAbsDiff(first.get(w)[0], second.get(w)[0]), "features of window " + w);
+            assertEquals(0.0, Golden.maxAbsDiff(first.get(w)[1], second.get(w)[1]), "motion of window " + w);
+        }
+        double next = Golden.maxAbsDiff(first.get(same + 1)[0], second.get(same + 1)[0]);
+        System.out.printf("stream lookahead: windows 0-%d (to frame %d) equal; window %d, hearing %d frames past the"
+                + " cut, moves its features by %.3g%n", same, last + spec.window(), same + 1, spec.hop(), next);
+        assertTrue(next > 1e-3, "the window past the cut hears the other sound: " + next);
+        assertEquals(spec.context() + spec.window(), first.get(same)[2].length,
+                "the window at " + last + " hears the whole context");
+    }
+
+    /**
+     * Streams a line whole through a generator, 2 steps per window.
+     *
+     * @return per window {features, kept motion, an array as long as the encoder's call in frames}
+     */
+    private static List<float[][]> run(PackManifest m, float[] pcm, int steps) {
+        LineAudio audio = LineAudio.stream("lookahead", m.sampleRate(), m.sampleRate(), m.samplesPerFrame());
+        audio.write(pcm, 0, pcm.length);
+        audio.finish();
+        StreamGenerator gen = new StreamGenerator(m, audio, 7L, new float[m.styleDim()], new float[0],
+                new Guidance(m.audioGuidance(), 0f, 0f), steps);
+        BatchStepper stepper = new BatchStepper(schedule(m), pack.streamDenoiser(), m.streamDims());
+        List<float[][]> out = new ArrayList<>();
+        for (int frames; (frames = gen.plan()) > 0;) {
+            float[] in = new float[frames * m.samplesPerFrame()];
+            gen.cutAudio(frames, in);
+            float[] features = new float[frames * m.audioFeatureDim()];
+            pack.streamAudioEncoder().encode(in, 1, in.length, features);
+            SamplingTask task = new SamplingTask(m.streamDims());
+            gen.begin(task, features, 0, steps);
+            while (!task.isDone()) {
+                stepper.step(List.of(task));
+            }
+            float[] f = task.audioFeatures.clone();
+            out.add(new float[][] {f, gen.finish(task).motion(), new float[frames]});
+        }
+        return out;
     }
 
     /** The golden case (written by PyTorch's export) names exactly the tensors the Java wrapper declares. */

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.model.ModelDims;
+import dev.parley.model.StreamSpec;
 import dev.parley.util.AssetFormatException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -127,6 +128,52 @@ class PackManifestTest {
                 failure(base.andThen(j -> ((ObjectNode) j.get("sampling")).remove("distilled"))));
         assertEquals("manifest.json: field 'sampling.distilled.default' expected true or false but got \"yes\"",
                 failure(base.andThen(j -> ((ObjectNode) j.get("sampling").get("distilled")).put("default", "yes"))));
+    }
+
+    private static void stream(ObjectNode json) {
+        json.putObject("stream").put("hop", 2).put("lookahead", 2).put("context", 50).put("window", 4).put("steps", 3);
+        ((ObjectNode) json.get("models")).put("streamAudioEncoder", "sa.onnx").put("streamDenoiser", "sd.onnx");
+    }
+
+    @Test
+    void aStreamSectionIsReadWithItsGraphs() {
+        assertNull(read(validManifest()).stream(), "no stream model without the section");
+        ObjectNode json = validManifest();
+        stream(json);
+        PackManifest m = read(json);
+        assertEquals(new StreamSpec(2, 2, 50, 4, 3), m.stream());
+        assertEquals("sa.onnx", m.streamAudioEncoderFile());
+        assertEquals("sd.onnx", m.streamDenoiserFile());
+        assertEquals(4, m.streamDims().windowFrames());
+        assertEquals(m.previousFrames(), m.streamDims().previousFrames());
+    }
+
+    @Test
+    void aBrokenStreamSectionNamesTheField() {
+        Consumer<ObjectNode> base = PackManifestTest::stream;
+        assertEquals("manifest.json: field 'models.streamDenoiser' is missing",
+                failure(base.andThen(j -> ((ObjectNode) j.get("models")).remove("streamDenoiser"))));
+        assertEquals("manifest.json: field 'models.streamAudioEncoder' is missing",
+                failure(base.andThen(j -> ((ObjectNode) j.get("models")).remove("streamAudioEncoder"))));
+        assertEquals("manifest.json: field 'stream' is missing but models.streamDenoiser names a stream denoiser",
+                failure(base.andThen(j -> j.remove("stream"))));
+        assertEquals("manifest.json: field 'stream.window' expected stream.hop + stream.lookahead = 4 but got 5",
+                failure(base.andThen(j -> streamSection(j).put("window", 5))));
+        assertEquals("manifest.json: field 'stream.hop' expected an integer in [1, 100] but got 0",
+                failure(base.andThen(j -> streamSection(j).put("hop", 0))));
+        assertEquals("manifest.json: field 'stream.lookahead' expected an integer in [0, 98] (window.current - "
+                + "stream.hop) but got -1", failure(base.andThen(j -> streamSection(j).put("lookahead", -1))));
+        assertEquals("manifest.json: field 'stream.context' expected an integer in [0, 10000] but got 20000",
+                failure(base.andThen(j -> streamSection(j).put("context", 20000))));
+        assertEquals("manifest.json: field 'stream.steps' expected an integer in [1, 4] but got 5",
+                failure(base.andThen(j -> streamSection(j).put("steps", 5))));
+        assertEquals("manifest.json: field 'models.streamDenoiser' expected a file inside the pack folder (a relative "
+                + "path without '..') but got '../sd.onnx'",
+                failure(base.andThen(j -> ((ObjectNode) j.get("models")).put("streamDenoiser", "../sd.onnx"))));
+    }
+
+    private static ObjectNode streamSection(ObjectNode json) {
+        return (ObjectNode) json.get("stream");
     }
 
     private static ArrayNode timesteps(ObjectNode json) {

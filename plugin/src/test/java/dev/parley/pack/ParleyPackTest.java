@@ -33,7 +33,8 @@ class ParleyPackTest {
     private Path packWith(Consumer<ObjectNode> edit) throws IOException {
         Path src = Golden.pack();
         for (String f : new String[] {"audio_encoder.onnx", "audio_memory.onnx", "denoiser.onnx",
-            "style_encoder.onnx", "audio_memory_distilled.onnx", "denoiser_distilled.onnx"}) {
+            "style_encoder.onnx", "audio_memory_distilled.onnx", "denoiser_distilled.onnx", "stream_audio_encoder.onnx",
+            "stream_audio_memory.onnx", "stream_denoiser.onnx"}) {
             Files.createSymbolicLink(dir.resolve(f), src.resolve(f).toAbsolutePath());
         }
         ObjectMapper mapper = new ObjectMapper();
@@ -71,6 +72,22 @@ class ParleyPackTest {
         AssetFormatException e = assertThrows(AssetFormatException.class, () -> ParleyPack.load(p, CPU));
         assertEquals(p.resolve("denoiser_v2.onnx") + " does not exist (named by " + p.resolve("manifest.json") + ")",
                 e.getMessage());
+    }
+
+    @Test
+    void aMissingStreamGraphIsNamedWithTheManifestThatNamesIt() throws IOException {
+        Path p = packWith(m -> ((ObjectNode) m.get("models")).put("streamDenoiser", "stream_v2.onnx"));
+        AssetFormatException e = assertThrows(AssetFormatException.class, () -> ParleyPack.load(p, CPU));
+        assertEquals(p.resolve("stream_v2.onnx") + " does not exist (named by " + p.resolve("manifest.json") + ")",
+                e.getMessage());
+    }
+
+    @Test
+    void aStreamWindowTheStreamGraphsDisagreeWithIsNamed() throws IOException {
+        Path p = packWith(m -> ((ObjectNode) m.get("stream")).put("lookahead", 3).put("window", 5));
+        AssetFormatException e = assertThrows(AssetFormatException.class, () -> ParleyPack.load(p, CPU));
+        assertTrue(e.getMessage().startsWith(p.resolve("stream_audio_memory.onnx") + " input 'audio_features' "
+                + "expected shape [?, 5, 128]"), e.getMessage());
     }
 
     @Test
