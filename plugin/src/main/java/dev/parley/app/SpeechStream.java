@@ -7,9 +7,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Feeds a line's PCM to Parley as it arrives (streamed TTS, a voice decoded on the fly). Write chunks
- * from any thread, then {@link #finish()}. Windows are generated as soon as enough audio has arrived
- * (a whole window, or at least {@code ServiceSettings.streamChunkFrames} frames), so the face lags a
- * producer that delivers in real time by that much audio plus one window's compute and
+ * from any thread, then {@link #finish()}. Windows are generated as soon as enough audio has arrived: on
+ * the pack's stream model (pack 1.6.0 on) a 4-frame window every 80 ms of audio, so the face lags a producer
+ * that delivers in real time by 160 ms of audio plus one short window's compute and
+ * {@link TalkingHead#STREAM_MODEL_DELAY}; on full windows a whole window, or at least
+ * {@code ServiceSettings.streamChunkFrames} frames, plus one window's compute and
  * {@link TalkingHead#STREAM_DELAY}; see docs/runtime.md. Audio that arrives later than its frames are
  * needed is skipped, so the lag stays bounded. A stream that gets no audio for
  * {@code ServiceSettings.streamIdleTimeout} seconds of game time (10 by default) before {@link #finish()}
