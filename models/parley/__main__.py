@@ -19,6 +19,7 @@ JOBS: dict[str, tuple[str, str]] = {
     "distil": ("parley.model.distil", "distil the pack's 10-step guided sampler into a 1-4 step guidance-folded student"),
     "stream-train": ("parley.model.stream", "fine-tune a pack for streaming: short windows with 80 ms lookahead"),
     "adapt": ("parley.model.adapt", "fit an expression adapter (MoLoRA) to a reference take: an .adapter file"),
+    "pose": ("parley.pose.cli", "the pose adapter (VQ-VAE, PoseGPT, style retrieval): train, export (evaluate --pose)"),
     "export": ("parley.model.export", "export a model pack (ONNX graphs, manifest, golden vectors) into packs/"),
     "realvoice": ("parley.realvoice.dataset", "align hedgewars' voice lines (pocketsphinx): the real-voice split"),
     "evaluate": ("parley.model.evaluate", "evaluate a pack's checkpoint and baselines on the corpus: metrics.json, plots"),

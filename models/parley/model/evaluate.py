@@ -602,6 +602,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--adapt-steps", type=int, default=80, help="fit steps of every method (default: %(default)s)")
     p.add_argument("--adapt-offset", type=int, default=0, help="skip the split's first so many speakers (to run "
                                                               "speakers in several processes)")
+    p.add_argument("--pose", type=Path, metavar="RUN", help="only evaluate a pose adapter run (python3 -m parley pose "
+                   "train) against --pack's diffusion pose on --adapt-split's speakers (parley.pose.evaluate)")
+    p.add_argument("--pose-speakers", type=int, default=10, help="with --pose: so many speakers (%(default)s)")
     p.add_argument("--adapt-merge", type=Path, nargs="+", metavar="METRICS",
                    help="only join adapter evaluations of other speakers into --out")
     a = p.parse_args(argv)
@@ -614,11 +617,17 @@ def main(argv: list[str] | None = None) -> int:
         if (a.teacher_pack is None) == (a.checkpoint is None) or a.data is None:
             p.error("--student needs --data and one teacher: --teacher-pack or --checkpoint")
         return compare_student(a)
-    if (a.checkpoint is None) == (a.pack is None) or a.data is None:
+    if a.pose and (a.pack is None or a.data is None):
+        p.error("--pose needs --pack and --data")
+    if not a.pose and ((a.checkpoint is None) == (a.pack is None) or a.data is None):
         p.error("--data and one of --checkpoint or --pack are required (unless --merge)")
     torch.set_num_threads(a.threads)
     t0 = time.time()
     log = lambda msg: print(f"[{time.time() - t0:6.0f} s] {msg}", flush=True)  # noqa: E731
+    if a.pose:
+        from parley.pose.evaluate import evaluate_pose
+        return evaluate_pose(a.pose, a.pack, a.data, a.out, a.pose_speakers, a.adapt_split, a.adapt_seconds,
+                             a.adapt_test_clips, a.samples, a.seed, log)
     corpus = Corpus(a.data)
     if a.pack is not None:
         model, mean, std, man = load_pack(a.pack)
