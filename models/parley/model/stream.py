@@ -232,6 +232,13 @@ def main(argv: list[str] | None = None) -> int:
     from .export import load_pack_weights
     log = run_log(a.out)
     t0 = time.time()
+    last = a.out / "last.pt"
+    if last.is_file():
+        from .train import read_checkpoint
+        done = read_checkpoint(last)
+        if done.get("complete") and done.get("steps") == a.steps:
+            log(f"{last} is complete ({a.steps} steps): nothing to do")
+            return 0
     with tempfile.TemporaryDirectory() as tmp:
         base, mean, std, man = load_pack_weights(a.pack, Path(tmp))
     scfg = StreamConfig(a.hop, a.lookahead, a.context)
@@ -244,7 +251,6 @@ def main(argv: list[str] | None = None) -> int:
             "basePackVersion": man["packVersion"]}
     log(f"stream fine-tune from {man['id']} {man['packVersion']}: window {scfg.window} (hop {scfg.hop}, "
         f"lookahead {scfg.lookahead}), context {scfg.context}, {len(dataset)} clips")
-    last = a.out / "last.pt"
 
     def on_step(n: int) -> bool:
         if n % a.checkpoint_every == 0 and n < tcfg.steps:
