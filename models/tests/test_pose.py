@@ -152,3 +152,25 @@ def test_onnx_runtime_matches_pytorch(run, encoder, tmp_path):
     assert np.array_equal(tokens[:, 1:], expected)
     pose = ort_java.run(tmp_path / "pose_decoder.onnx", {"codes": tokens[:, 1:]})[0]["pose"][0, : clip.frames]
     assert np.abs(pose - run.generate(encoder, TINY.window, clip, 0)).max() < 1e-4
+
+
+def test_top_k_sampling_draws_other_codes_than_greedy(run, encoder):
+    clip = synthetic_clip(2, 22, 64)
+    greedy = run.generate(encoder, TINY.window, clip, 2)
+    draws = [run.generate(encoder, TINY.window, clip, 2, top_k=8, seed=s) for s in range(3)]
+    assert all(d.shape == (64, 3) for d in draws)
+    assert np.array_equal(draws[0], run.generate(encoder, TINY.window, clip, 2, top_k=8, seed=0))  # seeded
+    assert not all(np.array_equal(d, greedy) for d in draws)
+    assert not np.array_equal(draws[0], draws[1]) or not np.array_equal(draws[1], draws[2])
+
+
+def test_winners_follow_the_documented_rules():
+    from parley.pose.evaluate import ADAPTER, DIFFUSION, TRUTH, winners
+    base = {"ba": 0.7, "div_samples_deg": 1.0, "div_clips_deg": 4.0, "d_mean_deg": 1.0, "d_std_deg": 1.0,
+            "d_speed_deg_s": 1.0, "d_velocity_std_deg_s": 1.0}
+    adapter = {**base, "ba": 0.8, "d_mean_deg": 2.0, "div_clips_deg": 5.0, "d_std_deg": 0.5}
+    diffusion = {**base, "div_clips_deg": 2.0}
+    w = winners({ADAPTER: adapter, DIFFUSION: diffusion, TRUTH: {**base, "div_clips_deg": 4.0}})
+    assert w["ba"] == ADAPTER and w["d_mean_deg"] == DIFFUSION and w["d_std_deg"] == ADAPTER
+    assert w["div_clips_deg"] == ADAPTER  # |5 - 4| < |2 - 4|: nearer the ground truth's
+    assert w["div_samples_deg"] == DIFFUSION  # a tie is not a win

@@ -11,6 +11,9 @@ clips. Methods, each on the test clips' speech:
   best a retrieval of seen styles could hope for; it separates retrieval's errors from the limitation.
 - ``pose adapter, top-8 sampling``: the same with each code drawn from PoseGPT's 8 likeliest (not AdaMesh's
   greedy decoding; ``samples`` samples): what the greedy choice costs in motion.
+- ``pose adapter, retrieval by style embedding``: the training style retrieved by the pack's style encoder
+  instead of the matrix (cosine between the take's embedding and each training speaker's, over its first
+  clips): which key retrieves better.
 - ``diffusion``: the pack's denoiser, 10-step DDIM at the pack's guidance, style embedding of the same take,
   ``samples`` samples (the first scored; all for sample diversity).
 - ``ground truth``: the speaker's own recorded pose on the test clips (the reference for every statistic).
@@ -48,6 +51,7 @@ LOWER = ("d_mean_deg", "d_std_deg", "d_speed_deg_s", "d_velocity_std_deg_s")
 ADAPTER, ORACLE, DIFFUSION, TRUTH = "pose adapter", "pose adapter, oracle style", "diffusion (pack)", "ground truth"
 TOP_K = 8
 SAMPLED = f"pose adapter, top-{TOP_K} sampling"
+BY_EMBEDDING = "pose adapter, retrieval by style embedding"
 
 
 def pose_stats(poses: list[np.ndarray]) -> dict[str, np.ndarray]:
@@ -116,6 +120,25 @@ def seen_retrieval(run: PoseRun, corpus: Corpus, per_speaker: int, speakers: int
     return {"speakers": n, "top1": hits1 / max(n, 1), "top5": hits5 / max(n, 1), "styles": len(run.bank.names)}
 
 
+def speaker_embeddings(model, mean: np.ndarray, std: np.ndarray, corpus: Corpus, names: list[str]) -> np.ndarray:
+    """The pack's style embedding [S, Ds] of each training speaker: its first train clips, as a take."""
+    from parley.model.adapt import take_style
+    from parley.model.adapt_eval import as_take
+
+    ids = speaker_clip_ids(corpus, "train")
+    frames = model.cfg.style.frames
+    out = []
+    for name in names:
+        clips, n = [], 0
+        for cid in ids[name]:
+            clips.append(load_clip(corpus.path(cid)))
+            n += clips[-1].n_frames
+            if n >= frames:
+                break
+        out.append(take_style(model, as_take(clips), mean, std).numpy())
+    return np.stack(out)
+
+
 def winners(means: dict[str, dict]) -> dict[str, str]:
     """Per metric, adapter against diffusion: lower distances win; BA and sample diversity: higher wins;
     clip diversity: nearer the ground truth's wins."""
@@ -146,6 +169,7 @@ def evaluate_pose(run_dir: Path, pack: Path, data: Path, out: Path, speakers: in
     guide = pack_guidance(man)
     corpus = Corpus(data)
     train_styles = np.stack([head_style(corpus, s) for s in run.bank.names])
+    embeddings = speaker_embeddings(model, mean, std, corpus, run.bank.names)
     mu, sd = train_styles.mean(0), train_styles.std(0) + 1e-9
     results: dict = {"run": {k: run.info[k] for k in ("pack", "corpus", "perSpeaker", "train", "clips", "figures")
                              if k in run.info},
@@ -169,12 +193,16 @@ def evaluate_pose(run_dir: Path, pack: Path, data: Path, out: Path, speakers: in
                                for j in range(samples)], test_pc, truth)
         rows[ORACLE] = score([[run.generate(model.audio, window, c, oracle) for c in test_pc]], test_pc, truth)
         styles = take_style(model, as_take(take), mean, std)[None].expand(len(tests), -1)
+        by_embedding = int(np.argmax(embeddings @ styles[0].numpy()))
+        rows[BY_EMBEDDING] = score([[run.generate(model.audio, window, c, by_embedding) for c in test_pc]], test_pc,
+                                   truth)
         motions = sample_clips(model, mean, std, tests, styles, samples, 10, guide, seed=seed)
         rows[DIFFUSION] = score([[m[s][:, HEAD] for m in motions] for s in range(samples)], test_pc, truth)
         results["speakers"][speaker] = {
             "take_clips": [c.id for c in take], "take_seconds": sum(c.n_frames for c in take) / MOTION_FPS,
             "test_clips": [c.id for c in tests], "retrieved": run.bank.names[k], "retrieval_distance": float(dist[k]),
             "oracle": run.bank.names[oracle], "oracle_rank_in_retrieval": int(np.argsort(dist).tolist().index(oracle)),
+            "retrieved_by_embedding": run.bank.names[by_embedding],
             "methods": rows}
         log(f"{speaker}: retrieved {run.bank.names[k]} (oracle {run.bank.names[oracle]}); " + "; ".join(
             f"{n}: BA {r['ba']:.3f} d_std {r['d_std_deg']:.2f} d_speed {r['d_speed_deg_s']:.2f}"
