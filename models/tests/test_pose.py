@@ -174,3 +174,15 @@ def test_winners_follow_the_documented_rules():
     assert w["ba"] == ADAPTER and w["d_mean_deg"] == DIFFUSION and w["d_std_deg"] == ADAPTER
     assert w["div_clips_deg"] == ADAPTER  # |5 - 4| < |2 - 4|: nearer the ground truth's
     assert w["div_samples_deg"] == DIFFUSION  # a tie is not a win
+
+
+def test_a_run_of_another_audio_encoder_is_refused(tmp_path):
+    from pathlib import Path
+    from parley.pose.cli import check_pack, encoder_identity
+    pack = Path(__file__).resolve().parents[1] / "packs" / "parley-base-v1"
+    man = json.loads((pack / "manifest.json").read_text())
+    ident = encoder_identity(pack, man)
+    assert check_pack(tmp_path, ident, pack, man) == ident
+    with pytest.raises(ValueError, match=rf"pack.audioEncoderSha256: expected {ident['audioEncoderSha256']} .* "
+                                         rf"but got {'ab' * 32}"):
+        check_pack(tmp_path, {**ident, "audioEncoderSha256": "ab" * 32}, pack, man)

@@ -21,15 +21,22 @@ def _log():
     return lambda msg: print(f"[{time.time() - t0:6.0f} s] {msg}", flush=True)
 
 
-def pack_encoder(pack: Path) -> tuple[torch.nn.Module, int, dict]:
-    """The pack's audio encoder (its ONNX weights read back), its window, and what identifies it."""
-    from parley.model.evaluate import load_pack
+def encoder_identity(pack: Path, man: dict) -> dict:
+    """What a pose run records of the pack whose audio encoder drives it: id, version, the encoder's SHA-256."""
     from parley.model.export import sha256
 
-    model, _, _, man = load_pack(pack)
-    ident = {"id": man["id"], "packVersion": man["packVersion"],
-             "audioEncoderSha256": sha256(pack / man["models"]["audioEncoder"])}
-    return model.audio.eval(), model.cfg.window, ident
+    return {"id": man["id"], "packVersion": man["packVersion"],
+            "audioEncoderSha256": sha256(pack / man["models"]["audioEncoder"])}
+
+
+def check_pack(run_dir: Path, recorded: dict, pack: Path, man: dict) -> dict:
+    """The pack's identity (:func:`encoder_identity`); raises, naming both, if the run was trained on the
+    features of another audio encoder."""
+    ident = encoder_identity(pack, man)
+    if recorded.get("audioEncoderSha256") != ident["audioEncoderSha256"]:
+        raise ValueError(f"{run_dir}: pack.audioEncoderSha256: expected {ident['audioEncoderSha256']} ({pack}) "
+                         f"but got {recorded.get('audioEncoderSha256')}")
+    return ident
 
 
 def train(a: argparse.Namespace) -> int:
@@ -47,7 +54,9 @@ def train(a: argparse.Namespace) -> int:
     clips = load_split(a.data, "train", a.per_speaker)
     val = load_split(a.data, "val", 4)
     log(f"{len(clips)} training clips of {len({c.speaker for c in clips})} speakers, {len(val)} val clips")
-    encoder, window, ident = pack_encoder(a.pack)
+    from parley.model.evaluate import load_pack
+    model, _, _, man = load_pack(a.pack)
+    encoder, window, ident = model.audio.eval(), model.cfg.window, encoder_identity(a.pack, man)
     from parley.corpus.dataset import data_reference
     info = {"format": "parley-pose-adapter", "version": 1, "pack": ident, "corpus": data_reference(a.data),
             "perSpeaker": a.per_speaker, "threads": a.threads}

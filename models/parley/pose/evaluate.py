@@ -157,15 +157,13 @@ def evaluate_pose(run_dir: Path, pack: Path, data: Path, out: Path, speakers: in
     from parley.model.adapt_eval import as_take, speaker_clips
     from parley.model.evaluate import _round, load_pack, pack_guidance, sample_clips
 
-    from .cli import pack_encoder
+    from .cli import check_pack
 
     t0 = time.time()
     run = PoseRun.load(run_dir)
     model, mean, std, man = load_pack(pack)
-    _, window, ident = pack_encoder(pack)
-    if run.info.get("pack", {}).get("audioEncoderSha256") != ident["audioEncoderSha256"]:
-        raise ValueError(f"{run_dir}: pack.audioEncoderSha256: expected {ident['audioEncoderSha256']} "
-                         f"({pack}) but got {run.info.get('pack', {}).get('audioEncoderSha256')}")
+    ident = check_pack(run_dir, run.info.get("pack", {}), pack, man)
+    window = model.cfg.window
     guide = pack_guidance(man)
     corpus = Corpus(data)
     train_styles = np.stack([head_style(corpus, s) for s in run.bank.names])
