@@ -68,7 +68,8 @@ public class TalkingHead extends AbstractControl {
     /**
      * The same for a streamed line on the pack's stream model, whose windows arrive every 80 ms: the producer's
      * jitter and the spread of the windows' compute. Chosen from measurement (docs/runtime.md, "Latency"): lines
-     * of 20 ms chunks in real time needed 17 ms median, 26 ms p95 (twice that here, three 60 fps frames).
+     * of 20 ms chunks in real time, 10-step windows, needed 28 ms median and 52 ms p95 on a loaded 2-core machine,
+     * and faces lacked motion 4 ms per 2.5 s line with 50 ms as with 60 ms.
      */
     public static final float STREAM_MODEL_DELAY = 0.05f;
     /** Frames a line's track holds before it grows. */

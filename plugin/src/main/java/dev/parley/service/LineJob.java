@@ -192,10 +192,14 @@ public final class LineJob implements Scheduler.Timing {
         return lastSteps;
     }
 
-    /** @return the steps requested */
+    /**
+     * @return the steps requested per window: on the stream model its generator's (a line of the distilled
+     *     sampler runs the guided DDIM there, at {@code stream.steps})
+     */
     @Override
     public int steps() {
-        return steps;
+        StreamGenerator g = stream;
+        return g != null ? g.steps() : steps;
     }
 
     /** @return windows handed over so far (worker only) */

@@ -105,23 +105,31 @@ public final class ParleyBenchmark {
      * pack has one), today's full windows from 1 s, and full windows from 0.32 s.
      */
     private static void streamLags(ObjectNode lag) throws Exception {
-        streamLag(lag.putObject("streamModel"), ServiceSettings.defaults());
-        streamLag(lag.putObject("today"), ServiceSettings.defaults().withStreamModel(false));
+        streamLag(lag.putObject("streamModel"), ServiceSettings.defaults(), 1, 20);
+        streamLag(lag.putObject("today"), ServiceSettings.defaults().withStreamModel(false), 1, 20);
         // Without retraining: the first window (and each later one) as soon as 8 frames (0.32 s) have arrived.
         streamLag(lag.putObject("earlierWindows"), ServiceSettings.defaults().withStreamModel(false)
-                .withStreamChunkFrames(8));
+                .withStreamChunkFrames(8), 1, 20);
+        // Several characters streaming at once on the stream model: their windows share denoiser runs.
+        ObjectNode atOnce = lag.putObject("streamModelAtOnce");
+        for (int speakers : new int[] {2, 4, 8}) {
+            streamLag(atOnce.putObject(String.valueOf(speakers)), ServiceSettings.defaults(), speakers,
+                    Math.max(3, 20 / speakers));
+        }
         lag.put("loadAverageAfter", ManagementLoad.loadAverage());
     }
 
     /**
      * Samples, every render frame, how far a streamed line's motion runs ahead of its face (its least value over
-     * the line): the delay the face could have done without is its stream delay minus that.
+     * the line): the delay the face could have done without is its stream delay minus that. Also the time it had
+     * no motion at all.
      */
     static final class AheadProbe extends com.jme3.app.state.AbstractAppState {
         private final TalkingHead head;
         private final float lineSeconds;
         volatile Line line;
         volatile double least;
+        volatile double starved;
 
         AheadProbe(TalkingHead head, float lineSeconds) {
             this.head = head;
@@ -130,6 +138,7 @@ public final class ParleyBenchmark {
 
         void watch(Line l) {
             least = Double.MAX_VALUE;
+            starved = 0;
             line = l;
         }
 
@@ -138,7 +147,9 @@ public final class ParleyBenchmark {
             Line l = line;
             // Speaking, until the line's last frame is due (its end is not a window that came late).
             if (l != null && l.state() == Line.State.SPEAKING && head.getPlaybackTime() < lineSeconds - 0.04f) {
-                least = Math.min(least, head.getBufferedAhead());
+                float ahead = head.getBufferedAhead();
+                least = Math.min(least, ahead);
+                starved += ahead <= 0f ? tpf : 0f; // no motion: the face eases toward idle
             }
         }
     }
@@ -339,66 +350,66 @@ public final class ParleyBenchmark {
     }
 
     /**
-     * Audio-to-face lag of a stream whose producer writes 20 ms chunks in real time (a TTS or voice chat
-     * feed): the face shows the audio's time 0 when the line starts plus {@link TalkingHead#STREAM_DELAY},
-     * and keeps that offset for the rest of the line (it runs on its own clock), so the lag of a line is
-     * {@code started - first sample's arrival + STREAM_DELAY}. Median and p95 over 20 lines of 2.5 s.
+     * Audio-to-face lag of streams whose producer writes 20 ms chunks in real time (a TTS or voice chat feed),
+     * {@code speakers} characters at once: the face shows the audio's time 0 when the line starts plus its
+     * stream delay ({@link TalkingHead#STREAM_MODEL_DELAY} on the stream model, else
+     * {@link TalkingHead#STREAM_DELAY}) and keeps that offset for the rest of the line (it runs on its own
+     * clock), so the lag of a line is {@code started - first sample's arrival + delay}. Median and p95 over
+     * {@code speakers x rounds} lines of 2.5 s; also the delay each line needed ({@link AheadProbe}), the time
+     * faces had no motion and the fewest steps a line's last window got.
      *
      * @param node receives the figures (not null, modified)
      * @param settings the service's settings (not null)
+     * @param speakers characters streaming at once (&gt;0)
+     * @param rounds lines each says (&gt;0)
      */
-    private static void streamLag(ObjectNode node, ServiceSettings settings) throws Exception {
+    private static void streamLag(ObjectNode node, ServiceSettings settings, int speakers, int rounds)
+            throws Exception {
         try (dev.parley.testing.HeadlessApp app = dev.parley.testing.HeadlessApp.start(60)) {
             ParleyAppState parley = new ParleyAppState(Golden.pack(), settings.withPreferCuda(false));
             app.call(() -> app.getStateManager().attach(parley));
             HeadSpec spec = HeadSpec.load(app.getAssetManager(), TestAssets.HEAD_SPEC);
-            Spatial model = app.getAssetManager().loadModel(TestAssets.HEAD_MODEL);
-            long[] startedAt = new long[1];
-            TalkingHead head = app.call(() -> {
-                app.getRootNode().attachChild(model);
-                TalkingHead h = parley.attach(model, spec, benchStyle(app.getAssetManager()));
-                h.addListener(new dev.parley.app.LineListener() {
-                    @Override
-                    public void started(TalkingHead t, Line line) {
-                        startedAt[0] = System.nanoTime();
-                    }
+            long[] startedAt = new long[speakers];
+            TalkingHead[] heads = new TalkingHead[speakers];
+            AheadProbe[] probes = new AheadProbe[speakers];
+            for (int h = 0; h < speakers; h++) {
+                int index = h;
+                Spatial model = app.getAssetManager().loadModel(TestAssets.HEAD_MODEL);
+                heads[h] = app.call(() -> {
+                    app.getRootNode().attachChild(model);
+                    TalkingHead t = parley.attach(model, spec, benchStyle(app.getAssetManager()));
+                    t.addListener(new dev.parley.app.LineListener() {
+                        @Override
+                        public void started(TalkingHead head, Line line) {
+                            startedAt[index] = System.nanoTime();
+                        }
+                    });
+                    return t;
                 });
-                return h;
-            });
+                AheadProbe probe = new AheadProbe(heads[h], 2.5f);
+                probes[h] = probe;
+                app.call(() -> app.getStateManager().attach(probe));
+            }
             while (!parley.service().isReady()) {
                 Thread.sleep(10);
             }
             int rate = 16000;
             int chunk = rate / 50;
             float[] pcm = TestVoice.pcm(2.5, rate);
-            AheadProbe probe = new AheadProbe(head, 2.5f);
-            app.call(() -> app.getStateManager().attach(probe));
-            double[] lags = new double[20];
+            double[] lags = new double[speakers * rounds];
             double[] needed = new double[lags.length];
-            double[] starved = new double[1];
-            boolean[] onModel = new boolean[1];
-            float[] delay = new float[1];
-            for (int k = 0; k < lags.length; k++) {
-                startedAt[0] = 0;
-                dev.parley.app.SpeechStream stream = app.call(() -> head.sayStream(rate));
-                probe.watch(stream.line());
-                // Time the face spent without motion mid-line (it then eases toward idle), polled every 20 ms.
-                Thread monitor = new Thread(() -> {
-                    long last = System.nanoTime();
-                    try {
-                        while (app.call(() -> stream.line().isActive())) {
-                            boolean empty = app.call(() -> stream.line().state() == Line.State.SPEAKING
-                                    && head.getPlaybackTime() < 2.4f && head.getBufferedAhead() <= 0f);
-                            long now = System.nanoTime();
-                            starved[0] += empty ? (now - last) / 1e9 : 0;
-                            last = now;
-                            Thread.sleep(20);
-                        }
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
-                monitor.start();
+            double starved = 0;
+            int leastSteps = Integer.MAX_VALUE;
+            boolean onModel = false;
+            float delay = 0;
+            for (int k = 0; k < rounds; k++) {
+                dev.parley.app.SpeechStream[] streams = new dev.parley.app.SpeechStream[speakers];
+                for (int h = 0; h < speakers; h++) {
+                    int index = h;
+                    startedAt[h] = 0;
+                    streams[h] = app.call(() -> heads[index].sayStream(rate));
+                    probes[h].watch(streams[h].line());
+                }
                 long t0 = System.nanoTime(); // the first sample's arrival
                 for (int i = 0; i < pcm.length; i += chunk) {
                     long due = t0 + (long) i * 1_000_000_000L / rate;
@@ -406,40 +417,55 @@ public final class ParleyBenchmark {
                     if (wait > 0) {
                         Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                     }
-                    stream.write(pcm, i, Math.min(chunk, pcm.length - i));
+                    for (dev.parley.app.SpeechStream stream : streams) {
+                        stream.write(pcm, i, Math.min(chunk, pcm.length - i));
+                    }
                 }
-                stream.finish();
-                monitor.join();
-                onModel[0] = app.call(() -> stream.line().onStreamModel());
-                delay[0] = onModel[0] ? TalkingHead.STREAM_MODEL_DELAY : TalkingHead.STREAM_DELAY;
-                lags[k] = (startedAt[0] - t0) / 1e9 + delay[0];
-                needed[k] = delay[0] - probe.least;
+                for (dev.parley.app.SpeechStream stream : streams) {
+                    stream.finish();
+                }
+                while (app.call(() -> Arrays.stream(streams).anyMatch(st -> st.line().isActive()))) {
+                    Thread.sleep(20);
+                }
+                for (int h = 0; h < speakers; h++) {
+                    Line line = streams[h].line();
+                    onModel = app.call(line::onStreamModel);
+                    delay = onModel ? TalkingHead.STREAM_MODEL_DELAY : TalkingHead.STREAM_DELAY;
+                    lags[k * speakers + h] = (startedAt[h] - t0) / 1e9 + delay;
+                    needed[k * speakers + h] = delay - probes[h].least;
+                    starved += probes[h].starved;
+                    leastSteps = Math.min(leastSteps, app.call(line::lastSteps));
+                }
             }
             double[] sorted = lags.clone();
             Arrays.sort(sorted);
-            double median = sorted[sorted.length / 2];
-            double p95 = sorted[(int) Math.ceil(0.95 * sorted.length) - 1];
             double[] need = needed.clone();
             Arrays.sort(need);
-            String path = onModel[0] ? "the stream model" : "full windows from " + settings.streamChunkFrames()
+            double median = sorted[sorted.length / 2];
+            double p95 = sorted[(int) Math.ceil(0.95 * sorted.length) - 1];
+            double needP95 = need[(int) Math.ceil(0.95 * need.length) - 1];
+            String path = onModel ? "the stream model" : "full windows from " + settings.streamChunkFrames()
                     + " frames";
-            System.out.printf("stream, 20 ms chunks in real time, %s: audio-to-face lag median %.0f ms, p95 %.0f ms,"
-                    + " max %.0f ms (%d lines); delay needed median %.0f ms, p95 %.0f ms, max %.0f ms (of %.0f ms)%n",
-                    path, median * 1000, p95 * 1000, sorted[sorted.length - 1] * 1000, lags.length,
-                    need[need.length / 2] * 1000, need[(int) Math.ceil(0.95 * need.length) - 1] * 1000,
-                    need[need.length - 1] * 1000, delay[0] * 1000);
-            node.put("chunkMs", 20).put("lines", lags.length).put("lineSeconds", 2.5)
-                    .put("streamModel", onModel[0])
+            System.out.printf("stream, 20 ms chunks in real time, %s, %d at once: audio-to-face lag median %.0f ms, "
+                    + "p95 %.0f ms, max %.0f ms (%d lines); delay needed median %.0f ms, p95 %.0f ms, max %.0f ms (of"
+                    + " %.0f ms); no motion %.3f s per line; last windows at least %d steps%n", path, speakers,
+                    median * 1000, p95 * 1000, sorted[sorted.length - 1] * 1000, lags.length,
+                    need[need.length / 2] * 1000, needP95 * 1000, need[need.length - 1] * 1000, delay * 1000,
+                    starved / lags.length, leastSteps);
+            node.put("chunkMs", 20).put("speakersAtOnce", speakers).put("lines", lags.length).put("lineSeconds", 2.5)
+                    .put("streamModel", onModel)
                     .put("streamChunkFrames", settings.streamChunkFrames())
-                    .put("streamDelaySeconds", delay[0])
+                    .put("streamDelaySeconds", delay)
                     .put("delayNeededMedianMs", round(need[need.length / 2] * 1000))
-                    .put("delayNeededP95Ms", round(need[(int) Math.ceil(0.95 * need.length) - 1] * 1000))
+                    .put("delayNeededP95Ms", round(needP95 * 1000))
                     .put("delayNeededMaxMs", round(need[need.length - 1] * 1000))
                     .put("medianMs", round(median * 1000)).put("p95Ms", round(p95 * 1000))
                     .put("maxMs", round(sorted[sorted.length - 1] * 1000))
-                    .put("secondsWithoutMotionPerLine", round(starved[0] / lags.length));
-            System.out.printf("  the face had no motion for %.2f s per line on average%n", starved[0] / lags.length);
-            app.call(() -> app.getStateManager().detach(probe));
+                    .put("secondsWithoutMotionPerLine", round(starved / lags.length))
+                    .put("leastStepsOfALastWindow", leastSteps);
+            for (AheadProbe probe : probes) {
+                app.call(() -> app.getStateManager().detach(probe));
+            }
             app.call(() -> app.getStateManager().detach(parley));
         }
     }

@@ -12,6 +12,7 @@ import dev.parley.model.StreamSpec;
 import dev.parley.pack.InferenceRuntime;
 import dev.parley.pack.PackManifest;
 import dev.parley.pack.ParleyPack;
+import dev.parley.sampler.Guidance;
 import dev.parley.testing.Golden;
 import dev.parley.testing.TestVoice;
 import dev.parley.testing.Waits;
@@ -100,6 +101,29 @@ class StreamModelServiceTest {
                 next += w.frames();
             }
             assertEquals((pcm.length + spf - 1) / spf, next, "every frame of the line, none past it");
+        } finally {
+            service.close();
+        }
+    }
+
+    /** Regression: a styled line of the pack's distilled sampler asked its stream windows for the student's 2 steps. */
+    @Test
+    void aDistilledLineOnTheStreamModelAsksForTheStreamSteps() throws Exception {
+        assertTrue(m.hasDistilled(), "the committed pack has a distilled sampler");
+        InferenceService service = start(ServiceSettings.defaults());
+        try {
+            LineAudio audio = LineAudio.stream("styled tts", m.sampleRate(), m.sampleRate(), m.samplesPerFrame());
+            Guidance folded = Guidance.folded(m.audioGuidance(), m.styleGuidance());
+            LineJob job = new LineJob(audio, new float[m.styleDim()], m.distilledTimesteps().length, folded, 5L,
+                    true);
+            service.submit(job);
+            float[] pcm = TestVoice.pcm(0.5, m.sampleRate());
+            audio.write(pcm, 0, pcm.length);
+            audio.finish();
+            service.wake();
+            assertTrue(Waits.until(10, () -> job.pollWindow() != null), "first window");
+            assertTrue(job.onStreamModel());
+            assertEquals(m.stream().steps(), job.steps(), "the stream model's steps are requested");
         } finally {
             service.close();
         }
