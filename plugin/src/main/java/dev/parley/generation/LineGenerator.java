@@ -25,9 +25,6 @@ public final class LineGenerator {
     private final PackManifest manifest;
     private final LineAudio audio;
     private final String name;
-    private final long seed;
-    private final float[] style;
-    private final float[] shape;
     private final Guidance guidance;
     private final int[] foldedTimesteps;
     private final int windowFrames;
@@ -51,9 +48,6 @@ public final class LineGenerator {
         this.manifest = Validate.nonNull(manifest, "manifest");
         this.audio = Validate.nonNull(audio, "audio");
         this.name = audio.name();
-        this.seed = seed;
-        this.style = Validate.length(style, manifest.styleDim(), "style").clone();
-        this.shape = manifest.shapeInput(shape, "'" + name + "'", new float[manifest.shapeDim()]);
         this.guidance = Validate.nonNull(guidance, "guidance");
         if (guidance.folded() && !manifest.hasDistilled()) {
             throw new IllegalArgumentException("'" + name + "': the distilled sampler was chosen but pack '"
@@ -61,7 +55,7 @@ public final class LineGenerator {
         }
         foldedTimesteps = guidance.folded() ? manifest.distilledTimesteps() : null;
         windowFrames = manifest.windowFrames();
-        out = new WindowOutput(manifest, name);
+        out = new WindowOutput(manifest, name, seed, style, shape);
     }
 
     /** @return the line's name (not null) */
@@ -133,10 +127,7 @@ public final class LineGenerator {
         Validate.nonNull(task, "task");
         WindowChecks.copyFeatures(name, out.windowIndex(), features, featuresOffset, task.audioFeatures,
                 manifest.audioFeatureDim());
-        Ddim.gaussianNoise(task.x, windowSeed(seed, out.windowIndex()));
-        out.previous(task.prevMotion);
-        System.arraycopy(style, 0, task.style, 0, style.length);
-        System.arraycopy(shape, 0, task.shape, 0, shape.length);
+        out.condition(task);
         int[] timesteps = foldedTimesteps != null ? foldedTimesteps : Ddim.timesteps(manifest.diffusionSteps(), steps);
         task.begin(timesteps, out.windowIndex() == 0, guidance);
     }

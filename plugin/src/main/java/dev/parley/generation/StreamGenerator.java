@@ -27,9 +27,6 @@ public final class StreamGenerator {
     private final StreamSpec spec;
     private final LineAudio audio;
     private final String name;
-    private final long seed;
-    private final float[] style;
-    private final float[] shape;
     private final Guidance guidance;
     private final int steps;
     private final int samplesPerFrame;
@@ -59,9 +56,6 @@ public final class StreamGenerator {
         }
         this.audio = Validate.nonNull(audio, "audio");
         this.name = audio.name();
-        this.seed = seed;
-        this.style = Validate.length(style, manifest.styleDim(), "style").clone();
-        this.shape = manifest.shapeInput(shape, "'" + name + "'", new float[manifest.shapeDim()]);
         this.guidance = Validate.nonNull(guidance, "guidance");
         if (guidance.folded()) {
             throw new IllegalArgumentException("'" + name + "': the stream model runs the guided DDIM, not folded "
@@ -69,7 +63,7 @@ public final class StreamGenerator {
         }
         this.steps = Validate.inRange(steps, 1, manifest.diffusionSteps(), "steps");
         samplesPerFrame = manifest.samplesPerFrame();
-        out = new WindowOutput(manifest, name);
+        out = new WindowOutput(manifest, name, seed, style, shape);
     }
 
     /** @return the line's name (not null) */
@@ -164,10 +158,7 @@ public final class StreamGenerator {
         int da = manifest.audioFeatureDim();
         int windowOffset = featuresOffset + (encodedFrames - spec.window()) * da;
         WindowChecks.copyFeatures(name, out.windowIndex(), features, windowOffset, task.audioFeatures, da);
-        Ddim.gaussianNoise(task.x, LineGenerator.windowSeed(seed, out.windowIndex()));
-        out.previous(task.prevMotion);
-        System.arraycopy(style, 0, task.style, 0, style.length);
-        System.arraycopy(shape, 0, task.shape, 0, shape.length);
+        out.condition(task);
         task.begin(Ddim.timesteps(manifest.diffusionSteps(), stepsNow), out.windowIndex() == 0, guidance);
     }
 
