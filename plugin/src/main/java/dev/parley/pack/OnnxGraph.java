@@ -62,9 +62,11 @@ abstract class OnnxGraph implements AutoCloseable {
      *
      * @param path the graph's file, for messages (not null)
      * @param manifest the manifest the sizes come from, for messages (not null)
+     * @param windowField the manifest field of the graph's window frames, for messages ({@code window.current},
+     *     or {@code stream.window} for a stream graph; not null)
      * @throws AssetFormatException naming the file, the tensor, the manifest fields and both shapes
      */
-    final void checkContract(Path path, String manifest) {
+    final void checkContract(Path path, String manifest, String windowField) {
         for (TensorSpec spec : contract) {
             Map<String, NodeInfo> infos;
             try {
@@ -84,7 +86,8 @@ abstract class OnnxGraph implements AutoCloseable {
                         + type + " tensor but got " + info.getInfo());
             }
             if (!spec.accepts(t.getShape())) {
-                String from = spec.fields() == null ? "" : " (from " + manifest + " fields " + spec.fields() + ")";
+                String from = spec.fields() == null ? "" : " (from " + manifest + " fields "
+                        + spec.fields().replace("window.current", windowField) + ")";
                 throw new AssetFormatException(path.toString(), "", kind + " '" + spec.name() + "' expected shape "
                         + TensorSpec.text(spec.shape()) + from + " but got " + TensorSpec.text(t.getShape()));
             }

@@ -42,6 +42,8 @@ public final class ParleyPack implements AutoCloseable {
     public static final int MAX_ADAPTERS = 32;
 
     private static final Logger LOG = Logger.getLogger(ParleyPack.class.getName());
+    /** The manifest field that sizes the stream graphs' window. */
+    private static final String STREAM_WINDOW = "stream.window";
 
     private final Path folder;
     private final PackManifest manifest;
@@ -80,13 +82,13 @@ public final class ParleyPack implements AutoCloseable {
                     : keep(new OnnxDenoiser(env, open(student), student, dims, studentMemory));
             ModelDims sd = m.streamDims();
             streamAudioEncoder = sd == null ? null : keep(new OnnxAudioEncoder(env, open(m.streamAudioEncoderFile()),
-                    m.streamAudioEncoderFile(), sd));
+                    m.streamAudioEncoderFile(), sd), STREAM_WINDOW);
             String streamMemoryFile = m.streamAudioMemoryFile();
             OnnxAudioMemory streamMemory = streamMemoryFile == null ? null
-                    : keep(new OnnxAudioMemory(env, open(streamMemoryFile), streamMemoryFile, sd));
+                    : keep(new OnnxAudioMemory(env, open(streamMemoryFile), streamMemoryFile, sd), STREAM_WINDOW);
             streamDenoiser = sd == null ? null
                     : keep(new OnnxDenoiser(env, open(m.streamDenoiserFile()), m.streamDenoiserFile(), sd,
-                            streamMemory));
+                            streamMemory), STREAM_WINDOW);
             checkFrameRate(audioEncoder, m.audioEncoderFile(), dims, "");
             checkSchedule(denoiser, m.denoiserFile(), dims);
             if (distilledDenoiser != null) {
@@ -292,8 +294,13 @@ public final class ParleyPack implements AutoCloseable {
 
     /** Checks a graph against its wrapper's contract and keeps it to close. */
     private <T extends OnnxGraph> T keep(T graph) {
+        return keep(graph, "window.current");
+    }
+
+    /** {@link #keep(OnnxGraph)} for a graph whose window the manifest sizes in {@code windowField}. */
+    private <T extends OnnxGraph> T keep(T graph, String windowField) {
         graphs.add(graph);
-        graph.checkContract(folder.resolve(graph.file), manifest.source());
+        graph.checkContract(folder.resolve(graph.file), manifest.source(), windowField);
         return graph;
     }
 
