@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 import torch
 
-from parley.layout import SAMPLE_RATE
 from parley.model import ort_java
 from parley.model.adapt import main as adapt_main
 from parley.model.adapter import (MAGIC, AdapterError, FitConfig, MoLoRA, adapted_copy, export_adapted_denoiser,
@@ -18,6 +17,7 @@ from parley.model.adapter import (MAGIC, AdapterError, FitConfig, MoLoRA, adapte
                                   merged_copy, write_adapter, write_fixture, write_golden)
 from parley.model.config import TINY
 from parley.model.export import AUDIO_MEMORY, export_pack
+from parley.model.fixtures import write_adapt_take, write_take
 from parley.model.network import build_model
 from parley.model.train import SyntheticDataset, motion_stats
 
@@ -188,19 +188,8 @@ def test_a_bad_adapter_file_is_refused_naming_file_field_expected_and_got(tmp_pa
     assert msg.startswith(f"{path}: {field}: expected ") and got in msg, msg
 
 
-def _write_take(folder: Path, clip: dict) -> tuple[Path, Path]:
-    wav, npz = folder / "take.wav", folder / "take.npz"
-    with wave.open(str(wav), "wb") as f:
-        f.setnchannels(1), f.setsampwidth(2), f.setframerate(SAMPLE_RATE)
-        f.writeframes(np.clip(np.round(clip["pcm"] * 32767), -32768, 32767).astype("<i2").tobytes())
-    np.savez(npz, motion=clip["motion"], beta=clip["shape"], frame_phones=clip["phones"].astype(np.uint8))
-    return wav, npz
-
-
-def test_the_adapt_command_writes_an_adapter_the_pack_accepts(tmp_path, setup, capsys):
-    pack = tmp_path / "tiny"
-    export_pack(build_model(TINY, 0), pack, "tiny", "0.0.0-untrained", seed=0)
-    wav, npz = _write_take(tmp_path, setup[3][0])
+def test_the_adapt_command_writes_an_adapter_the_pack_accepts(tmp_path, capsys):
+    pack, wav, npz = write_adapt_take(tmp_path)
     out = tmp_path / "npc.adapter"
     assert adapt_main(["--pack", str(pack), str(wav), str(npz), "--out", str(out), "--steps", "30", "--batch", "4",
                        "--lr", "3e-3", "--threads", "1"]) == 0
@@ -218,9 +207,40 @@ def test_the_adapt_command_refuses_a_take_whose_audio_and_motion_disagree(tmp_pa
     export_pack(build_model(TINY, 0), pack, "tiny", "0.0.0-untrained", seed=0)
     clip = dict(setup[3][0])
     clip["pcm"] = clip["pcm"][: len(clip["pcm"]) // 2]
-    wav, npz = _write_take(tmp_path, clip)
+    wav, npz = write_take(tmp_path, clip)
     with pytest.raises(ValueError, match=r"take.wav: length: expected 120 frames \(4.80 s\) as take.npz's motion"):
         adapt_main(["--pack", str(pack), str(wav), str(npz), "--out", str(tmp_path / "x.adapter")])
+
+
+def test_the_adapt_commands_json_progress_reports_each_step_and_the_result(tmp_path, capsys):
+    """--progress-json (parley-tool adapt's feed): one JSON object a line on stdout, nothing on stderr."""
+    pack, wav, npz = write_adapt_take(tmp_path)
+    out = tmp_path / "npc.adapter"
+    assert adapt_main(["--pack", str(pack), str(wav), str(npz), "--out", str(out), "--steps", "3", "--batch", "2",
+                       "--progress-json"]) == 0
+    captured = capsys.readouterr()
+    events = [json.loads(line) for line in captured.out.splitlines()]
+    assert captured.err == ""
+    kinds = ["phase", "phase", "start", "phase", "phase"] + ["step"] * 3 + ["phase", "phase", "done"]
+    assert [e["event"] for e in events] == kinds
+    steps = [e for e in events if e["event"] == "step"]
+    assert [(e["step"], e["steps"]) for e in steps] == [(1, 3), (2, 3), (3, 3)] and all(e["loss"] > 0 for e in steps)
+    assert events[2]["seconds"] == 4.8 and events[2]["pack"] == "tiny"
+    done = events[-1]
+    assert done["out"] == str(out) and done["bytes"] == out.stat().st_size and done["ranks"] == [2, 8, 32]
+    assert done["takeLoss"] == read_adapter(out, TINY, pack_identity(pack)).header["fit"]["takeLoss"]
+
+
+def test_the_adapt_commands_json_progress_reports_a_bad_take_as_an_error_event(tmp_path, capsys):
+    pack, wav, npz = write_adapt_take(tmp_path)
+    with wave.open(str(wav), "wb") as f:  # 24-bit samples: the wave module cannot read them
+        f.setnchannels(1), f.setsampwidth(3), f.setframerate(16000)
+        f.writeframes(bytes(3 * 16000))
+    assert adapt_main(["--pack", str(pack), str(wav), str(npz), "--out", str(tmp_path / "x.adapter"),
+                       "--progress-json"]) == 1
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert events[-1] == {"event": "error", "message": f"{wav}: sample width: expected 1, 2 or 4 bytes (8, 16 or "
+                                                       f"32-bit PCM) but got 3"}
 
 
 @pytest.mark.skipif(ort_java.find_jar() is None, reason="needs java and the ONNX Runtime jar in ~/.m2")

@@ -232,11 +232,6 @@ final class Bake {
     }
 
     private void progress(int done, int total, String current) {
-        int width = 30;
-        int filled = total == 0 ? width : done * width / total;
-        String name = Printable.line(current);
-        err.printf(Locale.ROOT, "\r[%s%s] %d/%d %-40s", "#".repeat(filled), ".".repeat(width - filled), done, total,
-                name.length() > 40 ? name.substring(0, 40) : name);
-        err.flush();
+        ProgressBar.print(err, done, total, current);
     }
 }

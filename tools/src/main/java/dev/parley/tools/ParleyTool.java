@@ -36,6 +36,8 @@ import java.util.stream.Stream;
  * style previews [--line AUDIO] [--out DIR] [--pack DIR] [--assets DIR]
  * bake          AUDIO|FOLDER --style FILE.style.json --out DIR [--seed N] [--steps N]
  *               [--audio-guidance A] [--style-guidance S] [--guidance-rescale R] [--pack DIR] [--assets DIR]
+ * adapt         TAKE.wav TAKE.npz [TAKE.wav TAKE.npz ...] --out FILE.adapter [--pack DIR] [--ranks R...]
+ *               [--steps N] [--batch B] [--lr L] [--seed S] [--threads T] [--python EXE] [--models DIR]
  * </pre>
  * Paths are relative to the working directory; defaults are under the repository root
  * ({@code -Dparley.root}, else the nearest folder above with {@code assets/}). Exit status 0 on
@@ -102,6 +104,9 @@ public final class ParleyTool {
                 case "bake" -> {
                     return new Bake(out, err).run(a);
                 }
+                case "adapt" -> {
+                    return new Adapt(out, err).run(a);
+                }
                 case "help", "--help", "-h" -> {
                     usage(out);
                     return 0;
@@ -135,7 +140,13 @@ public final class ParleyTool {
                   bake          AUDIO|FOLDER --style FILE.style.json --out DIR [--seed N] [--steps N]
                                 [--audio-guidance A] [--style-guidance S] [--guidance-rescale R] [--pack DIR]
                                 audio (.wav/.ogg) to jME AnimClips (.j3o) with morph and joint tracks;
-                                N: 1 to 1000, A and S: 0 to 50, R: 0 to 1""");
+                                N: 1 to 1000, A and S: 0 to 50, R: 0 to 1
+                  adapt         TAKE.wav TAKE.npz [TAKE.wav TAKE.npz ...] --out FILE.adapter [--pack DIR]
+                                [--ranks R...] [--steps N] [--batch B] [--lr L] [--seed S] [--threads T]
+                                [--python EXE] [--models DIR]
+                                fit an expression adapter to a performer's take (python3 -m parley adapt, which
+                                needs PyTorch); EXE: else $PARLEY_PYTHON, else python3; DIR: else $PARLEY_MODELS,
+                                else models/ in the repository""");
     }
 
     // ---- style list ----
@@ -539,6 +550,11 @@ public final class ParleyTool {
 
         boolean hasNext() {
             return at < args.length;
+        }
+
+        /** @return the next argument without consuming it, or null at the end */
+        String peek() {
+            return at < args.length ? args[at] : null;
         }
 
         String next(String what) {
