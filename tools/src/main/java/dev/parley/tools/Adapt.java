@@ -31,9 +31,9 @@ final class Adapt {
 
     /** The Python job this command runs. */
     static final String JOB = "adapt";
-    /** Most ranks {@code --ranks} takes, and the largest rank (R x 9,728 floats: 512 is 20 MB). */
+    /** Most ranks {@code --ranks} takes. */
     static final int MAX_RANKS = 8;
-    /** The largest rank. */
+    /** The largest rank {@code --ranks} takes (a rank-512 group adds 512 x 9,728 floats, 20 MB, to the file). */
     static final int MAX_RANK = 512;
     /** Most optimiser steps {@code --steps} takes (80 fit 10 s of take in about a minute). */
     static final int MAX_STEPS = 100_000;

@@ -41,9 +41,9 @@ import java.util.stream.Stream;
  * </pre>
  * Paths are relative to the working directory; defaults are under the repository root
  * ({@code -Dparley.root}, else the nearest folder above with {@code assets/}). Exit status 0 on
- * success, 1 when some input failed, 2 on a usage error (numbers out of range included: they are
- * checked before any work). Text from files (style names, messages quoting them) is printed with
- * control characters escaped ({@link Printable}).
+ * success, 1 when some input failed (or, for {@code adapt}, Python with PyTorch is missing), 2 on a usage
+ * error (numbers out of range included: they are checked before any work). Text from files (style names,
+ * messages quoting them) is printed with control characters escaped ({@link Printable}).
  */
 public final class ParleyTool {
 
@@ -145,8 +145,8 @@ public final class ParleyTool {
                                 [--ranks R...] [--steps N] [--batch B] [--lr L] [--seed S] [--threads T]
                                 [--python EXE] [--models DIR]
                                 fit an expression adapter to a performer's take (python3 -m parley adapt, which
-                                needs PyTorch); EXE: else $PARLEY_PYTHON, else python3; DIR: else $PARLEY_MODELS,
-                                else models/ in the repository""");
+                                needs PyTorch); EXE: else $PARLEY_PYTHON, else /usr/bin/python3, else python3;
+                                DIR: else $PARLEY_MODELS, else models/ in the repository""");
     }
 
     // ---- style list ----

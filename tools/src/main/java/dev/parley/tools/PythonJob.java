@@ -27,7 +27,12 @@ final class PythonJob {
     static final String PYTHON_ENV = "PARLEY_PYTHON";
     /** The environment variable naming the models folder when {@code --models} does not. */
     static final String MODELS_ENV = "PARLEY_MODELS";
-    /** The interpreter used when neither the option nor the environment names one. */
+    /**
+     * The interpreter used when neither the option nor the environment names one and it exists: Debian's, which
+     * Parley's scripts use and install python3-torch for (scripts/setup-debian.sh).
+     */
+    static final String DEBIAN_PYTHON = "/usr/bin/python3";
+    /** The interpreter used when nothing names one and Debian's is not there: the first on the PATH. */
     static final String DEFAULT_PYTHON = "python3";
     /** The oldest Python the jobs run on. */
     static final int[] MIN_VERSION = {3, 9};
@@ -63,7 +68,8 @@ final class PythonJob {
      * the interpreter runs, is Python 3.9 or later and imports torch and numpy.
      *
      * @param command the tool command for messages, e.g. {@code adapt} (printed after {@code parley-tool: }; not null)
-     * @param python the {@code --python} option, or null for {@value #PYTHON_ENV}, else {@value #DEFAULT_PYTHON}
+     * @param python the {@code --python} option, or null for {@value #PYTHON_ENV}, else {@value #DEBIAN_PYTHON} if
+     *     it exists, else {@value #DEFAULT_PYTHON}
      * @param models the {@code --models} option, or null for {@value #MODELS_ENV}, else {@code models/} under
      *     the repository root ({@link Roots#root()})
      * @return the checked job runner (not null)
@@ -71,7 +77,8 @@ final class PythonJob {
      */
     static PythonJob find(String command, String python, Path models) {
         Validate.nonNull(command, "command");
-        String exe = python != null ? python : orElse(System.getenv(PYTHON_ENV), DEFAULT_PYTHON);
+        String exe = python != null ? python : orElse(System.getenv(PYTHON_ENV),
+                Files.isRegularFile(Path.of(DEBIAN_PYTHON)) ? DEBIAN_PYTHON : DEFAULT_PYTHON);
         Path folder = models != null ? models : modelsFolder();
         if (!Files.isRegularFile(folder.resolve(MARKER))) {
             throw new IllegalStateException(folder + " is not Parley's models folder (no " + MARKER
