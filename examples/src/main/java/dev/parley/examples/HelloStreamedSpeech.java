@@ -20,9 +20,10 @@ import dev.parley.style.StyleKey;
  * Streamed speech: a line whose audio arrives in pieces while it is made, as from a text-to-speech
  * engine. {@link TalkingHead#sayStream} returns a {@link SpeechStream}; any thread writes PCM chunks into
  * it and finishes it. Here a thread stands in for the engine, handing over 100 ms of a recorded line
- * every 100 ms. The face starts when a second of audio has arrived and its first window is made, then
- * waits {@link TalkingHead#STREAM_DELAY}; the game buffers the voice and plays it when the face starts
- * (here: the same recording). SPACE streams it again.
+ * every 100 ms. The face starts when its first window's audio has arrived and the window is made (on the
+ * pack's stream model 160 ms of audio, so with the second chunk; on full windows a second), then waits
+ * {@link Line#streamDelay()}; the game buffers the voice and plays it when the face starts (here: the same
+ * recording). SPACE streams it again.
  *
  * <p>Run: {@code scripts/example.sh HelloStreamedSpeech}
  */
@@ -58,7 +59,7 @@ public class HelloStreamedSpeech extends SimpleApplication {
         npc = parley.attach(head, spec, nervous, new LineListener() {
             @Override
             public void started(TalkingHead who, Line line) {
-                voiceStartsIn = TalkingHead.STREAM_DELAY; // the face's first frame is this far ahead
+                voiceStartsIn = line.streamDelay(); // the face's first frame is this far ahead
             }
         });
         npc.lookAt(cam.getLocation());

@@ -85,6 +85,15 @@ public final class Line {
         return j != null && j.onStreamModel();
     }
 
+    /**
+     * @return seconds a streamed line's face runs behind its first frames' arrival: {@link
+     *     TalkingHead#STREAM_MODEL_DELAY} on the stream model, else {@link TalkingHead#STREAM_DELAY} (a game that
+     *     buffers the voice plays it this long after {@code started}). Render thread.
+     */
+    public float streamDelay() {
+        return onStreamModel() ? TalkingHead.STREAM_MODEL_DELAY : TalkingHead.STREAM_DELAY;
+    }
+
     /** @return the steps the first window was sampled with (0 before it) */
     public int firstWindowSteps() {
         return firstWindowSteps;
