@@ -228,7 +228,8 @@ def test_committed_base_pack_is_current(tmp_path):
         export_pack(model, out, man["id"], man["packVersion"], mean, std, arch["seed"], trained=True,
                     training=arch.get("training"), guidance=man["sampling"]["guidance"], student=student,
                     distilled=man["sampling"].get("distilled"), stream=stream,
-                    stream_training=man.get("stream", {}).get("training"))
+                    stream_training=man.get("stream", {}).get("training"),
+                    stream_steps=man.get("stream", {}).get("steps", 10))
         skip = ("metrics.json",)  # written by python3 -m parley evaluate
     else:
         assert man["packVersion"] == "0.0.0-untrained"

@@ -95,14 +95,15 @@ def test_fine_tuning_lowers_the_streaming_loss():
 @pytest.fixture(scope="module")
 def stream_pack(tmp_path_factory, streamed) -> Path:
     folder = tmp_path_factory.mktemp("packs") / "tiny-stream"
-    export_pack(build_model(TINY, 0), folder, folder.name, "0.0.0-untrained", stream=stream_model(build_model(TINY, 0), SCFG))
+    export_pack(build_model(TINY, 0), folder, folder.name, "0.0.0-untrained", stream=stream_model(build_model(TINY, 0), SCFG),
+                stream_steps=3)
     return folder
 
 
 def test_a_pack_carries_the_stream_graphs_and_reads_them_back(stream_pack, tmp_path):
     man = json.loads((stream_pack / "manifest.json").read_text())
-    assert {k: man["stream"][k] for k in ("hop", "lookahead", "context", "window")} == \
-        {"hop": 2, "lookahead": 2, "context": 6, "window": 4}
+    assert {k: man["stream"][k] for k in ("hop", "lookahead", "context", "window", "steps")} == \
+        {"hop": 2, "lookahead": 2, "context": 6, "window": 4, "steps": 3}
     model, _, _, _ = load_pack_weights(stream_pack, tmp_path)
     back = load_stream_weights(stream_pack, tmp_path, model)
     expected = stream_model(build_model(TINY, 0), SCFG)
@@ -121,6 +122,7 @@ def test_the_golden_stream_is_the_stream_sampler(stream_pack):
         t = index["tensors"][name]
         return np.fromfile(stream_pack / "golden" / t["file"], dtype="<f4").reshape(t["shape"])
     out = load(st["output"])
+    assert st["steps"] == 3  # the manifest's stream.steps
     assert out.shape == (1, st["frames"], 56) and [w["start"] for w in st["windows"]] == list(range(0, st["frames"], 2))
     assert [w["context"] for w in st["windows"]] == [min(6, w["start"]) for w in st["windows"]]
     assert st["windows"][0]["firstWindow"] and not st["windows"][1]["firstWindow"]

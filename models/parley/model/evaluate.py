@@ -571,6 +571,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--stream", type=Path, metavar="CHECKPOINT",
                    help="also score a streaming model (python3 -m parley stream-train) beside, on every split and "
                         "on the real voices")
+    p.add_argument("--stream-steps", type=int, nargs="+", default=[10], metavar="STEPS",
+                   help="guided DDIM steps of the --stream model on the corpus splits (the real voices: "
+                        "--real-steps)")
     p.add_argument("--stream-hop", type=int, nargs="*", default=[], metavar="FRAMES",
                    help="also sample as the runtime does a stream cut every FRAMES frames (windows of that much "
                         "new audio, silence after it); compare with 'parley ddim-10'")
@@ -698,9 +701,10 @@ def main(argv: list[str] | None = None) -> int:
                 sample_clips(model, mean, std, clips, styles, a.samples, default_steps, guide, seed=a.seed, hop=hop))
         if getattr(a, "stream_model", None):
             label, sm, smean, sstd = a.stream_model
-            run(f"{label} ddim-{default_steps}", sample_clips(sm, smean, sstd, clips,
-                                                             reference_styles(sm, corpus, clips, smean, sstd),
-                                                             a.samples, default_steps, guide, seed=a.seed))
+            stream_styles = reference_styles(sm, corpus, clips, smean, sstd)
+            for k in a.stream_steps:
+                run(f"{label} ddim-{k}", sample_clips(sm, smean, sstd, clips, stream_styles, a.samples, k, guide,
+                                                      seed=a.seed))
         if a.compare_samplers and a.reference_clips:
             g2 = tuple(a.compare_samplers)
             ref = clips[: a.reference_clips]

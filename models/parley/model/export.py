@@ -238,12 +238,12 @@ def export_stream_graphs(stream: ParleyModel, out: Path, half: bool = True) -> d
     return {key: out / name for key, name in STREAM_FILES.items()}
 
 
-def stream_section(stream: ParleyModel, training: dict | None = None) -> dict:
+def stream_section(stream: ParleyModel, steps: int, training: dict | None = None) -> dict:
     """The manifest's ``stream``: the window a stream is cut into and what the runtime keeps of it
-    (parley.model.stream.StreamConfig); sampled with the pack's guided DDIM at its default steps."""
+    (parley.model.stream.StreamConfig); sampled with the pack's guided DDIM for ``steps`` steps."""
     sc = stream.stream
     return {"hop": sc.hop, "lookahead": sc.lookahead, "context": sc.context, "window": sc.window,
-            "steps": DEFAULT_STEPS, **({"training": training} if training else {})}
+            "steps": steps, **({"training": training} if training else {})}
 
 
 def manifest(cfg: ModelConfig, schedule: Schedule, pack_id: str, pack_version: str, mean: np.ndarray,
@@ -316,7 +316,8 @@ class _Golden:
 @torch.no_grad()
 def write_golden(model: ParleyModel, schedule: Schedule, folder: Path, seed: int,
                  guidance: dict | None = None, one_graph: bool = False, student: nn.Module | None = None,
-                 distilled: dict | None = None, stream: ParleyModel | None = None) -> dict:
+                 distilled: dict | None = None, stream: ParleyModel | None = None,
+                 stream_steps: int = DEFAULT_STEPS) -> dict:
     """Fixed-seed vectors for the Java parity tests; returns the index written to golden.json. With a
     distilled ``student`` (and its manifest section ``distilled``), also its graphs and sampler runs."""
     model = model.eval()
@@ -395,7 +396,7 @@ def write_golden(model: ParleyModel, schedule: Schedule, folder: Path, seed: int
                 "output": gold.put(f"{name}_output", x),
             })
 
-    stream_case = _stream_golden(stream, schedule, gold, seed, guidance) if stream is not None else None
+    stream_case = _stream_golden(stream, schedule, gold, seed, guidance, stream_steps) if stream is not None else None
     index = {
         "seed": seed,
         "encoding": "each tensor is a raw little-endian file, row-major (C order); dtype float32 or int64",
@@ -413,7 +414,8 @@ def write_golden(model: ParleyModel, schedule: Schedule, folder: Path, seed: int
     return index
 
 
-def _stream_golden(stream: ParleyModel, schedule: Schedule, gold: "_Golden", seed: int, guidance: dict) -> dict:
+def _stream_golden(stream: ParleyModel, schedule: Schedule, gold: "_Golden", seed: int, guidance: dict,
+                   steps: int) -> dict:
     """A line streamed as the runtime streams it (parley.model.stream.stream_sample), every window's
     inputs and outputs: the Java stream path must reproduce the features within the network tolerance
     and the motion within the sampler's."""
@@ -426,7 +428,7 @@ def _stream_golden(stream: ParleyModel, schedule: Schedule, gold: "_Golden", see
     shape = torch.randn(1, stream.cfg.shape_dim, generator=g)
     trace: list[dict] = []
     wa, ws, phi = guidance["audio"], guidance["style"], guidance.get("rescale", 0.0)
-    out = stream_sample(stream.eval(), pcm, frames, style, shape, schedule.alphas_cumprod, DEFAULT_STEPS,
+    out = stream_sample(stream.eval(), pcm, frames, style, shape, schedule.alphas_cumprod, steps,
                         (wa, ws, phi), torch.Generator().manual_seed(seed + 2), trace)
     # A window's audio is the line's from frame start - context to start + window (silence past its end).
     windows = [{"start": w["start"], "context": w["context"], "firstWindow": bool(w["first"][0] > 0),
@@ -435,7 +437,7 @@ def _stream_golden(stream: ParleyModel, schedule: Schedule, gold: "_Golden", see
                 "noise": gold.put(f"stream_w{i}_noise", w["noise"]),
                 "x0": gold.put(f"stream_w{i}_x", w["x"])} for i, w in enumerate(trace)]
     return {"hop": sc.hop, "lookahead": sc.lookahead, "context": sc.context, "window": sc.window,
-            "steps": DEFAULT_STEPS, "audioScale": wa, "styleScale": ws, "guidanceRescale": phi, "frames": frames,
+            "steps": steps, "audioScale": wa, "styleScale": ws, "guidanceRescale": phi, "frames": frames,
             "pcm": gold.put("stream_pcm", pcm), "style": gold.put("stream_style", style),
             "shape": gold.put("stream_shape", shape), "windows": windows,
             "output": gold.put("stream_output", out)}
@@ -617,7 +619,7 @@ def export_pack(model: ParleyModel, out: Path, pack_id: str, pack_version: str, 
                 std: np.ndarray | None = None, seed: int = 0, trained: bool = False, half: bool = True,
                 training: dict | None = None, guidance: dict | None = None, one_graph: bool = False,
                 student: nn.Module | None = None, distilled: dict | None = None, stream: ParleyModel | None = None,
-                stream_training: dict | None = None) -> dict:
+                stream_training: dict | None = None, stream_steps: int = DEFAULT_STEPS) -> dict:
     """Writes a whole pack into ``out``; returns the manifest. With ``half`` the model's large weights
     are rounded to float16 values in place (before export and golden vectors). ``one_graph`` writes the
     one-graph denoiser of packs before 1.4.0 (for the runtime's tests of such packs). A distilled
@@ -644,19 +646,20 @@ def export_pack(model: ParleyModel, out: Path, pack_id: str, pack_version: str, 
                               else "float32", **({"training": training} if training else {})},
              "checksums": {p.name: sha256(p) for p in files.values()}}
     man = manifest(cfg, schedule, pack_id, pack_version, mean, std, extra, guidance, one_graph, distilled,
-                   None if stream is None else stream_section(stream, stream_training))
+                   None if stream is None else stream_section(stream, stream_steps, stream_training))
     (out / "manifest.json").write_text(json.dumps(man, indent=1) + "\n")
     metrics = {"trained": trained, "packVersion": pack_version,
                "note": "untrained placeholder: random weights, no evaluation" if not trained
                else "not evaluated yet: python3 -m parley evaluate writes the metrics"}
     (out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
     write_golden(model, schedule, out / "golden", seed, guidance or DEFAULT_GUIDANCE, one_graph, student, distilled,
-                 stream)
+                 stream, stream_steps)
     return man
 
 
 def _reexport(pack: Path, out: Path, version: str | None, pack_id: str | None, half: bool,
-              student: tuple[Path, int, bool] | None = None, stream_ckpt: Path | None = None) -> int:
+              student: tuple[Path, int, bool] | None = None, stream_ckpt: Path | None = None,
+              stream_steps: int | None = None) -> int:
     """Exports a pack's weights again with this code (``out`` may be ``pack``); its metrics carry over. Its
     distilled student too, or the one of ``student`` = (checkpoint, step count, whether it is the default)."""
     import tempfile
@@ -682,7 +685,8 @@ def _reexport(pack: Path, out: Path, version: str | None, pack_id: str | None, h
     version = version or old["packVersion"]
     export_pack(model, out, pack_id or old["id"], version, mean, std, arch["seed"], trained=arch["trained"],
                 half=half, training=arch.get("training"), guidance=old["sampling"]["guidance"], student=net,
-                distilled=distilled, stream=stream, stream_training=stream_training)
+                distilled=distilled, stream=stream, stream_training=stream_training,
+                stream_steps=stream_steps or old.get("stream", {}).get("steps", DEFAULT_STEPS))
     if arch["trained"]:
         (out / "metrics.json").write_bytes(metrics)  # the same weights: the evaluation still holds
     print(f"re-exported {old['id']} {old['packVersion']} as {version} into {out}")
@@ -721,6 +725,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--stream", type=Path, metavar="CHECKPOINT",
                    help="with --from-pack: a streaming model (python3 -m parley stream-train from this pack) to add, "
                         "as the graphs " + ", ".join(STREAM_FILES.values()) + " and the manifest section stream")
+    p.add_argument("--stream-steps", type=int, help="the stream model's guided DDIM steps at run time (default: the "
+                                                    f"pack's, or {DEFAULT_STEPS})")
     p.add_argument("--out", type=Path, required=True, help="pack folder to write")
     p.add_argument("--id", help="pack id (default: the folder name)")
     p.add_argument("--float32", action="store_true", help="store weights as float32 (default: float16-exact weights)")
@@ -741,7 +747,8 @@ def main(argv: list[str] | None = None) -> int:
     guidance = {"audio": wa, "style": ws, "rescale": a.guidance_rescale}
     if a.from_pack:
         return _reexport(a.from_pack, a.out, a.pack_version, a.id, not a.float32,
-                         (a.student, a.student_steps, a.student_default) if a.student else None, a.stream)
+                         (a.student, a.student_steps, a.student_default) if a.student else None, a.stream,
+                         a.stream_steps)
     if a.untrained:
         model = build_model(get_config(a.config), a.seed)
         version = a.pack_version or UNTRAINED_VERSION
