@@ -114,13 +114,18 @@ def test_a_pack_carries_the_stream_graphs_and_reads_them_back(stream_pack, tmp_p
             assert torch.equal(back.state_dict()[k], v), k
 
 
-def test_the_golden_stream_is_the_stream_sampler(stream_pack):
-    index = json.loads((stream_pack / "golden" / "golden.json").read_text())
-    st = index["stream"]
+def _golden_stream(pack: Path):
+    """The pack's golden stream entry and a reader of its tensors."""
+    index = json.loads((pack / "golden" / "golden.json").read_text())
 
     def load(name):
         t = index["tensors"][name]
-        return np.fromfile(stream_pack / "golden" / t["file"], dtype="<f4").reshape(t["shape"])
+        return np.fromfile(pack / "golden" / t["file"], dtype="<f4").reshape(t["shape"])
+    return index["stream"], load
+
+
+def test_the_golden_stream_is_the_stream_sampler(stream_pack):
+    st, load = _golden_stream(stream_pack)
     out = load(st["output"])
     assert st["steps"] == 3  # the manifest's stream.steps
     assert out.shape == (1, st["frames"], 56) and [w["start"] for w in st["windows"]] == list(range(0, st["frames"], 2))
@@ -136,12 +141,7 @@ def test_the_golden_stream_is_the_stream_sampler(stream_pack):
 
 @pytest.mark.skipif(ort_java.find_jar() is None, reason="needs java and the ONNX Runtime jar in ~/.m2")
 def test_onnx_runtime_runs_the_stream_graphs_as_pytorch(stream_pack):
-    index = json.loads((stream_pack / "golden" / "golden.json").read_text())
-    st = index["stream"]
-
-    def load(name):
-        t = index["tensors"][name]
-        return np.fromfile(stream_pack / "golden" / t["file"], dtype="<f4").reshape(t["shape"])
+    st, load = _golden_stream(stream_pack)
     pcm = load(st["pcm"])
     padded = np.zeros((1, (st["frames"] + st["window"]) * SPF), np.float32)
     padded[:, : pcm.shape[1]] = pcm
