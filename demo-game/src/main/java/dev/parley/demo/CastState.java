@@ -20,6 +20,7 @@ import dev.parley.app.ParleyAppState;
 import dev.parley.app.SpeechStream;
 import dev.parley.app.TalkingHead;
 import dev.parley.audio.AudioFiles;
+import dev.parley.audio.PcmClip;
 import dev.parley.head.HeadLook;
 import dev.parley.head.HeadShape;
 import dev.parley.head.HeadSpec;
@@ -97,6 +98,8 @@ public class CastState extends BaseAppState {
     private MicrophoneInput mic;
     private CastMember micSpeaker;
     private SpeechStream micStream;
+    /** Streamed lines still being written, by who says them. */
+    private final Map<CastMember, StreamedLine> feeding = new HashMap<>();
     private final Path packFolder;
     private final Boolean startWithModel;
     private ParleyAppState parley;
@@ -443,8 +446,28 @@ public class CastState extends BaseAppState {
         s.talker().setMotionSource(driver().source(s, settings));
         AudioNode node = audioNode(line);
         s.replaceAudio(node);
-        s.talker().say(node, driver().options(settings)); // plays the node; without an audio renderer, animates only
+        feeding.remove(s);
+        if (settings.streamed()) {
+            // As from a TTS engine: the voice plays as it arrives and the face follows on the stream path.
+            PcmClip clip = AudioFiles.read(getApplication().getAssetManager(), line.assetPath());
+            SpeechStream stream = s.talker().sayStream(clip.sampleRate(), driver().options(settings));
+            feeding.put(s, new StreamedLine(clip, stream));
+            if (getApplication().getAudioRenderer() != null) {
+                node.play();
+            }
+        } else {
+            s.talker().say(node, driver().options(settings)); // plays the node; no audio renderer: animates only
+        }
         version++;
+    }
+
+    /**
+     * @param speaker the character's index (in [0, speakers().size()))
+     * @return the stream the character's current line is being fed into, or null if it is not streamed
+     */
+    public SpeechStream streamOf(int speaker) {
+        StreamedLine fed = feeding.get(speakers.get(Validate.inRange(speaker, 0, speakers.size() - 1, "speaker")));
+        return fed == null ? null : fed.stream();
     }
 
     /**
@@ -463,6 +486,7 @@ public class CastState extends BaseAppState {
     /** Stops everyone. */
     public void silence() {
         stopMicrophone();
+        feeding.clear();
         for (CastMember s : speakers) {
             s.talker().stop();
         }
@@ -616,6 +640,7 @@ public class CastState extends BaseAppState {
         if (mic != null) {
             mic.poll(micStream::write);
         }
+        feeding.values().removeIf(fed -> !fed.feed(tpf));
         for (int i = 0; i < speakers.size(); i++) {
             if (talking[i] != speakers.get(i).isTalking()) {
                 talking[i] = !talking[i];

@@ -4,6 +4,7 @@ import dev.parley.app.LineOptions;
 import dev.parley.app.MotionSource;
 import dev.parley.app.ParleyAppState;
 import dev.parley.pack.InferenceRuntime;
+import dev.parley.sampler.SamplerKind;
 import dev.parley.service.InferenceService;
 import dev.parley.service.ServiceSettings;
 import dev.parley.style.Style;
@@ -54,7 +55,8 @@ public final class ModelSpeechDriver implements SpeechDriver {
     public LineOptions options(SpeechSettings settings) {
         return LineOptions.DEFAULTS.withSteps(settings.steps())
                 .withGuidance(settings.audioGuidance(), settings.styleGuidance())
-                .withGuidanceRescale(settings.guidanceRescale());
+                .withGuidanceRescale(settings.guidanceRescale())
+                .withSampler(settings.distilled() ? null : SamplerKind.DDIM);
     }
 
     /** The device the worker chose: the same probe, made once the worker has loaded ONNX Runtime. */

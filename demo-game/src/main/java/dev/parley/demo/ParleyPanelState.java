@@ -50,6 +50,8 @@ public class ParleyPanelState extends BaseAppState {
     private Label stepsValue;
     private Checkbox modelToggle;
     private Checkbox adapterToggle;
+    private Checkbox distilledToggle;
+    private Checkbox streamToggle;
     private Label micStatus;
     private Label saveStatus;
     private Label driverLine;
@@ -133,6 +135,9 @@ public class ParleyPanelState extends BaseAppState {
         modelRef = modelToggle.getModel().createReference();
         adapterToggle = panel.addChild(new Checkbox("Adapted voice (off: style only)", STYLE));
         adapterRef = adapterToggle.getModel().createReference();
+        distilledToggle = panel.addChild(new Checkbox("Distilled sampler (off: 10-step teacher)", STYLE));
+        distilledToggle.setChecked(true);
+        streamToggle = panel.addChild(new Checkbox("Stream the line in 20 ms chunks (as TTS)", STYLE));
 
         Button mic = panel.addChild(new Button("Talk into the microphone", STYLE));
         micStatus = panel.addChild(new Label("", STYLE));
@@ -193,7 +198,7 @@ public class ParleyPanelState extends BaseAppState {
     public SpeechSettings settings() {
         return new SpeechSettings(style.getSelectedItem(), (float) audioGuidance.getModel().getValue(),
                 (float) styleGuidance.getModel().getValue(), (float) rescale.getModel().getValue(),
-                (int) Math.round(steps.getModel().getValue()));
+                (int) Math.round(steps.getModel().getValue()), distilledToggle.isChecked(), streamToggle.isChecked());
     }
 
     /** @return the panel's root container (not null once initialized) */

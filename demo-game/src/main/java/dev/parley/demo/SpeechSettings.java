@@ -11,9 +11,26 @@ import dev.parley.util.Validate;
  * @param styleGuidance classifier-free guidance scale over style (&ge;0; model drivers only)
  * @param guidanceRescale guidance rescale in [0, 1] (model drivers only)
  * @param steps sampling steps (&ge;1; model drivers only)
+ * @param distilled true: the pack's default sampler (its distilled student where it has one); false: the
+ *     10-step guided teacher (model drivers only)
+ * @param streamed true: the line is fed as a stream of 20 ms chunks ({@code sayStream}), as from a TTS engine
  */
 public record SpeechSettings(StylePreset style, float audioGuidance, float styleGuidance, float guidanceRescale,
-        int steps) {
+        int steps, boolean distilled, boolean streamed) {
+
+    /**
+     * Settings on the pack's default sampler, not streamed.
+     *
+     * @param style see the record
+     * @param audioGuidance see the record
+     * @param styleGuidance see the record
+     * @param guidanceRescale see the record
+     * @param steps see the record
+     */
+    public SpeechSettings(StylePreset style, float audioGuidance, float styleGuidance, float guidanceRescale,
+            int steps) {
+        this(style, audioGuidance, styleGuidance, guidanceRescale, steps, true, false);
+    }
 
     /** Validates the fields. */
     public SpeechSettings {
@@ -31,6 +48,6 @@ public record SpeechSettings(StylePreset style, float audioGuidance, float style
      * @return these settings with that style
      */
     public SpeechSettings withStyle(StylePreset preset) {
-        return new SpeechSettings(preset, audioGuidance, styleGuidance, guidanceRescale, steps);
+        return new SpeechSettings(preset, audioGuidance, styleGuidance, guidanceRescale, steps, distilled, streamed);
     }
 }
