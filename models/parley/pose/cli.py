@@ -2,7 +2,8 @@
 its evaluation is ``python3 -m parley evaluate --pose RUN`` (parley.pose.evaluate).
 
     python3 -m parley pose train --pack packs/parley-base-v1 --data ../corpus/full --out runs/pose
-    python3 -m parley pose export --run runs/pose --out runs/pose/onnx
+    python3 -m parley pose export --run runs/pose --out packs/pose-adapter-v1
+    python3 -m parley pose golden --run runs/pose --pack packs/parley-base-v1 --out packs/pose-adapter-v1/golden
     python3 -m parley evaluate --pose runs/pose --pack packs/parley-base-v1 --data ../corpus/full \
         --out ../docs/pose-adapter.json
 """
@@ -77,6 +78,21 @@ def export(a: argparse.Namespace) -> int:
     return 0
 
 
+def golden(a: argparse.Namespace) -> int:
+    from parley.model.evaluate import load_pack
+
+    from .export import write_golden
+    from .train import PoseRun
+
+    torch.set_num_threads(a.threads)
+    run = PoseRun.load(a.run)
+    model, _, _, man = load_pack(a.pack)
+    check_pack(a.run, run.info.get("pack", {}), a.pack, man)
+    index = write_golden(run, model.audio.eval(), model.cfg.window, a.out, a.style)
+    print(f"wrote {a.out}: {index['frames']} frames, style {index['styleName']}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python3 -m parley pose", description=__doc__.split("\n\n")[0])
     sub = p.add_subparsers(dest="job", required=True)
@@ -100,6 +116,13 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--no-check", action="store_true", help="skip the ONNX Runtime parity check")
     e.add_argument("--threads", type=int, default=1)
     e.set_defaults(func=export)
+    g = sub.add_parser("golden", help="the Java parity test's vectors: a fixed PCM, its features, greedy codes, pose")
+    g.add_argument("--run", type=Path, required=True)
+    g.add_argument("--pack", type=Path, required=True, help="the pack whose audio encoder the run was trained on")
+    g.add_argument("--out", type=Path, required=True)
+    g.add_argument("--style", type=int, default=0, help="the style's index in the bank (%(default)s)")
+    g.add_argument("--threads", type=int, default=1)
+    g.set_defaults(func=golden)
     a = p.parse_args(argv)
     return int(a.func(a) or 0)
 

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from parley.layout import MOTION_FPS
+from parley.layout import MOTION_FPS, SAMPLES_PER_FRAME
 
 from .train import PoseRun
 
@@ -107,3 +107,42 @@ def export_run(run: PoseRun, out: Path, check: bool = True) -> dict:
         if worst > TOLERANCE:
             raise AssertionError(f"{out}: ONNX Runtime differs from PyTorch by {worst:.3g} (> {TOLERANCE:g})")
     return report
+
+
+GOLDEN_SECONDS = 2.5  # 62 frames: 16 codes, the last one half past the speech
+
+
+@torch.no_grad()
+def write_golden(run: PoseRun, encoder: nn.Module, window: int, out: Path, style: int = 0) -> dict:
+    """The Java parity test's vectors (``golden.json`` and raw little-endian tensors, as the pack's golden):
+    a fixed speech-like PCM (parley.model.export.golden_pcm), its audio features as the runtime encodes them
+    (window by window, padded to whole codes), and the greedy codes and head pose [T, 3] for style ``style``;
+    and, since greedy codes repeat (docs/adapters.md), the step graph's logits on random tokens and the
+    decoder's pose of random codes."""
+    from parley.model.export import _Golden, golden_pcm
+
+    from .data import PoseClip, audio_features
+    from .train import padded_pcm
+
+    pcm = golden_pcm(int(GOLDEN_SECONDS * 16000))
+    frames = len(pcm) // SAMPLES_PER_FRAME
+    clip = PoseClip("golden", "golden", pcm, np.zeros((frames, 3), np.float32), None)
+    d = run.gpt.cfg.downsample
+    feats = audio_features(encoder, padded_pcm(clip, d), window)
+    onehot = torch.nn.functional.one_hot(torch.tensor([style]), run.gpt.cfg.styles).float()
+    codes = run.gpt.generate(torch.from_numpy(feats)[None], onehot, feats.shape[0] // d)
+    pose = run.vq.decode(codes)[0, :frames].numpy()
+    g = np.random.default_rng(3)
+    probe = np.concatenate([[run.gpt.start], g.integers(0, run.gpt.cfg.codes, len(codes[0]) - 1)])[None]
+    logits = run.gpt(torch.from_numpy(probe), torch.from_numpy(feats)[None], onehot)[0]
+    probe_codes = g.integers(0, run.gpt.cfg.codes, (1, len(codes[0])))
+    gold = _Golden(out)
+    index = {"probeTokens": gold.put("probe_tokens", probe[0]), "probeLogits": gold.put("probe_logits", logits),
+             "probeCodes": gold.put("probe_codes", probe_codes[0]),
+             "probePose": gold.put("probe_pose", run.vq.decode(torch.from_numpy(probe_codes))[0]),
+             "encoding": "raw little-endian, row-major", "style": style, "styleName": run.bank.names[style],
+             "frames": frames, "pcm": gold.put("pcm", pcm), "audioFeatures": gold.put("audio_features", feats),
+             "codes": gold.put("codes", codes[0]), "pose": gold.put("pose", pose), "tolerance": TOLERANCE}
+    index["tensors"] = gold.tensors
+    (out / "golden.json").write_text(json.dumps(index, indent=1) + "\n")
+    return index

@@ -84,6 +84,21 @@ public final class LineStart {
         return audio;
     }
 
+    /**
+     * A second, independent reading of a whole (not streamed) line's audio, for a source that needs all of it
+     * up front next to the one {@link #audio} feeds (the pose adapter, {@link MotionSource#withHeadPose}).
+     *
+     * @param sampleRate the rate to read (&gt;0)
+     * @param samplesPerFrame samples per motion frame at that rate (&gt;0)
+     * @return the line's audio (not null; the caller reads and closes it)
+     */
+    LineAudio audioCopy(int sampleRate, int samplesPerFrame) {
+        if (streamed) {
+            throw new IllegalStateException("'" + line.name() + "' is streamed: its audio cannot be read twice");
+        }
+        return opener.open(sampleRate, samplesPerFrame);
+    }
+
     /** @return the audio {@link #audio} opened, or null */
     LineAudio openedAudio() {
         return audio;

@@ -52,6 +52,26 @@ public interface MotionSource {
     }
 
     /**
+     * The pose adapter as a character's head-pose source: each line's motion comes from {@code base}, and
+     * its {@code head} slice (the neck's rotation) is replaced by the adapter's pose for the line's speech in a
+     * training style (docs/adapters.md, "Pose adapter"). The pose is computed when the line starts, on the
+     * render thread. A streamed line, or a line whose pose fails, keeps {@code base}'s head pose (a warning
+     * is logged).
+     *
+     * @param base where the rest of the motion comes from, e.g. {@link #model()} (not null)
+     * @param adapter the loaded adapter (not null; used on the render thread, closed by the caller)
+     * @param style the training style's index ({@link dev.parley.pose.PoseAdapter#styleIndex},
+     *     {@link dev.parley.pose.PoseAdapter#retrieve})
+     * @return the source (not null)
+     */
+    static MotionSource withHeadPose(MotionSource base, dev.parley.pose.PoseAdapter adapter, int style) {
+        Validate.nonNull(base, "base");
+        Validate.nonNull(adapter, "adapter");
+        Validate.inRange(style, 0, adapter.styleCount() - 1, "style");
+        return new HeadPoseMotion.Source(base, adapter, style);
+    }
+
+    /**
      * Starts one line's motion. Called by the head on the render thread when the line begins.
      *
      * @param start the line and what the head knows (not null)

@@ -56,6 +56,24 @@ public final class MotionTrack {
         frames += count;
     }
 
+    /**
+     * Copies retained frames out, e.g. to pass them on changed.
+     *
+     * @param from the first frame's index since the track's start (retained: not discarded)
+     * @param count frames to copy (&ge;0, appended)
+     * @param out receives [count * dim] values from {@code offset} (not null, modified)
+     * @param offset where the first frame goes in {@code out}
+     */
+    public void copyFrames(int from, int count, float[] out, int offset) {
+        Validate.nonNull(out, "out");
+        int dim = layout.dim();
+        if (from < first || count < 0 || from + count > frames || offset < 0 || offset + count * dim > out.length) {
+            throw new IllegalArgumentException("cannot copy " + count + " frames from frame " + from + " (frames "
+                    + first + " to " + frames + " held) into " + out.length + " values at " + offset);
+        }
+        System.arraycopy(data, (from - first) * dim, out, offset, count * dim);
+    }
+
     /** @return frames appended so far (including any discarded) */
     public int frameCount() {
         return frames;
