@@ -25,6 +25,10 @@ final class HeadPoseMotion implements MotionSource.Motion {
             float[] pose = null;
             if (start.streamed()) {
                 LOG.warning(() -> "'" + start.line().name() + "' is streamed: it keeps " + base + "'s head pose");
+            } else if (motion.layout().fps() != adapter.fps()) {
+                LOG.warning(() -> "'" + start.line().name() + "': " + base + " makes " + motion.layout().fps()
+                        + " frames per second, the pose adapter " + adapter.fps() + ": it keeps " + base
+                        + "'s head pose");
             } else {
                 LineAudio audio = null;
                 try {

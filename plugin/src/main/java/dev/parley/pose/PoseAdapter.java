@@ -63,6 +63,7 @@ public final class PoseAdapter implements AutoCloseable {
     private final int startToken;
     private final int maxCodes;
     private final int featureDim;
+    private final int fps;
     private final int sampleRate;
     private final int samplesPerFrame;
     private final int windowFrames;
@@ -77,7 +78,8 @@ public final class PoseAdapter implements AutoCloseable {
         JsonFields f = new JsonFields(source);
         f.formatAndVersion(root, FORMAT, VERSION);
         ModelDims dims = pack.manifest().dims();
-        expect(f.integer(root, "fps", "fps"), pack.manifest().motion().fps(), "fps", "the pack's motion.fps");
+        fps = f.integer(root, "fps", "fps");
+        expect(fps, pack.manifest().motion().fps(), "fps", "the pack's motion.fps");
         expect(f.integer(root, "audioFeatureDim", "audioFeatureDim"), dims.audioDim(), "audioFeatureDim",
                 "the pack's audio.featureDim");
         framesPerCode = positive(f, root, "framesPerCode", 64);
@@ -401,6 +403,11 @@ public final class PoseAdapter implements AutoCloseable {
         int frames = Math.max(1, pcm.length / samplesPerFrame);
         float[] padded = pcm.length >= samplesPerFrame ? pcm : java.util.Arrays.copyOf(pcm, samplesPerFrame);
         return decode(codes(features(padded), frames, style), frames);
+    }
+
+    /** @return the pose's frame rate (the pack's motion rate) */
+    public int fps() {
+        return fps;
     }
 
     /** @return the sample rate {@link #pose} reads (the pack's) */
