@@ -120,17 +120,20 @@ public final class PoseAdapter implements AutoCloseable {
         Path encoderFile = pack.folder().resolve(pack.manifest().audioEncoderFile());
         encoder = runtime.open(checked(encoderFile, encoderSha, "pack.audioEncoderSha256"), encoderFile.toString());
         OrtSession g = null;
+        OrtSession d = null;
         try {
             g = open(runtime, folder, f, graphs, sums, "gpt");
-            decoder = open(runtime, folder, f, graphs, sums, "decoder");
+            d = open(runtime, folder, f, graphs, sums, "decoder");
+            checkNames(g, List.of("tokens", "audio_features", "style"), "logits");
+            checkNames(d, List.of("codes"), "pose");
         } catch (RuntimeException e) {
             closeQuietly(g);
+            closeQuietly(d);
             closeQuietly(encoder);
             throw e;
         }
         gpt = g;
-        checkNames(gpt, List.of("tokens", "audio_features", "style"), "logits");
-        checkNames(decoder, List.of("codes"), "pose");
+        decoder = d;
     }
 
     /**

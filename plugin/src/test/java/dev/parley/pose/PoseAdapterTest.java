@@ -150,6 +150,14 @@ class PoseAdapterTest {
         e = assertThrows(AssetFormatException.class, () -> PoseAdapter.load(dir, pack));
         assertTrue(e.getMessage().contains("field 'pack.audioEncoderSha256' expected SHA-256 " + "0".repeat(64)),
                 e.getMessage());
+        ((ObjectNode) root.get("pack")).put("audioEncoderSha256",
+                json.readTree(folder().resolve(PoseAdapter.MANIFEST).toFile()).get("pack").get("audioEncoderSha256")
+                        .asText());
+        ((ObjectNode) root.get("graphs")).put("gpt", "pose_decoder.onnx");
+        Files.writeString(dir.resolve(PoseAdapter.MANIFEST), json.writeValueAsString(root));
+        e = assertThrows(AssetFormatException.class, () -> PoseAdapter.load(dir, pack));
+        assertTrue(e.getMessage().contains("field 'graphs' expected inputs [tokens, audio_features, style] and "
+                + "output 'logits' but a graph has [codes] -> [pose]"), e.getMessage());
         Files.writeString(dir.resolve(PoseAdapter.MANIFEST), "{\"format\": \"parley-pose-adapter\"");
         e = assertThrows(AssetFormatException.class, () -> PoseAdapter.load(dir, pack));
         assertTrue(e.getMessage().startsWith(dir.resolve(PoseAdapter.MANIFEST).toString()), e.getMessage());
