@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from parley.layout import MOTION_FPS, SAMPLES_PER_FRAME
+from parley.layout import MOTION_FPS, SAMPLE_RATE, SAMPLES_PER_FRAME
 
 from .train import PoseRun
 
@@ -124,7 +124,7 @@ def write_golden(run: PoseRun, encoder: nn.Module, window: int, out: Path, style
     from .data import PoseClip, audio_features
     from .train import padded_pcm
 
-    pcm = golden_pcm(int(GOLDEN_SECONDS * 16000))
+    pcm = golden_pcm(int(GOLDEN_SECONDS * SAMPLE_RATE))
     frames = len(pcm) // SAMPLES_PER_FRAME
     clip = PoseClip("golden", "golden", pcm, np.zeros((frames, 3), np.float32), None)
     d = run.gpt.cfg.downsample
