@@ -13,9 +13,9 @@ import torch
 from parley.layout import MOTION_LAYOUT
 from parley.model import ort_java
 from parley.model.config import BASE, TINY
-from parley.model.export import (AUDIO_MEMORY, DEFAULT_GUIDANCE, audio_memory_shape, export_onnx, export_pack,
-                                  load_distilled_weights, load_pack_weights, load_stream_weights, main as export_main,
-                                  round_weights_to_half)
+from parley.model.export import (AUDIO_MEMORY, DEFAULT_GUIDANCE, DEFAULT_STEPS, audio_memory_shape, export_onnx,
+                                  export_pack, load_distilled_weights, load_pack_weights, load_stream_weights,
+                                  main as export_main, round_weights_to_half)
 from parley.model.fixtures import write_one_graph_pack
 from parley.model.network import build_model
 from parley.model.sampler import ddim_timesteps
@@ -229,7 +229,7 @@ def test_committed_base_pack_is_current(tmp_path):
                     training=arch.get("training"), guidance=man["sampling"]["guidance"], student=student,
                     distilled=man["sampling"].get("distilled"), stream=stream,
                     stream_training=man.get("stream", {}).get("training"),
-                    stream_steps=man.get("stream", {}).get("steps", 10))
+                    stream_steps=man.get("stream", {}).get("steps", DEFAULT_STEPS))
         skip = ("metrics.json",)  # written by python3 -m parley evaluate
     else:
         assert man["packVersion"] == "0.0.0-untrained"

@@ -57,7 +57,7 @@ from parley.levels import power_db
 
 from .diffusion import Schedule
 from .network import ParleyModel
-from .sampler import Conditions, ancestral_sample, ddim_sample, ddim_timesteps, folded_sample
+from .sampler import Conditions, ancestral_sample, ddim_sample, ddim_timesteps, folded_sample, history
 from .train import load_checkpoint, read_checkpoint
 
 BA_SIGMA = 3.0
@@ -214,9 +214,7 @@ def sample_clips(model: ParleyModel, mean: np.ndarray, std: np.ndarray, clips: l
             else:
                 x = ddim_sample(model.denoiser, noise, cond, ab, steps, wa, ws, rescale=phi)
         out.append(x[:, :step])
-        done = torch.cat(out, 1)
-        # The last Tp frames so far; a first window shorter than Tp repeats its first frame (LineGenerator).
-        prev = torch.cat([done[:, :1].expand(-1, max(0, tp - done.shape[1]), -1), done[:, -tp:]], 1)
+        prev = history(torch.cat(out, 1), tp)
     motion = torch.cat(out, 1).numpy().reshape(n, samples, n_windows * step, -1) * std + mean
     return [motion[i, :, : frames[i]].astype(np.float32) for i in range(n)]
 

@@ -169,6 +169,12 @@ def ancestral_sample(denoise: DenoiseFn, noise: torch.Tensor, cond: Conditions, 
     return x
 
 
+def history(done: torch.Tensor, previous: int) -> torch.Tensor:
+    """The next window's ``prev_motion`` [B, Tp, M] from the frames kept so far [B, T, M]: the last Tp;
+    fewer than Tp repeat the first in front, as the runtime's LineGenerator and StreamGenerator do."""
+    return torch.cat([done[:, :1].expand(-1, max(0, previous - done.shape[1]), -1), done[:, -previous:]], 1)
+
+
 @torch.no_grad()
 def sample_clip(model, pcm: torch.Tensor, style: torch.Tensor, shape: torch.Tensor, alphas_cumprod: np.ndarray,
                 steps: int | None = 10, audio_scale: float = 1.5, style_scale: float = 1.5, seed: int = 0,

@@ -30,8 +30,8 @@ from parley.layout import SAMPLES_PER_FRAME
 from .config import ModelConfig
 from .diffusion import Schedule
 from .network import ParleyModel
-from .sampler import Conditions, ddim_sample
-from .train import _train_loop, denoiser_step, flame_vertex_fn, run_log, save_checkpoint
+from .sampler import Conditions, ddim_sample, history
+from .train import _fit, _train_loop, denoiser_step, flame_vertex_fn, run_log, save_checkpoint
 
 
 @dataclass(frozen=True)
@@ -103,9 +103,6 @@ def stream_window(clip: dict[str, Any], cfg: ModelConfig, scfg: StreamConfig, co
     pcm[: len(src)] = src
     phones = np.asarray(clip["phones"], np.int64) if clip.get("phones") is not None else np.full(frames, -1, np.int64)
     s0 = int(rng.integers(0, max(1, frames - cfg.style.frames + 1)))
-    style_motion = motion[s0:s0 + cfg.style.frames]
-    if len(style_motion) < cfg.style.frames:
-        style_motion = np.concatenate([style_motion, np.repeat(style_motion[-1:], cfg.style.frames - len(style_motion), 0)])
     first = start == 0
     valid = (np.arange(k) < n).astype(np.float32)
     return {
@@ -115,7 +112,7 @@ def stream_window(clip: dict[str, Any], cfg: ModelConfig, scfg: StreamConfig, co
         "first_window": np.float32(first),
         "valid": valid,
         "phones": np.where(valid > 0, phones[start:start + k], -1),
-        "style_motion": style_motion,
+        "style_motion": _fit(motion[s0:s0 + cfg.style.frames], cfg.style.frames, None),
         "shape": np.asarray(clip["shape"], np.float32),
     }
 
@@ -189,9 +186,7 @@ def stream_sample(model: ParleyModel, pcm: torch.Tensor, frames: int, style: tor
             trace.append({"start": start, "context": context, "pcm": chunk.clone(), "features": features,
                           "prev": prev.clone(), "first": first, "noise": noise, "x": x})
         kept.append(x[:, :scfg.hop])
-        done = torch.cat(kept, 1)
-        # The last Tp frames so far; fewer repeat the first (as stream_window trains and LineGenerator runs).
-        prev = torch.cat([done[:, :1].expand(-1, max(0, tp - done.shape[1]), -1), done[:, -tp:]], 1)
+        prev = history(torch.cat(kept, 1), tp)  # as stream_window trains
     return torch.cat(kept, 1)[:, :frames]
 
 
