@@ -1,5 +1,6 @@
 package dev.parley.pack;
 
+import static dev.parley.testing.Golden.copy;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -467,7 +468,7 @@ class GoldenParityTest {
                     task.audioFeatures));
             report("window at " + start + ", prev_motion", Golden.maxAbsDiff(
                     golden.floats(w.get("prevMotion").asText()), task.prevMotion), SAMPLER_TOLERANCE);
-            Golden.copy(golden.floats(w.get("noise").asText()), task.x); // the golden noise injected
+            copy(golden.floats(w.get("noise").asText()), task.x); // the golden noise injected
             while (!task.isDone()) {
                 stepper.step(List.of(task));
             }
@@ -568,9 +569,5 @@ class GoldenParityTest {
         Set<String> names = new TreeSet<>();
         object.fieldNames().forEachRemaining(names::add);
         return names;
-    }
-
-    private static void copy(float[] from, float[] to) {
-        Golden.copy(from, to);
     }
 }
