@@ -126,8 +126,12 @@ class AudioEncoder(nn.Module):
         self.ln_out = nn.LayerNorm(cfg.width)
         self.phone_head = nn.Linear(cfg.width, cfg.n_phones)  # auxiliary, training only
 
-    def forward(self, pcm: torch.Tensor, mel_fb: torch.Tensor | None = None) -> torch.Tensor:
-        h = self.convs(self.logmel(pcm, mel_fb)).transpose(1, 2)  # B, T, C
+    def forward(self, pcm: torch.Tensor, mel_fb: torch.Tensor | None = None,
+                mel_mask: torch.Tensor | None = None) -> torch.Tensor:
+        """``mel_fb`` and ``mel_mask`` [B, n_mels, S/hop] (training only): warped filterbanks and
+        SpecAugment masks (:func:`parley.model.randomise.spec_masks`) on the normalised log-mel."""
+        mel = self.logmel(pcm, mel_fb)
+        h = self.convs(mel if mel_mask is None else mel * mel_mask).transpose(1, 2)  # B, T, C
         h = self.ln_in(self.proj(h))
         h = h + gelu(self.pos_conv(h.transpose(1, 2))).transpose(1, 2)
         for block in self.blocks:

@@ -29,6 +29,13 @@ from parley.layout import SAMPLE_RATE
 SPEEDS = tuple(20 / d for d in range(17, 25))  # resample_poly(up=20, down=d): 0.83x .. 1.18x speed
 
 
+def speeds_up_to(speed_max: float) -> tuple[float, ...]:
+    """The speed factors 20/d from 0.83x up to ``speed_max`` (resample_poly(up=20, down=d))."""
+    if not 20 / 24 <= speed_max <= 2.0:
+        raise ValueError(f"speed_max must be in [0.83, 2.0] but got {speed_max}")
+    return tuple(20 / d for d in range(int(np.ceil(20 / speed_max - 1e-9)), 25))
+
+
 @dataclass(frozen=True)
 class WindowRecipe:
     """How training windows are cut and what their audio goes through (all off by default: the windows
@@ -38,6 +45,8 @@ class WindowRecipe:
     p_tight_start: float = 0.0  # share of a line's first windows that start right on its first phone
     rest_tau: float = 2.5  # frames: after the audio ends the target relaxes to the speaker's rest this fast
     rest_truncation: bool = False  # truncated windows score the silence after the cut as rest
+    speed_max: float = SPEEDS[0]  # fastest speed perturbation; pitched-up acted voices need ~1.5x
+    spec_augment: bool = False  # phone pretraining: SpecAugment masks on the log-mel (spec_masks)
 
     @property
     def active(self) -> bool:
@@ -81,9 +90,9 @@ def room_impulse_response(rng: np.random.Generator) -> np.ndarray:
     return (h / np.sqrt(np.sum(h ** 2))).astype(np.float32)
 
 
-def draw_chain(rng: np.random.Generator) -> AudioChain:
+def draw_chain(rng: np.random.Generator, speeds: tuple[float, ...] = SPEEDS) -> AudioChain:
     """A random chain; each effect on its own coin."""
-    speed = float(SPEEDS[int(rng.integers(len(SPEEDS)))]) if rng.random() < 0.5 else 1.0
+    speed = float(speeds[int(rng.integers(len(speeds)))]) if rng.random() < 0.5 else 1.0
     vtlp = float(np.round(rng.uniform(0.85, 1.2), 2)) if rng.random() < 0.5 else 1.0
     rir = room_impulse_response(rng) if rng.random() < 0.4 else None
     highpass = lowpass = 0.0
@@ -182,3 +191,22 @@ def rest_pose(motion: np.ndarray, phones: np.ndarray, silence: int = 0, margin: 
     dist = np.min(np.abs(np.arange(len(phones))[:, None] - idx[None, :]), axis=1)
     deep = dist >= margin
     return motion[deep].mean(0) if deep.any() else motion[0]
+
+
+def spec_masks(rng: np.random.Generator, rows: int, n_mels: int, frames: int, freq_masks: int = 2,
+               freq_width: int = 12, time_masks: int = 2, time_width: int = 10) -> np.ndarray:
+    """SpecAugment (Park et al. 2019) masks [rows, n_mels, frames] of ones and zeros: per row up to
+    ``freq_masks`` bands of at most ``freq_width`` mel bins and ``time_masks`` spans of at most
+    ``time_width`` log-mel frames (10 ms each) are zeroed, i.e. set to the window's mean (the log-mel
+    is normalised per bin). Time spans stay short of a phone, so each frame's label still holds."""
+    m = np.ones((rows, n_mels, frames), np.float32)
+    for r in range(rows):
+        for _ in range(freq_masks):
+            w = int(rng.integers(0, freq_width + 1))
+            f0 = int(rng.integers(0, n_mels - w + 1))
+            m[r, f0:f0 + w] = 0.0
+        for _ in range(time_masks):
+            w = int(rng.integers(0, time_width + 1))
+            t0 = int(rng.integers(0, frames - w + 1))
+            m[r, :, t0:t0 + w] = 0.0
+    return m

@@ -10,6 +10,7 @@ the head's layout, ``shape`` [100], and optionally ``phones`` [T] int (-1 = unkn
 from __future__ import annotations
 
 import argparse
+import copy
 import importlib
 import json
 import math
@@ -33,7 +34,7 @@ from .audio import warped_filterbank
 from .config import AudioConfig, ModelConfig, config_from_dict, get_config
 from .diffusion import Schedule, VertexFn, condition_dropout, diffusion_losses, phone_loss
 from .network import ParleyModel, build_model
-from .randomise import WindowRecipe, apply_chain, draw_chain, resample_speed, rest_pose
+from .randomise import WindowRecipe, apply_chain, draw_chain, resample_speed, rest_pose, spec_masks, speeds_up_to
 from .sampler import Conditions, ddim_sample, ddim_timesteps
 from .style import nt_xent
 
@@ -120,7 +121,7 @@ def recipe_window(clip: dict[str, Any], cfg: ModelConfig, mean: np.ndarray, std:
     pcm = np.asarray(clip["pcm"], np.float32)
     frames = motion.shape[0]
     phones = np.asarray(clip["phones"], np.int64) if clip.get("phones") is not None else np.full(frames, -1, np.int64)
-    chain = draw_chain(rng) if rng.random() < recipe.randomise else None
+    chain = draw_chain(rng, speeds_up_to(recipe.speed_max)) if rng.random() < recipe.randomise else None
     r = chain.speed if chain is not None else 1.0
     need = tw * r  # source frames under a full window
     u = rng.random()
@@ -146,6 +147,7 @@ def recipe_window(clip: dict[str, Any], cfg: ModelConfig, mean: np.ndarray, std:
     if rng.random() < tr.p_truncate and n_audio > shortest:  # the runtime's last window: silence follows
         n_audio, truncated = int(rng.integers(shortest, n_audio + 1)), True
         audio = audio[:n_audio * spf]
+    clean = audio
     if chain is not None:
         audio = apply_chain(audio, chain, rng)
     pos = s0 + r * (np.arange(-tp, tw) + 0.5) - 0.5
@@ -176,6 +178,10 @@ def recipe_window(clip: dict[str, Any], cfg: ModelConfig, mean: np.ndarray, std:
         "style_motion": _fit(motion[s_style:s_style + cfg.style.frames], cfg.style.frames, None),
         "shape": np.asarray(clip["shape"], np.float32),
         "vtlp": np.float32(chain.vtlp if chain is not None else 1.0),
+        # The same window before the room, EQ, noise and codec (speed kept), and whether a teacher
+        # encoder may be matched on it (real lines: no, a teacher does not hear them well).
+        "pcm_clean": _fit(clean, tw * spf, 0.0),
+        "match": np.float32(clip.get("match", 1.0)),
     }
 
 
@@ -479,28 +485,55 @@ def train_denoiser(model: ParleyModel, dataset: MotionDataset, mean: np.ndarray,
                        "denoiser", log, log_every, schedule_steps, on_step, resume)
 
 
-def phone_step(model: ParleyModel, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-    """Frame-level phone cross entropy of the audio encoder (and its phone head), with frame accuracy."""
-    features = model.audio(batch["pcm"], mel_filterbanks(batch.get("vtlp"), model.cfg.audio))
+def phone_step(model: ParleyModel, batch: dict[str, torch.Tensor], teacher: torch.Tensor | None = None,
+               match_weight: float = 0.0) -> dict[str, torch.Tensor]:
+    """Frame-level phone cross entropy of the audio encoder (and its phone head), with frame accuracy;
+    ``batch["mel_mask"]`` (optional): SpecAugment masks. ``teacher``: features [B, T, Da] a frozen
+    encoder gave for the clean windows; the mean squared distance to them, over the rows whose
+    ``batch["match"]`` is 1, is added at ``match_weight``."""
+    features = model.audio(batch["pcm"], mel_filterbanks(batch.get("vtlp"), model.cfg.audio), batch.get("mel_mask"))
     logits = model.audio.phone_logits(features)
     loss = phone_loss(logits, batch["phones"])
     known = batch["phones"] >= 0
     acc = (logits.argmax(-1) == batch["phones"])[known].float().mean() if bool(known.any()) else loss * 0.0
-    return {"phone": loss, "accuracy": acc.detach(), "total": loss}
+    out = {"phone": loss, "accuracy": acc.detach(), "total": loss}
+    if teacher is not None:
+        w = batch["match"] if "match" in batch else torch.ones(features.shape[0])
+        per_row = ((features - teacher) ** 2).mean(dim=(1, 2))
+        out["match"] = (w * per_row).sum() / w.sum().clamp(min=1.0)
+        out["total"] = loss + match_weight * out["match"]
+    return out
 
 
 def train_phones(model: ParleyModel, dataset: MotionDataset, mean: np.ndarray, std: np.ndarray, steps: int,
                  seed: int = 0, lr: float = 5e-4, log: Callable[[str], None] = print, log_every: int = 50,
                  on_step: Callable[[int], bool | None] | None = None, recipe: WindowRecipe | None = None,
-                 resume: Path | None = None, head_only: bool = False) -> list[dict[str, float]]:
+                 resume: Path | None = None, head_only: bool = False, match_weight: float = 0.0
+                 ) -> list[dict[str, float]]:
     """Pretrains the audio encoder as a frame-level phone recogniser on the corpus's phone labels (the
     denoiser and the style encoder are untouched); the same windows, recipe and schedule as
     :func:`train_denoiser`, at learning rate ``lr``. ``head_only``: a linear probe, only the phone head
-    learns on the frozen encoder's features (how phonetic an encoder already is, e.g. a pack's)."""
+    learns on the frozen encoder's features (how phonetic an encoder already is, e.g. a pack's).
+    ``match_weight`` > 0: the encoder as it was before this phase, frozen, is a teacher; on randomised
+    windows the encoder learns to give the features the teacher gives for the clean window, so a
+    denoiser trained on the teacher's features can read the new encoder's."""
     bs = model.cfg.train.batch_size
+    teacher = None
+    if match_weight > 0:
+        teacher = copy.deepcopy(model.audio).eval()
+        for q in teacher.parameters():
+            q.requires_grad_(False)
 
     def losses_of(rng: np.random.Generator, gen: torch.Generator) -> dict[str, torch.Tensor]:
-        return phone_step(model, make_batch(dataset, model.cfg, mean, std, rng, bs, recipe))
+        batch = make_batch(dataset, model.cfg, mean, std, rng, bs, recipe)
+        if recipe is not None and recipe.spec_augment:
+            a = model.cfg.audio
+            batch["mel_mask"] = torch.from_numpy(spec_masks(rng, bs, a.n_mels, batch["pcm"].shape[1] // a.hop))
+        if teacher is None:
+            return phone_step(model, batch)
+        with torch.no_grad():
+            target = teacher(batch.get("pcm_clean", batch["pcm"]))
+        return phone_step(model, batch, target, match_weight)
 
     params = list((model.audio.phone_head if head_only else model.audio).parameters())
     return _train_loop(model, params, () if head_only else (model.audio,), losses_of, steps, seed, lr, "phones",
@@ -620,6 +653,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--phone-steps", type=int, default=0,
                    help="first pretrain the audio encoder as a frame-level phone recogniser for so many steps")
     p.add_argument("--phone-lr", type=float, default=5e-4, help="peak learning rate of the phone pretraining")
+    p.add_argument("--phone-real", type=Path, metavar="DIR",
+                   help="mix a real-voice dataset's dev lines into the phone pretraining (docs/real-voices.md)")
+    p.add_argument("--phone-real-share", type=float, default=0.25, help="share of phone windows from --phone-real")
+    p.add_argument("--spec-augment", action="store_true", help="SpecAugment masks in the phone pretraining")
+    p.add_argument("--phone-match", type=float, default=0.0, metavar="WEIGHT",
+                   help="phone pretraining also matches the starting encoder's features on clean windows")
+    p.add_argument("--speed-max", type=float, default=None,
+                   help="fastest speed perturbation of randomised windows (default 1.18; ~1.5 for pitched-up voices)")
     p.add_argument("--phone-head-only", action="store_true",
                    help="the phone steps train only the phone head on the frozen encoder (a linear probe)")
     p.add_argument("--phone-weight", type=float, help="weight of the phone loss beside the denoiser's "
@@ -668,7 +709,8 @@ def main(argv: list[str] | None = None) -> int:
     if a.phone_steps < 0:
         p.error(f"--phone-steps must be >= 0 but got {a.phone_steps}")
     recipe = WindowRecipe(randomise=a.randomise, p_tail=a.tail, p_tight_start=a.tight_start,
-                          rest_truncation=a.rest_truncation)
+                          rest_truncation=a.rest_truncation, spec_augment=a.spec_augment,
+                          **({} if a.speed_max is None else {"speed_max": a.speed_max}))
     if a.lr is not None:
         tr = replace(tr, lr=a.lr)
     if a.warmup is not None:
@@ -729,6 +771,10 @@ def main(argv: list[str] | None = None) -> int:
                 data=data_reference(a.data) if a.data else f"synthetic:{a.synthetic}")
     if a.phone_steps or recipe.active:
         info.update(phone_steps=a.phone_steps, recipe=recipe.to_dict())
+    if a.phone_real:
+        info.update(phone_real=data_reference(str(a.phone_real)), phone_real_share=a.phone_real_share)
+    if a.phone_match:
+        info.update(phone_match=a.phone_match)
     if prior is not None:
         phase = {"steps": a.steps, "schedule_steps": a.schedule_steps or a.steps, "seed": a.seed, "lr": cfg.train.lr,
                  "w_bilabial": cfg.train.w_bilabial, "p_sampler_state": cfg.train.p_sampler_state}
@@ -755,9 +801,14 @@ def main(argv: list[str] | None = None) -> int:
             model.load_state_dict(read_checkpoint(a.out / "phones.pt")["state_dict"])
             log(f"phone pretraining from {a.out / 'phones.pt'} (complete)")
         else:
-            train_phones(model, dataset, mean, std, a.phone_steps, a.seed, a.phone_lr, log=log,
+            phone_data = dataset
+            if a.phone_real:
+                from parley.realvoice.training import PhoneMix, RealPhoneLines
+                phone_data = PhoneMix(dataset, RealPhoneLines(a.phone_real), a.phone_real_share)
+                log(f"phone pretraining: {len(phone_data.real)} real dev lines at share {a.phone_real_share}")
+            train_phones(model, phone_data, mean, std, a.phone_steps, a.seed, a.phone_lr, log=log,
                          on_step=checkpoint("phones-", a.phone_steps), recipe=recipe, resume=phone_resume,
-                         head_only=a.phone_head_only)
+                         head_only=a.phone_head_only, match_weight=a.phone_match)
             save_checkpoint(a.out / "phones.pt", model, mean, std, steps=0, **info)
     train_denoiser(model, dataset, mean, std, a.steps, a.seed, vertex_fn, log=log,
                    schedule_steps=a.schedule_steps or None, on_step=checkpoint("step-", a.steps), recipe=recipe,
