@@ -3,17 +3,19 @@ package dev.parley.app;
 import dev.parley.features.LineAudio;
 import dev.parley.head.MotionLayout;
 import dev.parley.motion.MotionTrack;
+import dev.parley.pose.LinePose;
 import dev.parley.pose.PoseAdapter;
-import java.util.Arrays;
-import java.util.logging.Level;
+import dev.parley.service.InferenceService;
 import java.util.logging.Logger;
 
-/** {@link MotionSource#withHeadPose}: another source's motion with the pose adapter's head pose. */
+/**
+ * {@link MotionSource#withHeadPose}: another source's motion with the pose adapter's head pose. The pose is made
+ * on Parley's inference worker ({@link LinePose}); on the render thread this motion only holds the base source's
+ * frames until the pose is there and copies the pose into their {@code head} slice.
+ */
 final class HeadPoseMotion implements MotionSource.Motion {
 
     private static final Logger LOG = Logger.getLogger(HeadPoseMotion.class.getName());
-    /** Frames read from the line's audio per call. */
-    private static final int READ_FRAMES = 256;
     /** The scratch track's first allocation, in frames (it grows as needed). */
     private static final int SCRATCH_FRAMES = 64;
 
@@ -21,29 +23,38 @@ final class HeadPoseMotion implements MotionSource.Motion {
     record Source(MotionSource base, PoseAdapter adapter, int style) implements MotionSource {
         @Override
         public MotionSource.Motion start(LineStart start) throws Exception {
-            MotionSource.Motion motion = base.start(start);
-            float[] pose = null;
             if (start.streamed()) {
                 LOG.warning(() -> "'" + start.line().name() + "' is streamed: it keeps " + base + "'s head pose");
-            } else if (motion.layout().fps() != adapter.fps()) {
+                return base.start(start);
+            }
+            LinePose pose = new LinePose(adapter, style, start.line().name());
+            start.requestHeadPose(pose); // the model's line carries it to the worker
+            MotionSource.Motion motion = base.start(start);
+            boolean carried = start.takeHeadPose() == null;
+            if (motion.layout().fps() != adapter.fps()) {
+                pose.cancel();
                 LOG.warning(() -> "'" + start.line().name() + "': " + base + " makes " + motion.layout().fps()
                         + " frames per second, the pose adapter " + adapter.fps() + ": it keeps " + base
                         + "'s head pose");
-            } else {
-                LineAudio audio = null;
-                try {
-                    audio = start.audioCopy(adapter.sampleRate(), adapter.samplesPerFrame());
-                    pose = adapter.pose(readAll(audio, adapter.samplesPerFrame()), style);
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "'" + start.line().name() + "': the pose adapter failed, the line keeps "
-                            + base + "'s head pose: " + e.getMessage());
-                } finally {
-                    if (audio != null) {
-                        audio.close();
-                    }
-                }
+                return motion;
             }
-            return pose == null ? motion : new HeadPoseMotion(motion, pose);
+            if (!carried && !submitAlone(start, pose)) {
+                return motion;
+            }
+            return new HeadPoseMotion(motion, pose, start.line().name(), base);
+        }
+
+        /** Queues the pose of a line the worker does not animate, with its own reading of the audio. */
+        private boolean submitAlone(LineStart start, LinePose pose) {
+            InferenceService service = start.service();
+            if (service == null) {
+                LOG.warning(() -> "'" + start.line().name() + "': the pose adapter runs on Parley's inference worker"
+                        + " and there is none (no pack): it keeps " + base + "'s head pose");
+                return false;
+            }
+            LineAudio own = start.audioCopy(adapter.sampleRate(), adapter.samplesPerFrame());
+            service.submit(pose.withAudio(own));
+            return true;
         }
 
         @Override
@@ -53,32 +64,20 @@ final class HeadPoseMotion implements MotionSource.Motion {
     }
 
     private final MotionSource.Motion base;
-    private final float[] pose;
-    /** Where the base source's frames land before their head is replaced (made on the first drain). */
+    private final LinePose pose;
+    private final String line;
+    private final MotionSource baseSource;
+    /** Where the base source's frames wait for the pose and lose their head (made on the first drain). */
     private MotionTrack scratch;
     /** Frames passed on so far: the line frame of the next one. */
     private int drained;
+    private boolean failureLogged;
 
-    private HeadPoseMotion(MotionSource.Motion base, float[] pose) {
+    private HeadPoseMotion(MotionSource.Motion base, LinePose pose, String line, MotionSource baseSource) {
         this.base = base;
         this.pose = pose;
-    }
-
-    /** @return the whole line's samples, whole frames (the last partial frame padded with silence) */
-    static float[] readAll(LineAudio audio, int samplesPerFrame) {
-        float[] window = new float[READ_FRAMES * samplesPerFrame];
-        float[] out = new float[window.length];
-        int n = 0;
-        for (int ready; !audio.isExhausted() && (ready = audio.framesReady(READ_FRAMES)) > 0;) {
-            int frames = Math.min(ready, READ_FRAMES);
-            audio.read(window, frames);
-            if (n + frames * samplesPerFrame > out.length) {
-                out = Arrays.copyOf(out, 2 * out.length);
-            }
-            System.arraycopy(window, 0, out, n, frames * samplesPerFrame);
-            n += frames * samplesPerFrame;
-        }
-        return Arrays.copyOf(out, n);
+        this.line = line;
+        this.baseSource = baseSource;
     }
 
     @Override
@@ -86,18 +85,30 @@ final class HeadPoseMotion implements MotionSource.Motion {
         return base.layout();
     }
 
+    /** Passes the base's frames on once the worker has made the pose (or failed: then with the base's head). */
     @Override
     public boolean drainInto(MotionTrack track) {
         if (scratch == null) {
             scratch = new MotionTrack(base.layout(), SCRATCH_FRAMES);
         }
         boolean done = base.drainInto(scratch);
+        float[] p = pose.pose();
+        if (p == null && pose.failure() == null) {
+            return false; // the worker is making it: hold the frames (the line's audio waits for its first frames)
+        }
+        if (p == null && !failureLogged) {
+            failureLogged = true;
+            LOG.warning("'" + line + "': the pose adapter failed, the line keeps " + baseSource + "'s head pose: "
+                    + pose.failure().getMessage());
+        }
         int n = scratch.frameCount();
         if (n > 0) {
             float[] frames = new float[n * base.layout().dim()];
             scratch.copyFrames(0, n, frames, 0);
             scratch.clear();
-            PoseAdapter.replaceHead(frames, drained, base.layout(), pose);
+            if (p != null) {
+                PoseAdapter.replaceHead(frames, drained, base.layout(), p);
+            }
             track.append(frames, 0, n);
             drained += n;
         }
@@ -121,6 +132,7 @@ final class HeadPoseMotion implements MotionSource.Motion {
 
     @Override
     public void cancel() {
+        pose.cancel();
         base.cancel();
     }
 }

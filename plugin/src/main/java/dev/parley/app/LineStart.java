@@ -2,7 +2,9 @@ package dev.parley.app;
 
 import dev.parley.audio.AudioLimits;
 import dev.parley.features.LineAudio;
+import dev.parley.pose.LinePose;
 import dev.parley.rig.RigNames;
+import dev.parley.service.InferenceService;
 import dev.parley.style.Style;
 import dev.parley.util.Validate;
 import java.util.List;
@@ -24,14 +26,25 @@ public final class LineStart {
     private final RigNames names;
     private final AudioOpener opener;
     private final boolean streamed;
+    private final InferenceService service;
     private LineAudio audio;
+    private LinePose headPose;
 
     LineStart(TalkingHead head, Line line, RigNames names, AudioOpener opener, boolean streamed) {
+        this(head, line, names, opener, streamed, null);
+    }
+
+    /**
+     * @param service the inference service the line's worker work goes to, or null for the head's Parley's
+     */
+    LineStart(TalkingHead head, Line line, RigNames names, AudioOpener opener, boolean streamed,
+            InferenceService service) {
         this.head = head;
         this.line = line;
         this.names = names;
         this.opener = opener;
         this.streamed = streamed;
+        this.service = service;
     }
 
     /** @return the head saying the line (not null) */
@@ -97,6 +110,40 @@ public final class LineStart {
             throw new IllegalStateException("'" + line.name() + "' is streamed: its audio cannot be read twice");
         }
         return opener.open(sampleRate, samplesPerFrame);
+    }
+
+    /**
+     * @return the inference service that runs the line's worker work (the head's Parley's), or null where there is
+     *     none (no pack)
+     */
+    InferenceService service() {
+        if (service != null) {
+            return service;
+        }
+        ParleyAppState parley = head != null ? head.parley() : null;
+        return parley != null ? parley.service() : null;
+    }
+
+    /**
+     * Asks the source that animates the line on the worker to make its head pose there too
+     * ({@link MotionSource#withHeadPose}); call before the base source starts.
+     *
+     * @param pose the request (not null)
+     */
+    void requestHeadPose(LinePose pose) {
+        headPose = pose;
+    }
+
+    /**
+     * Takes the head pose request, for a source whose line runs on the worker ({@link MotionSource#model()}): it
+     * then carries it on its job.
+     *
+     * @return the request, or null if there is none or it was taken
+     */
+    LinePose takeHeadPose() {
+        LinePose p = headPose;
+        headPose = null;
+        return p;
     }
 
     /** @return the audio {@link #audio} opened, or null */

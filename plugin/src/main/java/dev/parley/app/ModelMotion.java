@@ -4,6 +4,7 @@ import dev.parley.generation.MotionWindow;
 import dev.parley.head.MotionLayout;
 import dev.parley.motion.MotionTrack;
 import dev.parley.pack.PackManifest;
+import dev.parley.pose.LinePose;
 import dev.parley.sampler.Guidance;
 import dev.parley.service.LineJob;
 import dev.parley.style.Adapter;
@@ -54,6 +55,10 @@ final class ModelMotion implements MotionSource.Motion {
         int steps = options.resolvedSteps(m, guidance, start.streamed());
         LineJob job = new LineJob(start.head().getName(), start.audio(m.sampleRate(), m.samplesPerFrame()), embedding,
                 start.head().getShape(), steps, guidance, options.seed(), options.resolvedAdaptive(), adapter);
+        LinePose pose = start.takeHeadPose();
+        if (pose != null) {
+            job.withHeadPose(pose); // made on the worker from the line's own windows' features
+        }
         start.line().job = job;
         parley.service().submit(job);
         return new ModelMotion(start.line(), job, m.motion());

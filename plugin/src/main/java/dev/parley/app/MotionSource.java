@@ -54,12 +54,16 @@ public interface MotionSource {
     /**
      * The pose adapter as a character's head-pose source: each line's motion comes from {@code base}, and
      * its {@code head} slice (the neck's rotation) is replaced by the adapter's pose for the line's speech in a
-     * training style (docs/adapters.md, "Pose adapter"). The pose is computed when the line starts, on the
-     * render thread. A streamed line, or a line whose pose fails, keeps {@code base}'s head pose (a warning
-     * is logged).
+     * training style (docs/adapters.md, "Pose adapter"). The pose is made on Parley's inference worker, never
+     * on the render thread: with {@link #model()} as the base, when the worker admits the line, from the audio
+     * features it encodes once for the line's windows; with another base, queued on the worker with its own
+     * reading of the line's audio. The line's frames wait for the pose (so does its audio, which starts with its
+     * first frames). A streamed line, a line whose pose fails, or a head whose Parley has no inference service
+     * keeps {@code base}'s head pose (a warning is logged).
      *
      * @param base where the rest of the motion comes from, e.g. {@link #model()} (not null)
-     * @param adapter the loaded adapter (not null; used on the render thread, closed by the caller)
+     * @param adapter the loaded adapter (not null; run on the inference worker, closed by the caller after the
+     *     service)
      * @param style the training style's index ({@link dev.parley.pose.PoseAdapter#styleIndex},
      *     {@link dev.parley.pose.PoseAdapter#retrieve})
      * @return the source (not null)

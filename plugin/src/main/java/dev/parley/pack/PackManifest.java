@@ -68,6 +68,7 @@ public final class PackManifest {
     private final int[] distilledTimesteps;
     private final boolean distilledDefault;
     private final String denoiserSha256;
+    private final String audioEncoderSha256;
     private final StreamSpec stream;
     private final String streamAudioEncoderFile;
     private final String streamAudioMemoryFile;
@@ -162,6 +163,8 @@ public final class PackManifest {
         }
 
         audioEncoderFile = graphFile(f, models, "audioEncoder");
+        JsonNode encoderSum = root.path("checksums").path(audioEncoderFile);
+        audioEncoderSha256 = encoderSum.isTextual() ? encoderSum.asText() : null;
         denoiserFile = graphFile(f, models, "denoiser");
         JsonNode sums = root.path("checksums").path(denoiserFile);
         denoiserSha256 = sums.isTextual() ? sums.asText() : null;
@@ -440,6 +443,14 @@ public final class PackManifest {
     /** @return the audio encoder's file name in the pack folder (not null) */
     public String audioEncoderFile() {
         return audioEncoderFile;
+    }
+
+    /**
+     * @return the SHA-256 of the audio encoder's file as the manifest's {@code checksums} give it (the hash a pose
+     *     adapter records), or null if the manifest has none
+     */
+    public String audioEncoderSha256() {
+        return audioEncoderSha256;
     }
 
     /** @return the denoiser's file name in the pack folder (not null) */

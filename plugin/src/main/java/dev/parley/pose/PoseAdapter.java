@@ -5,9 +5,11 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.features.AudioEncoder;
 import dev.parley.head.MotionLayout;
 import dev.parley.model.ModelDims;
 import dev.parley.pack.InferenceRuntime;
+import dev.parley.pack.PackManifest;
 import dev.parley.pack.ParleyPack;
 import dev.parley.util.AssetFormatException;
 import dev.parley.util.JsonFields;
@@ -21,6 +23,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The pose adapter (AdaMesh's PoseGPT, docs/adapters.md "Pose adapter"): a character's head pose from the
@@ -30,8 +35,10 @@ import java.util.Map;
  * axis-angle, the motion layout's {@code head} slice, at the motion rate).
  *
  * <p>The graphs read the features of one pack's audio encoder: loading checks the pack's
- * {@code audio_encoder.onnx} against the SHA-256 in {@code pose.json} and opens its own session of it, so the
- * adapter never shares a session with the inference worker. Not thread-safe: one thread at a time.
+ * {@code audio_encoder.onnx} against the SHA-256 in {@code pose.json} and opens its own session of it (for
+ * {@link #features} and {@link #pose}: tools and tests). At run time a character's pose is made on Parley's
+ * inference worker ({@link LinePose}), from the features the worker encodes for the line's windows, never on the
+ * render thread. One thread at a time: the worker of the service whose characters use it.
  *
  * <pre>
  * PoseAdapter poses = PoseAdapter.load(folder, pack);
@@ -50,6 +57,12 @@ public final class PoseAdapter implements AutoCloseable {
     public static final int MATRIX_ROWS = 9, MATRIX_COLUMNS = 7;
     /** Values of the head pose per frame: pitch, yaw, roll (radians, axis-angle of the neck). */
     public static final int POSE_DIM = 3;
+    /** The graphs' names in {@link #runCounts()}: the adapter's session of the pack's audio encoder. */
+    public static final String ENCODER = "audio_encoder";
+    /** The step graph's name in {@link #runCounts()}. */
+    public static final String GPT = "gpt";
+    /** The VQ-VAE decoder's name in {@link #runCounts()}. */
+    public static final String DECODER = "decoder";
     /** Largest graph accepted, so a bad manifest cannot make the loader read anything. */
     private static final long MAX_GRAPH_BYTES = 64L << 20;
 
@@ -70,6 +83,10 @@ public final class PoseAdapter implements AutoCloseable {
     private final List<String> names;
     private final float[][] matrices;
     private final float[] scale;
+    private final String encoderSha256;
+    private final AudioEncoder ownEncoder = this::encodeOwn;
+    /** Session runs by "graph@thread" (diagnostics: which threads run the adapter's graphs). */
+    private final Map<String, LongAdder> runs = new ConcurrentHashMap<>();
 
     private PoseAdapter(Path folder, ParleyPack pack) {
         Path file = folder.resolve(MANIFEST);
@@ -113,6 +130,7 @@ public final class PoseAdapter implements AutoCloseable {
             }
         }
         String encoderSha = f.string(f.require(root, "pack", "pack"), "audioEncoderSha256", "pack.audioEncoderSha256");
+        encoderSha256 = encoderSha;
         JsonNode graphs = f.require(root, "graphs", "graphs");
         JsonNode sums = f.require(root, "checksums", "checksums");
         env = pack.runtime().environment();
@@ -232,6 +250,42 @@ public final class PoseAdapter implements AutoCloseable {
         }
     }
 
+    /**
+     * @return the SHA-256 of the pack audio encoder whose features the graphs read ({@code pack.audioEncoderSha256},
+     *     checked against the pack's file at load; not null)
+     */
+    public String audioEncoderSha256() {
+        return encoderSha256;
+    }
+
+    /**
+     * Whether a pack's audio encoder, as the inference worker runs it on a line's windows, makes the features the
+     * graphs read: the same encoder ({@link #audioEncoderSha256}, against the manifest's checksum), rate, frame
+     * and window. Then the worker encodes a posed line once, for its pose and its expressions.
+     *
+     * @param manifest the pack's manifest (not null, unaffected)
+     * @return true if its windows' features are the adapter's
+     */
+    public boolean readsFeaturesOf(PackManifest manifest) {
+        ModelDims d = Validate.nonNull(manifest, "manifest").dims();
+        return encoderSha256.equals(manifest.audioEncoderSha256()) && d.sampleRate() == sampleRate
+                && d.samplesPerFrame() == samplesPerFrame && d.windowFrames() == windowFrames
+                && d.audioDim() == featureDim;
+    }
+
+    /**
+     * Diagnostics: how often each graph ran on each thread since the adapter was loaded, e.g. to check that no
+     * pose inference runs on the render thread.
+     *
+     * @return session runs by {@code "graph@thread name"}, the graph one of {@link #ENCODER}, {@link #GPT},
+     *     {@link #DECODER} (a new map, not null)
+     */
+    public Map<String, Long> runCounts() {
+        Map<String, Long> out = new TreeMap<>();
+        runs.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
+
     /** @return the number of training styles (the one-hot's length, &gt;0) */
     public int styleCount() {
         return names.size();
@@ -288,29 +342,55 @@ public final class PoseAdapter implements AutoCloseable {
     }
 
     /**
-     * The line's audio features as the runtime encodes them: padded with silence to whole codes, the pack's
-     * audio encoder window by window (the last padded with silence).
+     * The line's audio features as the runtime encodes them, with the adapter's own session of the pack's audio
+     * encoder: {@link #windowFeatures}, cut to whole codes.
      *
      * @param pcm the line's mono speech at the pack's sample rate (not null, finite, unaffected)
      * @return features [4 * ceil(T / 4) * featureDim], T = whole frames of {@code pcm} (not null)
      */
     public float[] features(float[] pcm) {
+        int frames = Validate.nonNull(pcm, "pcm").length / samplesPerFrame;
+        return java.util.Arrays.copyOf(windowFeatures(pcm, ownEncoder), codesFor(frames) * framesPerCode * featureDim);
+    }
+
+    /**
+     * The line's audio features window by window, as the inference worker cuts a line's windows: the line padded
+     * with silence to whole codes, then to whole encoder windows, each window encoded alone (batch 1).
+     *
+     * @param pcm the line's mono speech at the pack's sample rate (not null, finite, unaffected)
+     * @param encoder a session of the pack's audio encoder, the one whose SHA-256 {@link #audioEncoderSha256}
+     *     names (not null; called on the caller's thread)
+     * @return features [W * windowFrames * featureDim], W = max(1, ceil(4 * ceil(T / 4) / windowFrames)) windows,
+     *     T = whole frames of {@code pcm}; the first {@code 4 * ceil(T / 4)} frames are what {@link #poseOf}
+     *     reads (a new array)
+     */
+    public float[] windowFeatures(float[] pcm, AudioEncoder encoder) {
         Validate.finite(Validate.nonNull(pcm, "pcm"), "pcm");
-        int frames = pcm.length / samplesPerFrame;
-        int padded = codesFor(frames) * framesPerCode;
+        Validate.nonNull(encoder, "encoder");
+        int padded = codesFor(pcm.length / samplesPerFrame) * framesPerCode;
         int windows = Math.max(1, (padded + windowFrames - 1) / windowFrames);
         int ws = windowFrames * samplesPerFrame;
-        float[] out = new float[padded * featureDim];
+        int wf = windowFrames * featureDim;
+        float[] out = new float[windows * wf];
         float[] window = new float[ws];
+        float[] got = new float[wf];
         for (int w = 0; w < windows; w++) {
             java.util.Arrays.fill(window, 0f);
             int from = w * ws;
             System.arraycopy(pcm, Math.min(from, pcm.length), window, 0, Math.max(0, Math.min(ws, pcm.length - from)));
-            float[] got = run(encoder, Map.of("pcm", floats(window, 1, ws)), "audio_features");
-            int keep = Math.min(windowFrames, padded - w * windowFrames);
-            System.arraycopy(got, 0, out, w * windowFrames * featureDim, keep * featureDim);
+            encoder.encode(window, 1, ws, got);
+            System.arraycopy(got, 0, out, w * wf, wf);
         }
         return out;
+    }
+
+    /** The adapter's own session of the pack's audio encoder, as an {@link AudioEncoder} (batch 1 only). */
+    private void encodeOwn(float[] pcm, int batch, int samples, float[] features) {
+        if (batch != 1) {
+            throw new IllegalArgumentException("the pose adapter encodes one window at a time but got " + batch);
+        }
+        float[] got = run(encoder, ENCODER, Map.of("pcm", floats(pcm, 1, samples)), "audio_features");
+        System.arraycopy(got, 0, features, 0, features.length);
     }
 
     private int codesFor(int frames) {
@@ -372,7 +452,7 @@ public final class PoseAdapter implements AutoCloseable {
             throw new IllegalArgumentException("features must be whole codes of " + featureDim + "-d frames covering "
                     + tokens.length + " codes but has " + features.length + " values");
         }
-        return run(gpt, Map.of("tokens", longs(tokens, 1, tokens.length),
+        return run(gpt, GPT, Map.of("tokens", longs(tokens, 1, tokens.length),
                 "audio_features", floats(features, 1, featureFrames, featureDim),
                 "style", floats(style, 1, style.length)), "logits");
     }
@@ -390,12 +470,12 @@ public final class PoseAdapter implements AutoCloseable {
         for (long c : codeSeq) {
             Validate.inRange((int) c, 0, codes - 1, "code");
         }
-        float[] pose = run(decoder, Map.of("codes", longs(codeSeq, 1, codeSeq.length)), "pose");
+        float[] pose = run(decoder, DECODER, Map.of("codes", longs(codeSeq, 1, codeSeq.length)), "pose");
         return java.util.Arrays.copyOf(pose, frames * POSE_DIM);
     }
 
     /**
-     * The head pose of a line: {@link #features}, {@link #codes}, {@link #decode}.
+     * The head pose of a line: {@link #features}, {@link #codes}, {@link #decode}, all on the caller's thread.
      *
      * @param pcm the line's mono speech at the pack's sample rate (not null, finite, unaffected)
      * @param style a training style's index
@@ -405,7 +485,29 @@ public final class PoseAdapter implements AutoCloseable {
         Validate.inRange(style, 0, names.size() - 1, "style");
         int frames = Math.max(1, pcm.length / samplesPerFrame);
         float[] padded = pcm.length >= samplesPerFrame ? pcm : java.util.Arrays.copyOf(pcm, samplesPerFrame);
-        return decode(codes(features(padded), frames, style), frames);
+        return poseOf(windowFeatures(padded, ownEncoder), frames, style);
+    }
+
+    /**
+     * The head pose of a line from its audio features: {@link #codes}, {@link #decode}. The inference worker
+     * calls it with the features it encoded for the line's windows, so the line is encoded once.
+     *
+     * @param features the line's features from its start, at least {@code 4 * ceil(frames / 4)} frames of
+     *     featureDim ({@link #windowFeatures}; not null, unaffected)
+     * @param frames the line's motion frames (&gt;0)
+     * @param style a training style's index
+     * @return the pose [frames * 3], radians (not null)
+     */
+    public float[] poseOf(float[] features, int frames, int style) {
+        Validate.inRange(style, 0, names.size() - 1, "style");
+        Validate.inRange(frames, 1, Integer.MAX_VALUE / featureDim, "frames");
+        int need = codesFor(frames) * framesPerCode * featureDim;
+        if (Validate.nonNull(features, "features").length < need) {
+            throw new IllegalArgumentException("features must cover " + need + " values (" + frames
+                    + " frames in whole codes) but has " + features.length);
+        }
+        float[] cut = features.length == need ? features : java.util.Arrays.copyOf(features, need);
+        return decode(codes(cut, frames, style), frames);
     }
 
     /** @return the pose's frame rate (the pack's motion rate) */
@@ -464,7 +566,8 @@ public final class PoseAdapter implements AutoCloseable {
         }
     }
 
-    private float[] run(OrtSession session, Map<String, OnnxTensor> inputs, String output) {
+    private float[] run(OrtSession session, String graph, Map<String, OnnxTensor> inputs, String output) {
+        runs.computeIfAbsent(graph + "@" + Thread.currentThread().getName(), k -> new LongAdder()).increment();
         try (OrtSession.Result r = session.run(inputs)) {
             OnnxTensor t = (OnnxTensor) r.get(output).orElseThrow();
             FloatBuffer b = t.getFloatBuffer();

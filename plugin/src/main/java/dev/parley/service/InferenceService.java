@@ -1,8 +1,11 @@
 package dev.parley.service;
 
+import dev.parley.features.AudioEncoder;
+import dev.parley.features.LineAudio;
 import dev.parley.generation.LineGenerator;
 import dev.parley.generation.MotionWindow;
 import dev.parley.pack.PackManifest;
+import dev.parley.pose.LinePose;
 import dev.parley.sampler.BatchStepper;
 import dev.parley.sampler.Denoiser;
 import dev.parley.sampler.Guidance;
@@ -41,6 +44,12 @@ import java.util.logging.Logger;
  * one more denoiser run per distinct adapter and step, shared by every line with that adapter. An adapter the
  * networks cannot run is logged once and its lines run on the plain denoiser.
  *
+ * <p>A line with a head pose request ({@link LineJob#withHeadPose}, the pose adapter) gets its pose when it is
+ * admitted: the worker reads the whole line's audio, encodes its windows once, runs PoseGPT and the VQ-VAE decoder,
+ * publishes the pose, and later begins the line's windows from the same features. A pose for a line the model does
+ * not animate ({@link #submit(LinePose)}) is made the same way from the request's own audio. No pose inference
+ * runs on the render thread.
+ *
  * <p>A fault in one line (NaN from a network, corrupt audio) fails that line only. Networks are
  * opened on the worker when it starts; if that fails, every line fails with the reason.
  */
@@ -57,6 +66,7 @@ public final class InferenceService implements AutoCloseable {
     private final Thread worker;
     private final ConcurrentLinkedQueue<LineJob> incoming = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Adapter> preparing = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<LinePose> posing = new ConcurrentLinkedQueue<>();
     private volatile boolean running;
     private volatile boolean closed;
     private volatile boolean ready;
@@ -71,6 +81,8 @@ public final class InferenceService implements AutoCloseable {
     private final Map<Integer, float[]> pcmBatches = new HashMap<>();
     private final Map<Integer, float[]> featureBatches = new HashMap<>();
     private final List<LineJob> starting = new ArrayList<>();
+    /** Lines starting a window whose features were encoded at admission (with their head pose). */
+    private final List<LineJob> encoded = new ArrayList<>();
     private final List<LineJob> stepping = new ArrayList<>();
     private final List<LineJob> chosen = new ArrayList<>();
     private final List<SamplingTask> selected = new ArrayList<>();
@@ -136,6 +148,27 @@ public final class InferenceService implements AutoCloseable {
         incoming.add(job);
         if (closed) {
             // Closed meanwhile: the worker may have drained the queue already.
+            drainIncoming();
+        }
+        wake();
+    }
+
+    /**
+     * Queues the head pose of a line the worker does not animate (its motion comes from another source): the
+     * worker reads the request's own audio, makes the pose and closes the audio. Any thread; lock-free.
+     *
+     * @param pose the request, with its own audio ({@link LinePose#withAudio}; not null)
+     */
+    public void submit(LinePose pose) {
+        Validate.nonNull(pose, "pose");
+        Validate.nonNull(pose.audio(), "pose.audio()");
+        Exception failed = openFailure;
+        if (failed != null || closed) {
+            refuse(pose, failed);
+            return;
+        }
+        posing.add(pose);
+        if (closed) {
             drainIncoming();
         }
         wake();
@@ -287,11 +320,31 @@ public final class InferenceService implements AutoCloseable {
         }
     }
 
-    /** Fails every queued line: the service stopped. */
+    /** Fails every queued line and pose: the service stopped. */
     private void drainIncoming() {
         for (LineJob j; (j = incoming.poll()) != null;) {
             refuse(j, new IllegalStateException("the Parley inference service stopped"));
         }
+        for (LinePose p; (p = posing.poll()) != null;) {
+            refuse(p, null);
+        }
+    }
+
+    /** Fails a pose that never ran and closes its audio. Any thread. */
+    private static void refuse(LinePose p, Exception why) {
+        p.audio().close();
+        p.fail(why instanceof RuntimeException r ? r : new IllegalStateException(why == null
+                ? "the Parley inference service is stopped" : "Parley cannot run: " + why.getMessage(), why));
+    }
+
+    /**
+     * Makes a line's head pose (admission), with the networks' audio encoder where it is the one the adapter reads.
+     *
+     * @return the line's window features when they can be reused for its windows, else null
+     */
+    private float[] makePose(LinePose p, LineAudio audio) {
+        AudioEncoder shared = p.adapter().readsFeaturesOf(manifest) ? networks.audioEncoder() : null;
+        return p.make(audio, shared);
     }
 
     /** Fails a line that never ran; the service is its audio's consumer, so it closes the audio. Any thread. */
@@ -317,6 +370,17 @@ public final class InferenceService implements AutoCloseable {
         for (Adapter a; ready && (a = preparing.poll()) != null;) {
             adapted(a, null);
         }
+        for (LinePose p; (p = posing.poll()) != null;) {
+            if (openFailure != null) {
+                refuse(p, openFailure);
+                continue;
+            }
+            try {
+                makePose(p, p.audio());
+            } finally {
+                p.audio().close();
+            }
+        }
         for (LineJob j; (j = incoming.poll()) != null;) {
             if (openFailure != null) {
                 refuse(j, openFailure);
@@ -331,6 +395,9 @@ public final class InferenceService implements AutoCloseable {
                     j.runOnStreamModel();
                 } else {
                     j.generator = new LineGenerator(manifest, j.audio(), j.seed(), j.style(), j.shape(), guidance(j));
+                }
+                if (j.headPose() != null) {
+                    j.features = makePose(j.headPose(), j.audio());
                 }
                 active.add(j);
             } catch (RuntimeException e) {
@@ -350,6 +417,7 @@ public final class InferenceService implements AutoCloseable {
     /** Cuts and encodes the next window of every line that can start one. */
     private boolean startWindows() {
         starting.clear();
+        encoded.clear();
         boolean streamed = false;
         for (int i = active.size() - 1; i >= 0; i--) {
             LineJob j = active.get(i);
@@ -361,7 +429,7 @@ public final class InferenceService implements AutoCloseable {
                 continue;
             }
             LineGenerator g = j.generator;
-            if (starting.size() >= settings.maxBatchCharacters() || !scheduler.mayStartWindow(j)) {
+            if (starting.size() + encoded.size() >= settings.maxBatchCharacters() || !scheduler.mayStartWindow(j)) {
                 continue; // a full batch, or far enough ahead of playback
             }
             try {
@@ -380,16 +448,45 @@ public final class InferenceService implements AutoCloseable {
                 end(j, e);
                 continue;
             }
+            if (encodedOffset(j) >= 0) {
+                encoded.add(j); // encoded with its head pose at admission
+                continue;
+            }
             float[] pcm = pcmBatches.computeIfAbsent(settings.maxBatchCharacters(), k -> new float[k * window.length]);
             System.arraycopy(window, 0, pcm, starting.size() * window.length, window.length);
             starting.add(j);
         }
-        if (starting.isEmpty()) {
+        if (starting.isEmpty() && encoded.isEmpty()) {
             return streamed;
         }
         int k = starting.size();
-        int samples = window.length;
         int featureSize = manifest.dims().windowFeatures();
+        float[] features = k > 0 ? encodeStarting(k, featureSize) : null;
+        int running = 0;
+        for (LineJob j : active) {
+            running += j.task != null ? 1 : 0;
+        }
+        int competing = running + k + encoded.size();
+        for (int c = 0; c < k; c++) {
+            LineJob j = starting.get(c);
+            if (j != null) {
+                beginWindow(j, features, c * featureSize, competing);
+            }
+        }
+        for (LineJob j : encoded) {
+            beginWindow(j, j.features, encodedOffset(j), competing);
+        }
+        return true;
+    }
+
+    /**
+     * Encodes the windows of the {@code k} lines in {@code starting} in one batched call; a line whose window cannot
+     * be encoded ends (its slot in {@code starting} becomes null).
+     *
+     * @return the features, [k * featureSize] (the service's buffer)
+     */
+    private float[] encodeStarting(int k, int featureSize) {
+        int samples = window.length;
         float[] pcm = pcmBatches.get(settings.maxBatchCharacters());
         float[] rows = pcmBatches.computeIfAbsent(-k, n -> new float[k * samples]);
         System.arraycopy(pcm, 0, rows, 0, rows.length);
@@ -413,28 +510,33 @@ public final class InferenceService implements AutoCloseable {
                 }
             }
         }
-        int running = 0;
-        for (LineJob j : active) {
-            running += j.task != null ? 1 : 0;
+        return features;
+    }
+
+    /**
+     * @return where the window just cut starts in the features encoded with the line's head pose, or -1 if it has
+     *     none there (it is encoded with the other windows)
+     */
+    private int encodedOffset(LineJob j) {
+        int tw = manifest.windowFrames();
+        long frame = j.generator.framesDone();
+        int size = manifest.dims().windowFeatures();
+        long offset = frame / tw * size;
+        return j.features == null || frame % tw != 0 || offset + size > j.features.length ? -1 : (int) offset;
+    }
+
+    /** Begins the window a line just cut from its features; a line that cannot begin it ends. */
+    private void beginWindow(LineJob j, float[] features, int offset, int competing) {
+        SamplingTask task = taskPool.isEmpty() ? newTask() : taskPool.pop();
+        try {
+            j.generator.begin(task, features, offset, chooseSteps(j, competing, secondsPerRow));
+            task.setDenoiser(j.network);
+            j.task = task;
+        } catch (RuntimeException e) {
+            taskPool.push(task);
+            active.remove(j);
+            end(j, e);
         }
-        int competing = running + k;
-        for (int c = 0; c < k; c++) {
-            LineJob j = starting.get(c);
-            if (j == null) {
-                continue;
-            }
-            SamplingTask task = taskPool.isEmpty() ? newTask() : taskPool.pop();
-            try {
-                j.generator.begin(task, features, c * featureSize, chooseSteps(j, competing, secondsPerRow));
-                task.setDenoiser(j.network);
-                j.task = task;
-            } catch (RuntimeException e) {
-                taskPool.push(task);
-                active.remove(j);
-                end(j, e);
-            }
-        }
-        return true;
     }
 
     /** One batched denoiser run over the most urgent windows; hands finished windows over. */

@@ -4,6 +4,7 @@ import dev.parley.features.LineAudio;
 import dev.parley.generation.LineGenerator;
 import dev.parley.generation.MotionWindow;
 import dev.parley.generation.StreamGenerator;
+import dev.parley.pose.LinePose;
 import dev.parley.sampler.Denoiser;
 import dev.parley.sampler.Guidance;
 import dev.parley.sampler.SamplingTask;
@@ -50,6 +51,13 @@ public final class LineJob implements Scheduler.Timing {
     boolean degradedLogged;
     /** The adapted denoiser the line runs on, or null for the plain one. */
     Denoiser network;
+    /**
+     * The line's window features, encoded with its head pose when the line was admitted ([W * Tw * Da] from the
+     * line's start; the line's windows begin from them instead of encoding again), or null.
+     */
+    float[] features;
+    /** The line's head pose request, or null (set before the job is submitted). */
+    private LinePose headPose;
 
     /**
      * A line of no particular character (tools, tests), with the mean face shape.
@@ -125,6 +133,24 @@ public final class LineJob implements Scheduler.Timing {
         this.seed = seed;
         this.adaptive = adaptive;
         this.adapter = adapter;
+    }
+
+    /**
+     * Asks the worker for the line's head pose too: when it admits the line it reads the whole line's audio, encodes
+     * it and makes the pose ({@link LinePose#make}); the line's windows then reuse those features where the pose
+     * adapter reads the pack's own encoder. Call before {@link InferenceService#submit(LineJob)}.
+     *
+     * @param pose the request (not null; published through it)
+     * @return this job
+     */
+    public LineJob withHeadPose(LinePose pose) {
+        headPose = Validate.nonNull(pose, "pose");
+        return this;
+    }
+
+    /** @return the line's head pose request, or null */
+    public LinePose headPose() {
+        return headPose;
     }
 
     /** @return the character's expression adapter, or null for the plain model */

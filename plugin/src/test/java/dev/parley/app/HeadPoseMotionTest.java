@@ -13,9 +13,13 @@ import dev.parley.pack.InferenceRuntime;
 import dev.parley.pack.ParleyPack;
 import dev.parley.pose.PoseAdapter;
 import dev.parley.rig.RigNames;
+import dev.parley.service.InferenceService;
+import dev.parley.service.Networks;
+import dev.parley.service.ServiceSettings;
 import dev.parley.testing.Golden;
 import dev.parley.testing.LogCapture;
 import dev.parley.testing.TestAssets;
+import dev.parley.testing.Waits;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -27,38 +31,47 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link MotionSource#withHeadPose}: a character's line through the pose adapter gets the adapter's head pose
  * for its speech, frame by frame, and every other value of the base source's frames unchanged; a line it
- * cannot pose keeps the base's head, with a warning.
+ * cannot pose keeps the base's head, with a warning. The pose is made on a real inference service's worker: the
+ * thread that drains the frames (the render thread's part) runs none of the adapter's graphs.
  */
 class HeadPoseMotionTest {
 
     static ParleyPack pack;
     static PoseAdapter adapter;
+    static InferenceService service;
     static final MotionSource BASE = MotionSource.energyJaw(new EnergyJaw.Tuning(1f, Map.of(), Map.of()));
     static final RigNames NAMES = RigNames.of(List.of("jawOpen", "mouthClose"), Map.of());
 
     @BeforeAll
-    static void load() {
+    static void load() throws Exception {
         pack = ParleyPack.load(Golden.pack(), InferenceRuntime.create(1, false));
         adapter = PoseAdapter.load(TestAssets.root().resolve("models/packs/pose-adapter-v1"), pack);
+        service = new InferenceService(pack.manifest(), () -> Networks.of(pack), ServiceSettings.defaults(),
+                "pose test inference");
+        service.start();
+        assertTrue(Waits.until(30, service::isReady), "service ready");
     }
 
     @AfterAll
     static void close() {
+        service.close();
         adapter.close();
         pack.close();
     }
 
     private static LineStart start(float[] pcm, boolean streamed) {
         return new LineStart(null, new Line("posed line", LineOptions.DEFAULTS), NAMES,
-                (rate, spf) -> LineAudio.clip("posed line", pcm, 16000, rate, spf), streamed);
+                (rate, spf) -> LineAudio.clip("posed line", pcm, 16000, rate, spf), streamed, service);
     }
 
-    /** Every frame of a motion, from its start to its end. */
-    private static float[] frames(MotionSource.Motion motion) {
+    /** Every frame of a motion, from its start to its end (waiting up to 30 s for the worker's frames). */
+    private static float[] frames(MotionSource.Motion motion) throws InterruptedException {
         MotionTrack track = new MotionTrack(motion.layout(), 16);
         motion.setPlayhead(1000f);
-        for (int i = 0; i < 1000 && !motion.drainInto(track); i++) {
+        long end = System.nanoTime() + 30_000_000_000L;
+        while (!motion.drainInto(track) && System.nanoTime() < end) {
             motion.setPlayhead(1000f);
+            Thread.sleep(1);
         }
         float[] out = new float[track.frameCount() * motion.layout().dim()];
         track.copyFrames(0, track.frameCount(), out, 0);
@@ -71,8 +84,14 @@ class HeadPoseMotionTest {
                 .floats("pcm");
         int style = adapter.styleIndex("spk0009");
         float[] plain = frames(BASE.start(start(pcm, false)));
+        String here = Thread.currentThread().getName();
         MotionSource.Motion posed = MotionSource.withHeadPose(BASE, adapter, style).start(start(pcm, false));
         float[] got = frames(posed);
+        Map<String, Long> runs = adapter.runCounts();
+        assertTrue(runs.keySet().stream().noneMatch(k -> k.endsWith("@" + here)),
+                "no pose inference on the thread that starts and drains the line: " + runs);
+        assertTrue(runs.getOrDefault(PoseAdapter.DECODER + "@" + service.thread().getName(), 0L) > 0,
+                "the pose made on the worker: " + runs);
         MotionLayout layout = posed.layout();
         int dim = layout.dim();
         int head = layout.slice("head").offset();
