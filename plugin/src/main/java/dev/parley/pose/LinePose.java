@@ -25,6 +25,7 @@ public final class LinePose {
     private volatile float[] pose;
     private volatile RuntimeException failure;
     private volatile boolean cancelled;
+    private volatile double makeSeconds;
 
     /**
      * A request. Render thread.
@@ -92,6 +93,11 @@ public final class LinePose {
         return pose != null || failure != null;
     }
 
+    /** @return seconds the worker spent in {@link #make} (reading, encoding, PoseGPT, decoder); 0 before */
+    public double makeSeconds() {
+        return makeSeconds;
+    }
+
     /** No pose is needed any more: the worker skips a request it has not started. Any thread; idempotent. */
     public void cancel() {
         cancelled = true;
@@ -129,6 +135,7 @@ public final class LinePose {
         if (cancelled) {
             return null;
         }
+        long t0 = System.nanoTime();
         try {
             float[] pcm = wholeLine(lineAudio);
             int frames = pcm.length / adapter.samplesPerFrame();
@@ -138,6 +145,8 @@ public final class LinePose {
         } catch (RuntimeException e) {
             fail(e);
             return null;
+        } finally {
+            makeSeconds = (System.nanoTime() - t0) / 1e9;
         }
     }
 

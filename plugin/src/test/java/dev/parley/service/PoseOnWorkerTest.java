@@ -127,6 +127,8 @@ class PoseOnWorkerTest {
                 after.keySet(), "the step graph and the decoder on the worker only; the adapter's own encoder never");
         assertEquals(1L, after.get(PoseAdapter.DECODER + "@" + posed.worker()), "one decode");
 
+        System.out.printf("pose on the worker: %d frames, made in %.1f ms (read, encode %d windows, %d step-graph runs,"
+                + " decode)%n", frames, pose.makeSeconds() * 1000, windows, (frames + 3) / 4);
         assertNull(pose.failure());
         assertNotNull(pose.pose());
         float[] expected = adapter.pose(Arrays.copyOf(pcm, frames * adapter.samplesPerFrame()), style);
