@@ -127,6 +127,20 @@ class HeadPoseMotionTest {
     }
 
     @Test
+    void withoutAnInferenceServiceALineKeepsTheBasesHeadWithAWarning() throws Exception {
+        float[] pcm = new float[16000];
+        try (LogCapture log = LogCapture.of(HeadPoseMotion.class)) {
+            LineStart s = new LineStart(null, new Line("posed line", LineOptions.DEFAULTS), NAMES,
+                    (rate, spf) -> LineAudio.clip("posed line", pcm, 16000, rate, spf), false, null);
+            MotionSource.Motion m = MotionSource.withHeadPose(BASE, adapter, 0).start(s);
+            log.assertLogged(Level.WARNING, "'posed line': the pose adapter runs on Parley's inference worker and"
+                    + " there is none (no pack): it keeps ");
+            assertSame(EnergyJawMotion.class, m.getClass(), "the base's motion, unchanged");
+            m.cancel();
+        }
+    }
+
+    @Test
     void aFrameSliceIsReplacedFromItsLineFrame() {
         MotionLayout layout = MotionLayout.face(2, 25, null, null);
         float[] motion = new float[2 * layout.dim()];
