@@ -14,6 +14,7 @@ import dev.parley.style.Adapter;
 import dev.parley.util.Validate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -74,13 +75,15 @@ public final class InferenceService implements AutoCloseable {
     private volatile double secondsPerRow;
     private volatile long runs;
     private volatile long rowsRun;
+    private volatile long streamEncoderCalls;
+    private volatile long streamWindows;
 
     // Worker only.
     private final List<LineJob> active = new ArrayList<>();
     private final ArrayDeque<SamplingTask> taskPool = new ArrayDeque<>();
-    private final Map<Integer, float[]> pcmBatches = new HashMap<>();
-    private final Map<Integer, float[]> featureBatches = new HashMap<>();
     private final List<LineJob> starting = new ArrayList<>();
+    private final List<LineJob> streamStarting = new ArrayList<>();
+    private int[] streamFrames = new int[8];
     /** Lines starting a window whose features were encoded at admission (with their head pose). */
     private final List<LineJob> encoded = new ArrayList<>();
     private final List<LineJob> stepping = new ArrayList<>();
@@ -93,6 +96,7 @@ public final class InferenceService implements AutoCloseable {
     private final Map<String, String> refusedAdapters = new HashMap<>();
     private final Scheduler scheduler;
     private float[] window;
+    private EncoderBatch fullBatch;
     private Networks networks;
     private BatchStepper stepper;
     private StreamLane streamLane;
@@ -216,6 +220,16 @@ public final class InferenceService implements AutoCloseable {
         return rowsRun;
     }
 
+    /** @return stream-model encoder calls so far (windows of several streams that share a call count once) */
+    public long streamEncoderCalls() {
+        return streamEncoderCalls;
+    }
+
+    /** @return stream-model windows encoded so far (with {@link #streamEncoderCalls()}: windows per call) */
+    public long streamWindowsEncoded() {
+        return streamWindows;
+    }
+
     /** @return the manifest (not null) */
     public PackManifest manifest() {
         return manifest;
@@ -286,6 +300,8 @@ public final class InferenceService implements AutoCloseable {
             networks = open.call();
             stepper = new BatchStepper(schedule(), networks.denoiser(), networks.distilledDenoiser(), manifest.dims());
             window = new float[manifest.dims().windowSamples()];
+            fullBatch = new EncoderBatch(networks.audioEncoder(), manifest.samplesPerFrame(),
+                    manifest.audioFeatureDim());
             warmUp();
             if (networks.stream() != null && manifest.stream() != null && settings.streamModel()) {
                 streamLane = new StreamLane(manifest, networks.stream(), schedule());
@@ -418,14 +434,15 @@ public final class InferenceService implements AutoCloseable {
     private boolean startWindows() {
         starting.clear();
         encoded.clear();
-        boolean streamed = false;
+        streamStarting.clear();
+        fullBatch.clear(window.length);
         for (int i = active.size() - 1; i >= 0; i--) {
             LineJob j = active.get(i);
             if (j.task != null) {
                 continue;
             }
             if (j.stream != null) {
-                streamed |= startStreamWindow(j, i);
+                planStreamWindow(j, i);
                 continue;
             }
             LineGenerator g = j.generator;
@@ -452,16 +469,17 @@ public final class InferenceService implements AutoCloseable {
                 encoded.add(j); // encoded with its head pose at admission
                 continue;
             }
-            float[] pcm = pcmBatches.computeIfAbsent(settings.maxBatchCharacters(), k -> new float[k * window.length]);
-            System.arraycopy(window, 0, pcm, starting.size() * window.length, window.length);
+            fullBatch.add(window);
             starting.add(j);
         }
+        boolean streamed = startStreamWindows();
         if (starting.isEmpty() && encoded.isEmpty()) {
             return streamed;
         }
         int k = starting.size();
-        int featureSize = manifest.dims().windowFeatures();
-        float[] features = k > 0 ? encodeStarting(k, featureSize) : null;
+        if (k > 0) {
+            fullBatch.encode();
+        }
         int running = 0;
         for (LineJob j : active) {
             running += j.task != null ? 1 : 0;
@@ -469,48 +487,17 @@ public final class InferenceService implements AutoCloseable {
         int competing = running + k + encoded.size();
         for (int c = 0; c < k; c++) {
             LineJob j = starting.get(c);
-            if (j != null) {
-                beginWindow(j, features, c * featureSize, competing);
+            if (fullBatch.failure(c) != null) {
+                active.remove(j);
+                end(j, fullBatch.failure(c));
+            } else {
+                beginWindow(j, fullBatch.features(), fullBatch.featureOffset(c), competing);
             }
         }
         for (LineJob j : encoded) {
             beginWindow(j, j.features, encodedOffset(j), competing);
         }
         return true;
-    }
-
-    /**
-     * Encodes the windows of the {@code k} lines in {@code starting} in one batched call; a line whose window cannot
-     * be encoded ends (its slot in {@code starting} becomes null).
-     *
-     * @return the features, [k * featureSize] (the service's buffer)
-     */
-    private float[] encodeStarting(int k, int featureSize) {
-        int samples = window.length;
-        float[] pcm = pcmBatches.get(settings.maxBatchCharacters());
-        float[] rows = pcmBatches.computeIfAbsent(-k, n -> new float[k * samples]);
-        System.arraycopy(pcm, 0, rows, 0, rows.length);
-        float[] features = featureBatches.computeIfAbsent(k, n -> new float[k * featureSize]);
-        try {
-            networks.audioEncoder().encode(rows, k, samples, features);
-        } catch (RuntimeException e) {
-            // Find the line at fault: encode each window alone.
-            float[] one = pcmBatches.computeIfAbsent(-1, n -> new float[samples]);
-            float[] oneFeatures = featureBatches.computeIfAbsent(1, n -> new float[featureSize]);
-            for (int c = 0; c < k; c++) {
-                System.arraycopy(rows, c * samples, one, 0, samples);
-                try {
-                    networks.audioEncoder().encode(one, 1, samples, oneFeatures);
-                    System.arraycopy(oneFeatures, 0, features, c * featureSize, featureSize);
-                } catch (RuntimeException lineError) {
-                    LineJob j = starting.get(c);
-                    active.remove(j);
-                    end(j, lineError);
-                    starting.set(c, null);
-                }
-            }
-        }
-        return features;
     }
 
     /**
@@ -609,13 +596,12 @@ public final class InferenceService implements AutoCloseable {
     }
 
     /**
-     * Cuts, encodes and begins the next window of a line on the stream model, as soon as its audio has arrived;
-     * ends the line when it is done or fails.
+     * Plans the next window of a line on the stream model: queues it to start in this pass once its audio has
+     * arrived; ends the line when it is done or fails.
      *
      * @param i the line's index in {@code active} (the caller iterates from the end)
-     * @return true if a window started
      */
-    private boolean startStreamWindow(LineJob j, int i) {
+    private void planStreamWindow(LineJob j, int i) {
         try {
             int frames = j.stream.plan();
             if (frames == 0) {
@@ -624,23 +610,45 @@ public final class InferenceService implements AutoCloseable {
                     j.audio().close();
                     j.complete();
                 }
-                return false;
+                return;
             }
             if (j.windowsDone() == 0) {
                 j.startBudget(scheduler.now()); // a stream's first window is due from when its audio is here
             }
-            int competing = 1;
-            for (LineJob other : active) {
-                competing += other.stream != null && other.task != null ? 1 : 0;
+            if (streamStarting.size() == streamFrames.length) {
+                streamFrames = Arrays.copyOf(streamFrames, 2 * streamFrames.length);
             }
-            int others = competing;
-            j.task = streamLane.start(j.stream, frames, () -> chooseSteps(j, others, streamLane.secondsPerRow()));
-            return true;
+            streamFrames[streamStarting.size()] = frames;
+            streamStarting.add(j);
         } catch (RuntimeException e) {
             active.remove(i);
             end(j, e);
+        }
+    }
+
+    /**
+     * Cuts, encodes and begins the windows planned on the stream model in this pass, together
+     * ({@link StreamLane#start}); a line whose window cannot start fails alone.
+     *
+     * @return true if any window was planned
+     */
+    private boolean startStreamWindows() {
+        if (streamStarting.isEmpty()) {
             return false;
         }
+        int competing = streamStarting.size();
+        for (LineJob other : active) {
+            competing += other.stream != null && other.task != null ? 1 : 0;
+        }
+        int others = competing;
+        streamLane.start(streamStarting, streamFrames, j -> chooseSteps(j, others, streamLane.secondsPerRow()),
+                (j, e) -> {
+                    active.remove(j);
+                    end(j, e);
+                });
+        streamEncoderCalls = streamLane.encoderCalls();
+        streamWindows = streamLane.encodedWindows();
+        return true;
     }
 
     /**

@@ -7,17 +7,19 @@ import dev.parley.sampler.BatchStepper;
 import dev.parley.sampler.Guidance;
 import dev.parley.sampler.SamplingTask;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntSupplier;
+import java.util.function.BiConsumer;
+import java.util.function.ToIntFunction;
 
 /**
  * The inference worker's part for lines on the pack's stream model: their own stepper over the stream
  * denoiser, tasks of the stream dimensions, encoder buffers per input length (a window's context grows over a
- * line's first {@code stream.context} frames, then stays), and the measured cost of a stream denoiser row. A
- * stream window's encoder call differs in length from line to line, so each is encoded alone (a few
- * milliseconds); their denoiser steps share runs.
+ * line's first {@code stream.context} frames, then stays), and the measured cost of a stream denoiser row. The
+ * windows of several lines that are ready at once share encoder calls, one per encoder length (not padded: the
+ * encoder attends over its whole input), and their denoiser steps share runs.
  *
  * <p>Not thread-safe: the worker's alone.
  */
@@ -30,8 +32,10 @@ final class StreamLane {
     private final ModelDims dims;
     private final BatchStepper stepper;
     private final ArrayDeque<SamplingTask> pool = new ArrayDeque<>();
+    private final EncoderBatch batch;
+    private final List<LineJob> group = new ArrayList<>();
+    /** A window's cut PCM by encoder frames, copied into the batch. */
     private final Map<Integer, float[]> pcm = new HashMap<>();
-    private final Map<Integer, float[]> features = new HashMap<>();
     private double secondsPerRow;
 
     /**
@@ -44,6 +48,7 @@ final class StreamLane {
         this.networks = networks;
         this.dims = manifest.streamDims();
         stepper = new BatchStepper(schedule, networks.denoiser(), dims);
+        batch = new EncoderBatch(networks.audioEncoder(), dims.samplesPerFrame(), dims.audioDim());
     }
 
     /**
@@ -60,27 +65,96 @@ final class StreamLane {
     }
 
     /**
-     * Cuts, encodes and begins a line's next window.
+     * Cuts, encodes and begins the next window of each line: the windows whose encoder inputs are equally long
+     * (every window once its line is {@code stream.context} frames in; at a line's start, windows of lines that
+     * started together) share one call of the stream encoder ({@link EncoderBatch}), the others get calls of
+     * their own. A line whose window cannot start (its audio, its encoder row, its features) is handed to
+     * {@code failed} and the others go on.
      *
-     * @param g the line's generator (not null)
-     * @param frames what its {@link StreamGenerator#plan()} returned (&gt;0)
-     * @param steps chooses the window's steps, asked after the audio is cut (not null)
-     * @return the window's task (not null; give it back with {@link #release})
+     * @param lines lines on the stream model without a window in progress (not null, unaffected; each line's task is
+     *     set, or it is handed to {@code failed})
+     * @param frames what each line's {@link StreamGenerator#plan()} returned, in the order of {@code lines} (not
+     *     null, each &gt;0, unaffected)
+     * @param steps chooses a line's steps, asked after its audio is cut (not null)
+     * @param failed told of each line whose window could not start, and why (not null)
      */
-    SamplingTask start(StreamGenerator g, int frames, IntSupplier steps) {
-        int samples = frames * dims.samplesPerFrame();
-        float[] in = pcm.computeIfAbsent(frames, n -> new float[samples]);
-        float[] out = features.computeIfAbsent(frames, n -> new float[n * dims.audioDim()]);
-        g.cutAudio(frames, in);
-        networks.audioEncoder().encode(in, 1, samples, out);
-        SamplingTask task = pool.isEmpty() ? new SamplingTask(dims) : pool.pop();
-        try {
-            g.begin(task, out, 0, steps.getAsInt());
-        } catch (RuntimeException e) {
-            release(task);
-            throw e;
+    void start(List<LineJob> lines, int[] frames, ToIntFunction<LineJob> steps,
+            BiConsumer<LineJob, RuntimeException> failed) {
+        int n = lines.size();
+        if (frames.length < n) {
+            throw new IllegalArgumentException("frames must hold one length per line (" + n + ") but has "
+                    + frames.length);
         }
-        return task;
+        for (int first = 0; first < n; first++) {
+            if (!isFirstOfLength(frames, first)) {
+                continue;
+            }
+            batch.clear(frames[first] * dims.samplesPerFrame());
+            group.clear();
+            for (int i = first; i < n; i++) {
+                if (frames[i] == frames[first]) {
+                    cut(lines.get(i), frames[i], failed);
+                }
+            }
+            if (!group.isEmpty()) {
+                batch.encode();
+                begin(steps, failed);
+            }
+        }
+    }
+
+    /** @return true if no line before {@code i} has its length (its group is made at its first line) */
+    private static boolean isFirstOfLength(int[] frames, int i) {
+        for (int k = 0; k < i; k++) {
+            if (frames[k] == frames[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Cuts a line's window into the batch (or hands the line to {@code failed}). */
+    private void cut(LineJob j, int frames, BiConsumer<LineJob, RuntimeException> failed) {
+        float[] in = pcm.computeIfAbsent(frames, k -> new float[k * dims.samplesPerFrame()]);
+        try {
+            j.stream.cutAudio(frames, in);
+        } catch (RuntimeException e) {
+            failed.accept(j, e);
+            return;
+        }
+        batch.add(in);
+        group.add(j);
+    }
+
+    /** Begins the task of each line of the encoded batch (row order), or hands the line to {@code failed}. */
+    private void begin(ToIntFunction<LineJob> steps, BiConsumer<LineJob, RuntimeException> failed) {
+        for (int row = 0; row < group.size(); row++) {
+            LineJob j = group.get(row);
+            RuntimeException error = batch.failure(row);
+            if (error != null) {
+                failed.accept(j, error);
+                continue;
+            }
+            SamplingTask task = pool.isEmpty() ? new SamplingTask(dims) : pool.pop();
+            try {
+                j.stream.begin(task, batch.features(), batch.featureOffset(row), steps.applyAsInt(j));
+                j.task = task;
+            } catch (RuntimeException e) {
+                release(task);
+                failed.accept(j, e);
+            }
+        }
+        group.clear();
+    }
+
+    /** @return stream encoder calls so far (a shared call counts once) */
+    long encoderCalls() {
+        return batch.calls();
+    }
+
+    /** @return stream windows encoded so far */
+    long encodedWindows() {
+        return batch.windows();
     }
 
     /**
@@ -117,10 +191,12 @@ final class StreamLane {
 
     /** Runs the stream graphs once, so a line's first window does not pay their first run; measures a row. */
     void warmUp() {
-        int frames = manifest.stream().window();
-        float[] in = pcm.computeIfAbsent(frames, n -> new float[n * dims.samplesPerFrame()]);
-        float[] out = features.computeIfAbsent(frames, n -> new float[n * dims.audioDim()]);
-        networks.audioEncoder().encode(in, 1, in.length, out);
+        batch.clear(manifest.stream().window() * dims.samplesPerFrame());
+        batch.add(new float[manifest.stream().window() * dims.samplesPerFrame()]);
+        batch.encode();
+        if (batch.failure(0) != null) {
+            throw batch.failure(0);
+        }
         SamplingTask task = new SamplingTask(dims);
         int n = manifest.diffusionSteps();
         task.begin(new int[] {n - 1, n / 2, 0}, true, Guidance.NONE);
