@@ -116,6 +116,8 @@ public final class ParleyBenchmark {
             streamLag(atOnce.putObject(String.valueOf(speakers)), ServiceSettings.defaults(), speakers,
                     Math.max(3, 20 / speakers));
         }
+        // What sharing calls saves per network, 8 windows alone against together.
+        StreamBatchCost.measure(lag.putObject("batchCost"));
         lag.put("loadAverageAfter", ManagementLoad.loadAverage());
     }
 
@@ -463,6 +465,12 @@ public final class ParleyBenchmark {
                     .put("maxMs", round(sorted[sorted.length - 1] * 1000))
                     .put("secondsWithoutMotionPerLine", round(starved / lags.length))
                     .put("leastStepsOfALastWindow", leastSteps);
+            if (onModel) {
+                long calls = parley.service().streamEncoderCalls();
+                double perCall = parley.service().streamWindowsEncoded() / (double) Math.max(1, calls);
+                node.put("streamWindowsPerEncoderCall", round(perCall));
+                System.out.printf("  %.2f stream windows per encoder call%n", perCall);
+            }
             for (AheadProbe probe : probes) {
                 app.call(() -> app.getStateManager().detach(probe));
             }
