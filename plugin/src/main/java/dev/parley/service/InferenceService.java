@@ -30,7 +30,8 @@ import java.util.logging.Logger;
  * Runs every talking character's inference on one background thread, never the render thread.
  *
  * <p>Each pass of the worker: admits new lines; cuts the next window of every line that has audio for
- * one and is not too far ahead of its playback, and encodes those windows' audio in one batched call;
+ * one and is not too far ahead of its playback, and encodes those windows' audio in one batched call
+ * ({@link EncoderBatch}; windows of lines on the stream model in one call per encoder length, {@link StreamLane});
  * then advances the most urgent windows (earliest deadline first, first windows before all others)
  * by one DDIM step in one batched denoiser run, each window at its own timestep, so characters that
  * started at different times share runs. Finished windows go back to the render thread through each
