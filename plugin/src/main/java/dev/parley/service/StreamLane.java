@@ -28,7 +28,6 @@ final class StreamLane {
     private static final int MAX_POOLED_TASKS = 16;
 
     private final PackManifest manifest;
-    private final StreamNetworks networks;
     private final ModelDims dims;
     private final BatchStepper stepper;
     private final ArrayDeque<SamplingTask> pool = new ArrayDeque<>();
@@ -45,7 +44,6 @@ final class StreamLane {
      */
     StreamLane(PackManifest manifest, StreamNetworks networks, float[] schedule) {
         this.manifest = manifest;
-        this.networks = networks;
         this.dims = manifest.streamDims();
         stepper = new BatchStepper(schedule, networks.denoiser(), dims);
         batch = new EncoderBatch(networks.audioEncoder(), dims.samplesPerFrame(), dims.audioDim());
