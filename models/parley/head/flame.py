@@ -70,7 +70,7 @@ class FlameHead(torch.nn.Module):
 
     def _batch(self, beta, psi, theta):
         B = next((t.shape[0] for t in (beta, psi, theta) if t is not None), 1)
-        z = lambda n: torch.zeros(B, n, dtype=torch.float32, device=self.v_template.device)  # noqa: E731
+        z = lambda n: torch.zeros(B, n, dtype=self.v_template.dtype, device=self.v_template.device)  # noqa: E731
         beta = z(self.n_shape) if beta is None else beta
         psi = z(self.n_expr) if psi is None else psi
         theta = z(3 * self.n_joints) if theta is None else theta

@@ -31,6 +31,7 @@ def build(pack: Path = PACK) -> tuple[dict, list[TargetSet], dict[str, solve.Ret
     """(head spec, target sets, fitted solves by set id, the direct face, golden frames) for the committed
     open head, fitted on the pack's motion statistics."""
     head, spec = load_parley_head()
+    head.double()  # float64 posing: float32 kernels round differently per CPU and the fit magnifies that
     sets = all_sets(HeadControls(head))
     face = solve.DirectFace(head)
     man = json.loads((pack / "manifest.json").read_text())

@@ -12,7 +12,7 @@ Correspondence: a vertex keeps the open-head triangle its ray hit and the baryce
 Every target field of ``targets.py`` (ARKit 52, VRM 1.0 presets) is interpolated with those coordinates and
 mapped by ``STYLE``, as are the open head's vertex colours (skin, eyes, lips). No joints, no skin: jaw motion
 comes from the jawOpen shape. Triangles that straddle the lip seam get their own dark vertices, so the mouth
-shows as a dark line at rest and opens dark when the jaw drops. Deterministic: a rerun writes the same bytes.
+shows as a dark line at rest and opens dark when the jaw drops. Deterministic: a rerun writes the same bytes, on any CPU (posed in float64, rounded to float32 once).
 """
 from __future__ import annotations
 
@@ -193,6 +193,7 @@ def vrm_extension(tset: TargetSet, name: str) -> dict:
 def write(out: Path, vrm_out: Path | None = None) -> list[Path]:
     """Write ArkitHead.glb into out (and VrmHead.vrm.glb into vrm_out); returns the written paths."""
     head, _ = load_parley_head()
+    head.double()  # float64 posing: float32 kernels round differently per CPU, and that reached the bytes
     from ..head.gltf import read_glb
     from ..head.flame import DEFAULT_ASSETS
 

@@ -94,11 +94,11 @@ class DirectFace:
 
     @torch.no_grad()
     def displacement(self, motion: np.ndarray, batch: int = 250) -> np.ndarray:
-        m = torch.as_tensor(np.asarray(motion, np.float32))
+        m = torch.as_tensor(np.asarray(motion), dtype=self.head.v_template.dtype)
         out = []
         for s in range(0, len(m), batch):
             x = m[s:s + batch]
-            theta = torch.zeros(len(x), N_POSE)
+            theta = torch.zeros(len(x), N_POSE, dtype=m.dtype)
             for dst, src in pose_slots(head_pose=False):
                 theta[:, dst] = x[:, src]
             out.append(((self.head(None, x[:, EXPRESSION], theta).double() - self.rest) * 1000.0).numpy())

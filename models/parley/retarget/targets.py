@@ -74,10 +74,10 @@ class HeadControls:
 
     def posed(self, psi: dict[str, float] | None = None, **rotations: tuple[float, float, float]) -> np.ndarray:
         """Displacement of the head posed with expression weights and joint axis-angles (by joint name)."""
-        p = torch.zeros(1, len(EXPRESSION_NAMES))
+        p = torch.zeros(1, len(EXPRESSION_NAMES), dtype=self.head.v_template.dtype)
         for name, w in (psi or {}).items():
             p[0, expression_index(name)] = w
-        theta = torch.zeros(1, N_POSE)
+        theta = torch.zeros(1, N_POSE, dtype=p.dtype)
         for joint, aa in rotations.items():
             j = JOINT_NAMES.index(joint)
             theta[0, 3 * j:3 * j + 3] = torch.tensor(aa)
