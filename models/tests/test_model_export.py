@@ -174,8 +174,12 @@ def test_two_denoiser_graphs_compute_the_one_graph_model(cfg):
         one = model.denoiser(**inputs)
         two = model.denoiser.two_graphs(**inputs)
         memory = model.denoiser.audio_memory(inputs["audio_features"], inputs["audio_mask"])
+        alone = [model.denoiser.audio_memory(inputs["audio_features"][i:i + 1], inputs["audio_mask"][i:i + 1])
+                 for i in (0, 3)]
     assert list(memory.shape) == [b, *audio_memory_shape(cfg)[1:]]
-    assert torch.equal(memory[0], memory[3])  # the null row: constant per pack
+    assert torch.equal(alone[0], alone[1])  # the null row: constant per pack, whatever features it is given
+    # In one batch, equal rows at other positions can take other GEMM kernel paths (1 ulp apart on some CPUs)
+    assert float((memory[0] - memory[3]).abs().max()) <= 1e-6 * float(memory.abs().max())
     assert float((one - two).abs().max()) < 1e-5
     assert float((one[1] - one[2]).abs().max()) > 1e-3  # the rows differ: the check is not vacuous
 
