@@ -337,6 +337,24 @@ def test_merged_weights_compute_what_the_adapted_graph_computes(tmp_path, setup)
     assert np.abs(merged - adapted).max() < 1e-4 and np.abs(adapted - plain).max() > 1e-2
 
 
+COMPUTED_BOUND = 2e-5  # golden vectors the networks compute: regenerated on any x86-64 CPU, within this
+
+
+def test_a_small_change_of_the_adapter_is_caught_by_the_golden_check(tmp_path, monkeypatch):
+    """The golden check's bound on computed vectors is far below a real change: the golden adapter's factors
+    scaled by 1 + 1e-4 move both DDIM runs past COMPUTED_BOUND."""
+    import parley.model.adapter as adapter
+
+    factors = adapter.golden_factors
+    monkeypatch.setattr(adapter, "golden_factors", lambda *a, **k: factors(*a, **k) * np.float32(1 + 1e-4))
+    pack = Path(__file__).resolve().parents[1] / "packs" / "parley-base-v1"
+    write_golden(pack, tmp_path)
+    for name in ("ddim2_output.bin", "ddim5_output.bin"):
+        a = np.fromfile(tmp_path / name, "<f4")
+        b = np.fromfile(pack / "golden" / "adapter" / name, "<f4")
+        assert np.abs(a - b).max() > COMPUTED_BOUND, name
+
+
 def test_the_java_runtimes_adapted_golden_is_current(tmp_path):
     """packs/parley-base-v1/golden/adapter (AdaptedGoldenParityTest) is what ``python3 -m parley.model.adapter
     golden packs/parley-base-v1`` writes: the same adapter file, index and vectors."""
@@ -351,4 +369,8 @@ def test_the_java_runtimes_adapted_golden_is_current(tmp_path):
         if name.endswith(".bin"):
             a = np.fromfile(tmp_path / name, "<f4")
             b = np.fromfile(committed / name, "<f4")
-            assert a.shape == b.shape and np.abs(a - b).max() <= 1e-6, name
+            # the inputs are seeded draws; what the networks compute goes through float32 kernels that round
+            # differently per CPU (5.1e-6 apart on an AMD EPYC and the CI machine that wrote them; a 1e-4 change of
+            # the adapter's factors moves the outputs 3.8e-5: the test below)
+            bound = COMPUTED_BOUND if name == "audio_features.bin" or name.startswith("ddim") else 1e-6
+            assert a.shape == b.shape and np.abs(a - b).max() <= bound, name
