@@ -37,6 +37,8 @@ final class FaceCloseUp extends SimpleApplication {
 
     /** Seconds into the run at which the line starts. */
     static final float LINE_START = 0.6f;
+    /** Game seconds per rendered frame: fixed, so each shot is taken at its game time within one step. */
+    static final float STEP = 0.02f;
 
     private final File outDir;
     private final String character;
@@ -63,7 +65,7 @@ final class FaceCloseUp extends SimpleApplication {
         this.line = line;
         this.distance = distance;
         this.shotTimes = shotTimes.clone();
-        setTimer(new CappedTimer(ScriptedRunState.MAX_STEP));
+        setTimer(new FixedStepTimer(STEP));
         AppSettings settings = ParleyDemo.settings(true);
         settings.setWindowSize(640, 480);
         setSettings(settings);
