@@ -39,6 +39,11 @@ public final class RetargetSet {
     public static final int MAX_BYTES = 4 << 20;
     /** Most solve iterations accepted (the shipped sets use 60). */
     public static final int MAX_ITERATIONS = 10_000;
+    /**
+     * The largest magnitude of any number in a set. Fitted sets stay below 1e8 (ARKit's 52 targets: 3.1e7); beyond
+     * 1e12 the solve's products could overflow to infinity and give NaN weights.
+     */
+    public static final double MAX_MAGNITUDE = 1e12;
 
     /** The per-frame features after the expression weights, as the asset names them (see solve.py). */
     static final List<String> JAW_FEATURES = List.of("jaw.x", "jaw.y", "jaw.z", "jaw.x*jaw.x", "jaw.y*jaw.y",
@@ -339,6 +344,12 @@ public final class RetargetSet {
         double[][] out = new double[rows][];
         for (int i = 0; i < rows; i++) {
             out[i] = f.doubles(node.get(i), path + "[" + i + "]", cols);
+            for (int j = 0; j < cols; j++) {
+                if (Math.abs(out[i][j]) > MAX_MAGNITUDE) {
+                    throw new AssetFormatException(f.source(), path + "[" + i + "][" + j + "]",
+                            "expected a number within +-" + MAX_MAGNITUDE + " but got " + out[i][j]);
+                }
+            }
         }
         return out;
     }

@@ -110,6 +110,15 @@ class RetargetSetTest {
         assertEquals(BAD + ": field 'golden.weights[1][2]' expected a finite number but got Infinity", refused());
     }
 
+    /** A finite but huge entry (a fuzzer's mutation) would overflow the solve to NaN weights: refused by field. */
+    @Test
+    void aHugeMatrixEntryIsRefusedByField() throws IOException {
+        edit("oculus15", root -> ((ArrayNode) root.get("solve").get("C").get(2)).set(5, 3.0e300));
+        assertEquals(BAD + ": field 'solve.C[2][5]' expected a number within +-1.0E12 but got 3.0E300", refused());
+        edit("oculus15", root -> ((ArrayNode) root.get("solve").get("G").get(0)).set(0, -2.0e13));
+        assertEquals(BAD + ": field 'solve.G[0][0]' expected a number within +-1.0E12 but got -2.0E13", refused());
+    }
+
     @Test
     void aMatrixOfTheWrongSizeIsRefused() throws IOException {
         edit("arkit52", root -> ((ArrayNode) root.get("solve").get("G")).remove(51));
