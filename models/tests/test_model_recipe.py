@@ -13,8 +13,9 @@ from parley.model.audio import mel_filterbank, warped_filterbank
 from parley.model.config import TINY
 from parley.model.network import build_model
 from parley.model.randomise import WindowRecipe, apply_chain, draw_chain, rest_pose, resample_speed
+import parley.model.train as train_module
 from parley.model.train import (SyntheticDataset, main as train_main, make_batch, motion_stats, phone_step,
-                                read_checkpoint, recipe_window, train_phones)
+                                read_checkpoint, recipe_window, train_denoiser, train_phones)
 
 CFG = TINY
 SPF = 640
@@ -108,6 +109,35 @@ def test_without_a_recipe_batches_are_those_of_packs_1x():
     a = make_batch(data, CFG, mean, std, np.random.default_rng(1), 4)
     b = make_batch(data, CFG, mean, std, np.random.default_rng(1), 4, WindowRecipe())
     assert set(a) == set(b) and "vtlp" not in a and all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_teacher_audio_only_in_batches_a_teacher_reads(monkeypatch):
+    """Regression: every recipe batch stacked a clean copy of its audio (``pcm_clean``) and ``match``,
+    though only teacher-matched phone pretraining reads them; the other keys must not change."""
+    data = SyntheticDataset(3, frames=80, n_phones=CFG.audio.n_phones)
+    mean, std = motion_stats(data)
+    recipe = WindowRecipe(randomise=1.0)
+    plain = make_batch(data, CFG, mean, std, np.random.default_rng(4), 6, recipe)
+    taught = make_batch(data, CFG, mean, std, np.random.default_rng(4), 6, recipe, for_teacher=True)
+    assert set(taught) - set(plain) == {"pcm_clean", "match"} and all(torch.equal(plain[k], taught[k]) for k in plain)
+
+    seen: dict[str, set[str]] = {}
+
+    def spy(name, step):
+        def wrapped(model, *args, **kwargs):
+            batch = args[1] if name == "denoiser" else args[0]
+            seen[name] = set(batch)
+            return step(model, *args, **kwargs)
+        monkeypatch.setattr(train_module, f"{name}_step", wrapped)
+
+    spy("denoiser", train_module.denoiser_step)
+    spy("phone", train_module.phone_step)
+    train_denoiser(build_model(CFG, 0), data, mean, std, 1, log=lambda _: None, recipe=recipe)
+    assert seen["denoiser"] == set(plain)
+    train_phones(build_model(CFG, 0), data, mean, std, 1, log=lambda _: None, recipe=recipe)
+    assert seen["phone"] == set(plain)
+    train_phones(build_model(CFG, 0), data, mean, std, 1, log=lambda _: None, recipe=recipe, match_weight=1.0)
+    assert seen["phone"] == set(taught)
 
 
 def test_rest_pose_reads_deep_silence():

@@ -113,7 +113,8 @@ def test_matching_the_starting_encoder_keeps_clean_features_and_skips_real_rows(
     corpus = SyntheticDataset(4, frames=120, seed=0, n_phones=TINY.audio.n_phones)
     mean, std = motion_stats(corpus)
     recipe = WindowRecipe(randomise=1.0)
-    batch = make_batch(PhoneMix(corpus, real, 0.5), TINY, mean, std, np.random.default_rng(2), 16, recipe)
+    batch = make_batch(PhoneMix(corpus, real, 0.5), TINY, mean, std, np.random.default_rng(2), 16, recipe,
+                       for_teacher=True)
     assert set(batch["match"].tolist()) == {0.0, 1.0} and batch["pcm_clean"].shape == batch["pcm"].shape
     assert not torch.equal(batch["pcm_clean"], batch["pcm"])  # the chain ran on some rows
     model = build_model(TINY, 0).eval()

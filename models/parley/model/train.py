@@ -110,12 +110,14 @@ def _interp_rows(a: np.ndarray, pos: np.ndarray) -> np.ndarray:
 
 
 def recipe_window(clip: dict[str, Any], cfg: ModelConfig, mean: np.ndarray, std: np.ndarray,
-                  rng: np.random.Generator, recipe: WindowRecipe) -> dict[str, np.ndarray]:
+                  rng: np.random.Generator, recipe: WindowRecipe, for_teacher: bool = False) -> dict[str, np.ndarray]:
     """A training window under a :class:`WindowRecipe` (pack 2.0): the audio may be randomised and
     sped up or slowed down (motion and phones resampled with it), a line's first window may start
     right on its first phone, and a window may run past the end of the audio (the line's end, or a
     truncation), where the target relaxes to the speaker's rest and is scored, so the model learns
-    what silence after a line looks like. Keys as :func:`sample_window`'s plus ``vtlp``."""
+    what silence after a line looks like. Keys as :func:`sample_window`'s plus ``vtlp``; with
+    ``for_teacher`` also ``pcm_clean`` and ``match`` (see :func:`phone_step`). The flag draws nothing
+    from ``rng``: the other keys are the same either way."""
     tw, tp, spf, tr = cfg.window, cfg.previous, SAMPLES_PER_FRAME, cfg.train
     motion = ((np.asarray(clip["motion"], np.float32) - mean) / std).astype(np.float32)
     pcm = np.asarray(clip["pcm"], np.float32)
@@ -168,7 +170,7 @@ def recipe_window(clip: dict[str, Any], cfg: ModelConfig, mean: np.ndarray, std:
         valid[n_audio:] = 0.0
         labels[n_audio:] = -1
     s_style = int(rng.integers(0, max(1, frames - cfg.style.frames + 1)))
-    return {
+    window = {
         "pcm": _fit(audio, tw * spf, 0.0),
         "motion": target.astype(np.float32),
         "prev": rows[:tp].astype(np.float32) if not first else np.zeros((tp, motion.shape[1]), np.float32),
@@ -178,18 +180,22 @@ def recipe_window(clip: dict[str, Any], cfg: ModelConfig, mean: np.ndarray, std:
         "style_motion": _fit(motion[s_style:s_style + cfg.style.frames], cfg.style.frames, None),
         "shape": np.asarray(clip["shape"], np.float32),
         "vtlp": np.float32(chain.vtlp if chain is not None else 1.0),
+    }
+    if for_teacher:  # only a teacher reads these: a second window of audio per row otherwise wasted
         # The same window before the room, EQ, noise and codec (speed kept), and whether a teacher
         # encoder may be matched on it (real lines: no, a teacher does not hear them well).
-        "pcm_clean": _fit(clean, tw * spf, 0.0),
-        "match": np.float32(clip.get("match", 1.0)),
-    }
+        window["pcm_clean"] = _fit(clean, tw * spf, 0.0)
+        window["match"] = np.float32(clip.get("match", 1.0))
+    return window
 
 
 def make_batch(dataset: MotionDataset, cfg: ModelConfig, mean: np.ndarray, std: np.ndarray,
-               rng: np.random.Generator, size: int, recipe: WindowRecipe | None = None) -> dict[str, torch.Tensor]:
-    """``size`` windows from random clips; with an active ``recipe`` cut by :func:`recipe_window`."""
+               rng: np.random.Generator, size: int, recipe: WindowRecipe | None = None,
+               for_teacher: bool = False) -> dict[str, torch.Tensor]:
+    """``size`` windows from random clips; with an active ``recipe`` cut by :func:`recipe_window`
+    (``for_teacher``: with the clean audio a teacher encoder hears; no effect without a recipe)."""
     cut = sample_window if recipe is None or not recipe.active else \
-        (lambda clip, *a: recipe_window(clip, *a, recipe))
+        (lambda clip, *a: recipe_window(clip, *a, recipe, for_teacher))
     items = [cut(dataset[int(rng.integers(len(dataset)))], cfg, mean, std, rng) for _ in range(size)]
     return {k: torch.from_numpy(np.stack([it[k] for it in items])) for k in items[0]}
 
@@ -525,7 +531,7 @@ def train_phones(model: ParleyModel, dataset: MotionDataset, mean: np.ndarray, s
             q.requires_grad_(False)
 
     def losses_of(rng: np.random.Generator, gen: torch.Generator) -> dict[str, torch.Tensor]:
-        batch = make_batch(dataset, model.cfg, mean, std, rng, bs, recipe)
+        batch = make_batch(dataset, model.cfg, mean, std, rng, bs, recipe, teacher is not None)
         if recipe is not None and recipe.spec_augment:
             a = model.cfg.audio
             batch["mel_mask"] = torch.from_numpy(spec_masks(rng, bs, a.n_mels, batch["pcm"].shape[1] // a.hop))
