@@ -10,11 +10,10 @@ import dev.parley.features.AudioEncoder;
 import dev.parley.features.LineAudio;
 import dev.parley.generation.MotionWindow;
 import dev.parley.model.StreamSpec;
-import dev.parley.pack.InferenceRuntime;
 import dev.parley.pack.PackManifest;
-import dev.parley.pack.ParleyPack;
 import dev.parley.sampler.Guidance;
 import dev.parley.sampler.SamplingTask;
+import dev.parley.testing.CommittedPack;
 import dev.parley.testing.Golden;
 import dev.parley.testing.TestVoice;
 import java.util.ArrayList;
@@ -24,9 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Streams on the stream model batched across lines (issue 18): windows of several streams that are ready at once
@@ -40,19 +38,9 @@ class StreamLaneTest {
     /** The last PCM sample of a poisoned line's every encoder row (see {@link #poisoned}). */
     static final float POISON = 0.25f;
 
-    static ParleyPack pack;
-    static PackManifest m;
-
-    @BeforeAll
-    static void load() {
-        pack = ParleyPack.load(Golden.pack(), InferenceRuntime.create(1, false));
-        m = pack.manifest();
-    }
-
-    @AfterAll
-    static void close() {
-        pack.close();
-    }
+    /** The committed pack, open while this class's tests run. */
+    @RegisterExtension
+    static final CommittedPack PACK = new CommittedPack();
 
     /** A line of the test: its audio, seed, style, steps and the pass of the lane it joins at. */
     private record Spec(String name, float[] pcm, long seed, float[] style, int steps, int joinsAt) {
@@ -64,6 +52,7 @@ class StreamLaneTest {
      * denoiser runs hold windows at different steps of different schedules.
      */
     private static List<Spec> lines() {
+        PackManifest m = PACK.manifest();
         float[] voice = TestVoice.pcm(3.0, m.sampleRate());
         List<Spec> specs = new ArrayList<>();
         for (int k = 0; k < 4; k++) {
@@ -85,7 +74,8 @@ class StreamLaneTest {
 
     @Test
     void streamsBatchedTogetherGetTheMotionEachGetsAlone() {
-        StreamNetworks networks = StreamNetworks.of(pack);
+        PackManifest m = PACK.manifest();
+        StreamNetworks networks = StreamNetworks.of(PACK.pack());
         List<Spec> specs = lines();
         Map<String, float[]> together = run(new StreamLane(m, networks, schedule()), specs);
         StreamLane aloneLane = new StreamLane(m, networks, schedule());
@@ -108,7 +98,8 @@ class StreamLaneTest {
      */
     @Test
     void encoderCallsAreSharedByWindowsOfEqualLengthOnly() {
-        StreamLane lane = new StreamLane(m, StreamNetworks.of(pack), schedule());
+        PackManifest m = PACK.manifest();
+        StreamLane lane = new StreamLane(m, StreamNetworks.of(PACK.pack()), schedule());
         List<Spec> specs = new ArrayList<>();
         int[] joins = {0, 0, 30};
         for (int k = 0; k < 3; k++) {
@@ -139,7 +130,8 @@ class StreamLaneTest {
 
     @Test
     void aLineWhoseEncoderRowThrowsFailsAloneAndTheOthersKeepTheirMotion() {
-        StreamNetworks real = StreamNetworks.of(pack);
+        PackManifest m = PACK.manifest();
+        StreamNetworks real = StreamNetworks.of(PACK.pack());
         AudioEncoder faulty = new AudioEncoder() {
             @Override
             public void encode(float[] pcm, int batch, int samples, float[] features) {
@@ -168,6 +160,7 @@ class StreamLaneTest {
 
     /** A line that starts with the first lines and whose every encoder row ends on {@link #POISON}. */
     private static Spec poisoned() {
+        PackManifest m = PACK.manifest();
         float[] pcm = TestVoice.pcm(2.0, m.sampleRate());
         for (int i = m.samplesPerFrame() - 1; i < pcm.length; i += m.samplesPerFrame()) {
             pcm[i] = POISON; // every frame's last sample: every window's last
@@ -246,6 +239,7 @@ class StreamLaneTest {
     }
 
     private static LineJob job(StreamLane lane, Spec s) {
+        PackManifest m = PACK.manifest();
         LineAudio audio = LineAudio.stream(s.name(), m.sampleRate(), m.sampleRate(), m.samplesPerFrame());
         audio.write(s.pcm(), 0, s.pcm().length);
         audio.finish();
@@ -258,6 +252,7 @@ class StreamLaneTest {
     }
 
     private static float[] concat(List<MotionWindow> windows) {
+        PackManifest m = PACK.manifest();
         int dim = m.motion().dim();
         int frames = 0;
         for (MotionWindow w : windows) {
@@ -272,6 +267,7 @@ class StreamLaneTest {
     }
 
     private static float[] schedule() {
+        PackManifest m = PACK.manifest();
         float[] ab = new float[m.diffusionSteps()];
         for (int i = 0; i < ab.length; i++) {
             ab[i] = m.alphaCumprod(i);

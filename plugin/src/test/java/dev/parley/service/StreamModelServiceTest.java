@@ -9,18 +9,15 @@ import dev.parley.app.LineOptions;
 import dev.parley.features.LineAudio;
 import dev.parley.generation.MotionWindow;
 import dev.parley.model.StreamSpec;
-import dev.parley.pack.InferenceRuntime;
 import dev.parley.pack.PackManifest;
-import dev.parley.pack.ParleyPack;
 import dev.parley.sampler.Guidance;
-import dev.parley.testing.Golden;
+import dev.parley.testing.CommittedPack;
 import dev.parley.testing.TestVoice;
 import dev.parley.testing.Waits;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Which path a line runs (docs/runtime.md): streamed audio on the pack's stream model, cut as soon as each
@@ -29,34 +26,27 @@ import org.junit.jupiter.api.Test;
  */
 class StreamModelServiceTest {
 
-    static ParleyPack pack;
-    static PackManifest m;
-
-    @BeforeAll
-    static void load() {
-        pack = ParleyPack.load(Golden.pack(), InferenceRuntime.create(1, false));
-        m = pack.manifest();
-    }
-
-    @AfterAll
-    static void close() {
-        pack.close();
-    }
+    /** The committed pack, open while this class's tests run. */
+    @RegisterExtension
+    static final CommittedPack PACK = new CommittedPack();
 
     private static InferenceService start(ServiceSettings settings) throws Exception {
-        InferenceService s = new InferenceService(m, () -> Networks.of(pack), settings, "stream test");
+        PackManifest m = PACK.manifest();
+        InferenceService s = new InferenceService(m, () -> Networks.of(PACK.pack()), settings, "stream test");
         s.start();
         assertTrue(Waits.until(30, s::isReady), "service ready");
         return s;
     }
 
     private static LineJob job(LineAudio audio) {
+        PackManifest m = PACK.manifest();
         return new LineJob(audio, new float[m.styleDim()], m.stream().steps(),
                 LineOptions.DEFAULTS.resolvedGuidance(m, false), 3L, true);
     }
 
     @Test
     void aStreamRunsOnTheStreamModelFromItsFirstWindowOfAudio() throws Exception {
+        PackManifest m = PACK.manifest();
         StreamSpec spec = m.stream();
         int spf = m.samplesPerFrame();
         float[] pcm = TestVoice.pcm(1.5, m.sampleRate());
@@ -109,6 +99,7 @@ class StreamModelServiceTest {
     /** Regression: a styled line of the pack's distilled sampler asked its stream windows for the student's 2 steps. */
     @Test
     void aDistilledLineOnTheStreamModelAsksForTheStreamSteps() throws Exception {
+        PackManifest m = PACK.manifest();
         assertTrue(m.hasDistilled(), "the committed pack has a distilled sampler");
         InferenceService service = start(ServiceSettings.defaults());
         try {
@@ -131,6 +122,7 @@ class StreamModelServiceTest {
 
     @Test
     void withoutTheStreamModelAStreamWaitsForAFullChunk() throws Exception {
+        PackManifest m = PACK.manifest();
         int spf = m.samplesPerFrame();
         ServiceSettings settings = ServiceSettings.defaults().withStreamModel(false);
         float[] pcm = TestVoice.pcm(1.5, m.sampleRate());
@@ -156,6 +148,7 @@ class StreamModelServiceTest {
 
     @Test
     void aPreRecordedLineKeepsFullWindows() throws Exception {
+        PackManifest m = PACK.manifest();
         InferenceService service = start(ServiceSettings.defaults());
         try {
             float[] pcm = TestVoice.pcm(1.5, m.sampleRate());
