@@ -12,7 +12,8 @@ from parley.layout import FACE, HEAD, SAMPLE_RATE
 from parley.model.audio import mel_filterbank, warped_filterbank
 from parley.model.config import TINY
 from parley.model.network import build_model
-from parley.model.randomise import WindowRecipe, apply_chain, draw_chain, rest_pose, resample_speed
+from parley.model.randomise import (SPEEDS, WindowRecipe, apply_chain, draw_chain, pitch_shift, rest_pose,
+                                    resample_speed)
 import parley.model.train as train_module
 from parley.model.train import (SyntheticDataset, main as train_main, make_batch, motion_stats, phone_step,
                                 read_checkpoint, recipe_window, train_denoiser, train_phones)
@@ -51,6 +52,35 @@ def test_audio_chain_keeps_length_and_is_deterministic():
         assert np.array_equal(a, b)
     assert any(not np.allclose(a, x, atol=1e-3) for a in outs[0])
     assert len(resample_speed(x, 1.25)) == round(len(x) / 1.25)
+
+
+def _f0(x: np.ndarray) -> float:
+    """The strongest spectral peak of a tone, in Hz."""
+    spec = np.abs(np.fft.rfft(x * np.hanning(len(x))))
+    return float(np.argmax(spec) * SAMPLE_RATE / len(x))
+
+
+def test_pitch_shift_moves_pitch_at_constant_tempo():
+    t = np.arange(SAMPLE_RATE) / SAMPLE_RATE
+    x = (0.3 * np.sin(2 * np.pi * 200 * t)).astype(np.float32)
+    up = pitch_shift(x, 700)  # a fifth up: 200 Hz -> 300 Hz, same duration
+    assert up.shape == x.shape
+    assert abs(_f0(up[2000:-2000]) - 200 * 2 ** (700 / 1200)) < 4.0
+    assert pitch_shift(x, 0) is x
+
+
+def test_pitch_draws_only_when_asked_and_leave_the_other_effects_alone():
+    rng_a, rng_b = np.random.default_rng(9), np.random.default_rng(9)
+    a = [draw_chain(rng_a) for _ in range(40)]
+    b = [draw_chain(rng_b, SPEEDS, 0) for _ in range(40)]
+    assert [repr(c) for c in a] == [repr(c) for c in b] and all(c.pitch_cents == 0 for c in a)
+    cents = []
+    for seed in range(40):  # a chain's other effects are drawn before its pitch: the same as without
+        c, d = draw_chain(np.random.default_rng(seed)), draw_chain(np.random.default_rng(seed), SPEEDS, 1100)
+        assert repr(replace(d, pitch_cents=0)) == repr(c)
+        cents.append(d.pitch_cents)
+    shifted = [c for c in cents if c != 0]
+    assert 8 <= len(shifted) <= 32 and all(-300 <= c <= 1100 for c in shifted)
 
 
 def test_windows_past_the_line_end_relax_to_the_speakers_rest():
@@ -193,6 +223,7 @@ def test_an_interrupted_run_resumes_bit_for_bit(tmp_path):
     (["--randomise", "1.5"], "--randomise must be in [0, 1] but got 1.5"),
     (["--tail", "-0.1"], "--tail must be in [0, 1] but got -0.1"),
     (["--phone-steps", "-3"], "--phone-steps must be >= 0 but got -3"),
+    (["--pitch-max", "3000"], "--pitch-max must be in [0, 2400] cents but got 3000"),
 ])
 def test_train_cli_refuses_bad_recipes(tmp_path, capsys, args, message):
     with pytest.raises(SystemExit) as exit_info:

@@ -19,7 +19,7 @@ pads a line's last window (docs/model-pack.md).
 from __future__ import annotations
 
 import subprocess
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 from scipy import fft, signal
@@ -46,6 +46,7 @@ class WindowRecipe:
     rest_tau: float = 2.5  # frames: after the audio ends the target relaxes to the speaker's rest this fast
     rest_truncation: bool = False  # truncated windows score the silence after the cut as rest
     speed_max: float = SPEEDS[0]  # fastest speed perturbation; pitched-up acted voices need ~1.5x
+    pitch_max_cents: int = 0  # constant-tempo pitch and formant shift of half the randomised windows, up to this
     spec_augment: bool = False  # phone pretraining: SpecAugment masks on the log-mel (spec_masks)
 
     @property
@@ -70,6 +71,7 @@ class AudioChain:
     ogg_quality: float | None = None
     gain_db: float = 0.0
     clip: bool = False
+    pitch_cents: int = 0  # constant-tempo shift of pitch and formants together (sox pitch), 0: none
 
 
 def room_impulse_response(rng: np.random.Generator) -> np.ndarray:
@@ -90,8 +92,13 @@ def room_impulse_response(rng: np.random.Generator) -> np.ndarray:
     return (h / np.sqrt(np.sum(h ** 2))).astype(np.float32)
 
 
-def draw_chain(rng: np.random.Generator, speeds: tuple[float, ...] = SPEEDS) -> AudioChain:
-    """A random chain; each effect on its own coin."""
+PITCH_MIN_CENTS = -300  # the low end of a pitch shift draw: deeper voices than the corpus's, a little
+
+
+def draw_chain(rng: np.random.Generator, speeds: tuple[float, ...] = SPEEDS, pitch_max_cents: int = 0) -> AudioChain:
+    """A random chain; each effect on its own coin. ``pitch_max_cents`` > 0: half the chains also shift
+    pitch and formants at constant tempo by PITCH_MIN_CENTS..pitch_max_cents (drawn last, so the other
+    effects are drawn as without it)."""
     speed = float(speeds[int(rng.integers(len(speeds)))]) if rng.random() < 0.5 else 1.0
     vtlp = float(np.round(rng.uniform(0.85, 1.2), 2)) if rng.random() < 0.5 else 1.0
     rir = room_impulse_response(rng) if rng.random() < 0.4 else None
@@ -109,8 +116,11 @@ def draw_chain(rng: np.random.Generator, speeds: tuple[float, ...] = SPEEDS) -> 
     snr = float(rng.uniform(0, 40)) if rng.random() < 0.6 else 0.0
     beta = float(rng.uniform(0, 2))
     ogg = float(rng.uniform(-1, 3)) if rng.random() < 0.06 else None
-    return AudioChain(speed, vtlp, rir, highpass, lowpass, peaks, snr, beta, ogg,
-                      float(rng.uniform(-30, 0)), bool(rng.random() < 0.03))
+    chain = AudioChain(speed, vtlp, rir, highpass, lowpass, peaks, snr, beta, ogg,
+                       float(rng.uniform(-30, 0)), bool(rng.random() < 0.03))
+    if pitch_max_cents > 0 and rng.random() < 0.5:
+        chain = replace(chain, pitch_cents=int(rng.integers(PITCH_MIN_CENTS, pitch_max_cents + 1)))
+    return chain
 
 
 def _peaking(f0: float, q: float, gain_db: float) -> tuple[np.ndarray, np.ndarray]:
@@ -146,11 +156,11 @@ def ogg_round_trip(x: np.ndarray, quality: float) -> np.ndarray:
 
 
 def apply_chain(x: np.ndarray, chain: AudioChain, rng: np.random.Generator) -> np.ndarray:
-    """The chain's room, EQ, noise, codec and level on a line's audio (speed and vtlp are applied by
-    the window cutter and the encoder). Same length; float32."""
+    """The chain's pitch shift, room, EQ, noise, codec and level on a line's audio (speed and vtlp are
+    applied by the window cutter and the encoder). Same length; float32."""
     if not len(x):
         return x.astype(np.float32)
-    y = x.astype(np.float64)
+    y = pitch_shift(x, chain.pitch_cents).astype(np.float64)
     if chain.rir is not None:
         y = signal.fftconvolve(y, chain.rir)[:len(y)]
     if chain.highpass_hz > 0:
@@ -171,6 +181,21 @@ def apply_chain(x: np.ndarray, chain: AudioChain, rng: np.random.Generator) -> n
     if chain.ogg_quality is not None:
         y = ogg_round_trip(y, chain.ogg_quality)
     return y.astype(np.float32)
+
+
+def pitch_shift(pcm: np.ndarray, cents: int) -> np.ndarray:
+    """``sox pitch`` (same duration, pitch and formants moved together, as acted game voices are
+    pitched up), cut or padded to the input's length."""
+    if cents == 0:
+        return pcm
+    raw = np.clip(np.round(np.asarray(pcm) * 32768.0), -32768, 32767).astype("<i2").tobytes()
+    fmt = ["-t", "raw", "-r", str(SAMPLE_RATE), "-e", "signed-integer", "-b", "16", "-c", "1"]
+    res = subprocess.run(["sox", "-D", *fmt, "-", *fmt, "-", "pitch", str(cents)], input=raw, capture_output=True,
+                         check=False)
+    if res.returncode != 0:
+        raise RuntimeError(f"sox pitch {cents} failed: {res.stderr.decode(errors='replace').strip()}")
+    out = np.frombuffer(res.stdout, "<i2").astype(np.float32) / 32768.0
+    return np.pad(out, (0, max(0, len(pcm) - len(out))))[: len(pcm)]
 
 
 def resample_speed(x: np.ndarray, speed: float) -> np.ndarray:

@@ -123,7 +123,7 @@ def recipe_window(clip: dict[str, Any], cfg: ModelConfig, mean: np.ndarray, std:
     pcm = np.asarray(clip["pcm"], np.float32)
     frames = motion.shape[0]
     phones = np.asarray(clip["phones"], np.int64) if clip.get("phones") is not None else np.full(frames, -1, np.int64)
-    chain = draw_chain(rng, speeds_up_to(recipe.speed_max)) if rng.random() < recipe.randomise else None
+    chain = draw_chain(rng, speeds_up_to(recipe.speed_max), recipe.pitch_max_cents) if rng.random() < recipe.randomise else None
     r = chain.speed if chain is not None else 1.0
     need = tw * r  # source frames under a full window
     u = rng.random()
@@ -667,6 +667,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="phone pretraining also matches the starting encoder's features on clean windows")
     p.add_argument("--speed-max", type=float, default=None,
                    help="fastest speed perturbation of randomised windows (default 1.18; ~1.5 for pitched-up voices)")
+    p.add_argument("--pitch-max", type=int, default=0, metavar="CENTS",
+                   help="half the randomised windows shift pitch and formants at constant tempo, up to CENTS")
     p.add_argument("--phone-head-only", action="store_true",
                    help="the phone steps train only the phone head on the frozen encoder (a linear probe)")
     p.add_argument("--phone-weight", type=float, help="weight of the phone loss beside the denoiser's "
@@ -714,8 +716,11 @@ def main(argv: list[str] | None = None) -> int:
             p.error(f"--{name.replace('_', '-')} must be in [0, 1] but got {v}")
     if a.phone_steps < 0:
         p.error(f"--phone-steps must be >= 0 but got {a.phone_steps}")
+    if not 0 <= a.pitch_max <= 2400:
+        p.error(f"--pitch-max must be in [0, 2400] cents but got {a.pitch_max}")
     recipe = WindowRecipe(randomise=a.randomise, p_tail=a.tail, p_tight_start=a.tight_start,
                           rest_truncation=a.rest_truncation, spec_augment=a.spec_augment,
+                          pitch_max_cents=a.pitch_max,
                           **({} if a.speed_max is None else {"speed_max": a.speed_max}))
     if a.lr is not None:
         tr = replace(tr, lr=a.lr)

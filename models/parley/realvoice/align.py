@@ -40,6 +40,7 @@ import numpy as np
 
 from parley.corpus.phones import SIL, PhoneSeg, map_symbol
 from parley.layout import SAMPLE_RATE
+from parley.model.randomise import pitch_shift
 
 from .lines import EXTRA_PRONUNCIATIONS
 from .quality import Quality, QualityConfig, boundary_distance, measure, problems
@@ -113,20 +114,6 @@ def read_wav(path: Path) -> np.ndarray:
             raise ValueError(f"{path}: expected 16-bit mono {SAMPLE_RATE} Hz WAV, got {f.getnchannels()} "
                              f"channel(s), {8 * f.getsampwidth()} bit, {f.getframerate()} Hz")
         return np.frombuffer(f.readframes(f.getnframes()), "<i2").astype(np.float32) / 32768.0
-
-
-def pitch_shift(pcm: np.ndarray, cents: int) -> np.ndarray:
-    """``sox pitch`` (same duration, formants and pitch moved), cut or padded to the input's length."""
-    if cents == 0:
-        return pcm
-    raw = np.clip(np.round(np.asarray(pcm) * 32768.0), -32768, 32767).astype("<i2").tobytes()
-    fmt = ["-t", "raw", "-r", str(SAMPLE_RATE), "-e", "signed-integer", "-b", "16", "-c", "1"]
-    res = subprocess.run(["sox", "-D", *fmt, "-", *fmt, "-", "pitch", str(cents)], input=raw, capture_output=True,
-                         check=False)
-    if res.returncode != 0:
-        raise RuntimeError(f"sox pitch {cents} failed: {res.stderr.decode(errors='replace').strip()}")
-    out = np.frombuffer(res.stdout, "<i2").astype(np.float32) / 32768.0
-    return np.pad(out, (0, max(0, len(pcm) - len(out))))[: len(pcm)]
 
 
 def _padded(pcm: np.ndarray, cfg: AlignConfig, seed: int) -> np.ndarray:
