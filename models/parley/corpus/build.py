@@ -1,5 +1,10 @@
 """Build the synthetic corpus: ``python3 -m parley corpus --preset small|full --out DIR --seed N --workers 2``.
 
+``--preset performers`` builds an evaluation population instead: 12 speakers on held-out voices, each with
+per-speaker quirks (parley.corpus.quirks) on top of the style, 10 clips each (a 10 s take and test clips
+for ``python3 -m parley evaluate --adapt``); ``--no-quirks`` builds the same speakers, clips and audio without
+their quirks, as a control.
+
 Planning (voices, personas, speakers, styles, texts, splits) happens up front in
 one process from the seed; rendering runs per persona in a multiprocessing pool.
 The same seed gives the same corpus.
@@ -13,7 +18,7 @@ import multiprocessing as mp
 import sys
 import time
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +28,7 @@ from ..layout import MOTION_DIM, MOTION_FPS, SAMPLE_RATE, SAMPLES_PER_FRAME, SLI
 from . import augment, motion as motion_mod, prosody, tts
 from .dataset import Clip, save_clip
 from .phones import PHONES, PhoneSeg, frame_labels
+from .quirks import sample_quirks
 from .style import STYLE_NAMES, Style, sample_beta, sample_style
 from .text import load_lines
 
@@ -41,6 +47,7 @@ class Preset:
     cycle_engines: bool = False  # tiny corpora: persona i uses engine i % 3 so all engines appear
     heldout_every: int = 0  # >0: persona i is held out iff i % heldout_every == 1 (deterministic)
     eval_every: int = 0  # >0: other personas with i % eval_every == 3 go to val, == 4 to test (deterministic)
+    quirks: bool = False  # per-speaker habits beyond the style (parley.corpus.quirks), drawn from their own seed
 
 
 PRESETS: dict[str, Preset] = {
@@ -51,6 +58,9 @@ PRESETS: dict[str, Preset] = {
     "medium": Preset(speakers=80, seconds_per_speaker=60),
     # The per-speaker budget is a word-count estimate; 80 s came out at 7.9 h, 90 s gives ~8.9 h.
     "full": Preset(speakers=440, seconds_per_speaker=90),
+    # Held-out voices only, one speaker per voice persona, quirks on: the adapters' evaluation population.
+    "performers": Preset(speakers=12, seconds_per_speaker=80, max_clips_per_speaker=10, heldout_share=1.0,
+                         speakers_per_persona=(1,), max_words=20, quirks=True),
 }
 
 # Voices that never appear in train/val/test: one whole festival voice, one whole
@@ -137,6 +147,8 @@ def plan(preset: Preset, seed: int) -> list[PersonaPlan]:
             st = sample_style(rng)
             st.tempo = tempo
             per.speakers[sid] = {"style": st, "beta": sample_beta(rng, scale=preset.beta_scale)}
+            if preset.quirks:  # their own generator: the plan's draws stay those of a corpus without quirks
+                per.speakers[sid]["quirks"] = sample_quirks(np.random.default_rng(_seed(seed, sid, "quirks")))
             budget = preset.seconds_per_speaker
             n_clip = 0
             while budget > 0 and n_clip < preset.max_clips_per_speaker:
@@ -195,13 +207,16 @@ def _render_persona(args: tuple[PersonaPlan, str]) -> list[dict]:
         spk = per.speakers[c.speaker]
         style: Style = spk["style"]
         mrng = np.random.default_rng(c.seed)
-        mot, events = motion_mod.generate(phones, pros, n_frames, style, mrng, text=c.text)
+        quirks = spk.get("quirks")
+        mot, events = motion_mod.generate(phones, pros, n_frames, style, mrng, text=c.text, quirks=quirks)
         f0, en = pros.at_fps(MOTION_FPS, n_frames)
         meta = {
             "id": c.id, "speaker": c.speaker, "persona": per.id, "voice": per.voice.id, "engine": per.voice.engine,
             "split": per.split, "text": c.text, "text_id": c.text_id,
             "tts": {"rate": per.rate, "pitch": per.pitch}, "augment": ap.to_dict(), "events": events,
         }
+        if quirks is not None:
+            meta["quirks"] = quirks.to_dict()
         clip = Clip(c.id, audio, mot, spk["beta"], phones, np.array(frame_labels(phones, n_frames, MOTION_FPS)),
                     style.vector(), c.speaker, meta)
         save_clip(clips_dir / f"{c.id}.npz", clip, f0, en)
@@ -215,8 +230,10 @@ def _fmt_time(s: float) -> str:
     return f"{int(s // 60)}m{int(s % 60):02d}s"
 
 
-def build(preset_name: str, out: Path, seed: int, workers: int, quiet: bool = False) -> dict:
-    preset = PRESETS[preset_name]
+def build(preset_name: str, out: Path, seed: int, workers: int, quiet: bool = False,
+          no_quirks: bool = False) -> dict:
+    """Plans and renders a preset into ``out``; ``no_quirks`` drops the preset's quirks (a control)."""
+    preset = replace(PRESETS[preset_name], quirks=False) if no_quirks else PRESETS[preset_name]
     t0 = time.time()
     personas = plan(preset, seed)
     out.mkdir(parents=True, exist_ok=True)
@@ -264,6 +281,8 @@ def build(preset_name: str, out: Path, seed: int, workers: int, quiet: bool = Fa
         for sid, spk in p.speakers.items():
             speakers[sid] = {"persona": p.id, "voice": p.voice.id, "engine": p.voice.engine, "split": p.split,
                              "style": spk["style"].to_dict(), "beta": [round(float(x), 5) for x in spk["beta"]]}
+            if "quirks" in spk:
+                speakers[sid]["quirks"] = spk["quirks"].to_dict()
             splits[p.split].append(sid)
     voices_used = sorted({p.voice.id for p in personas})
     summary = {
@@ -301,8 +320,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--quiet", action="store_true")
+    ap.add_argument("--no-quirks", action="store_true",
+                    help="without the preset's per-speaker quirks (performers: the same speakers as a control)")
     a = ap.parse_args(argv)
-    s = build(a.preset, a.out, a.seed, a.workers, quiet=a.quiet)
+    s = build(a.preset, a.out, a.seed, a.workers, quiet=a.quiet, no_quirks=a.no_quirks)
     print(f"corpus: {s['hours']:.2f} h, {s['clips']} clips, {s['speakers']} speakers, {s['voices']} voices, "
           f"{len(s['engines'])} engines ({', '.join(s['engines'])}) in {_fmt_time(s['elapsed_s'])} "
           f"({s['speech_s_per_wall_s']:.1f} s speech per wall s) -> {a.out}")

@@ -22,6 +22,7 @@ from ..head.components import N_EXPRESSION, expression_index as ix
 from ..layout import HEAD, JAW_OPEN, MOTION_DIM, MOTION_FPS
 from .phones import BILABIALS, SIL, PhoneSeg
 from .prosody import Accent, Prosody, detect_accents, phrase_breaks
+from .quirks import Quirks
 from .style import Style
 
 JAW_CAP = 0.32  # rad
@@ -299,9 +300,14 @@ def limit_rates(x: np.ndarray, held: np.ndarray, v_max: float, a_max: float, ite
 
 
 def generate(phones: list[PhoneSeg], pros: Prosody, n_frames: int, style: Style, rng: np.random.Generator,
-             text: str = "", cfg: MotionConfig | None = None) -> tuple[np.ndarray, dict]:
-    """Motion [n_frames, 56] float32 and a dict of derived events (accents, blinks, breaks)."""
+             text: str = "", cfg: MotionConfig | None = None, quirks: Quirks | None = None) -> tuple[np.ndarray, dict]:
+    """Motion [n_frames, 56] float32 and a dict of derived events (accents, blinks, breaks).
+
+    ``quirks``: the speaker's habits beyond the style (parley.corpus.quirks), applied before the limits;
+    None or all zero leaves the motion exactly as without them.
+    """
     cfg = cfg or MotionConfig()
+    quirks = quirks if quirks is not None and quirks.active() else None
     fps = cfg.fps
     t = (np.arange(n_frames) + 0.5) / fps
     m = np.zeros((n_frames, MOTION_DIM))
@@ -313,6 +319,9 @@ def generate(phones: list[PhoneSeg], pros: Prosody, n_frames: int, style: Style,
     lips[:, ROUND_IDX] = lips[:, ROUND_IDX] * rnd_gain
     lips[:, LIP_IDX] *= style.articulation
     lips[:, ROUND_IDX] *= style.articulation
+    accents = detect_accents(pros, phones)
+    if quirks:
+        lips = quirks.lips(lips, ROUND_IDX, phones, t)
     m[:, :N_EXPRESSION] = lips
     jaw = jaw * style.mouth_open
     f0, en = pros.at_fps(fps, n_frames)
@@ -320,9 +329,10 @@ def generate(phones: list[PhoneSeg], pros: Prosody, n_frames: int, style: Style,
     act_s = gaussian_filter1d(act, 3)
     # Louder speech opens the jaw a little more.
     jaw = jaw * (0.9 + 0.2 * act_s)
+    if quirks:
+        jaw = quirks.jaw(jaw, accents, t)
     m[:, JAW_OPEN] = JAW_CAP * np.tanh(jaw / JAW_CAP)  # soft limit: no speaker opens past ~18 degrees in speech
     m[:, JAW_OPEN + 1] = 0.01 * style.asymmetry * jaw / 0.2  # slight lateral jaw bias
-    accents = detect_accents(pros, phones)
     breaks, sp_start, sp_end = phrase_breaks(phones)
     question = text.strip().endswith("?")
 
@@ -374,6 +384,8 @@ def generate(phones: list[PhoneSeg], pros: Prosody, n_frames: int, style: Style,
             w = 0.15 * a.strength * style.brow_activity * _bump(t, a.time, 0.1, 0.3)
             e[:, ix("eye_wide_L")] += w
             e[:, ix("eye_wide_R")] += w
+    if quirks:
+        quirks.face(e, m[:, JAW_OPEN], phones, accents, t)
 
     # --- blinks
     bl, br, blink_times = _blinks(rng, n_frames, fps, style, breaks, accents)

@@ -9,6 +9,10 @@ size and full fine-tuning of the denoiser on the same take (docs/adapters.md)::
 Every method samples the same test clips with the same noise (10-step DDIM at the pack's guidance) and the
 take's style embedding. The per-speaker table and the means go into the metrics JSON, rewritten after
 each speaker so that a run cut short still reports what it measured.
+
+On the ``performers`` corpus (speakers with quirks, parley.corpus.quirks), ``--adapt-twin DIR`` scores the
+same test clips of the corpus built with ``--no-quirks`` against the quirky ground truth instead: how far
+the quirks alone move each metric.
 """
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ from .evaluate import HeadMetrics, Scorer, _round, sample_clips, write_results
 
 METRICS = ("lve_mm", "mod_mm", "fdd_mm")  # lower is better
 STYLE_ONLY = "style only"
+TWIN = "ground truth without quirks"
 TARGET = 0.10  # issue 19: MoLoRA improves LVE, MOD and FDD by at least 10% over the style-only path
 
 
@@ -138,6 +143,29 @@ def evaluate_adapters(model, mean: np.ndarray, std: np.ndarray, guide: tuple[flo
         results["means"] = summary(table)
         write_results(out, results, acceptance(results["means"]), t0, log)
     return 0
+
+
+def score_twin(data: Path, twin: Path, out: Path, split: str, speakers: int, take_seconds: float,
+               test_clips: int, log: Callable[[str], None], offset: int = 0) -> int:
+    """Scores ``twin``'s motion (the same corpus without quirks) of each speaker's test clips against
+    ``data``'s, per speaker; writes ``out``."""
+    t0 = time.time()
+    corpus, plain = Corpus(data), Corpus(twin)
+    head = HeadMetrics()
+    results: dict = {"corpus": data_reference(data), "twin": data_reference(twin),
+                     "settings": {"split": split, "take_seconds": take_seconds, "test_clips": test_clips},
+                     "speakers": {}}
+    for speaker, _, tests in speaker_clips(corpus, split, speakers, take_seconds, test_clips, offset):
+        twins = [load_clip(plain.path(c.id)) for c in tests]
+        for c, t in zip(tests, twins):  # two builds' audio may differ by 1 LSB (sox), no more
+            if c.audio.shape != t.audio.shape or np.abs(c.audio.astype(np.float64) - t.audio).max() > 1.5 / 32768:
+                raise ValueError(f"{twin}: clip {c.id}: other audio than in {data} (not the same corpus's twin)")
+        row = Scorer(head, tests).score([t.motion[None] for t in twins])
+        results["speakers"][speaker] = {"test_clips": [c.id for c in tests], "methods": {TWIN: row}}
+        log(f"{speaker} {TWIN}: " + " ".join(f"{k} {row[k]:.4g}" for k in (*METRICS, "closure")))
+    results["means"] = {TWIN: {k: float(np.mean([v["methods"][TWIN][k] for v in results["speakers"].values()]))
+                               for k in (*METRICS, "closure")}}
+    return write_results(out, results, {}, t0, log)
 
 
 def merge(parts: list[Path], out: Path) -> int:

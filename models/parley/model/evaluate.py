@@ -603,6 +603,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--adapt-steps", type=int, default=80, help="fit steps of every method (default: %(default)s)")
     p.add_argument("--adapt-offset", type=int, default=0, help="skip the split's first so many speakers (to run "
                                                               "speakers in several processes)")
+    p.add_argument("--adapt-twin", type=Path, metavar="CORPUS", help="with --adapt on a corpus with quirks: only score "
+                   "this corpus (the same built with --no-quirks) on the same test clips against --data's motion")
     p.add_argument("--pose", type=Path, metavar="RUN", help="only evaluate a pose adapter run (python3 -m parley pose "
                    "train) against --pack's diffusion pose on --adapt-split's speakers (parley.pose.evaluate)")
     p.add_argument("--pose-speakers", type=int, default=10, help="with --pose: so many speakers (%(default)s)")
@@ -618,6 +620,13 @@ def main(argv: list[str] | None = None) -> int:
         if (a.teacher_pack is None) == (a.checkpoint is None) or a.data is None:
             p.error("--student needs --data and one teacher: --teacher-pack or --checkpoint")
         return compare_student(a)
+    if a.adapt and a.adapt_twin:
+        if a.data is None:
+            p.error("--adapt-twin needs --data")
+        from .adapt_eval import score_twin
+        log = lambda msg: print(msg, flush=True)  # noqa: E731
+        return score_twin(a.data, a.adapt_twin, a.out, a.adapt_split, a.adapt, a.adapt_seconds, a.adapt_test_clips,
+                          log, a.adapt_offset)
     if a.pose and (a.pack is None or a.data is None):
         p.error("--pose needs --pack and --data")
     if not a.pose and ((a.checkpoint is None) == (a.pack is None) or a.data is None):
