@@ -17,7 +17,8 @@
 # command again after an interruption and each phase continues from its last checkpoint (every 100
 # steps, bit for bit on the same CPU) or is skipped where it is complete.
 # Every training runs on one thread, the main model and the regression side by side. TRAIN_ONLY=1 stops
-# after the training phases (nothing exported or evaluated); PHONE_STEPS and STEPS override the lengths.
+# after the training phases (nothing exported or evaluated); PHONE_STEPS and STEPS override the lengths,
+# PITCH_MAX (cents, default 0: off) gives half the randomised windows a constant-tempo pitch shift.
 # EXPORT=1 writes pack 2.0.0 after the evaluation (only once it beats 1.3.0:
 # docs/model-card.md). The runs of 2026-12-05 (runs/v2, runs/v2b: no real lines, no SpecAugment, speed
 # up to 1.18x, 800 denoiser steps) are this script at commit 4b68b4b.
@@ -29,12 +30,13 @@ PY=/usr/bin/python3
 BASE_COMMIT=d98e64d  # pack 1.3.0 (make-pack.sh)
 PHONE_STEPS=${PHONE_STEPS:-600}
 STEPS=${STEPS:-400}
+PITCH_MAX=${PITCH_MAX:-0}  # cents; the pitch run of 2026-12-06 (runs/v4): PHONE_STEPS=3000 PITCH_MAX=1100
 TRAIN="-m parley train --config base --dataset parley.model.data:train_split --data $CORPUS --threads 1
   --resume --checkpoint-every 100"
 # The 2.0 window recipe (parley.model.randomise.WindowRecipe): 80% of windows through the random audio
 # chain, 15% run past the line's end into silence, half of a line's first windows start on its first
 # phone, truncated windows score their silence as rest; twice as many first windows as 1.x.
-WINDOWS="--tail 0.15 --tight-start 0.5 --rest-truncation --first-window 0.2 --speed-max 1.5"
+WINDOWS="--tail 0.15 --tight-start 0.5 --rest-truncation --first-window 0.2 --speed-max 1.5 --pitch-max $PITCH_MAX"
 RECIPE="--randomise 0.8 $WINDOWS"
 PHASE2="--steps $STEPS --lr 2e-4 --warmup 50 --bilabial-weight 5 --phone-weight 0.5 --seed 4 $RECIPE"
 
