@@ -22,6 +22,7 @@ JOBS: dict[str, tuple[str, str]] = {
     "pose": ("parley.pose.cli", "the pose adapter (VQ-VAE, PoseGPT, style retrieval): train, export (evaluate --pose)"),
     "export": ("parley.model.export", "export a model pack (ONNX graphs, manifest, golden vectors) into packs/"),
     "realvoice": ("parley.realvoice.dataset", "align hedgewars' voice lines (pocketsphinx): the real-voice split"),
+    "phone-probe": ("parley.realvoice.probe", "how phonetic audio encoders are: probes on held-out TTS and real voices"),
     "evaluate": ("parley.model.evaluate", "evaluate a pack's checkpoint and baselines on the corpus: metrics.json, plots"),
     "bench": ("parley.model.bench", "time the pack's ONNX graphs in ONNX Runtime (the 15 ms denoiser budget)"),
     "arkit-character": ("parley.retarget.character", "a second test head (ARKit-52 glb, VRM fixture) of another topology"),

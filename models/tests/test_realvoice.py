@@ -257,3 +257,50 @@ def test_alignments_at_two_pitch_shifts_compare_by_their_boundaries():
     assert [r.split("]")[0] for r in problems(q)] == ["[disagreement"]
     q.disagreement = 0.03
     assert problems(q) == []
+
+
+def test_phone_head_accuracy_reads_bilabials_found_and_false():
+    import torch
+    from parley.realvoice.probe import head_accuracy
+
+    b, m, aa, s = (PHONES.index(p) for p in ("B", "M", "AA", "S"))
+    labels = np.array([0, b, m, aa, aa, s, s, s])
+    said = np.array([0, b, aa, aa, m, s, aa, s])  # finds 1 of 2 bilabials, calls 1 of 5 others one
+
+    def head(feats):
+        return torch.nn.functional.one_hot(torch.from_numpy(said), len(PHONES)).float() + feats[:, :1] * 0
+
+    got = head_accuracy(head, np.zeros((8, 4), np.float32), labels)
+    assert got == {"head_speech_frame_accuracy": pytest.approx(4 / 7), "bilabial_found": 0.5, "bilabial_false": 0.2}
+
+
+def test_phone_probe_job_scores_a_checkpoint_and_a_pack(tools, tmp_path):
+    from parley.__main__ import main as parley_main
+    from parley.corpus import build as corpus_build
+    from parley.model.config import TINY
+    from parley.model.export import export_pack
+    from parley.model.network import build_model
+    from parley.model.train import save_checkpoint
+
+    corpus_build.build("tiny", tmp_path / "corpus", seed=3, workers=1, quiet=True)
+    root = tmp_path / "voices"
+    for pack, stem in (("Default", "Bugger"), ("British", "Hello")):
+        (root / pack).mkdir(parents=True, exist_ok=True)
+        shutil.copy(lines.VOICES_DIR / pack / f"{stem}.ogg", root / pack)
+    build(tmp_path / "real", ["Default", "British"], root, log=lambda _: None)
+    model = build_model(TINY, 0)
+    save_checkpoint(tmp_path / "run" / "last.pt", model, np.zeros(1), np.ones(1))
+    export_pack(model, tmp_path / "pack", "tiny", "0.0.0-untrained", seed=0)
+    out = tmp_path / "probes.json"
+    assert parley_main(["phone-probe", str(tmp_path / "run" / "last.pt"), str(tmp_path / "pack"), "--data",
+                        str(tmp_path / "corpus"), "--real-voices", str(tmp_path / "real"), "--train-clips", "4",
+                        "--out", str(out)]) == 0
+    got = json.loads(out.read_text())
+    assert got["train_clips"] == 4 and list(got["encoders"]) == ["run/last.pt", "pack"]
+    ckpt, pack = got["encoders"]["run/last.pt"], got["encoders"]["pack"]
+    real = RealVoices(tmp_path / "real")
+    (bugger,) = real.clips("eval")
+    assert ckpt["real eval"]["probe"]["frames"] == bugger.n_frames and ckpt["real dev"] == {}
+    assert 0.0 <= ckpt["real eval"]["head_speech_frame_accuracy"] <= 1.0
+    assert ckpt["real eval"]["bilabial_found"] is not None  # "bugger" opens on its /b/
+    assert "head_speech_frame_accuracy" not in pack["real eval"] and pack["corpus heldout"]["probe"]["frames"] > 0

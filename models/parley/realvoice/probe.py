@@ -83,3 +83,71 @@ def accuracy(probe: LinearProbe, feats: np.ndarray, labels: np.ndarray) -> dict[
     return {"frame_accuracy": float((pred == labels).mean()) if len(labels) else float("nan"),
             "speech_frame_accuracy": float((pred[speech] == labels[speech]).mean()) if speech.any() else float("nan"),
             "frames": int(len(labels)), "speech_frames": int(speech.sum())}
+
+
+# ------------------------------------------------------------------ the phone-probe job
+def head_accuracy(head: Callable[[torch.Tensor], torch.Tensor], feats: np.ndarray, labels: np.ndarray
+                  ) -> dict[str, float | None]:
+    """A trained phone head's own accuracy on speech frames, and how it reads p/b/m: the share of bilabial
+    frames it calls a bilabial (found) and of other speech frames it calls one (false)."""
+    from parley.corpus.phones import BILABIALS
+
+    with torch.no_grad():
+        pred = head(torch.from_numpy(np.asarray(feats, np.float32))).argmax(-1).numpy()
+    labels = np.asarray(labels)
+    bil = np.array([p in BILABIALS for p in PHONES])
+    speech, is_bil = labels != PHONES.index(SIL), bil[labels]
+    return {"head_speech_frame_accuracy": float((pred[speech] == labels[speech]).mean()) if speech.any() else None,
+            "bilabial_found": float(bil[pred[is_bil]].mean()) if is_bil.any() else None,
+            "bilabial_false": float(bil[pred[speech & ~is_bil]].mean()) if (speech & ~is_bil).any() else None}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python3 -m parley phone-probe --data CORPUS --real-voices DIR --out JSON ENCODER...``: how phonetic
+    each encoder is (a checkpoint's, with its phone head, or a pack's), on the corpus's held-out voices and
+    every real-voice split. The figures of docs/pack-2.0-candidate/phone-probes-v4.json."""
+    import argparse
+    import json
+    from pathlib import Path
+
+    from parley.corpus.dataset import Corpus
+    from parley.model.evaluate import load_pack, pick_clips
+    from parley.model.train import load_checkpoint
+    from parley.realvoice.dataset import RealVoices
+
+    p = argparse.ArgumentParser(prog="python3 -m parley phone-probe", description=main.__doc__)
+    p.add_argument("encoders", nargs="+", type=Path, help="checkpoints (.pt, phone head scored too) or pack folders")
+    p.add_argument("--data", type=Path, required=True, help="a built corpus")
+    p.add_argument("--real-voices", type=Path, required=True, help="a real-voice dataset (python3 -m parley realvoice)")
+    p.add_argument("--train-clips", type=int, default=240, help="corpus train clips the probe learns on")
+    p.add_argument("--heldout-clips", type=int, default=64)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--out", type=Path, required=True)
+    a = p.parse_args(argv)
+    torch.set_num_threads(a.threads)
+    corpus, real = Corpus(a.data), RealVoices(a.real_voices)
+    items = {"corpus heldout": [(c.audio, c.n_frames, c.frame_phones[:c.n_frames])
+                                for c in pick_clips(corpus, "heldout", a.heldout_clips)]}
+    for split in ("dev", "eval", "independent"):
+        items[f"real {split}"] = [(c.audio, c.n_frames, c.frame_phones()) for c in real.clips(split)]
+    train = pick_clips(corpus, "train", a.train_clips)
+    out: dict = {"train_clips": len(train), "encoders": {}}
+    for path in a.encoders:
+        model = load_checkpoint(path)[0] if path.suffix == ".pt" else load_pack(path)[0]
+        enc, window = model.audio.eval(), model.cfg.window
+        x = np.concatenate([encode(enc, c.audio, c.n_frames, window) for c in train])
+        probe = train_probe(x, np.concatenate([c.frame_phones[:c.n_frames] for c in train]), ProbeConfig(a.train_clips))
+        res = {}
+        for split, its in items.items():
+            if not its:  # a split without clips (a small dataset)
+                res[split] = {}
+                continue
+            f = np.concatenate([encode(enc, pcm, n, window) for pcm, n, _ in its])
+            y = np.concatenate([lab for *_, lab in its])
+            res[split] = {"probe": accuracy(probe, f, y), **(head_accuracy(enc.phone_logits, f, y)
+                                                             if path.suffix == ".pt" else {})}
+        out["encoders"][path.name if path.suffix != ".pt" else f"{path.parent.name}/{path.name}"] = res
+        print(path, {s: round(r["probe"]["speech_frame_accuracy"], 3) for s, r in res.items() if r}, flush=True)
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    a.out.write_text(json.dumps(out, indent=1))
+    return 0
