@@ -19,7 +19,7 @@ from parley.layout import JAW, MOTION_FPS, SAMPLE_RATE, SAMPLES_PER_FRAME
 
 from .dataset import RealClip
 from .metrics import Counts, score_clip
-from .probe import ProbeConfig, accuracy, encode, train_probe
+from .probe import ProbeConfig, accuracy, encode, head_accuracy, train_probe
 
 
 @dataclass
@@ -129,9 +129,10 @@ def _brief(s: dict) -> str:
 
 # ------------------------------------------------------------------ probe
 def probe_encoder(encoder, window: int, corpus: Corpus, real: dict[str, list[RealClip]],
-                  cfg: ProbeConfig = ProbeConfig()) -> dict:
+                  cfg: ProbeConfig = ProbeConfig(), head=None) -> dict:
     """Linear-probe frame phone accuracy of ``encoder`` (frozen) on the corpus's heldout split and on each
-    real-voice split; trained on ``cfg.train_clips`` train clips (round robin over speakers)."""
+    real-voice split; trained on ``cfg.train_clips`` train clips (round robin over speakers). ``head``
+    (features -> phone logits, e.g. a checkpoint's phone head): each split also gets :func:`head_accuracy`."""
     from parley.model.evaluate import pick_clips
 
     def feats_labels(items):
@@ -141,18 +142,19 @@ def probe_encoder(encoder, window: int, corpus: Corpus, real: dict[str, list[Rea
             y.append(labels[:frames])
         return np.concatenate(f), np.concatenate(y)
 
+    def scored(items) -> dict:
+        x, y = feats_labels(items)
+        return {"clips": len(items), **accuracy(probe, x, y), **(head_accuracy(head, x, y) if head else {})}
+
     train = pick_clips(corpus, "train", cfg.train_clips)
     x, y = feats_labels([(c.audio, c.n_frames, c.frame_phones) for c in train])
     probe = train_probe(x, y, cfg)
     out = {"train": {"clips": len(train), **accuracy(probe, x, y)}}
     held = pick_clips(corpus, "heldout", 64)
     if held:
-        out["corpus heldout"] = {"clips": len(held),
-                                 **accuracy(probe, *feats_labels([(c.audio, c.n_frames, c.frame_phones)
-                                                                  for c in held]))}
+        out["corpus heldout"] = scored([(c.audio, c.n_frames, c.frame_phones) for c in held])
     for split, clips in real.items():
-        items = [(c.audio, c.n_frames, c.frame_phones()) for c in clips]
-        out[f"real {split}"] = {"clips": len(clips), **accuracy(probe, *feats_labels(items))}
+        out[f"real {split}"] = scored([(c.audio, c.n_frames, c.frame_phones()) for c in clips])
     return out
 
 

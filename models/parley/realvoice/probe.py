@@ -105,49 +105,38 @@ def head_accuracy(head: Callable[[torch.Tensor], torch.Tensor], feats: np.ndarra
 def main(argv: list[str] | None = None) -> int:
     """``python3 -m parley phone-probe --data CORPUS --real-voices DIR --out JSON ENCODER...``: how phonetic
     each encoder is (a checkpoint's, with its phone head, or a pack's), on the corpus's held-out voices and
-    every real-voice split. The figures of docs/pack-2.0-candidate/phone-probes-v4.json."""
+    every real-voice split that has clips (:func:`parley.realvoice.evaluate.probe_encoder`). The figures of
+    docs/pack-2.0-candidate/phone-probes-v4.json."""
     import argparse
     import json
     from pathlib import Path
 
     from parley.corpus.dataset import Corpus
-    from parley.model.evaluate import load_pack, pick_clips
+    from parley.model.evaluate import load_pack
     from parley.model.train import load_checkpoint
     from parley.realvoice.dataset import RealVoices
+    from parley.realvoice.evaluate import probe_encoder
 
     p = argparse.ArgumentParser(prog="python3 -m parley phone-probe", description=main.__doc__)
     p.add_argument("encoders", nargs="+", type=Path, help="checkpoints (.pt, phone head scored too) or pack folders")
     p.add_argument("--data", type=Path, required=True, help="a built corpus")
     p.add_argument("--real-voices", type=Path, required=True, help="a real-voice dataset (python3 -m parley realvoice)")
-    p.add_argument("--train-clips", type=int, default=240, help="corpus train clips the probe learns on")
-    p.add_argument("--heldout-clips", type=int, default=64)
+    p.add_argument("--train-clips", type=int, default=ProbeConfig.train_clips,
+                   help="corpus train clips the probe learns on")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--out", type=Path, required=True)
     a = p.parse_args(argv)
     torch.set_num_threads(a.threads)
-    corpus, real = Corpus(a.data), RealVoices(a.real_voices)
-    items = {"corpus heldout": [(c.audio, c.n_frames, c.frame_phones[:c.n_frames])
-                                for c in pick_clips(corpus, "heldout", a.heldout_clips)]}
-    for split in ("dev", "eval", "independent"):
-        items[f"real {split}"] = [(c.audio, c.n_frames, c.frame_phones()) for c in real.clips(split)]
-    train = pick_clips(corpus, "train", a.train_clips)
-    out: dict = {"train_clips": len(train), "encoders": {}}
+    corpus, voices = Corpus(a.data), RealVoices(a.real_voices)
+    real = {split: clips for split in ("dev", "eval", "independent") if (clips := voices.clips(split))}
+    out: dict = {"train_clips": a.train_clips, "encoders": {}}
     for path in a.encoders:
-        model = load_checkpoint(path)[0] if path.suffix == ".pt" else load_pack(path)[0]
-        enc, window = model.audio.eval(), model.cfg.window
-        x = np.concatenate([encode(enc, c.audio, c.n_frames, window) for c in train])
-        probe = train_probe(x, np.concatenate([c.frame_phones[:c.n_frames] for c in train]), ProbeConfig(a.train_clips))
-        res = {}
-        for split, its in items.items():
-            if not its:  # a split without clips (a small dataset)
-                res[split] = {}
-                continue
-            f = np.concatenate([encode(enc, pcm, n, window) for pcm, n, _ in its])
-            y = np.concatenate([lab for *_, lab in its])
-            res[split] = {"probe": accuracy(probe, f, y), **(head_accuracy(enc.phone_logits, f, y)
-                                                             if path.suffix == ".pt" else {})}
-        out["encoders"][path.name if path.suffix != ".pt" else f"{path.parent.name}/{path.name}"] = res
-        print(path, {s: round(r["probe"]["speech_frame_accuracy"], 3) for s, r in res.items() if r}, flush=True)
+        checkpoint = path.suffix == ".pt"
+        model = load_checkpoint(path)[0] if checkpoint else load_pack(path)[0]
+        res = probe_encoder(model.audio.eval(), model.cfg.window, corpus, real, ProbeConfig(a.train_clips),
+                            head=model.audio.phone_logits if checkpoint else None)
+        out["encoders"][f"{path.parent.name}/{path.name}" if checkpoint else path.name] = res
+        print(path, {s: round(r["speech_frame_accuracy"], 3) for s, r in res.items()}, flush=True)
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(out, indent=1))
     return 0
