@@ -21,6 +21,9 @@ import java.util.WeakHashMap;
  * Applies all signed expression weights in the vertex shader of {@code Parley/MatDefs/Face/Face.j3md}:
  * the weights go to the GPU as a uniform array and the position and normal deltas of every target sit
  * in one float texture, so the CPU does no per-vertex work and there is no limit on active targets.
+ * The shader reads only the targets whose weight is not zero (a list sent beside the weights), so a still
+ * face costs the vertex shader nothing and a software rasteriser, which runs both sides of a branch, does
+ * not fetch the deltas of every target for every vertex.
  *
  * <p>Faces that share a mesh's morph data (clones of one loaded model) share one delta texture.
  * At construction the geometry gets its own copy of its material, because weights are per face.
@@ -29,6 +32,9 @@ public final class GpuMorphDeformer implements MorphDeformer {
 
     /** Material parameter that marks a material def as able to morph on the GPU. */
     public static final String WEIGHTS_PARAM = "ParleyMorphWeights";
+    /** Material parameters the shader needs besides {@link #WEIGHTS_PARAM}. */
+    private static final String[] PARAMS = {"ParleyMorphTargetCount", "ParleyMorphRowsPerTarget", "ParleyMorphActive",
+        "ParleyMorphActiveCount", "ParleyMorphDeltas"};
     private static final int TEXTURE_WIDTH = 4096;
     private static final Map<FloatBuffer, Texture2D> SHARED_DELTAS = new WeakHashMap<>();
 
@@ -37,6 +43,7 @@ public final class GpuMorphDeformer implements MorphDeformer {
     private final int componentCount;
     private final int[] targetOfComponent;
     private final float[] uploaded;
+    private final int[] active;
     private boolean applied;
 
     /**
@@ -59,10 +66,11 @@ public final class GpuMorphDeformer implements MorphDeformer {
         geometry.setMaterial(material);
         Mesh mesh = geometry.getMesh();
         material.setTexture("ParleyMorphDeltas", deltaTexture(mesh, targetOfComponent));
-        material.setInt("ParleyMorphVertexCount", mesh.getVertexCount());
+        material.setInt("ParleyMorphRowsPerTarget", rowsPerTarget(mesh));
         material.setInt("ParleyMorphTargetCount", componentCount);
         uploaded = new float[componentCount];
-        material.setParam(WEIGHTS_PARAM, VarType.FloatArray, uploaded.clone());
+        active = new int[componentCount];
+        upload();
     }
 
     /**
@@ -71,7 +79,15 @@ public final class GpuMorphDeformer implements MorphDeformer {
      */
     public static boolean supports(Geometry geometry) {
         Material m = geometry.getMaterial();
-        return m != null && m.getMaterialDef().getMaterialParam(WEIGHTS_PARAM) != null;
+        if (m == null || m.getMaterialDef().getMaterialParam(WEIGHTS_PARAM) == null) {
+            return false;
+        }
+        for (String param : PARAMS) {
+            if (m.getMaterialDef().getMaterialParam(param) == null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
@@ -81,15 +97,29 @@ public final class GpuMorphDeformer implements MorphDeformer {
             return;
         }
         System.arraycopy(weights, 0, uploaded, 0, componentCount);
-        // A fresh array each change: jME compares parameter values by reference to decide on upload.
-        material.setParam(WEIGHTS_PARAM, VarType.FloatArray, uploaded.clone());
+        upload();
         applied = true;
     }
 
     @Override
     public void detach() {
-        material.setParam(WEIGHTS_PARAM, VarType.FloatArray, new float[componentCount]);
+        java.util.Arrays.fill(uploaded, 0f);
+        upload();
         applied = false;
+    }
+
+    /** Sends the weights and the list of the non-zero ones, in target order (the CPU path's sum order). */
+    private void upload() {
+        int count = 0;
+        for (int c = 0; c < componentCount; c++) {
+            if (uploaded[c] != 0f) {
+                active[count++] = c;
+            }
+        }
+        // Fresh arrays each change: jME compares parameter values by reference to decide on upload.
+        material.setParam(WEIGHTS_PARAM, VarType.FloatArray, uploaded.clone());
+        material.setParam("ParleyMorphActive", VarType.IntArray, active.clone());
+        material.setInt("ParleyMorphActiveCount", count);
     }
 
     @Override
@@ -117,14 +147,19 @@ public final class GpuMorphDeformer implements MorphDeformer {
         }
     }
 
+    /** Each target starts on a row of its own, so the shader finds a vertex's column and row once. */
+    private static int rowsPerTarget(Mesh mesh) {
+        return (2 * mesh.getVertexCount() + TEXTURE_WIDTH - 1) / TEXTURE_WIDTH;
+    }
+
     private static int rows(Mesh mesh, int components) {
-        long texels = 2L * components * mesh.getVertexCount();
-        return (int) ((texels + TEXTURE_WIDTH - 1) / TEXTURE_WIDTH);
+        return components * rowsPerTarget(mesh);
     }
 
     private static Texture2D buildTexture(Mesh mesh, int[] targetOfComponent) {
         int n = mesh.getVertexCount();
         int height = rows(mesh, targetOfComponent.length);
+        int targetStride = rowsPerTarget(mesh) * TEXTURE_WIDTH;
         ByteBuffer data = BufferUtils.createByteBuffer(TEXTURE_WIDTH * height * 3 * Float.BYTES);
         FloatBuffer out = data.asFloatBuffer();
         MorphTarget[] targets = mesh.getMorphTargets();
@@ -133,7 +168,7 @@ public final class GpuMorphDeformer implements MorphDeformer {
             FloatBuffer dp = t < 0 ? null : targets[t].getBuffer(VertexBuffer.Type.Position);
             FloatBuffer dn = t < 0 ? null : targets[t].getBuffer(VertexBuffer.Type.Normal);
             for (int v = 0; v < n; v++) {
-                int o = 3 * 2 * (c * n + v);
+                int o = 3 * (c * targetStride + 2 * v);
                 for (int k = 0; k < 3; k++) {
                     out.put(o + k, dp == null ? 0f : dp.get(3 * v + k));
                     out.put(o + 3 + k, dn == null ? 0f : dn.get(3 * v + k));

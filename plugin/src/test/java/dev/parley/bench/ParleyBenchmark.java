@@ -4,17 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.jme3.app.SimpleApplication;
-import com.jme3.light.AmbientLight;
-import com.jme3.light.DirectionalLight;
-import com.jme3.math.ColorRGBA;
-import com.jme3.math.Vector3f;
-import com.jme3.scene.Node;
 import com.jme3.scene.Spatial;
 import dev.parley.app.Line;
 import dev.parley.app.LineOptions;
 import dev.parley.app.ParleyAppState;
 import dev.parley.app.TalkingHead;
-import dev.parley.head.HeadLook;
 import dev.parley.head.HeadSpec;
 import dev.parley.pack.PackManifest;
 import dev.parley.rig.FaceRigControl;
@@ -71,8 +65,12 @@ public final class ParleyBenchmark {
         json.put("loadAverageAtStart", ManagementLoad.loadAverage());
         json.put("intraOpThreads", ServiceSettings.defaults().intraOpThreads());
         json.put("packVersion", PackManifest.load(Golden.pack().resolve("manifest.json")).packVersion());
-        if ("stream".equals(System.getProperty("parley.bench.part"))) {
+        String part = System.getProperty("parley.bench.part", "");
+        if (part.equals("stream")) {
             streamLags(json.putObject("streamLag"));
+            finish(mapper, json, out);
+        } else if (part.equals("scene")) {
+            scene(json, maxCharacters);
             finish(mapper, json, out);
         }
         DenoiserPaths.realTimeFactor(json.putObject("realTimeFactor"), oneGraphPack);
@@ -206,29 +204,10 @@ public final class ParleyBenchmark {
 
     private static void scene(ObjectNode json, int maxCharacters) throws Exception {
         FrameTimes times = new FrameTimes();
-        try (RenderHarness h = RenderHarness.start(480, 270, app -> {
-            app.getStateManager().attach(times);
-            app.getAssetManager().registerLocator(TestAssets.assets().toString(),
-                    com.jme3.asset.plugins.FileLocator.class);
-            app.getRootNode().addLight(new AmbientLight(ColorRGBA.White.mult(0.4f)));
-            app.getRootNode().addLight(new DirectionalLight(new Vector3f(-0.3f, -0.5f, -1f).normalizeLocal()));
-            app.getCamera().setLocation(new Vector3f(0, 0.2f, 2.2f));
-            app.getCamera().lookAt(new Vector3f(0, 0.2f, 0), Vector3f.UNIT_Y);
-        })) {
+        try (RenderHarness h = BenchScene.start(times)) {
             SimpleApplication app = h.app();
             HeadSpec spec = HeadSpec.load(app.getAssetManager(), TestAssets.HEAD_SPEC);
-            Spatial template = app.getAssetManager().loadModel(TestAssets.HEAD_MODEL);
-            HeadLook.apply(template, app.getAssetManager());
-            List<Spatial> models = new ArrayList<>();
-            h.call(() -> {
-                for (int i = 0; i < maxCharacters; i++) {
-                    Spatial m = template.clone();
-                    m.setLocalTranslation((i % 6 - 2.5f) * 0.3f, (i / 6) * 0.35f - 0.1f, 0);
-                    app.getRootNode().attachChild(m);
-                    models.add(m);
-                }
-                return null;
-            });
+            List<Spatial> models = BenchScene.heads(h, maxCharacters);
             // Without Parley: the same faces, rigged and still.
             List<FaceRigControl> plain = h.call(() -> {
                 List<FaceRigControl> l = new ArrayList<>();

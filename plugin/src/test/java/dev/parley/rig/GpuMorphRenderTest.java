@@ -98,6 +98,25 @@ class GpuMorphRenderTest {
         }
     }
 
+    /** The shader reads only the listed non-zero targets: a few weights, first, middle and last, must still match. */
+    @Test
+    void gpuMatchesCpuForAFewNonZeroWeights() throws Exception {
+        BufferedImage neutral = render(cpuModel, cpuRig, new MotionFrame(TARGETS));
+        MotionFrame frame = new MotionFrame(TARGETS).setExpression(0, 1.2f).setExpression(23, -1.4f)
+                .setExpression(TARGETS - 1, 1.6f);
+        BufferedImage cpu = render(cpuModel, cpuRig, frame);
+        BufferedImage gpu = render(gpuModel, gpuRig, frame);
+        RenderHarness.save(gpu, "morph-gpu-sparse");
+        Rectangle all = new Rectangle(0, 0, SIZE, SIZE);
+        double moved = ImageDiff.meanAbsDiff(neutral, cpu, all);
+        double mismatch = ImageDiff.meanAbsDiff(cpu, gpu, all);
+        assertTrue(moved > 0.5, "three morphs must visibly change the image, diff " + moved);
+        assertTrue(mismatch < 0.35, "GPU differs from CPU by " + mismatch + " (changed by " + moved + ")");
+        // Back to no weights: the list empties and the face is the neutral one again.
+        BufferedImage still = render(gpuModel, gpuRig, new MotionFrame(TARGETS));
+        assertTrue(ImageDiff.meanAbsDiff(neutral, still, all) < 0.35, "a still face must render as the neutral one");
+    }
+
     private static BufferedImage render(Node model, FaceRig rig, MotionFrame frame) throws Exception {
         return harness.capture(() -> {
             harness.app().getRootNode().detachChild(cpuModel);
