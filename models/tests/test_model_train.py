@@ -80,6 +80,22 @@ def test_a_few_steps_reduce_the_losses(tmp_path):
     assert _fixed_losses(loaded, batch) == after
 
 
+def test_freeze_audio_trains_only_the_denoiser():
+    data = SyntheticDataset(4, frames=80, n_phones=CFG.audio.n_phones)
+    mean, std = motion_stats(data)
+    model = build_model(CFG, 0)
+    audio = {k: v.clone() for k, v in model.audio.state_dict().items()}
+    denoiser = {k: v.clone() for k, v in model.denoiser.state_dict().items()}
+    history = train_denoiser(model, data, mean, std, steps=3, log_every=0, freeze_audio=True)
+    assert len(history) == 3 and all(np.isfinite(h["total"]) for h in history)
+    assert all(torch.equal(v, model.audio.state_dict()[k]) for k, v in audio.items())
+    assert any(not torch.equal(v, model.denoiser.state_dict()[k]) for k, v in denoiser.items())
+    # The encoder trains again in a later phase.
+    assert all(q.requires_grad for q in model.audio.parameters())
+    train_denoiser(model, data, mean, std, steps=1, log_every=0)
+    assert any(not torch.equal(v, model.audio.state_dict()[k]) for k, v in audio.items())
+
+
 def test_vertex_loss_through_the_parley_head():
     from parley.model.diffusion import diffusion_losses
     from parley.model.train import flame_vertex_fn

@@ -472,23 +472,32 @@ def train_denoiser(model: ParleyModel, dataset: MotionDataset, mean: np.ndarray,
                    seed: int = 0, vertex_fn: VertexFn | None = None,
                    log: Callable[[str], None] = print, log_every: int = 50, schedule_steps: int | None = None,
                    on_step: Callable[[int], bool | None] | None = None, recipe: WindowRecipe | None = None,
-                   resume: Path | None = None) -> list[dict[str, float]]:
+                   resume: Path | None = None, freeze_audio: bool = False) -> list[dict[str, float]]:
     """Trains the denoiser and the audio encoder (with its phone head); returns losses per step.
+    ``freeze_audio``: the audio encoder keeps its weights (no gradients through it) and only the
+    denoiser learns, e.g. on an encoder pretrained for phones that the denoiser has to catch up with.
 
     The learning rate follows ``lr_factor`` over ``schedule_steps`` (default ``steps``): a shorter run
     with the same ``schedule_steps`` is exactly the longer run stopped early. ``on_step(n)`` is called
     after each of the n optimiser steps (checkpoints); where it returns True the loop also writes its
     state to ``resume``, from which a later call with the same arguments continues bit for bit."""
     schedule = Schedule.from_config(model.cfg.diffusion)
-    params = list(model.audio.parameters()) + list(model.denoiser.parameters())
+    for q in model.audio.parameters():
+        q.requires_grad_(not freeze_audio)
+    modules = (model.denoiser,) if freeze_audio else (model.audio, model.denoiser)
+    params = [q for m in modules for q in m.parameters()]
     bs = model.cfg.train.batch_size
 
     def losses_of(rng: np.random.Generator, gen: torch.Generator) -> dict[str, torch.Tensor]:
         return denoiser_step(model, schedule, make_batch(dataset, model.cfg, mean, std, rng, bs, recipe), gen,
                              vertex_fn)
 
-    return _train_loop(model, params, (model.audio, model.denoiser), losses_of, steps, seed, model.cfg.train.lr,
-                       "denoiser", log, log_every, schedule_steps, on_step, resume)
+    try:
+        return _train_loop(model, params, modules, losses_of, steps, seed, model.cfg.train.lr, "denoiser", log,
+                           log_every, schedule_steps, on_step, resume)
+    finally:
+        for q in model.audio.parameters():
+            q.requires_grad_(True)
 
 
 def phone_step(model: ParleyModel, batch: dict[str, torch.Tensor], teacher: torch.Tensor | None = None,
@@ -671,6 +680,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="half the randomised windows shift pitch and formants at constant tempo, up to CENTS")
     p.add_argument("--phone-head-only", action="store_true",
                    help="the phone steps train only the phone head on the frozen encoder (a linear probe)")
+    p.add_argument("--freeze-audio", action="store_true",
+                   help="the denoiser steps leave the audio encoder as it is (only the denoiser learns)")
     p.add_argument("--phone-weight", type=float, help="weight of the phone loss beside the denoiser's "
                                                       "(TrainConfig.w_phone)")
     p.add_argument("--randomise", type=float, default=0.0, metavar="SHARE",
@@ -789,6 +800,8 @@ def main(argv: list[str] | None = None) -> int:
     if prior is not None:
         phase = {"steps": a.steps, "schedule_steps": a.schedule_steps or a.steps, "seed": a.seed, "lr": cfg.train.lr,
                  "w_bilabial": cfg.train.w_bilabial, "p_sampler_state": cfg.train.p_sampler_state}
+        if a.freeze_audio:
+            phase["freeze_audio"] = True
         if a.phone_steps or recipe.active:
             phase.update(phone_steps=a.phone_steps, phone_lr=a.phone_lr, phone_head_only=a.phone_head_only,
                          w_phone=cfg.train.w_phone,
@@ -823,7 +836,7 @@ def main(argv: list[str] | None = None) -> int:
             save_checkpoint(a.out / "phones.pt", model, mean, std, steps=0, **info)
     train_denoiser(model, dataset, mean, std, a.steps, a.seed, vertex_fn, log=log,
                    schedule_steps=a.schedule_steps or None, on_step=checkpoint("step-", a.steps), recipe=recipe,
-                   resume=resume)
+                   resume=resume, freeze_audio=a.freeze_audio)
     save_checkpoint(last, model, mean, std, steps=a.steps, train_seconds=round(time.time() - t0), complete=True,
                     **info)
     log(f"wrote {last} after {time.time() - t0:.0f} s")
