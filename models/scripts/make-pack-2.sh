@@ -7,6 +7,7 @@
 #   2. the denoiser and the encoder trained on from there with the 2.0 window recipe (randomised audio,
 #      tight line starts, windows that end in scored silence) and a stronger phone loss; the
 #      regression baseline ("w/o diffusion") trained the same way beside it, from the same weights;
+#      with FROZEN_STEPS=N both then train N steps more with the audio encoder frozen (2b);
 #   3. one side-by-side evaluation (held-out TTS and real voices, docs/real-voices.md) against 1.3.0;
 #   4. export as 2.0.0, with the evaluation as its metrics.json.
 #
@@ -31,6 +32,7 @@ BASE_COMMIT=d98e64d  # pack 1.3.0 (make-pack.sh)
 PHONE_STEPS=${PHONE_STEPS:-600}
 STEPS=${STEPS:-400}
 PITCH_MAX=${PITCH_MAX:-0}  # cents; the pitch run of 2026-12-06 (runs/v4): PHONE_STEPS=3000 PITCH_MAX=1100
+FROZEN_STEPS=${FROZEN_STEPS:-0}  # the frozen-encoder run of session 7 (runs/v5): the pitch run + FROZEN_STEPS=1200
 TRAIN="-m parley train --config base --dataset parley.model.data:train_split --data $CORPUS --threads 1
   --resume --checkpoint-every 100"
 # The 2.0 window recipe (parley.model.randomise.WindowRecipe): 80% of windows through the random audio
@@ -60,13 +62,29 @@ MAIN=$!
 OTHERS=$!
 wait $MAIN
 wait $OTHERS
+MAIN_CKPT=$RUNS/main/last.pt
+REGRESSION_CKPT=$RUNS/regression/last.pt
+# 2b. Optional: the denoisers catch up with the encoder, which stays as phase 2 left it (1.3.0's phase-3
+#     learning rate; the main model a quarter of each batch on its own sampler states, as in phase 2).
+if [ "$FROZEN_STEPS" -gt 0 ]; then
+  FROZEN="--freeze-audio --steps $FROZEN_STEPS --lr 1e-4 --warmup 20 --bilabial-weight 5 --phone-weight 0.5 --seed 5
+    $RECIPE"
+  $PY $TRAIN --init-from "$MAIN_CKPT" $FROZEN --sampler-states 0.25 --out "$RUNS/main-frozen" &
+  MAIN=$!
+  $PY $TRAIN --init-from "$REGRESSION_CKPT" --regression $FROZEN --out "$RUNS/regression-frozen" &
+  OTHERS=$!
+  wait $MAIN
+  wait $OTHERS
+  MAIN_CKPT=$RUNS/main-frozen/last.pt
+  REGRESSION_CKPT=$RUNS/regression-frozen/last.pt
+fi
 [ "${TRAIN_ONLY:-0}" = 1 ] && exit 0
 
 # 3. One side-by-side evaluation: 2.0 beside 1.3.0, the regression and the energy heuristic on the
 #    test and held-out TTS voices, and beside the 1.3.0 pack on the real voices (dev and eval; linear phone
 #    probes of both encoders); each part on its own thread, joined into metrics.json.
-EVAL="$PY -m parley evaluate --checkpoint $RUNS/main/last.pt --data $CORPUS --threads 1"
-$EVAL --splits test heldout --regression "$RUNS/regression/last.pt" \
+EVAL="$PY -m parley evaluate --checkpoint $MAIN_CKPT --data $CORPUS --threads 1"
+$EVAL --splits test heldout --regression "$REGRESSION_CKPT" \
   --ablation "pack-1.3.0=$RUNS/pack-1.3.0-weights/last.pt" --clips 24 --samples 3 --steps 10 --reference-clips 0 \
   --images ../docs/images --out "$RUNS/metrics-heldout.json" &
 HELDOUT=$!
@@ -77,6 +95,6 @@ wait $HELDOUT
 wait $REAL
 # 4. Pack 2.0.0 (only after the evaluation: the held-out and real-voice acceptance of docs/model-card.md).
 [ "${EXPORT:-0}" = 1 ] || { echo "evaluated: $RUNS/metrics-heldout.json, $RUNS/metrics-real.json (EXPORT=1 writes 2.0.0)"; exit 0; }
-$PY -m parley export --checkpoint "$RUNS/main/last.pt" --out packs/parley-base-v1 --pack-version 2.0.0
+$PY -m parley export --checkpoint "$MAIN_CKPT" --out packs/parley-base-v1 --pack-version 2.0.0
 $PY -m parley evaluate --merge "$RUNS/metrics-heldout.json" "$RUNS/metrics-real.json" \
   --out packs/parley-base-v1/metrics.json
