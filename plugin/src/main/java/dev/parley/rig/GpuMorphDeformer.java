@@ -14,6 +14,7 @@ import com.jme3.util.BufferUtils;
 import dev.parley.util.Validate;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
+import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 
@@ -32,9 +33,9 @@ public final class GpuMorphDeformer implements MorphDeformer {
 
     /** Material parameter that marks a material def as able to morph on the GPU. */
     public static final String WEIGHTS_PARAM = "ParleyMorphWeights";
-    /** Material parameters the shader needs besides {@link #WEIGHTS_PARAM}. */
-    private static final String[] PARAMS = {"ParleyMorphTargetCount", "ParleyMorphRowsPerTarget", "ParleyMorphActive",
-        "ParleyMorphActiveCount", "ParleyMorphDeltas"};
+    /** Material parameters the shader needs. */
+    private static final List<String> PARAMS = List.of(WEIGHTS_PARAM, "ParleyMorphTargetCount",
+            "ParleyMorphRowsPerTarget", "ParleyMorphActive", "ParleyMorphActiveCount", "ParleyMorphDeltas");
     private static final int TEXTURE_WIDTH = 4096;
     private static final Map<FloatBuffer, Texture2D> SHARED_DELTAS = new WeakHashMap<>();
 
@@ -56,9 +57,10 @@ public final class GpuMorphDeformer implements MorphDeformer {
         this.geometry = Validate.nonNull(geometry, "geometry");
         Validate.nonNull(targetOfComponent, "targetOfComponent");
         if (!supports(geometry)) {
-            throw new RigBindingException("GPU morphing needs material Parley/MatDefs/Face/Face.j3md, but geometry '"
-                    + geometry.getName() + "' uses " + (geometry.getMaterial() == null ? "no material"
-                    : geometry.getMaterial().getMaterialDef().getAssetName()));
+            Material m = geometry.getMaterial();
+            throw new RigBindingException("GPU morphing needs material Parley/MatDefs/Face/Face.j3md (or one with its "
+                    + "morph parameters), but geometry '" + geometry.getName() + "' uses " + (m == null ? "no material"
+                    : definitionName(m) + ", which lacks " + missingParams(m)));
         }
         componentCount = targetOfComponent.length;
         this.targetOfComponent = targetOfComponent.clone();
@@ -79,15 +81,16 @@ public final class GpuMorphDeformer implements MorphDeformer {
      */
     public static boolean supports(Geometry geometry) {
         Material m = geometry.getMaterial();
-        if (m == null || m.getMaterialDef().getMaterialParam(WEIGHTS_PARAM) == null) {
-            return false;
-        }
-        for (String param : PARAMS) {
-            if (m.getMaterialDef().getMaterialParam(param) == null) {
-                return false;
-            }
-        }
-        return true;
+        return m != null && missingParams(m).isEmpty();
+    }
+
+    private static String definitionName(Material m) {
+        String asset = m.getMaterialDef().getAssetName();
+        return asset != null ? asset : "material definition '" + m.getMaterialDef().getName() + "'";
+    }
+
+    private static List<String> missingParams(Material m) {
+        return PARAMS.stream().filter(p -> m.getMaterialDef().getMaterialParam(p) == null).toList();
     }
 
     @Override

@@ -18,6 +18,7 @@ import com.jme3.anim.SkinningControl;
 import com.jme3.anim.TransformTrack;
 import com.jme3.export.binary.BinaryExporter;
 import com.jme3.material.Material;
+import com.jme3.material.MaterialDef;
 import com.jme3.math.FastMath;
 import com.jme3.math.Quaternion;
 import com.jme3.math.Vector3f;
@@ -25,6 +26,7 @@ import com.jme3.scene.Geometry;
 import com.jme3.scene.Node;
 import com.jme3.scene.Spatial;
 import com.jme3.scene.VertexBuffer;
+import com.jme3.shader.VarType;
 import dev.parley.anim.BakedFaceControl;
 import dev.parley.motion.FaceJoint;
 import dev.parley.motion.MotionFrame;
@@ -152,6 +154,25 @@ class FaceRigTest {
         RigBindingException e = assertThrows(RigBindingException.class, () -> FaceRig.bind(head.model, wrong));
         assertTrue(e.getMessage().contains("'lip_close'") || e.getMessage().contains("[lip_close]"), e.getMessage());
         assertTrue(e.getMessage().contains("morph targets found: [expr00"), e.getMessage());
+    }
+
+    /** A material written for an older face shader (weights but not the list of non-zero targets). */
+    @Test
+    void aMaterialWithoutTheMorphListMorphsOnTheCpuOrNamesWhatItLacks() {
+        MaterialDef old = new MaterialDef(TestAssets.assetManager(), "OldFace");
+        old.addMaterialParam(VarType.FloatArray, GpuMorphDeformer.WEIGHTS_PARAM, null);
+        old.addMaterialParam(VarType.Int, "ParleyMorphTargetCount", null);
+        old.addMaterialParam(VarType.Int, "ParleyMorphVertexCount", null);
+        old.addMaterialParam(VarType.Texture2D, "ParleyMorphDeltas", null);
+        SyntheticHead auto = SyntheticHead.create(30, 50, 2);
+        auto.geometry.setMaterial(new Material(old));
+        assertInstanceOf(CpuMorphDeformer.class, FaceRig.bind(auto.model, names(auto)).getDeformers().get(0));
+        SyntheticHead gpu = SyntheticHead.create(30, 50, 2);
+        gpu.geometry.setMaterial(new Material(old));
+        RigBindingException e = assertThrows(RigBindingException.class,
+                () -> FaceRig.bind(gpu.model, names(gpu), MorphPath.GPU));
+        assertTrue(e.getMessage().contains("'OldFace', which lacks [ParleyMorphRowsPerTarget, ParleyMorphActive, "
+                + "ParleyMorphActiveCount]"), e.getMessage());
     }
 
     @Test
