@@ -18,7 +18,6 @@ import com.jme3.anim.SkinningControl;
 import com.jme3.anim.TransformTrack;
 import com.jme3.export.binary.BinaryExporter;
 import com.jme3.material.Material;
-import com.jme3.material.MaterialDef;
 import com.jme3.math.FastMath;
 import com.jme3.math.Quaternion;
 import com.jme3.math.Vector3f;
@@ -26,7 +25,7 @@ import com.jme3.scene.Geometry;
 import com.jme3.scene.Node;
 import com.jme3.scene.Spatial;
 import com.jme3.scene.VertexBuffer;
-import com.jme3.shader.VarType;
+import com.jme3.texture.Texture;
 import dev.parley.anim.BakedFaceControl;
 import dev.parley.motion.FaceJoint;
 import dev.parley.motion.MotionFrame;
@@ -156,23 +155,30 @@ class FaceRigTest {
         assertTrue(e.getMessage().contains("morph targets found: [expr00"), e.getMessage());
     }
 
-    /** A material written for an older face shader (weights but not the list of non-zero targets). */
+    /**
+     * Two meshes of the same size whose first target is all zeros (one that moves neither) each get their own
+     * delta texture; a clone shares its model's.
+     */
     @Test
-    void aMaterialWithoutTheMorphListMorphsOnTheCpuOrNamesWhatItLacks() {
-        MaterialDef old = new MaterialDef(TestAssets.assetManager(), "OldFace");
-        old.addMaterialParam(VarType.FloatArray, GpuMorphDeformer.WEIGHTS_PARAM, null);
-        old.addMaterialParam(VarType.Int, "ParleyMorphTargetCount", null);
-        old.addMaterialParam(VarType.Int, "ParleyMorphVertexCount", null);
-        old.addMaterialParam(VarType.Texture2D, "ParleyMorphDeltas", null);
-        SyntheticHead auto = SyntheticHead.create(30, 50, 2);
-        auto.geometry.setMaterial(new Material(old));
-        assertInstanceOf(CpuMorphDeformer.class, FaceRig.bind(auto.model, names(auto)).getDeformers().get(0));
-        SyntheticHead gpu = SyntheticHead.create(30, 50, 2);
-        gpu.geometry.setMaterial(new Material(old));
-        RigBindingException e = assertThrows(RigBindingException.class,
-                () -> FaceRig.bind(gpu.model, names(gpu), MorphPath.GPU));
-        assertTrue(e.getMessage().contains("'OldFace', which lacks [ParleyMorphRowsPerTarget, ParleyMorphActive, "
-                + "ParleyMorphActiveCount]"), e.getMessage());
+    void gpuDeltaTexturesAreSharedByMeshNotByContent() {
+        SyntheticHead a = SyntheticHead.create(30, 50, 3);
+        SyntheticHead b = SyntheticHead.create(30, 50, 4);
+        Texture ta = gpuDeltas(a);
+        Texture tb = gpuDeltas(b);
+        assertNotSame(ta, tb);
+        Spatial twin = a.model.clone(false);
+        Geometry twinGeometry = (Geometry) ((Node) twin).getChild("SyntheticFace");
+        assertSame(ta, twinGeometry.getMaterial().getTextureParam("ParleyMorphDeltas").getTextureValue());
+    }
+
+    private static Texture gpuDeltas(SyntheticHead head) {
+        java.nio.FloatBuffer first = head.geometry.getMesh().getMorphTargets()[0].getBuffer(VertexBuffer.Type.Position);
+        for (int i = 0; i < first.limit(); i++) {
+            first.put(i, 0f);
+        }
+        head.geometry.setMaterial(new Material(TestAssets.assetManager(), "Parley/MatDefs/Face/Face.j3md"));
+        head.model.addControl(new FaceRigControl(FaceRig.bind(head.model, names(head), MorphPath.GPU)));
+        return head.geometry.getMaterial().getTextureParam("ParleyMorphDeltas").getTextureValue();
     }
 
     @Test

@@ -112,6 +112,17 @@ class GpuMorphRenderTest {
         double mismatch = ImageDiff.meanAbsDiff(cpu, gpu, all);
         assertTrue(moved > 0.5, "three morphs must visibly change the image, diff " + moved);
         assertTrue(mismatch < 0.35, "GPU differs from CPU by " + mismatch + " (changed by " + moved + ")");
+        // Another list, of other targets: the shader must read the new one, not the first it was sent.
+        MotionFrame other = new MotionFrame(TARGETS).setExpression(5, -1.5f).setExpression(30, 1.5f)
+                .setExpression(41, 1.2f).setExpression(44, -1.3f);
+        BufferedImage cpuOther = render(cpuModel, cpuRig, other);
+        BufferedImage gpuOther = render(gpuModel, gpuRig, other);
+        RenderHarness.save(gpuOther, "morph-gpu-sparse-other");
+        double otherMoved = ImageDiff.meanAbsDiff(neutral, cpuOther, all);
+        double otherMismatch = ImageDiff.meanAbsDiff(cpuOther, gpuOther, all);
+        assertTrue(otherMoved > 0.5, "four morphs must visibly change the image, diff " + otherMoved);
+        assertTrue(otherMismatch < 0.1 * otherMoved, "GPU differs from CPU by " + otherMismatch + " (changed by "
+                + otherMoved + ")");
         // Back to no weights: the list empties and the face is the neutral one again.
         BufferedImage still = render(gpuModel, gpuRig, new MotionFrame(TARGETS));
         assertTrue(ImageDiff.meanAbsDiff(neutral, still, all) < 0.35, "a still face must render as the neutral one");
