@@ -12,12 +12,9 @@ import com.jme3.texture.Texture2D;
 import com.jme3.texture.image.ColorSpace;
 import com.jme3.util.BufferUtils;
 import dev.parley.util.Validate;
-import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 
@@ -35,11 +32,11 @@ public final class GpuMorphDeformer implements MorphDeformer {
     public static final String WEIGHTS_PARAM = "ParleyMorphWeights";
     private static final int TEXTURE_WIDTH = 4096;
     /**
-     * Delta textures by the first target's position buffer, which clones of one model share (a skinned clone
-     * gets a mesh of its own, with the same morph buffers). Buffers compare by content, so each entry also
-     * checks that it is the same buffer: two meshes whose first targets are equal (all zeros) are different.
+     * Delta textures by the mesh's first morph target, which clones of one model share (a skinned clone gets a
+     * mesh of its own with the same targets). A target is its own key (identity): keyed by its buffer, which
+     * compares by content, two meshes whose first targets were equal (all zeros) shared one texture.
      */
-    private static final Map<FloatBuffer, List<SharedDeltas>> SHARED_DELTAS = new WeakHashMap<>();
+    private static final Map<MorphTarget, SharedDeltas> SHARED_DELTAS = new WeakHashMap<>();
 
     private final Geometry geometry;
     private final Material material;
@@ -112,25 +109,19 @@ public final class GpuMorphDeformer implements MorphDeformer {
         return new GpuMorphDeformer(Validate.nonNull(clone, "clone"), targetOfComponent);
     }
 
-    /** A delta texture, the buffer it was built from (weakly) and the target of each component it holds. */
-    private record SharedDeltas(WeakReference<FloatBuffer> source, int vertexCount, int[] targetOfComponent,
-            Texture2D texture) {
+    /** A delta texture and the target of each component it holds. */
+    private record SharedDeltas(int[] targetOfComponent, Texture2D texture) {
     }
 
     private static Texture2D deltaTexture(Mesh mesh, int[] targetOfComponent) {
-        FloatBuffer key = mesh.getMorphTargets()[0].getBuffer(VertexBuffer.Type.Position);
+        MorphTarget key = mesh.getMorphTargets()[0];
         synchronized (SHARED_DELTAS) {
-            List<SharedDeltas> entries = SHARED_DELTAS.computeIfAbsent(key, k -> new ArrayList<>());
-            entries.removeIf(e -> e.source().get() == null);
-            for (SharedDeltas e : entries) {
-                if (e.source().get() == key && e.vertexCount() == mesh.getVertexCount()
-                        && Arrays.equals(e.targetOfComponent(), targetOfComponent)) {
-                    return e.texture();
-                }
+            SharedDeltas cached = SHARED_DELTAS.get(key);
+            if (cached != null && Arrays.equals(cached.targetOfComponent(), targetOfComponent)) {
+                return cached.texture();
             }
             Texture2D tex = buildTexture(mesh, targetOfComponent);
-            entries.add(new SharedDeltas(new WeakReference<>(key), mesh.getVertexCount(), targetOfComponent.clone(),
-                    tex));
+            SHARED_DELTAS.put(key, new SharedDeltas(targetOfComponent.clone(), tex));
             return tex;
         }
     }
