@@ -3,7 +3,6 @@ package dev.parley.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.jme3.app.SimpleApplication;
-import com.jme3.app.state.AbstractAppState;
 import com.jme3.scene.Spatial;
 import dev.parley.head.HeadSpec;
 import dev.parley.rig.FaceRigControl;
@@ -13,7 +12,6 @@ import dev.parley.testing.TestAssets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -33,28 +31,6 @@ public final class MorphShaderBenchmark {
     private MorphShaderBenchmark() {
     }
 
-    /** Frame times between updates, in ns. */
-    private static final class Frames extends AbstractAppState {
-        private final long[] samples = new long[10_000];
-        private volatile int count;
-        private long last;
-
-        @Override
-        public void update(float tpf) {
-            long now = System.nanoTime();
-            if (last != 0 && count < samples.length) {
-                samples[count++] = now - last;
-            }
-            last = now;
-        }
-
-        double p50Ms() {
-            long[] s = Arrays.copyOf(samples, count);
-            Arrays.sort(s);
-            return s.length == 0 ? Double.NaN : s[s.length / 2] / 1e6;
-        }
-    }
-
     /**
      * @param args optional: the JSON output path (default {@code target/morph-shader.json}) and the number of
      *     heads (default 12)
@@ -67,7 +43,7 @@ public final class MorphShaderBenchmark {
         json.put("machine", Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.arch"));
         json.put("loadAverageAtStart", ParleyBenchmark.ManagementLoad.loadAverage());
         json.put("heads", heads).put("window", "480x270");
-        Frames frames = new Frames();
+        ParleyBenchmark.FrameTimes frames = new ParleyBenchmark.FrameTimes();
         try (RenderHarness h = BenchScene.start(frames)) {
             SimpleApplication app = h.app();
             json.put("renderer", h.call(() -> org.lwjgl.opengl.GL11.glGetString(org.lwjgl.opengl.GL11.GL_RENDERER)));
@@ -101,12 +77,12 @@ public final class MorphShaderBenchmark {
         System.exit(0);
     }
 
-    private static double measure(Frames frames, String label) throws InterruptedException {
+    private static double measure(ParleyBenchmark.FrameTimes frames, String label) throws InterruptedException {
         Thread.sleep(1000);
-        frames.count = 0;
+        frames.start();
         Thread.sleep(5000);
-        double ms = frames.p50Ms();
-        System.out.printf("%-40s frame p50 %.1f ms over %d frames%n", label, ms, frames.count);
-        return Math.round(ms * 10) / 10.0;
+        double[] r = frames.stop();
+        System.out.printf("%-40s frame p50 %.1f ms over %.0f frames%n", label, r[0], r[2]);
+        return Math.round(r[0] * 10) / 10.0;
     }
 }
