@@ -15,6 +15,7 @@ import dev.parley.util.Validate;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 
@@ -22,6 +23,8 @@ import java.util.WeakHashMap;
  * Applies all signed expression weights in the vertex shader of {@code Parley/MatDefs/Face/Face.j3md}:
  * the weights go to the GPU as a uniform array and the position and normal deltas of every target sit
  * in one float texture, so the CPU does no per-vertex work and there is no limit on active targets.
+ * The shader's loop ends after the last non-zero weight (a uniform beside the weights), so a still face,
+ * whose idle motion moves only the first targets, does not read every target's deltas for every vertex.
  *
  * <p>Faces that share a mesh's morph data (clones of one loaded model) share one delta texture.
  * At construction the geometry gets its own copy of its material, because weights are per face.
@@ -30,6 +33,11 @@ public final class GpuMorphDeformer implements MorphDeformer {
 
     /** Material parameter that marks a material def as able to morph on the GPU. */
     public static final String WEIGHTS_PARAM = "ParleyMorphWeights";
+    /** Material parameter: one past the last non-zero weight, where the shader's loop ends. */
+    private static final String END_PARAM = "ParleyMorphActiveEnd";
+    /** Material parameters the shader needs. */
+    private static final List<String> PARAMS = List.of(WEIGHTS_PARAM, END_PARAM, "ParleyMorphTargetCount",
+            "ParleyMorphVertexCount", "ParleyMorphDeltas");
     private static final int TEXTURE_WIDTH = 4096;
     /**
      * Delta textures by the mesh's first morph target, which clones of one model share (a skinned clone gets a
@@ -55,9 +63,10 @@ public final class GpuMorphDeformer implements MorphDeformer {
         this.geometry = Validate.nonNull(geometry, "geometry");
         Validate.nonNull(targetOfComponent, "targetOfComponent");
         if (!supports(geometry)) {
-            throw new RigBindingException("GPU morphing needs material Parley/MatDefs/Face/Face.j3md, but geometry '"
-                    + geometry.getName() + "' uses " + (geometry.getMaterial() == null ? "no material"
-                    : geometry.getMaterial().getMaterialDef().getAssetName()));
+            Material m = geometry.getMaterial();
+            throw new RigBindingException("GPU morphing needs material Parley/MatDefs/Face/Face.j3md (or one with its "
+                    + "morph parameters), but geometry '" + geometry.getName() + "' uses " + (m == null ? "no material"
+                    : definitionName(m) + ", which lacks " + missingParams(m)));
         }
         componentCount = targetOfComponent.length;
         this.targetOfComponent = targetOfComponent.clone();
@@ -68,7 +77,7 @@ public final class GpuMorphDeformer implements MorphDeformer {
         material.setInt("ParleyMorphVertexCount", mesh.getVertexCount());
         material.setInt("ParleyMorphTargetCount", componentCount);
         uploaded = new float[componentCount];
-        material.setParam(WEIGHTS_PARAM, VarType.FloatArray, uploaded.clone());
+        upload();
     }
 
     /**
@@ -77,7 +86,16 @@ public final class GpuMorphDeformer implements MorphDeformer {
      */
     public static boolean supports(Geometry geometry) {
         Material m = geometry.getMaterial();
-        return m != null && m.getMaterialDef().getMaterialParam(WEIGHTS_PARAM) != null;
+        return m != null && missingParams(m).isEmpty();
+    }
+
+    private static String definitionName(Material m) {
+        String asset = m.getMaterialDef().getAssetName();
+        return asset != null ? asset : "material definition '" + m.getMaterialDef().getName() + "'";
+    }
+
+    private static List<String> missingParams(Material m) {
+        return PARAMS.stream().filter(p -> m.getMaterialDef().getMaterialParam(p) == null).toList();
     }
 
     @Override
@@ -87,15 +105,26 @@ public final class GpuMorphDeformer implements MorphDeformer {
             return;
         }
         System.arraycopy(weights, 0, uploaded, 0, componentCount);
-        // A fresh array each change: jME compares parameter values by reference to decide on upload.
-        material.setParam(WEIGHTS_PARAM, VarType.FloatArray, uploaded.clone());
+        upload();
         applied = true;
     }
 
     @Override
     public void detach() {
-        material.setParam(WEIGHTS_PARAM, VarType.FloatArray, new float[componentCount]);
+        Arrays.fill(uploaded, 0f);
+        upload();
         applied = false;
+    }
+
+    /** Sends the weights and where the shader's loop may stop: one past the last non-zero weight. */
+    private void upload() {
+        int end = componentCount;
+        while (end > 0 && uploaded[end - 1] == 0f) {
+            end--;
+        }
+        // A fresh array each change: jME compares parameter values by reference to decide on upload.
+        material.setParam(WEIGHTS_PARAM, VarType.FloatArray, uploaded.clone());
+        material.setInt(END_PARAM, end);
     }
 
     @Override

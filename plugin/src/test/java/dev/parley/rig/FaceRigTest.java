@@ -18,6 +18,7 @@ import com.jme3.anim.SkinningControl;
 import com.jme3.anim.TransformTrack;
 import com.jme3.export.binary.BinaryExporter;
 import com.jme3.material.Material;
+import com.jme3.material.MaterialDef;
 import com.jme3.math.FastMath;
 import com.jme3.math.Quaternion;
 import com.jme3.math.Vector3f;
@@ -25,6 +26,7 @@ import com.jme3.scene.Geometry;
 import com.jme3.scene.Node;
 import com.jme3.scene.Spatial;
 import com.jme3.scene.VertexBuffer;
+import com.jme3.shader.VarType;
 import com.jme3.texture.Texture;
 import dev.parley.anim.BakedFaceControl;
 import dev.parley.motion.FaceJoint;
@@ -179,6 +181,24 @@ class FaceRigTest {
         head.geometry.setMaterial(new Material(TestAssets.assetManager(), "Parley/MatDefs/Face/Face.j3md"));
         head.model.addControl(new FaceRigControl(FaceRig.bind(head.model, names(head), MorphPath.GPU)));
         return head.geometry.getMaterial().getTextureParam("ParleyMorphDeltas").getTextureValue();
+    }
+
+    /** A material written for an older face shader: weights, but not where the shader's loop may end. */
+    @Test
+    void aMaterialWithoutTheLoopEndMorphsOnTheCpuOrNamesWhatItLacks() {
+        MaterialDef old = new MaterialDef(TestAssets.assetManager(), "OldFace");
+        old.addMaterialParam(VarType.FloatArray, GpuMorphDeformer.WEIGHTS_PARAM, null);
+        old.addMaterialParam(VarType.Int, "ParleyMorphTargetCount", null);
+        old.addMaterialParam(VarType.Int, "ParleyMorphVertexCount", null);
+        old.addMaterialParam(VarType.Texture2D, "ParleyMorphDeltas", null);
+        SyntheticHead auto = SyntheticHead.create(30, 50, 2);
+        auto.geometry.setMaterial(new Material(old));
+        assertInstanceOf(CpuMorphDeformer.class, FaceRig.bind(auto.model, names(auto)).getDeformers().get(0));
+        SyntheticHead gpu = SyntheticHead.create(30, 50, 2);
+        gpu.geometry.setMaterial(new Material(old));
+        RigBindingException e = assertThrows(RigBindingException.class,
+                () -> FaceRig.bind(gpu.model, names(gpu), MorphPath.GPU));
+        assertTrue(e.getMessage().contains("'OldFace', which lacks [ParleyMorphActiveEnd]"), e.getMessage());
     }
 
     @Test

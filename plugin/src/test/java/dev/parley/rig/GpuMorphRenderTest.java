@@ -98,7 +98,7 @@ class GpuMorphRenderTest {
         }
     }
 
-    /** The shader reads only the listed non-zero targets: a few weights, first, middle and last, must still match. */
+    /** The shader's loop ends after the last non-zero target: a few weights, first, middle and last, must match. */
     @Test
     void gpuMatchesCpuForAFewNonZeroWeights() throws Exception {
         BufferedImage neutral = render(cpuModel, cpuRig, new MotionFrame(TARGETS));
@@ -112,7 +112,7 @@ class GpuMorphRenderTest {
         double mismatch = ImageDiff.meanAbsDiff(cpu, gpu, all);
         assertTrue(moved > 0.5, "three morphs must visibly change the image, diff " + moved);
         assertTrue(mismatch < 0.35, "GPU differs from CPU by " + mismatch + " (changed by " + moved + ")");
-        // Another list, of other targets: the shader must read the new one, not the first it was sent.
+        // Other targets, the last at 44: the loop must end after it, not before and not where the first frame's did.
         MotionFrame other = new MotionFrame(TARGETS).setExpression(5, -1.5f).setExpression(30, 1.5f)
                 .setExpression(41, 1.2f).setExpression(44, -1.3f);
         BufferedImage cpuOther = render(cpuModel, cpuRig, other);
@@ -123,7 +123,7 @@ class GpuMorphRenderTest {
         assertTrue(otherMoved > 0.5, "four morphs must visibly change the image, diff " + otherMoved);
         assertTrue(otherMismatch < 0.1 * otherMoved, "GPU differs from CPU by " + otherMismatch + " (changed by "
                 + otherMoved + ")");
-        // Back to no weights: the list empties and the face is the neutral one again.
+        // Back to no weights: the loop ends at once and the face is the neutral one again.
         BufferedImage still = render(gpuModel, gpuRig, new MotionFrame(TARGETS));
         assertTrue(ImageDiff.meanAbsDiff(neutral, still, all) < 0.35, "a still face must render as the neutral one");
     }
