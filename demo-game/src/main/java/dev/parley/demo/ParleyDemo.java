@@ -5,13 +5,16 @@ import com.jme3.asset.plugins.FileLocator;
 import com.jme3.bounding.BoundingBox;
 import com.jme3.math.Vector3f;
 import com.jme3.renderer.Camera;
+import com.jme3.renderer.opengl.GLRenderer;
 import com.jme3.system.AppSettings;
 import com.simsilica.lemur.Container;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import org.lwjgl.opengl.GL11;
 
 /**
  * The Parley demo: a courtyard with four villagers who talk. Assembles the demo's app states.
@@ -45,6 +48,8 @@ public final class ParleyDemo extends SimpleApplication {
     public static final String HERO_FILE = "hero.png";
     /** The strip's file in the scripted mode's folder. */
     public static final String STRIP_FILE = "strip.png";
+    /** Anisotropic filtering of the scene's textures (they leave it to the renderer's default). */
+    static final int ANISOTROPY = 4;
 
     private final File scriptedDir;
     private final Boolean startWithModel;
@@ -145,10 +150,24 @@ public final class ParleyDemo extends SimpleApplication {
         return settings;
     }
 
+    /**
+     * @return true if OpenGL is Mesa's software rasteriser. Its anisotropic filter is an elliptical one whose
+     *     loop can cover a whole texture for one pixel: this scene then had frames of minutes now and then, on
+     *     every face shader. A GPU filters in fixed hardware, so only software rendering goes without.
+     */
+    private boolean softwareRasteriser() {
+        if (!(renderer instanceof GLRenderer)) {
+            return false;
+        }
+        String name = String.valueOf(GL11.glGetString(GL11.GL_RENDERER)).toLowerCase(Locale.ROOT);
+        return name.contains("llvmpipe") || name.contains("softpipe") || name.contains("swrast");
+    }
+
     @Override
     public void simpleInitApp() {
         assetManager.registerLocator(DemoAssets.folder().toString(), FileLocator.class);
         setPauseOnLostFocus(false);
+        renderer.setDefaultAnisotropicFilter(softwareRasteriser() ? 1 : ANISOTROPY);
         CastState cast = new CastState(DemoAssets.folder().resolve(CharacterAssets.FOLDER), DemoAssets.packFolder(),
                 startWithModel);
         OrbitCameraState camera = new OrbitCameraState();

@@ -119,7 +119,8 @@ final class ProceduralTextures {
         Texture2D tex = new Texture2D(new Image(Image.Format.RGB8, size, size, data, ColorSpace.sRGB));
         tex.setWrap(Texture.WrapMode.Repeat);
         tex.setMinFilter(Texture.MinFilter.Trilinear);
-        tex.setAnisotropicFilter(4);
+        // Anisotropy: 0 leaves it to the renderer's default, which ParleyDemo sets (off in software rendering).
+        tex.setAnisotropicFilter(0);
         return tex;
     }
 

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
+import org.lwjgl.opengl.GL11;
 
 /**
  * The demo's scripted mode ({@code --scripted DIR}): runs cues at fixed times (say a line, frame
@@ -127,6 +128,8 @@ public class ScriptedRunState extends BaseAppState {
         root.put("format", "parley-demo-shots");
         root.put("width", getApplication().getCamera().getWidth());
         root.put("height", getApplication().getCamera().getHeight());
+        root.put("renderer", GL11.glGetString(GL11.GL_RENDERER));
+        root.put("anisotropy", getApplication().getRenderer().getDefaultAnisotropicFilter());
         root.put("shots", shots);
         writeJson(new File(outDir, SHOTS_FILE), root);
     }

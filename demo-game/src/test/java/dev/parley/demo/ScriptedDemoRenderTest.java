@@ -56,6 +56,14 @@ class ScriptedDemoRenderTest {
         shots = new ObjectMapper().readTree(new File(dir, ScriptedRunState.SHOTS_FILE));
     }
 
+    /** llvmpipe's anisotropic filter can loop over millions of texels a pixel: software rendering goes without. */
+    @Test
+    void anisotropyIsOffInSoftwareRenderingAndOnOnAGpu() {
+        String renderer = shots.get("renderer").asText();
+        boolean software = renderer.contains("llvmpipe") || renderer.contains("softpipe");
+        assertEquals(software ? 1 : ParleyDemo.ANISOTROPY, shots.get("anisotropy").asInt(), "renderer " + renderer);
+    }
+
     @Test
     void speakerMouthMovesListenersBarelyAndThePanelIsShown() throws Exception {
         assertEquals(ParleyDemo.GROUP_SHOTS.length + ParleyDemo.STRIP_FRAMES, shots.get("shots").size(),
