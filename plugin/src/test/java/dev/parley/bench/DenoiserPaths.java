@@ -68,7 +68,8 @@ final class DenoiserPaths {
      */
     static void realTimeFactor(ObjectNode node, Path oneGraphPack) throws Exception {
         ServiceSettings settings = ServiceSettings.defaults();
-        InferenceRuntime runtime = InferenceRuntime.create(settings.intraOpThreads(), false);
+        InferenceRuntime runtime = InferenceRuntime.create(settings.intraOpThreads(),
+                ParleyBenchmark.PREFER_CUDA);
         ParleyPack pack = ParleyPack.load(Golden.pack(), runtime);
         ParleyPack old = oneGraphPack == null ? null : ParleyPack.load(oneGraphPack, runtime);
         List<Variant> variants = new ArrayList<>();
@@ -268,7 +269,7 @@ final class DenoiserPaths {
     static void charactersHeadless(ObjectNode node, double seconds) throws Exception {
         ServiceSettings settings = ServiceSettings.defaults();
         try (ParleyPack pack = ParleyPack.load(Golden.pack(), InferenceRuntime.create(settings.intraOpThreads(),
-                false))) {
+                ParleyBenchmark.PREFER_CUDA))) {
             PackManifest m = pack.manifest();
             InferenceService service = start(m, () -> Networks.of(pack));
             ArrayNode rows = node.put("lineSeconds", seconds).put("steps", m.defaultSteps()).put("adaptive", false)

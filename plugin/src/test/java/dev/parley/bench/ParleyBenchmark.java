@@ -10,6 +10,7 @@ import dev.parley.app.LineOptions;
 import dev.parley.app.ParleyAppState;
 import dev.parley.app.TalkingHead;
 import dev.parley.head.HeadSpec;
+import dev.parley.pack.InferenceRuntime;
 import dev.parley.pack.PackManifest;
 import dev.parley.rig.FaceRigControl;
 import dev.parley.rig.RigNames;
@@ -44,6 +45,11 @@ public final class ParleyBenchmark {
 
     private static final int FPS = 25;
     private static final String BENCH_STYLE = "Styles/calm.style.json";
+    /**
+     * {@code -Dparley.bench.cuda=true}: prefer CUDA (build with {@code -Pgpu}); without it every part runs on the
+     * CPU. The JSON's {@code inference} names the device that ran.
+     */
+    static final boolean PREFER_CUDA = Boolean.getBoolean("parley.bench.cuda");
 
     private ParleyBenchmark() {
     }
@@ -65,6 +71,8 @@ public final class ParleyBenchmark {
         json.put("loadAverageAtStart", ManagementLoad.loadAverage());
         json.put("intraOpThreads", ServiceSettings.defaults().intraOpThreads());
         json.put("packVersion", PackManifest.load(Golden.pack().resolve("manifest.json")).packVersion());
+        json.put("inference", InferenceRuntime.create(ServiceSettings.defaults().intraOpThreads(), PREFER_CUDA)
+                .describe());
         String part = System.getProperty("parley.bench.part", "");
         if (part.equals("stream")) {
             streamLags(json.putObject("streamLag"));
@@ -227,7 +235,8 @@ public final class ParleyBenchmark {
                 }
                 return null;
             });
-            ParleyAppState parley = new ParleyAppState(Golden.pack(), ServiceSettings.defaults().withPreferCuda(false));
+            ParleyAppState parley = new ParleyAppState(Golden.pack(),
+                    ServiceSettings.defaults().withPreferCuda(PREFER_CUDA));
             h.call(() -> app.getStateManager().attach(parley));
             List<TalkingHead> heads = h.call(() -> {
                 List<TalkingHead> l = new ArrayList<>();
@@ -312,7 +321,8 @@ public final class ParleyBenchmark {
      */
     private static void firstFrameHeadless(ObjectNode node, boolean styled) throws Exception {
         try (dev.parley.testing.HeadlessApp app = dev.parley.testing.HeadlessApp.start(60)) {
-            ParleyAppState parley = new ParleyAppState(Golden.pack(), ServiceSettings.defaults().withPreferCuda(false));
+            ParleyAppState parley = new ParleyAppState(Golden.pack(),
+                    ServiceSettings.defaults().withPreferCuda(PREFER_CUDA));
             app.call(() -> app.getStateManager().attach(parley));
             HeadSpec spec = HeadSpec.load(app.getAssetManager(), TestAssets.HEAD_SPEC);
             Spatial model = app.getAssetManager().loadModel(TestAssets.HEAD_MODEL);
@@ -347,7 +357,7 @@ public final class ParleyBenchmark {
     private static void streamLag(ObjectNode node, ServiceSettings settings, int speakers, int rounds)
             throws Exception {
         try (dev.parley.testing.HeadlessApp app = dev.parley.testing.HeadlessApp.start(60)) {
-            ParleyAppState parley = new ParleyAppState(Golden.pack(), settings.withPreferCuda(false));
+            ParleyAppState parley = new ParleyAppState(Golden.pack(), settings.withPreferCuda(PREFER_CUDA));
             app.call(() -> app.getStateManager().attach(parley));
             HeadSpec spec = HeadSpec.load(app.getAssetManager(), TestAssets.HEAD_SPEC);
             long[] startedAt = new long[speakers];

@@ -34,7 +34,8 @@ final class StreamBatchCost {
     /** @param node receives the figures (not null, modified) */
     static void measure(ObjectNode node) {
         try (ParleyPack pack = ParleyPack.load(Golden.pack(),
-                InferenceRuntime.create(ServiceSettings.defaults().intraOpThreads(), false))) {
+                InferenceRuntime.create(ServiceSettings.defaults().intraOpThreads(),
+                        ParleyBenchmark.PREFER_CUDA))) {
             PackManifest m = pack.manifest();
             ModelDims d = m.streamDims();
             node.put("windows", WINDOWS).put("rounds", ROUNDS);
