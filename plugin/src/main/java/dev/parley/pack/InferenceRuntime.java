@@ -73,7 +73,8 @@ public final class InferenceRuntime {
     /** @return a one-line description for logs and overlays, e.g. {@code CPU (2 threads; CUDA unavailable: ...)} */
     public String describe() {
         return "Parley inference on " + device
-                + (device == Device.CPU ? " (" + threads + " threads; " + reason + ")" : " (GPU 0)");
+                + (device == Device.CPU ? " (" + threads + (threads == 1 ? " thread; " : " threads; ") + reason + ")"
+                : " (GPU 0)");
     }
 
     /**

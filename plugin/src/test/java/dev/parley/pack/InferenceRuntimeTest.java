@@ -32,6 +32,7 @@ class InferenceRuntimeTest {
     void cpuWhenCudaNotRequested() {
         InferenceRuntime rt = InferenceRuntime.create(1, false);
         assertEquals(InferenceRuntime.Device.CPU, rt.device());
+        assertEquals("Parley inference on CPU (1 thread; CUDA not requested)", rt.describe());
     }
 
     @Test
