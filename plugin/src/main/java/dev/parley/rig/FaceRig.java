@@ -139,7 +139,7 @@ public final class FaceRig {
         for (Geometry g : geometries) {
             int[] targetOfComponent = targetIndices(g.getMesh(), wanted);
             if (anyBound(targetOfComponent)) {
-                boolean gpu = path == MorphPath.GPU || (path == MorphPath.AUTO && GpuMorphDeformer.supports(g));
+                boolean gpu = path == MorphPath.GPU || (path == MorphPath.AUTO && GpuMorphDeformer.supportsOrWarn(g));
                 deformers.add(gpu ? new GpuMorphDeformer(g, targetOfComponent)
                         : new CpuMorphDeformer(g, targetOfComponent));
             }
@@ -233,7 +233,7 @@ public final class FaceRig {
         for (Geometry g : geometries) {
             int[] targetOfComponent = targetIndices(g.getMesh(), bound);
             if (anyBound(targetOfComponent)) {
-                deformers.add(GpuMorphDeformer.supports(g) ? new GpuMorphDeformer(g, targetOfComponent)
+                deformers.add(GpuMorphDeformer.supportsOrWarn(g) ? new GpuMorphDeformer(g, targetOfComponent)
                         : new CpuMorphDeformer(g, targetOfComponent));
             }
         }

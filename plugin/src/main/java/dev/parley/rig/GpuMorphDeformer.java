@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
+import java.util.logging.Logger;
 
 /**
  * Applies all signed expression weights in the vertex shader of {@code Parley/MatDefs/Face/Face.j3md}:
@@ -39,6 +40,7 @@ public final class GpuMorphDeformer implements MorphDeformer {
     private static final List<String> PARAMS = List.of(WEIGHTS_PARAM, END_PARAM, "ParleyMorphTargetCount",
             "ParleyMorphVertexCount", "ParleyMorphDeltas");
     private static final int TEXTURE_WIDTH = 4096;
+    private static final Logger LOG = Logger.getLogger(GpuMorphDeformer.class.getName());
     /**
      * Delta textures by the mesh's first morph target, which clones of one model share (a skinned clone gets a
      * mesh of its own with the same targets). A target is its own key (identity): keyed by its buffer, which
@@ -87,6 +89,26 @@ public final class GpuMorphDeformer implements MorphDeformer {
     public static boolean supports(Geometry geometry) {
         Material m = geometry.getMaterial();
         return m != null && missingParams(m).isEmpty();
+    }
+
+    /**
+     * Like {@link #supports}, for {@link MorphPath#AUTO}: a material def that has the weights but lacks another of
+     * the shader's parameters (one written for an older face shader) morphs on the CPU, and a warning says why.
+     *
+     * @param geometry a geometry (not null)
+     * @return true if its material can morph on the GPU
+     */
+    static boolean supportsOrWarn(Geometry geometry) {
+        Material m = geometry.getMaterial();
+        if (m == null || m.getMaterialDef().getMaterialParam(WEIGHTS_PARAM) == null) {
+            return false;
+        }
+        List<String> missing = missingParams(m);
+        if (!missing.isEmpty()) {
+            LOG.warning("Geometry '" + geometry.getName() + "' morphs on the CPU: its material, " + definitionName(m)
+                    + ", has " + WEIGHTS_PARAM + " but lacks " + missing + " (declare them as Face.j3md does)");
+        }
+        return missing.isEmpty();
     }
 
     private static String definitionName(Material m) {

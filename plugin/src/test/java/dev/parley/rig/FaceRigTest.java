@@ -31,6 +31,7 @@ import com.jme3.texture.Texture;
 import dev.parley.anim.BakedFaceControl;
 import dev.parley.motion.FaceJoint;
 import dev.parley.motion.MotionFrame;
+import dev.parley.testing.LogCapture;
 import dev.parley.testing.SyntheticHead;
 import dev.parley.testing.TestAssets;
 import java.io.ByteArrayOutputStream;
@@ -39,6 +40,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 
 class FaceRigTest {
@@ -193,7 +195,11 @@ class FaceRigTest {
         old.addMaterialParam(VarType.Texture2D, "ParleyMorphDeltas", null);
         SyntheticHead auto = SyntheticHead.create(30, 50, 2);
         auto.geometry.setMaterial(new Material(old));
-        assertInstanceOf(CpuMorphDeformer.class, FaceRig.bind(auto.model, names(auto)).getDeformers().get(0));
+        try (LogCapture log = LogCapture.of(GpuMorphDeformer.class)) {
+            assertInstanceOf(CpuMorphDeformer.class, FaceRig.bind(auto.model, names(auto)).getDeformers().get(0));
+            log.assertLogged(Level.WARNING, "morphs on the CPU: its material, material definition 'OldFace', has "
+                    + "ParleyMorphWeights but lacks [ParleyMorphActiveEnd]");
+        }
         SyntheticHead gpu = SyntheticHead.create(30, 50, 2);
         gpu.geometry.setMaterial(new Material(old));
         RigBindingException e = assertThrows(RigBindingException.class,
