@@ -99,16 +99,14 @@ public final class GpuMorphDeformer implements MorphDeformer {
      * @return true if its material can morph on the GPU
      */
     static boolean supportsOrWarn(Geometry geometry) {
+        boolean supported = supports(geometry);
         Material m = geometry.getMaterial();
-        if (m == null || m.getMaterialDef().getMaterialParam(WEIGHTS_PARAM) == null) {
-            return false;
-        }
-        List<String> missing = missingParams(m);
-        if (!missing.isEmpty()) {
+        if (!supported && m != null && m.getMaterialDef().getMaterialParam(WEIGHTS_PARAM) != null) {
             LOG.warning("Geometry '" + geometry.getName() + "' morphs on the CPU: its material, " + definitionName(m)
-                    + ", has " + WEIGHTS_PARAM + " but lacks " + missing + " (declare them as Face.j3md does)");
+                    + ", has " + WEIGHTS_PARAM + " but lacks " + missingParams(m)
+                    + " (declare them as Face.j3md does)");
         }
-        return missing.isEmpty();
+        return supported;
     }
 
     private static String definitionName(Material m) {

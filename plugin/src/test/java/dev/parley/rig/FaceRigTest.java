@@ -176,7 +176,7 @@ class FaceRigTest {
     }
 
     private static Texture gpuDeltas(SyntheticHead head) {
-        java.nio.FloatBuffer first = head.geometry.getMesh().getMorphTargets()[0].getBuffer(VertexBuffer.Type.Position);
+        FloatBuffer first = head.geometry.getMesh().getMorphTargets()[0].getBuffer(VertexBuffer.Type.Position);
         for (int i = 0; i < first.limit(); i++) {
             first.put(i, 0f);
         }
