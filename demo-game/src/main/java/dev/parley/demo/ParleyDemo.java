@@ -151,15 +151,13 @@ public final class ParleyDemo extends SimpleApplication {
     }
 
     /**
-     * @return true if OpenGL is Mesa's software rasteriser. Its anisotropic filter is an elliptical one whose
-     *     loop can cover a whole texture for one pixel: this scene then had frames of minutes now and then, on
-     *     every face shader. A GPU filters in fixed hardware, so only software rendering goes without.
+     * @param glRenderer OpenGL's {@code GL_RENDERER} string (not null)
+     * @return true if it names one of Mesa's software rasterisers. Their anisotropic filter is an elliptical one
+     *     whose loop can cover a whole texture for one pixel: this scene then had frames of minutes now and then,
+     *     on every face shader. A GPU filters in fixed hardware, so only software rendering goes without.
      */
-    private boolean softwareRasteriser() {
-        if (!(renderer instanceof GLRenderer)) {
-            return false;
-        }
-        String name = String.valueOf(GL11.glGetString(GL11.GL_RENDERER)).toLowerCase(Locale.ROOT);
+    static boolean isSoftwareRasteriser(String glRenderer) {
+        String name = glRenderer.toLowerCase(Locale.ROOT);
         return name.contains("llvmpipe") || name.contains("softpipe") || name.contains("swrast");
     }
 
@@ -167,7 +165,9 @@ public final class ParleyDemo extends SimpleApplication {
     public void simpleInitApp() {
         assetManager.registerLocator(DemoAssets.folder().toString(), FileLocator.class);
         setPauseOnLostFocus(false);
-        renderer.setDefaultAnisotropicFilter(softwareRasteriser() ? 1 : ANISOTROPY);
+        boolean software = renderer instanceof GLRenderer
+                && isSoftwareRasteriser(String.valueOf(GL11.glGetString(GL11.GL_RENDERER)));
+        renderer.setDefaultAnisotropicFilter(software ? 1 : ANISOTROPY);
         CastState cast = new CastState(DemoAssets.folder().resolve(CharacterAssets.FOLDER), DemoAssets.packFolder(),
                 startWithModel);
         OrbitCameraState camera = new OrbitCameraState();
