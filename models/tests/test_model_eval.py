@@ -175,6 +175,16 @@ def test_evaluate_scores_a_shipped_pack_and_a_baseline_on_real_voices(corpus, tm
     assert 0.0 <= real["phone_probe"][name]["real eval"]["frame_accuracy"] <= 1.0
     assert "eval: closure >= 0.92" in real["acceptance"]
     assert (tmp_path / "img" / "real-voice-gap.png").stat().st_size > 10_000
+    # --audio-gate: the same pack without its silence gate (how docs/model-card.md chose it), named so, beside
+    # the pack as shipped
+    ungated = tmp_path / "ungated.json"
+    assert evaluate_main(["--pack", str(pack), "--audio-gate", "0", "--baseline-pack", str(pack), "--data", str(corpus),
+                          "--splits", "--real-voices", str(tmp_path / "real"), "--real-split", "eval",
+                          "--real-styles", "1", "--real-seeds", "0", "--probe-clips", "4", "--out", str(ungated)]) == 0
+    result = json.loads(ungated.read_text())
+    assert result["checkpoint"]["audioGate"] == 0
+    assert set(result["real_voices"]["splits"]["eval"]["methods"]) == \
+        {f"{name} no gate", name, "energy-jaw heuristic"}
 
 
 def test_stream_windows_sample_every_hop_of_new_audio(corpus):

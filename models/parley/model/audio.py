@@ -1,4 +1,4 @@
-"""Audio encoder: raw 16 kHz PCM -> log-mel (inside the graph) -> convs to 25 fps -> transformer.
+"""Audio encoder: raw 16 kHz PCM -> silence gate -> log-mel (inside the graph) -> convs to 25 fps -> transformer.
 
 The log-mel front end is an STFT written as a conv1d with fixed DFT kernels, so the ONNX graph takes
 PCM directly and the Java side needs no DSP. Each call normalises its input on its own (per mel bin
@@ -7,6 +7,8 @@ over time), so a stream can be encoded window by window with the same statistics
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
+from typing import Iterator
 
 import numpy as np
 import torch
@@ -79,6 +81,77 @@ def dft_kernels(n_fft: int) -> np.ndarray:
     return kernels[:, None, :].astype(np.float32)
 
 
+class SilenceGate(nn.Module):
+    """PCM [B, S] (S a multiple of ``block``) -> the same PCM with its quiet 10 ms blocks silenced.
+
+    Recorded lines carry room tone, breath and reverb tails between and after words, where synthetic
+    speech has digital silence; the encoder, trained on the latter, hears that noise as speech and the lips
+    press shut. A block is kept when its power is within ``below_db`` of the window's loudest block (that
+    reference never below ``floor_dbfs``, so a window of noise alone is silenced too), and so are the
+    ``hold`` blocks after and ``lead`` blocks before a kept one (decays and onsets); the edges are
+    softened over 3 blocks. Each window is gated on its own, as it is normalised on its own.
+
+    Not part of the exported graph: the runtime applies the same gate (Java ``SilenceGate``) from the
+    manifest's ``audio.gate``, whose fields :meth:`manifest` writes."""
+
+    def __init__(self, below_db: float, floor_dbfs: float, block: int, hold: int = 5, lead: int = 2):
+        super().__init__()
+        if below_db <= 0 or block < 1 or hold < 0 or lead < 0:
+            raise ValueError(f"gate needs below_db > 0, block >= 1, hold and lead >= 0; got {below_db}, {block}, "
+                             f"{hold}, {lead}")
+        self.below_db, self.floor_dbfs = float(below_db), float(floor_dbfs)
+        self.block, self.hold, self.lead = block, hold, lead
+
+    def manifest(self) -> dict:
+        """The manifest's ``audio.gate`` section (docs/model-pack.md)."""
+        return {"belowPeakDb": self.below_db, "floorDbfs": self.floor_dbfs, "blockSamples": self.block,
+                "holdBlocks": self.hold, "leadBlocks": self.lead}
+
+    def gains(self, pcm: torch.Tensor) -> torch.Tensor:
+        """Per-block gains [B, S / block] in [0, 1]."""
+        b, n = pcm.shape[0], pcm.shape[1] // self.block
+        power = (pcm.reshape(b, n, self.block) ** 2).mean(dim=-1)
+        level = 10.0 * torch.log10(power + 1e-10)  # dB of mean power, full scale 0 dB; silence -100 dB
+        ref = torch.clamp(level.max(dim=1, keepdim=True).values, min=self.floor_dbfs)
+        kept = (level > ref - self.below_db).float().unsqueeze(1)
+        kept = F.max_pool1d(F.pad(kept, (self.hold, self.lead)), self.hold + self.lead + 1, stride=1)
+        return F.avg_pool1d(F.pad(kept, (1, 1), mode="replicate"), 3, stride=1).squeeze(1)
+
+    def forward(self, pcm: torch.Tensor) -> torch.Tensor:
+        b, s = pcm.shape
+        g = self.gains(pcm)
+        return pcm * g.unsqueeze(-1).expand(b, g.shape[1], self.block).reshape(b, s)
+
+
+def make_gate(cfg: AudioConfig) -> SilenceGate | None:
+    """The config's silence gate, or None where ``gate_db`` is 0 (off)."""
+    return SilenceGate(cfg.gate_db, cfg.gate_floor_dbfs, cfg.hop) if cfg.gate_db > 0 else None
+
+
+def set_gate(model, gate_db: float) -> None:
+    """Gives a ParleyModel's audio encoder a silence gate of ``gate_db`` (0: none), in its config too (the
+    manifest records it): the same weights, another front end."""
+    from dataclasses import replace
+
+    if gate_db < 0:
+        raise ValueError(f"gate_db must be >= 0 (0: off) but got {gate_db}")
+    audio = replace(model.cfg.audio, gate_db=float(gate_db))
+    model.cfg = replace(model.cfg, audio=audio)
+    model.audio.cfg = audio
+    model.audio.gate = make_gate(audio)
+
+
+@contextmanager
+def gate_off(encoder: "AudioEncoder") -> Iterator[None]:
+    """The encoder without its silence gate inside the block: what its exported graph computes, so the graph
+    stays byte for byte the one other assets (pose adapters) were checked against."""
+    was, encoder.gate_off = encoder.gate_off, True
+    try:
+        yield
+    finally:
+        encoder.gate_off = was
+
+
 class LogMel(nn.Module):
     """PCM [B, S] -> per-window normalised log-mel [B, n_mels, S/hop]; frame k is centred on hop*k + hop/2."""
 
@@ -111,6 +184,8 @@ class AudioEncoder(nn.Module):
         super().__init__()
         self.cfg = cfg
         c = cfg.conv_channels
+        self.gate = make_gate(cfg)
+        self.gate_off = False  # set while exporting: the runtime gates the PCM itself (SilenceGate's note)
         self.logmel = LogMel(cfg)
         self.convs = nn.Sequential(
             nn.Conv1d(cfg.n_mels, c, 3, padding=1), GELU(),
@@ -130,7 +205,7 @@ class AudioEncoder(nn.Module):
                 mel_mask: torch.Tensor | None = None) -> torch.Tensor:
         """``mel_fb`` and ``mel_mask`` [B, n_mels, S/hop] (training only): warped filterbanks and
         SpecAugment masks (:func:`parley.model.randomise.spec_masks`) on the normalised log-mel."""
-        mel = self.logmel(pcm, mel_fb)
+        mel = self.logmel(pcm if self.gate is None or self.gate_off else self.gate(pcm), mel_fb)
         h = self.convs(mel if mel_mask is None else mel * mel_mask).transpose(1, 2)  # B, T, C
         h = self.ln_in(self.proj(h))
         h = h + gelu(self.pos_conv(h.transpose(1, 2))).transpose(1, 2)

@@ -20,6 +20,10 @@ class AudioConfig:
     pos_conv_kernel: int = 9  # depthwise conv positional encoding: works for any window length
     n_phones: int = 64  # auxiliary frame-wise phone classes (training only, not exported)
     dropout: float = 0.1
+    # Silence gate (parley.model.audio.SilenceGate), 0: off. 10 ms blocks more than gate_db below the
+    # window's loudest block (or below gate_floor_dbfs - gate_db in a quiet window) are silenced.
+    gate_db: float = 0.0
+    gate_floor_dbfs: float = -20.0
 
 
 @dataclass(frozen=True)

@@ -538,6 +538,9 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python3 -m parley evaluate", description=__doc__.split("\n\n")[0])
     p.add_argument("--checkpoint", type=Path, help="the model to evaluate (parley.model.train; required unless --merge)")
     p.add_argument("--pack", type=Path, help="or a shipped pack folder: its ONNX weights, guidance and version")
+    p.add_argument("--audio-gate", type=float, metavar="DB",
+                   help="the evaluated model with this silence gate instead of its own (0: none; "
+                        "parley.model.audio.SilenceGate): to choose a pack's gate")
     p.add_argument("--data", type=Path, help="a built corpus (required unless --merge)")
     p.add_argument("--regression", type=Path, help="checkpoint of the regression baseline (train --regression)")
     p.add_argument("--ablation", action="append", default=[], metavar="NAME=CHECKPOINT",
@@ -649,6 +652,11 @@ def main(argv: list[str] | None = None) -> int:
         ckpt_info = {k: v for k, v in read_checkpoint(a.checkpoint).items()
                      if k not in ("state_dict", "mean", "std", "config")}
         name = "parley"
+    if a.audio_gate is not None:
+        from .audio import set_gate
+        set_gate(model, a.audio_gate)
+        ckpt_info["audioGate"] = a.audio_gate
+        name += f" gate {a.audio_gate:g} dB" if a.audio_gate > 0 else " no gate"
     if a.adapt:
         from .adapt_eval import evaluate_adapters
         return evaluate_adapters(model, mean, std, (a.guidance[0], a.guidance[1], a.guidance_rescale), ckpt_info,

@@ -27,6 +27,7 @@ from torch import nn
 
 from parley.layout import SAMPLE_RATE, SAMPLES_PER_FRAME, layout_json
 
+from .audio import gate_off, make_gate
 from .config import ModelConfig, get_config
 from .diffusion import Schedule
 from .network import ParleyModel, build_model
@@ -85,7 +86,8 @@ class _AudioGraph(nn.Module):
         self.audio = model.audio
 
     def forward(self, pcm: torch.Tensor) -> torch.Tensor:
-        return self.audio(pcm)
+        with gate_off(self.audio):
+            return self.audio(pcm)
 
 
 def _example_inputs(cfg: ModelConfig, batch: int = 3) -> dict[str, tuple[torch.Tensor, ...]]:
@@ -271,6 +273,9 @@ def manifest(cfg: ModelConfig, schedule: Schedule, pack_id: str, pack_version: s
     }
     if one_graph:  # the layout of packs before 1.4.0
         del man["audioMemory"], man["models"]["audioMemory"]
+    gate = make_gate(cfg.audio)
+    if gate is not None:  # 1.7.0 on: the runtime gates the PCM before the audio encoder graphs
+        man["audio"]["gate"] = gate.manifest()
     if distilled is not None:
         man["sampling"]["distilled"] = dict(distilled)
         man["models"].update(DISTILLED_FILES)
@@ -335,6 +340,11 @@ def write_golden(model: ParleyModel, schedule: Schedule, folder: Path, seed: int
     audio_cases = [{"inputs": {"pcm": gold.put("pcm", pcm)}, "outputs": {"audio_features": gold.put("audio_features", features)}},
                    {"inputs": {"pcm": gold.put("pcm_short", short)},
                     "outputs": {"audio_features": gold.put("audio_features_short", model.audio(short))}}]
+    if model.audio.gate is not None:  # speech, then the same 40 dB down: blocks the gate silences
+        quiet = short.clone()  # short: the golden folder stays small
+        quiet[:, quiet.shape[1] // 2:] *= 1e-2
+        audio_cases.append({"inputs": {"pcm": gold.put("pcm_quiet_tail", quiet)},
+                            "outputs": {"audio_features": gold.put("audio_features_quiet_tail", model.audio(quiet))}})
 
     style_motion = torch.randn(1, cfg.style.frames, m, generator=g)
     style = model.style(style_motion)
@@ -659,9 +669,11 @@ def export_pack(model: ParleyModel, out: Path, pack_id: str, pack_version: str, 
 
 def _reexport(pack: Path, out: Path, version: str | None, pack_id: str | None, half: bool,
               student: tuple[Path, int, bool] | None = None, stream_ckpt: Path | None = None,
-              stream_steps: int | None = None) -> int:
+              stream_steps: int | None = None, gate_db: float | None = None) -> int:
     """Exports a pack's weights again with this code (``out`` may be ``pack``); its metrics carry over. Its
-    distilled student too, or the one of ``student`` = (checkpoint, step count, whether it is the default)."""
+    distilled student too, or the one of ``student`` = (checkpoint, step count, whether it is the default).
+    ``gate_db`` (not None) gives the audio encoders that silence gate (0: none); the evaluation then no
+    longer holds, so metrics.json is not carried over."""
     import tempfile
     metrics = (pack / "metrics.json").read_bytes()
     with tempfile.TemporaryDirectory() as probe:
@@ -670,6 +682,11 @@ def _reexport(pack: Path, out: Path, version: str | None, pack_id: str | None, h
         stream, stream_training = load_stream_weights(pack, Path(probe), model), old.get("stream", {}).get("training")
     if stream_ckpt is not None:
         stream, stream_training = _stream_from_checkpoint(stream_ckpt, model)
+    if gate_db is not None:
+        from .audio import set_gate
+        for m in (model, stream):
+            if m is not None:
+                set_gate(m, gate_db)
     if student is not None:
         from .distil import read_distil_info
         from .train import load_checkpoint, read_checkpoint
@@ -687,7 +704,7 @@ def _reexport(pack: Path, out: Path, version: str | None, pack_id: str | None, h
                 half=half, training=arch.get("training"), guidance=old["sampling"]["guidance"], student=net,
                 distilled=distilled, stream=stream, stream_training=stream_training,
                 stream_steps=stream_steps or old.get("stream", {}).get("steps", DEFAULT_STEPS))
-    if arch["trained"]:
+    if arch["trained"] and gate_db is None:
         (out / "metrics.json").write_bytes(metrics)  # the same weights: the evaluation still holds
     print(f"re-exported {old['id']} {old['packVersion']} as {version} into {out}")
     return 0
@@ -727,6 +744,9 @@ def main(argv: list[str] | None = None) -> int:
                         "as the graphs " + ", ".join(STREAM_FILES.values()) + " and the manifest section stream")
     p.add_argument("--stream-steps", type=int, help="the stream model's guided DDIM steps at run time (default: the "
                                                     f"pack's, or {DEFAULT_STEPS})")
+    p.add_argument("--audio-gate", type=float, metavar="DB",
+                   help="with --from-pack: silence 10 ms blocks more than DB below the window's loudest in the audio "
+                        "encoders (parley.model.audio.SilenceGate; 0: no gate); evaluate the pack again after")
     p.add_argument("--out", type=Path, required=True, help="pack folder to write")
     p.add_argument("--id", help="pack id (default: the folder name)")
     p.add_argument("--float32", action="store_true", help="store weights as float32 (default: float16-exact weights)")
@@ -739,8 +759,10 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     mean = std = None
     if (a.student is None) != (a.student_steps is None) or (a.student_default and a.student is None) or \
-            (a.student and not a.from_pack) or (a.stream and not a.from_pack):
-        p.error("--student and --student-steps go together, with --from-pack (and --student-default needs them)")
+            (a.student and not a.from_pack) or (a.stream and not a.from_pack) or \
+            (a.audio_gate is not None and not a.from_pack):
+        p.error("--student and --student-steps go together, with --from-pack (and --student-default needs them); "
+                "--stream and --audio-gate need --from-pack")
     if not 0.0 <= a.guidance_rescale <= 1.0:
         p.error(f"--guidance-rescale must be in [0, 1] but got {a.guidance_rescale}")
     wa, ws = a.guidance if a.guidance else (DEFAULT_GUIDANCE["audio"], DEFAULT_GUIDANCE["style"])
@@ -748,7 +770,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.from_pack:
         return _reexport(a.from_pack, a.out, a.pack_version, a.id, not a.float32,
                          (a.student, a.student_steps, a.student_default) if a.student else None, a.stream,
-                         a.stream_steps)
+                         a.stream_steps, a.audio_gate)
     if a.untrained:
         model = build_model(get_config(a.config), a.seed)
         version = a.pack_version or UNTRAINED_VERSION

@@ -5,13 +5,15 @@ import static dev.parley.pack.TensorSpec.ANY;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.parley.features.AudioEncoder;
+import dev.parley.features.SilenceGate;
 import dev.parley.model.ModelDims;
 import dev.parley.util.Validate;
 import java.util.List;
 
 /**
  * A pack's {@code audio_encoder.onnx} as an {@link AudioEncoder}: {@code pcm} [B, S] to
- * {@code audio_features} [B, S/samplesPerFrame, Da]. Tensors are allocated once per (B, S) and reused.
+ * {@code audio_features} [B, S/samplesPerFrame, Da], each window first through the pack's
+ * {@link SilenceGate} where the manifest declares one. Tensors are allocated once per (B, S) and reused.
  * Not thread-safe.
  */
 public final class OnnxAudioEncoder extends OnnxGraph implements AudioEncoder {
@@ -21,9 +23,18 @@ public final class OnnxAudioEncoder extends OnnxGraph implements AudioEncoder {
     /** The output: features at the motion frame rate [B, S / samplesPerFrame, Da]. */
     static final String FEATURES = "audio_features";
 
+    private final SilenceGate gate;
+    private float[] gated = new float[0]; // the gated windows, reused
+
     /** Wraps an open session of the graph (see {@link OnnxGraph}: the pack keeps the session). */
-    OnnxAudioEncoder(OrtEnvironment env, OrtSession session, String file, ModelDims dims) {
+    OnnxAudioEncoder(OrtEnvironment env, OrtSession session, String file, ModelDims dims, SilenceGate gate) {
         super(env, session, file, dims, contract(dims));
+        this.gate = gate;
+    }
+
+    /** @return the gate applied to every window before the graph (the manifest's), or null for none */
+    public SilenceGate silenceGate() {
+        return gate;
     }
 
     /** @return the graph's inputs and outputs as this wrapper calls them (not null) */
@@ -48,7 +59,15 @@ public final class OnnxAudioEncoder extends OnnxGraph implements AudioEncoder {
             t.add(contract.get(1), batch, frames);
             return t;
         });
-        s.floats(PCM).put(0, pcm);
+        if (gate == null) {
+            s.floats(PCM).put(0, pcm);
+        } else {
+            if (gated.length < batch * samples) {
+                gated = new float[batch * samples];
+            }
+            gate.apply(pcm, batch, samples, gated);
+            s.floats(PCM).put(0, gated, 0, batch * samples);
+        }
         s.run(session, null);
         s.floats(FEATURES).get(0, features);
     }

@@ -1,6 +1,7 @@
 package dev.parley.pack;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.features.SilenceGate;
 import dev.parley.head.HeadSpec;
 import dev.parley.head.MotionLayout;
 import dev.parley.model.ModelDims;
@@ -43,6 +44,8 @@ public final class PackManifest {
     public static final int MAX_DIFFUSION_STEPS = 100_000;
     /** The most steps a distilled sampler may declare ({@code sampling.distilled.steps}). */
     public static final int MAX_DISTILLED_STEPS = 16;
+    /** The most blocks a silence gate may hold after, or lead before, a kept block. */
+    public static final int MAX_GATE_BLOCKS = 100;
     /** The one guidance mode of a distilled sampler: guidance folded into the student's weights. */
     public static final String FOLDED = "folded";
 
@@ -54,6 +57,7 @@ public final class PackManifest {
     private final float[] motionMean;
     private final float[] motionStd;
     private final ModelDims dims;
+    private final SilenceGate silenceGate;
     private final float[] alphasCumprod;
     private final int defaultSteps;
     private final float audioGuidance;
@@ -104,6 +108,8 @@ public final class PackManifest {
                     + (sampleRate / (double) motion.fps()) + " but got " + samplesPerFrame);
         }
         int audioFeatureDim = positive(f, audio, "featureDim", "audio.featureDim", ModelDims.MAX_WIDTH);
+        silenceGate = audio.has("gate") ? silenceGate(f, f.require(audio, "gate", "audio.gate"), samplesPerFrame)
+                : null;
 
         JsonNode window = f.require(root, "window", "window");
         int windowFrames = positive(f, window, "current", "window.current", ModelDims.MAX_FRAMES);
@@ -260,6 +266,24 @@ public final class PackManifest {
         }
         throw new AssetFormatException(f.source(), "motion.layout",
                 "has no expression slice (a slice without a joint)");
+    }
+
+    /** {@code audio.gate} (1.7.0 on): its blocks must tile a frame, so every window is whole blocks. */
+    private SilenceGate silenceGate(JsonFields f, JsonNode gate, int samplesPerFrame) {
+        float below = f.number(gate, "belowPeakDb", "audio.gate.belowPeakDb");
+        inRange(below, 1e-3f, 200f, "audio.gate.belowPeakDb");
+        float floor = f.number(gate, "floorDbfs", "audio.gate.floorDbfs");
+        inRange(floor, -200f, 0f, "audio.gate.floorDbfs");
+        int block = positive(f, gate, "blockSamples", "audio.gate.blockSamples", samplesPerFrame);
+        if (samplesPerFrame % block != 0) {
+            throw new AssetFormatException(source, "audio.gate.blockSamples", "expected a divisor of "
+                    + samplesPerFrame + " (audio.samplesPerFrame) but got " + block);
+        }
+        int hold = f.integer(gate, "holdBlocks", "audio.gate.holdBlocks");
+        inRange(hold, 0, MAX_GATE_BLOCKS, "audio.gate.holdBlocks");
+        int lead = f.integer(gate, "leadBlocks", "audio.gate.leadBlocks");
+        inRange(lead, 0, MAX_GATE_BLOCKS, "audio.gate.leadBlocks");
+        return new SilenceGate(below, floor, block, hold, lead);
     }
 
     private static int positive(JsonFields f, JsonNode parent, String name, String path, int max) {
@@ -513,6 +537,14 @@ public final class PackManifest {
      */
     public boolean distilledIsDefault() {
         return distilledDefault;
+    }
+
+    /**
+     * @return the silence gate the runtime applies to PCM windows before every audio encoder of the pack
+     *     ({@code audio.gate}, 1.7.0 on), or null for a pack without one
+     */
+    public SilenceGate silenceGate() {
+        return silenceGate;
     }
 
     /** @return the streaming model's windows ({@code stream}), or null if the pack has no stream model */

@@ -68,7 +68,8 @@ public final class ParleyPack implements AutoCloseable {
         ModelDims dims = m.dims();
         try {
             var env = runtime.environment();
-            audioEncoder = keep(new OnnxAudioEncoder(env, open(m.audioEncoderFile()), m.audioEncoderFile(), dims));
+            audioEncoder = keep(new OnnxAudioEncoder(env, open(m.audioEncoderFile()), m.audioEncoderFile(), dims,
+                    m.silenceGate()));
             String memoryFile = m.audioMemoryFile();
             memory = memoryFile == null ? null
                     : keep(new OnnxAudioMemory(env, open(memoryFile), memoryFile, dims));
@@ -82,7 +83,7 @@ public final class ParleyPack implements AutoCloseable {
                     : keep(new OnnxDenoiser(env, open(student), student, dims, studentMemory));
             ModelDims sd = m.streamDims();
             streamAudioEncoder = sd == null ? null : keep(new OnnxAudioEncoder(env, open(m.streamAudioEncoderFile()),
-                    m.streamAudioEncoderFile(), sd), STREAM_WINDOW);
+                    m.streamAudioEncoderFile(), sd, m.silenceGate()), STREAM_WINDOW);
             String streamMemoryFile = m.streamAudioMemoryFile();
             OnnxAudioMemory streamMemory = streamMemoryFile == null ? null
                     : keep(new OnnxAudioMemory(env, open(streamMemoryFile), streamMemoryFile, sd), STREAM_WINDOW);

@@ -81,6 +81,27 @@ class PackManifestTest {
         assertEquals(10, m.previousFrames());
     }
 
+    private static ObjectNode gate(ObjectNode json) {
+        return ((ObjectNode) json.get("audio")).putObject("gate").put("belowPeakDb", 25.0).put("floorDbfs", -20.0)
+                .put("blockSamples", 160).put("holdBlocks", 5).put("leadBlocks", 2);
+    }
+
+    @Test
+    void aSilenceGateIsOptionalReadAndChecked() {
+        assertNull(read(validManifest()).silenceGate(), "no audio.gate: the PCM goes to the encoder as it is");
+        ObjectNode json = validManifest();
+        gate(json);
+        assertEquals("SilenceGate[25.0 dB below peak, floor -20.0 dBFS, 160-sample blocks, hold 5, lead 2]",
+                read(json).silenceGate().toString());
+        assertEquals("manifest.json: field 'audio.gate.blockSamples' expected a divisor of 640 (audio.samplesPerFrame) "
+                + "but got 300", failure(j -> gate(j).put("blockSamples", 300)));
+        assertEquals("manifest.json: field 'audio.gate.belowPeakDb' expected a value in [0.001, 200.0] but got -3.0",
+                failure(j -> gate(j).put("belowPeakDb", -3.0)));
+        assertEquals("manifest.json: field 'audio.gate.floorDbfs' expected a value in [-200.0, 0.0] but got 6.0",
+                failure(j -> gate(j).put("floorDbfs", 6.0)));
+        assertTrue(failure(j -> gate(j).remove("holdBlocks")).contains("'audio.gate.holdBlocks'"));
+    }
+
     @Test
     void guidanceRescaleIsReadAndChecked() {
         ObjectNode json = validManifest();
