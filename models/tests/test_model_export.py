@@ -12,7 +12,8 @@ import torch
 
 from parley.layout import MOTION_LAYOUT
 from parley.model import ort_java
-from parley.model.config import BASE, TINY
+from parley.model.audio import make_gate
+from parley.model.config import BASE, TINY, config_from_dict
 from parley.model.export import (AUDIO_MEMORY, DEFAULT_GUIDANCE, DEFAULT_STEPS, audio_memory_shape, export_onnx,
                                   export_pack, load_distilled_weights, load_pack_weights, load_stream_weights,
                                   main as export_main, round_weights_to_half)
@@ -213,13 +214,20 @@ def test_committed_base_pack_is_current(tmp_path):
     from its seed. If this fails, re-export the pack (docs/model-card.md, "Reproducing the pack")."""
     man = check_contract(PACK, BASE)
     arch = man["architecture"]
-    # The networks are BASE's; the training recipe (config "train") may be a later phase's (model card).
-    assert {k: v for k, v in arch["config"].items() if k != "train"} == \
-        {k: v for k, v in BASE.to_dict().items() if k != "train"}
+    # The networks are BASE's; the training recipe (config "train") may be a later phase's (model card), and
+    # the silence gate in front of the encoder (1.7.0 on) is the pack's, in its manifest as in its config.
+    gate_fields = ("gate_db", "gate_floor_dbfs")
+
+    def networks(config: dict) -> dict:
+        return {k: ({f: x for f, x in v.items() if f not in gate_fields} if k == "audio" else v)
+                for k, v in config.items() if k != "train"}
+    assert networks(arch["config"]) == networks(BASE.to_dict())
+    gate = make_gate(config_from_dict(arch["config"]).audio)
+    assert man["audio"].get("gate") == (gate.manifest() if gate is not None else None)
     assert sum(p.stat().st_size for p in PACK.rglob("*") if p.is_file()) < 30_000_000
     # About 0.9 MB for the three networks and the DDIM runs, 0.2 MB more for a distilled student and its runs,
-    # 0.07 MB for a streamed line.
-    assert sum(p.stat().st_size for p in (PACK / "golden").iterdir()) < 1_200_000
+    # 0.07 MB for a streamed line, 0.06 MB for the silence gate's quiet-tail case.
+    assert sum(p.stat().st_size for p in (PACK / "golden").iterdir()) < 1_250_000
     out = tmp_path / "parley-base-v1"
     skip = ()
     if arch["trained"]:

@@ -95,7 +95,7 @@ class SilenceGateTest {
     @Test
     void theCommittedPackDeclaresItsGate() {
         SilenceGate gate = PackManifest.load(Golden.pack().resolve("manifest.json")).silenceGate();
-        assertEquals("SilenceGate[30.0 dB below peak, floor -20.0 dBFS, 160-sample blocks, hold 5, lead 2]",
+        assertEquals("SilenceGate[25.0 dB below peak, floor -20.0 dBFS, 160-sample blocks, hold 5, lead 2]",
                 String.valueOf(gate));
     }
 }
