@@ -145,11 +145,11 @@ def set_gate(model, gate_db: float) -> None:
 def gate_off(encoder: "AudioEncoder") -> Iterator[None]:
     """The encoder without its silence gate inside the block: what its exported graph computes, so the graph
     stays byte for byte the one other assets (pose adapters) were checked against."""
-    was, encoder.gate_off = encoder.gate_off, True
+    was, encoder.exporting = encoder.exporting, True
     try:
         yield
     finally:
-        encoder.gate_off = was
+        encoder.exporting = was
 
 
 class LogMel(nn.Module):
@@ -185,7 +185,7 @@ class AudioEncoder(nn.Module):
         self.cfg = cfg
         c = cfg.conv_channels
         self.gate = make_gate(cfg)
-        self.gate_off = False  # set while exporting: the runtime gates the PCM itself (SilenceGate's note)
+        self.exporting = False  # set by gate_off: the runtime gates the PCM itself (SilenceGate's note)
         self.logmel = LogMel(cfg)
         self.convs = nn.Sequential(
             nn.Conv1d(cfg.n_mels, c, 3, padding=1), GELU(),
@@ -205,7 +205,7 @@ class AudioEncoder(nn.Module):
                 mel_mask: torch.Tensor | None = None) -> torch.Tensor:
         """``mel_fb`` and ``mel_mask`` [B, n_mels, S/hop] (training only): warped filterbanks and
         SpecAugment masks (:func:`parley.model.randomise.spec_masks`) on the normalised log-mel."""
-        mel = self.logmel(pcm if self.gate is None or self.gate_off else self.gate(pcm), mel_fb)
+        mel = self.logmel(pcm if self.gate is None or self.exporting else self.gate(pcm), mel_fb)
         h = self.convs(mel if mel_mask is None else mel * mel_mask).transpose(1, 2)  # B, T, C
         h = self.ln_in(self.proj(h))
         h = h + gelu(self.pos_conv(h.transpose(1, 2))).transpose(1, 2)

@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.features.AudioEncoder;
+import dev.parley.features.SilenceGate;
 import dev.parley.head.MotionLayout;
 import dev.parley.model.ModelDims;
 import dev.parley.pack.InferenceRuntime;
@@ -36,7 +37,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>The graphs read the features of one pack's audio encoder: loading checks the pack's
  * {@code audio_encoder.onnx} against the SHA-256 in {@code pose.json} and opens its own session of it (for
- * {@link #features} and {@link #pose}: tools and tests). At run time a character's pose is made on Parley's
+ * {@link #features} and {@link #pose}: tools and tests), behind the pack's silence gate where it has one, as the
+ * worker encodes. At run time a character's pose is made on Parley's
  * inference worker ({@link LinePose}), from the features the worker encodes for the line's windows, never on the
  * render thread. One thread at a time: the worker of the service whose characters use it.
  *
@@ -70,6 +72,7 @@ public final class PoseAdapter implements AutoCloseable {
     private final OrtSession gpt;
     private final OrtSession decoder;
     private final OrtSession encoder;
+    private final SilenceGate gate; // the pack's, before the encoder as the worker applies it; null for none
     private final String source;
     private final int framesPerCode;
     private final int codes;
@@ -137,6 +140,7 @@ public final class PoseAdapter implements AutoCloseable {
         InferenceRuntime runtime = pack.runtime();
         Path encoderFile = pack.folder().resolve(pack.manifest().audioEncoderFile());
         encoder = runtime.open(checked(encoderFile, encoderSha, "pack.audioEncoderSha256"), encoderFile.toString());
+        gate = pack.manifest().silenceGate();
         OrtSession g = null;
         OrtSession d = null;
         try {
@@ -389,7 +393,12 @@ public final class PoseAdapter implements AutoCloseable {
         if (batch != 1) {
             throw new IllegalArgumentException("the pose adapter encodes one window at a time but got " + batch);
         }
-        float[] got = run(encoder, ENCODER, Map.of("pcm", floats(pcm, 1, samples)), "audio_features");
+        float[] in = pcm;
+        if (gate != null) { // the pack's features are those of the gated PCM (OnnxAudioEncoder)
+            in = new float[samples];
+            gate.apply(pcm, 1, samples, in);
+        }
+        float[] got = run(encoder, ENCODER, Map.of("pcm", floats(in, 1, samples)), "audio_features");
         System.arraycopy(got, 0, features, 0, features.length);
     }
 

@@ -12,10 +12,12 @@ import dev.parley.pack.InferenceRuntime;
 import dev.parley.pack.ParleyPack;
 import dev.parley.testing.Golden;
 import dev.parley.testing.TestAssets;
+import dev.parley.testing.TestVoice;
 import dev.parley.util.AssetFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -88,6 +90,22 @@ class PoseAdapterTest {
         assertEquals(frames * PoseAdapter.POSE_DIM, pose.length, "one pose per frame of the speech");
         report("pose of the line", Golden.maxAbsDiff(golden.floats(name("pose")), pose));
         assertArrayEquals(expectedCodes, adapter.codes(features, frames, style), "greedy codes from the PCM");
+    }
+
+    /**
+     * The adapter's own features of a line are the worker's: the PCM through the pack's silence gate, then the
+     * encoder. A line whose second half is 40 dB down, which the gate silences, tells the two apart.
+     */
+    @Test
+    void theAdaptersOwnFeaturesAreTheWorkersGatedOnes() {
+        assertTrue(pack.manifest().silenceGate() != null, "the committed pack gates its encoder's PCM");
+        float[] pcm = TestVoice.pcm(6.0, pack.manifest().sampleRate());
+        for (int i = pcm.length / 2; i < pcm.length; i++) {
+            pcm[i] *= 1e-2f;
+        }
+        float[] own = adapter.features(pcm);
+        float[] worker = Arrays.copyOf(adapter.windowFeatures(pcm, pack.audioEncoder()), own.length);
+        report("own features against the worker's (quiet second half)", Golden.maxAbsDiff(worker, own), 1e-6);
     }
 
     @Test
