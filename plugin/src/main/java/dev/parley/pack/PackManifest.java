@@ -279,17 +279,20 @@ public final class PackManifest {
             throw new AssetFormatException(source, "audio.gate.blockSamples", "expected a divisor of "
                     + samplesPerFrame + " (audio.samplesPerFrame) but got " + block);
         }
-        int hold = f.integer(gate, "holdBlocks", "audio.gate.holdBlocks");
-        inRange(hold, 0, MAX_GATE_BLOCKS, "audio.gate.holdBlocks");
-        int lead = f.integer(gate, "leadBlocks", "audio.gate.leadBlocks");
-        inRange(lead, 0, MAX_GATE_BLOCKS, "audio.gate.leadBlocks");
+        int hold = integer(f, gate, "holdBlocks", "audio.gate.holdBlocks", 0, MAX_GATE_BLOCKS);
+        int lead = integer(f, gate, "leadBlocks", "audio.gate.leadBlocks", 0, MAX_GATE_BLOCKS);
         return new SilenceGate(below, floor, block, hold, lead);
     }
 
     private static int positive(JsonFields f, JsonNode parent, String name, String path, int max) {
+        return integer(f, parent, name, path, 1, max);
+    }
+
+    private static int integer(JsonFields f, JsonNode parent, String name, String path, int min, int max) {
         int v = f.integer(parent, name, path);
-        if (v <= 0 || v > max) {
-            throw new AssetFormatException(f.source(), path, "expected an integer in [1, " + max + "] but got " + v);
+        if (v < min || v > max) {
+            throw new AssetFormatException(f.source(), path, "expected an integer in [" + min + ", " + max
+                    + "] but got " + v);
         }
         return v;
     }

@@ -100,6 +100,8 @@ class PackManifestTest {
         assertEquals("manifest.json: field 'audio.gate.floorDbfs' expected a value in [-200.0, 0.0] but got 6.0",
                 failure(j -> gate(j).put("floorDbfs", 6.0)));
         assertTrue(failure(j -> gate(j).remove("holdBlocks")).contains("'audio.gate.holdBlocks'"));
+        assertEquals("manifest.json: field 'audio.gate.leadBlocks' expected an integer in [0, 100] but got 101",
+                failure(j -> gate(j).put("leadBlocks", 101)));
     }
 
     @Test
