@@ -159,9 +159,26 @@ def test_sampler_state_rows_train_on_the_models_own_states_without_head_losses()
 @pytest.mark.parametrize("args, message", [
     (["--sampler-states", "1.5"], "--sampler-states must be in [0, 1] but got 1.5"),
     (["--sampler-states", "0.5", "--regression"], "the regression baseline has no sampler"),
+    (["--audio-gate", "-3"], "--audio-gate must be >= 0 dB (0: none) but got -3.0"),
 ])
 def test_train_cli_refuses_bad_sampler_states(tmp_path, capsys, args, message):
     with pytest.raises(SystemExit) as exit_info:
         train_main(["--config", "tiny", "--synthetic", "2", "--steps", "1", "--out", str(tmp_path / "run"), *args])
     assert exit_info.value.code == 2 and message in capsys.readouterr().err
     assert not (tmp_path / "run").exists()
+
+
+def test_training_with_a_gate_trains_the_gated_encoder_and_the_checkpoint_keeps_it(tmp_path):
+    """``train --audio-gate``: the encoder hears gated PCM in training, and the checkpoint (so its export) carries
+    the gate; without the flag the config's gate (none) stays."""
+    for gate, run in ((25.0, "gated"), (None, "plain")):
+        args = ["--config", "tiny", "--synthetic", "2", "--style-steps", "1", "--steps", "1", "--out",
+                str(tmp_path / run)] + ([] if gate is None else ["--audio-gate", str(gate)])
+        assert train_main(args) == 0
+        model, _, _ = load_checkpoint(tmp_path / run / "last.pt")
+        assert model.cfg.audio.gate_db == (gate or 0.0)
+        assert (model.audio.gate is None) == (gate is None)
+        if gate is not None:  # a window whose second half is 60 dB down: the gate silences that half
+            pcm = torch.ones(1, 32 * 160) * 0.5
+            pcm[:, 16 * 160:] *= 1e-3
+            assert float(model.audio.gate(pcm)[0, 24 * 160:].abs().max()) == 0.0

@@ -697,6 +697,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--resume", action="store_true",
                    help="continue from OUT/resume.pt where a previous run of the same command stopped; "
                         "do nothing if OUT/last.pt is already complete")
+    p.add_argument("--audio-gate", type=float, metavar="DB",
+                   help="train with this silence gate in front of the audio encoder (parley.model.audio.SilenceGate; "
+                        "0: none; default: the config's); the checkpoint and its export carry it")
     p.add_argument("--checkpoint-every", type=int, default=0, help="also write step-NNNNNN.pt every so many steps")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
@@ -740,6 +743,10 @@ def main(argv: list[str] | None = None) -> int:
     cfg = replace(cfg, train=tr)
     if a.no_align:
         cfg = replace(cfg, denoiser=replace(cfg.denoiser, alignment_mask=False))
+    if a.audio_gate is not None:
+        if a.audio_gate < 0:
+            p.error(f"--audio-gate must be >= 0 dB (0: none) but got {a.audio_gate}")
+        cfg = replace(cfg, audio=replace(cfg.audio, gate_db=float(a.audio_gate)))
     if sum(x is not None for x in (a.init_from, a.init_pack, a.init_style)) > 1:
         p.error("--init-from, --init-pack and --init-style exclude each other")
     last = a.out / "last.pt"
