@@ -669,11 +669,12 @@ def export_pack(model: ParleyModel, out: Path, pack_id: str, pack_version: str, 
 
 def _reexport(pack: Path, out: Path, version: str | None, pack_id: str | None, half: bool,
               student: tuple[Path, int, bool] | None = None, stream_ckpt: Path | None = None,
-              stream_steps: int | None = None, gate_db: float | None = None) -> int:
+              stream_steps: int | None = None, gate_db: float | None = None, denoiser: Path | None = None) -> int:
     """Exports a pack's weights again with this code (``out`` may be ``pack``); its metrics carry over. Its
     distilled student too, or the one of ``student`` = (checkpoint, step count, whether it is the default).
-    ``gate_db`` (not None) gives the audio encoders that silence gate (0: none); the evaluation then no
-    longer holds, so metrics.json is not carried over."""
+    ``gate_db`` (not None) gives the audio encoders that silence gate (0: none); ``denoiser`` (a checkpoint
+    trained on from this pack with its encoders frozen) replaces the main denoiser's weights. After either the
+    evaluation no longer holds, so metrics.json is not carried over."""
     import tempfile
     metrics = (pack / "metrics.json").read_bytes()
     with tempfile.TemporaryDirectory() as probe:
@@ -682,6 +683,10 @@ def _reexport(pack: Path, out: Path, version: str | None, pack_id: str | None, h
         stream, stream_training = load_stream_weights(pack, Path(probe), model), old.get("stream", {}).get("training")
     if stream_ckpt is not None:
         stream, stream_training = _stream_from_checkpoint(stream_ckpt, model)
+    training = old["architecture"].get("training")
+    if denoiser is not None:
+        training = _denoiser_from_checkpoint(denoiser, model, mean, std,
+                                             model.cfg.audio.gate_db if gate_db is None else gate_db)
     if gate_db is not None:
         from .audio import set_gate
         for m in (model, stream):
@@ -701,13 +706,40 @@ def _reexport(pack: Path, out: Path, version: str | None, pack_id: str | None, h
     arch = old["architecture"]
     version = version or old["packVersion"]
     export_pack(model, out, pack_id or old["id"], version, mean, std, arch["seed"], trained=arch["trained"],
-                half=half, training=arch.get("training"), guidance=old["sampling"]["guidance"], student=net,
+                half=half, training=training, guidance=old["sampling"]["guidance"], student=net,
                 distilled=distilled, stream=stream, stream_training=stream_training,
                 stream_steps=stream_steps or old.get("stream", {}).get("steps", DEFAULT_STEPS))
-    if arch["trained"] and gate_db is None:
+    if arch["trained"] and gate_db is None and denoiser is None:
         (out / "metrics.json").write_bytes(metrics)  # the same weights: the evaluation still holds
     print(f"re-exported {old['id']} {old['packVersion']} as {version} into {out}")
     return 0
+
+
+def _denoiser_from_checkpoint(path: Path, model: ParleyModel, mean: np.ndarray, std: np.ndarray,
+                              gate_db: float) -> dict:
+    """Puts a checkpoint's main denoiser into ``model`` (a pack read back) and returns the checkpoint's training
+    record. The checkpoint must have trained on from this pack with its encoders frozen (``train --init-from``
+    the pack's weights, ``--freeze-audio``): its audio and style encoders, normalisation, denoiser config and
+    silence gate are the pack's, so the pack's student, stream graphs and pose adapters still read the same
+    features. Anything else is refused, naming what differs."""
+    from .train import load_checkpoint, read_checkpoint
+    other, other_mean, other_std = load_checkpoint(path)
+    for name in ("audio", "style"):
+        mine, theirs = getattr(model, name).state_dict(), getattr(other, name).state_dict()
+        differ = [k for k in mine if not k.startswith("phone_head.") and not torch.equal(mine[k], theirs[k])]
+        if differ:
+            raise ValueError(f"{path}: its {name} encoder is not the pack's ({len(differ)} tensors differ, first "
+                             f"{differ[0]}); train the denoiser from this pack's weights with --freeze-audio")
+    if not (np.array_equal(other_mean, mean) and np.array_equal(other_std, std)):
+        raise ValueError(f"{path}: its motion normalisation is not the pack's")
+    if other.cfg.denoiser != model.cfg.denoiser:
+        raise ValueError(f"{path}: its denoiser config {other.cfg.denoiser} is not the pack's {model.cfg.denoiser}")
+    if other.cfg.audio.gate_db != gate_db:
+        raise ValueError(f"{path}: trained with a {other.cfg.audio.gate_db:g} dB silence gate, but the pack's is "
+                         f"{gate_db:g} dB (0: none)")
+    model.denoiser.load_state_dict(other.denoiser.state_dict())
+    ckpt = read_checkpoint(path)
+    return {k: ckpt[k] for k in TRAINING_KEYS if k in ckpt}
 
 
 def _stream_from_checkpoint(path: Path, model: ParleyModel) -> tuple[ParleyModel, dict]:
@@ -747,6 +779,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--audio-gate", type=float, metavar="DB",
                    help="with --from-pack: silence 10 ms blocks more than DB below the window's loudest in the audio "
                         "encoders (parley.model.audio.SilenceGate; 0: no gate); evaluate the pack again after")
+    p.add_argument("--denoiser", type=Path, metavar="CHECKPOINT",
+                   help="with --from-pack: the main denoiser's weights from this checkpoint, trained on from the pack "
+                        "with its encoders frozen (train --init-from its weights --freeze-audio); the student, stream "
+                        "graphs and encoders stay the pack's; evaluate the pack again after")
     p.add_argument("--out", type=Path, required=True, help="pack folder to write")
     p.add_argument("--id", help="pack id (default: the folder name)")
     p.add_argument("--float32", action="store_true", help="store weights as float32 (default: float16-exact weights)")
@@ -760,9 +796,9 @@ def main(argv: list[str] | None = None) -> int:
     mean = std = None
     if (a.student is None) != (a.student_steps is None) or (a.student_default and a.student is None) or \
             (a.student and not a.from_pack) or (a.stream and not a.from_pack) or \
-            (a.audio_gate is not None and not a.from_pack):
+            (a.audio_gate is not None and not a.from_pack) or (a.denoiser and not a.from_pack):
         p.error("--student and --student-steps go together, with --from-pack (and --student-default needs them); "
-                "--stream and --audio-gate need --from-pack")
+                "--stream, --audio-gate and --denoiser need --from-pack")
     if not 0.0 <= a.guidance_rescale <= 1.0:
         p.error(f"--guidance-rescale must be in [0, 1] but got {a.guidance_rescale}")
     wa, ws = a.guidance if a.guidance else (DEFAULT_GUIDANCE["audio"], DEFAULT_GUIDANCE["style"])
@@ -770,7 +806,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.from_pack:
         return _reexport(a.from_pack, a.out, a.pack_version, a.id, not a.float32,
                          (a.student, a.student_steps, a.student_default) if a.student else None, a.stream,
-                         a.stream_steps, a.audio_gate)
+                         a.stream_steps, a.audio_gate, a.denoiser)
     if a.untrained:
         model = build_model(get_config(a.config), a.seed)
         version = a.pack_version or UNTRAINED_VERSION
