@@ -141,7 +141,7 @@ def test_energy_heuristic_opens_the_jaw_with_the_voice(corpus):
     assert m[:, 50].max() > 0.1 and m[:, 50].min() >= 0 and not m[:, 53:].any()
 
 
-def test_evaluate_scores_a_shipped_pack_and_a_baseline_on_real_voices(corpus, tmp_path):
+def test_evaluate_scores_a_shipped_pack_and_a_baseline_on_real_voices(corpus, tmp_path, capsys):
     """evaluate --pack with --baseline-pack on a two-line real-voice set (hedgewars + pocketsphinx: needs
     scripts/setup-debian.sh) and the tiny corpus for styles and the phone probe."""
     import shutil
@@ -185,6 +185,26 @@ def test_evaluate_scores_a_shipped_pack_and_a_baseline_on_real_voices(corpus, tm
     assert result["checkpoint"]["audioGate"] == 0
     assert set(result["real_voices"]["splits"]["eval"]["methods"]) == \
         {f"{name} no gate", name, "energy-jaw heuristic"}
+    # --stream pack: the pack's own stream graphs read back and scored beside it, as the runtime streams a line
+    streamed = tmp_path / "streamed.json"
+    assert evaluate_main(["--pack", str(pack), "--stream", "pack", "--data", str(corpus), "--splits",
+                          "--real-voices", str(tmp_path / "real"), "--real-split", "eval", "--real-styles", "1",
+                          "--real-seeds", "0", "--probe-clips", "0", "--real-gaps", str(tmp_path / "gaps"),
+                          "--out", str(streamed)]) == 0
+    stream = json.loads((pack / "manifest.json").read_text())["stream"]
+    label = f"parley stream (hop {stream['hop']}, lookahead {stream['lookahead']}, context {stream['context']})"
+    methods = json.loads(streamed.read_text())["real_voices"]["splits"]["eval"]["methods"]
+    assert set(methods) == {name, label, "energy-jaw heuristic"}
+    assert methods[label]["pooled"]["bilabials"] == 2
+    gaps = {n: np.load(tmp_path / "gaps" / f"eval__{n.replace(' ', '_')}.npz") for n in (name, label)}
+    assert set(gaps[name].files) == set(gaps[label].files)  # the same lines, each sampled by both networks
+    for f in gaps[name].files:
+        assert gaps[name][f].shape == gaps[label][f].shape and np.isfinite(gaps[label][f]).all()
+        assert not np.allclose(gaps[name][f], gaps[label][f], atol=0.05), f  # mm: another network's lips
+    with pytest.raises(SystemExit):  # a checkpoint has no stream graphs of its own
+        evaluate_main(["--checkpoint", str(tmp_path / "none.pt"), "--stream", "pack", "--data", str(corpus),
+                       "--splits", "--out", str(tmp_path / "x.json")])
+    assert capsys.readouterr().err.endswith("--stream pack scores the --pack's own streaming model: give --pack\n")
 
 
 def test_stream_windows_sample_every_hop_of_new_audio(corpus):

@@ -431,6 +431,17 @@ def load_pack(pack: Path) -> tuple[ParleyModel, np.ndarray, np.ndarray, dict]:
         return load_pack_weights(pack, Path(tmp))
 
 
+def load_pack_stream(pack: Path, model: ParleyModel) -> ParleyModel | None:
+    """A shipped pack's streaming model read back from its graphs, with ``model``'s style encoder and config (so
+    its silence gate, as the runtime's stream encoder has it); None for a pack without one."""
+    import tempfile
+
+    from .export import load_stream_weights
+
+    with tempfile.TemporaryDirectory(prefix="parley-stream-") as tmp:
+        return load_stream_weights(pack, Path(tmp), model)
+
+
 def pack_guidance(man: dict) -> tuple[float, float, float]:
     g = man["sampling"]["guidance"]
     return float(g["audio"]), float(g["style"]), float(g.get("rescale", 0.0))
@@ -569,9 +580,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="guidance scales for Parley's samples (the pack's defaults: %(default)s)")
     p.add_argument("--guidance-rescale", type=float, default=GUIDANCE[2], metavar="PHI",
                    help="guidance rescale for Parley's samples (the pack's default: %(default)s; 0: plain guidance)")
-    p.add_argument("--stream", type=Path, metavar="CHECKPOINT",
+    p.add_argument("--stream", metavar="CHECKPOINT",
                    help="also score a streaming model (python3 -m parley stream-train) beside, on every split and "
-                        "on the real voices")
+                        "on the real voices; 'pack': the --pack's own stream graphs, read back, behind its gate")
     p.add_argument("--stream-steps", type=int, nargs="+", default=[10], metavar="STEPS",
                    help="guided DDIM steps of the --stream model on the corpus splits (the real voices: "
                         "--real-steps)")
@@ -634,6 +645,8 @@ def main(argv: list[str] | None = None) -> int:
         p.error("--pose needs --pack and --data")
     if not a.pose and ((a.checkpoint is None) == (a.pack is None) or a.data is None):
         p.error("--data and one of --checkpoint or --pack are required (unless --merge)")
+    if a.stream == "pack" and a.pack is None:
+        p.error("--stream pack scores the --pack's own streaming model: give --pack")
     torch.set_num_threads(a.threads)
     t0 = time.time()
     log = lambda msg: print(f"[{time.time() - t0:6.0f} s] {msg}", flush=True)  # noqa: E731
@@ -669,7 +682,12 @@ def main(argv: list[str] | None = None) -> int:
     loaded = {name: load_checkpoint(path) for name, path in others.items()}
     if a.stream:
         from .stream import load_stream_checkpoint, stream_label
-        streamed = load_stream_checkpoint(a.stream)
+        if a.stream == "pack":
+            streamed = (load_pack_stream(a.pack, model), mean, std)
+            if streamed[0] is None:
+                p.error(f"--stream pack: {a.pack} has no streaming model (no 'stream' section in its manifest)")
+        else:
+            streamed = load_stream_checkpoint(Path(a.stream))
         a.stream_model = (stream_label(streamed[0].stream), *streamed)
     head = HeadMetrics()
     max_jaw = float(mean[JAW.start] + 2 * std[JAW.start])
