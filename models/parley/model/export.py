@@ -683,7 +683,8 @@ def _reexport(pack: Path, out: Path, version: str | None, pack_id: str | None, h
         stream, stream_training = load_stream_weights(pack, Path(probe), model), old.get("stream", {}).get("training")
     if stream_ckpt is not None:
         stream, stream_training = _stream_from_checkpoint(stream_ckpt, model)
-    training = old["architecture"].get("training")
+    arch = old["architecture"]
+    training = arch.get("training")
     if denoiser is not None:
         training = _denoiser_from_checkpoint(denoiser, model, mean, std,
                                              model.cfg.audio.gate_db if gate_db is None else gate_db)
@@ -703,7 +704,6 @@ def _reexport(pack: Path, out: Path, version: str | None, pack_id: str | None, h
         distilled = {**distilled_section(steps, model.cfg.diffusion.steps, default, info["config"]["teacher_steps"]),
                      "training": {"steps": int(read_checkpoint(ckpt)["steps"]), "trainSeconds": info["train_seconds"],
                                   "stepCounts": info["config"]["steps"], "teacher": info["teacher"]}}
-    arch = old["architecture"]
     version = version or old["packVersion"]
     export_pack(model, out, pack_id or old["id"], version, mean, std, arch["seed"], trained=arch["trained"],
                 half=half, training=training, guidance=old["sampling"]["guidance"], student=net,

@@ -38,8 +38,7 @@ public final class AudioFrontEndBenchmark {
         Path out = Path.of(args.length > 0 ? args[0] : "target/audio-front-end.json");
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode json = mapper.createObjectNode();
-        json.put("machine", Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.arch")
-                + ", " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        json.put("machine", ParleyBenchmark.machine());
         json.put("loadAverageAtStart", ParleyBenchmark.ManagementLoad.loadAverage());
         for (int threads : new int[] {1, 2}) {
             try (ParleyPack pack = ParleyPack.load(Golden.pack(), InferenceRuntime.create(threads, false))) {
@@ -72,13 +71,12 @@ public final class AudioFrontEndBenchmark {
     }
 
     private static void put(ObjectNode node, double[] ms, String what) {
-        double[] sorted = ms.clone();
-        Arrays.sort(sorted);
-        double median = sorted[sorted.length / 2];
-        node.put("median", ParleyBenchmark.round(median)).put("least", ParleyBenchmark.round(sorted[0]))
-                .put("runs", sorted.length);
-        System.out.printf(Locale.ROOT, "%-40s median %8.3f ms, least %8.3f ms (%d runs)%n", what, median, sorted[0],
-                sorted.length);
+        double median = DenoiserPaths.median(ms);
+        double least = Arrays.stream(ms).min().orElseThrow();
+        node.put("median", ParleyBenchmark.round(median)).put("least", ParleyBenchmark.round(least))
+                .put("runs", ms.length);
+        System.out.printf(Locale.ROOT, "%-40s median %8.3f ms, least %8.3f ms (%d runs)%n", what, median, least,
+                ms.length);
     }
 
     private static double[] time(int runs, Runnable run) {

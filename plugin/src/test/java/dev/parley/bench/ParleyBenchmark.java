@@ -65,9 +65,7 @@ public final class ParleyBenchmark {
         Path oneGraphPack = args.length > 2 ? Path.of(args[2]) : null;
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode json = mapper.createObjectNode();
-        json.put("machine", Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.arch")
-                + ", "
-                + System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        json.put("machine", machine());
         json.put("loadAverageAtStart", ManagementLoad.loadAverage());
         json.put("intraOpThreads", ServiceSettings.defaults().intraOpThreads());
         json.put("packVersion", PackManifest.load(Golden.pack().resolve("manifest.json")).packVersion());
@@ -555,6 +553,12 @@ public final class ParleyBenchmark {
         double[] frame = h.call(times::stop);
         return new double[] {frame[0], frame[1], behind, leastLead == Double.MAX_VALUE ? 0 : leastLead, frame[3],
                 frame[4]};
+    }
+
+    /** @return the machine the figures come from: cores, architecture and JVM */
+    static String machine() {
+        return Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.arch") + ", "
+                + System.getProperty("java.vm.name") + " " + System.getProperty("java.version");
     }
 
     static double round(double v) {
