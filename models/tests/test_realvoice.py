@@ -14,6 +14,8 @@ from parley.corpus.phones import PHONES, SIL, map_symbol
 from parley.realvoice import lines
 from parley.realvoice.align import AlignConfig, align, decode_audio
 from parley.realvoice.dataset import RealVoices, build
+from parley.model.randomise import pitch_shift as randomise_pitch_shift
+from parley.realvoice.probe import SPHINX_NAME
 
 CFG = AlignConfig()
 
@@ -274,7 +276,7 @@ def test_phone_head_accuracy_reads_bilabials_found_and_false():
     assert got == {"head_speech_frame_accuracy": pytest.approx(4 / 7), "bilabial_found": 0.5, "bilabial_false": 0.2}
 
 
-def test_phone_probe_job_scores_a_checkpoint_and_a_pack(tools, tmp_path):
+def test_phone_probe_job_scores_a_checkpoint_and_a_pack(tools, tmp_path, monkeypatch):
     from parley.__main__ import main as parley_main
     from parley.corpus import build as corpus_build
     from parley.model.config import TINY
@@ -294,9 +296,9 @@ def test_phone_probe_job_scores_a_checkpoint_and_a_pack(tools, tmp_path):
     out = tmp_path / "probes.json"
     assert parley_main(["phone-probe", str(tmp_path / "run" / "last.pt"), str(tmp_path / "pack"), "--data",
                         str(tmp_path / "corpus"), "--real-voices", str(tmp_path / "real"), "--train-clips", "4",
-                        "--out", str(out)]) == 0
+                        "--sphinx", "--out", str(out)]) == 0
     got = json.loads(out.read_text())
-    assert got["train_clips"] == 4 and list(got["encoders"]) == ["run/last.pt", "pack"]
+    assert got["train_clips"] == 4 and list(got["encoders"]) == ["run/last.pt", "pack", SPHINX_NAME]
     ckpt, pack = got["encoders"]["run/last.pt"], got["encoders"]["pack"]
     real = RealVoices(tmp_path / "real")
     (bugger,) = real.clips("eval")
@@ -305,3 +307,21 @@ def test_phone_probe_job_scores_a_checkpoint_and_a_pack(tools, tmp_path):
     assert 0.0 <= ckpt["real eval"]["head_speech_frame_accuracy"] <= 1.0
     assert ckpt["real eval"]["bilabial_found"] is not None  # "bugger" opens on its /b/
     assert "head_speech_frame_accuracy" not in pack["real eval"] and pack["corpus heldout"]["frames"] > 0
+    sphinx = got["encoders"][SPHINX_NAME]
+    assert sphinx["real eval"]["frames"] == bugger.n_frames and sphinx["train"]["clips"] == 4
+    assert 0.0 <= sphinx["real eval"]["speech_frame_accuracy"] <= 1.0
+    # Pitched down as the aligner tries it: every real line (not the corpus) goes through sox first.
+    import parley.model.randomise as randomise
+    shifted = []
+    monkeypatch.setattr(randomise, "pitch_shift", lambda pcm, cents: shifted.append((len(pcm), cents))
+                        or randomise_pitch_shift(pcm, cents))
+    assert parley_main(["phone-probe", "--sphinx", "--real-cents", "-400", "--data", str(tmp_path / "corpus"),
+                        "--real-voices", str(tmp_path / "real"), "--train-clips", "4", "--out", str(out)]) == 0
+    lower = json.loads(out.read_text())
+    assert lower["real_cents"] == -400 and got["real_cents"] == 0 and list(lower["encoders"]) == [SPHINX_NAME]
+    assert sorted(shifted) == sorted((len(c.audio), -400) for s in ("eval", "independent") for c in real.clips(s))
+    assert lower["encoders"][SPHINX_NAME]["real eval"]["frames"] == bugger.n_frames
+    assert lower["encoders"][SPHINX_NAME]["corpus heldout"] == sphinx["corpus heldout"]  # TTS is not shifted
+    with pytest.raises(SystemExit):  # nothing to probe
+        parley_main(["phone-probe", "--data", str(tmp_path / "corpus"), "--real-voices", str(tmp_path / "real"),
+                     "--out", str(out)])

@@ -29,6 +29,9 @@ class ProbeConfig:
     batch_windows: int = 16
 
 
+SPHINX_NAME = "pocketsphinx en-us"  # the phone-probe job's name for parley.realvoice.sphinx_am's encoder
+
+
 @torch.no_grad()
 def encode(encoder: Encoder, pcm: np.ndarray, frames: int, window: int, batch: int = 16) -> np.ndarray:
     """Features [frames, D] of one clip, encoded window by window (zero-padded to whole windows)."""
@@ -112,31 +115,52 @@ def main(argv: list[str] | None = None) -> int:
     from pathlib import Path
 
     from parley.corpus.dataset import Corpus
+    from dataclasses import replace
+
     from parley.model.evaluate import load_pack
+    from parley.model.randomise import pitch_shift
     from parley.model.train import load_checkpoint
     from parley.realvoice.dataset import RealVoices
     from parley.realvoice.evaluate import probe_encoder
 
     p = argparse.ArgumentParser(prog="python3 -m parley phone-probe", description=main.__doc__)
-    p.add_argument("encoders", nargs="+", type=Path, help="checkpoints (.pt, phone head scored too) or pack folders")
+    p.add_argument("encoders", nargs="*", type=Path, help="checkpoints (.pt, phone head scored too) or pack folders")
+    p.add_argument("--sphinx", action="store_true",
+                   help="probe pocketsphinx's en-us acoustic model (learnt from human speech) too")
     p.add_argument("--data", type=Path, required=True, help="a built corpus")
     p.add_argument("--real-voices", type=Path, required=True, help="a real-voice dataset (python3 -m parley realvoice)")
     p.add_argument("--train-clips", type=int, default=ProbeConfig.train_clips,
                    help="corpus train clips the probe learns on")
+    p.add_argument("--real-cents", type=int, default=0,
+                   help="shift the real lines' pitch (and formants) by this much first, as the aligner tries them")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--out", type=Path, required=True)
     a = p.parse_args(argv)
+    if not a.encoders and not a.sphinx:
+        p.error("name at least one checkpoint or pack, or --sphinx")
     torch.set_num_threads(a.threads)
     corpus, voices = Corpus(a.data), RealVoices(a.real_voices)
-    real = {split: clips for split in ("dev", "eval", "independent") if (clips := voices.clips(split))}
-    out: dict = {"train_clips": a.train_clips, "encoders": {}}
-    for path in a.encoders:
-        checkpoint = path.suffix == ".pt"
-        model = load_checkpoint(path)[0] if checkpoint else load_pack(path)[0]
-        res = probe_encoder(model.audio.eval(), model.cfg.window, corpus, real, ProbeConfig(a.train_clips),
-                            head=model.audio.phone_logits if checkpoint else None)
-        out["encoders"][f"{path.parent.name}/{path.name}" if checkpoint else path.name] = res
-        print(path, {s: round(r["speech_frame_accuracy"], 3) for s, r in res.items()}, flush=True)
+    real = {split: [replace(c, audio=pitch_shift(c.audio, a.real_cents)) for c in clips]
+            for split in ("dev", "eval", "independent") if (clips := voices.clips(split))}
+    out: dict = {"train_clips": a.train_clips, "real_cents": a.real_cents, "encoders": {}}
+
+    def encoders():
+        for path in a.encoders:
+            checkpoint = path.suffix == ".pt"
+            model = load_checkpoint(path)[0] if checkpoint else load_pack(path)[0]
+            yield (f"{path.parent.name}/{path.name}" if checkpoint else path.name, model.audio.eval(),
+                   model.cfg.window, model.audio.phone_logits if checkpoint else None)
+        if a.sphinx:
+            from parley.model.config import BASE
+            from parley.realvoice.sphinx_am import SphinxEncoder
+
+            sphinx = SphinxEncoder()
+            yield SPHINX_NAME, sphinx, BASE.window, sphinx.phone_logits
+
+    for name, encoder, window, head in encoders():
+        res = probe_encoder(encoder, window, corpus, real, ProbeConfig(a.train_clips), head=head)
+        out["encoders"][name] = res
+        print(name, {s: round(r["speech_frame_accuracy"], 3) for s, r in res.items()}, flush=True)
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(out, indent=1))
     return 0
