@@ -146,7 +146,7 @@ def read_ci_phones(path: Path) -> tuple[list[str], int]:
         raise ValueError(f"{path}: not a binary model definition (no BMDF)")
     at = 12 + _ints(data, 8, 1, path)[0]
     n_ci, _, _, n_ci_sen = _ints(data, at, 4, path)
-    names = data[at + 40:].split(b"\0")[:n_ci]
+    names = data[at + 40:].split(b"\0")[:n_ci]  # after ten int32 counts
     return [n.decode("ascii") for n in names], n_ci_sen
 
 
@@ -170,7 +170,8 @@ class SphinxEncoder:
         """The three streams [frames, 13]: cepstra less their mean over frames that hold signal, deltas
         (t+2 - t-2) and double deltas, edges repeated."""
         cep = self.front.mfcc(pcm)
-        signal = cep[:, 0] > cep[:, 0].min() + 1e-6  # digital-silence padding would drag the mean
+        # Frames of digital silence (window padding) sit on the power floor and would drag the mean.
+        signal = cep[:, 0] > np.sqrt(self.front.nfilt) * np.log(_LOG_FLOOR) + 1e-6
         cep = cep - cep[signal if signal.any() else slice(None)].mean(0)
         n, pad = len(cep), np.pad(cep, ((3, 3), (0, 0)), mode="edge")
 
