@@ -201,6 +201,19 @@ def test_evaluate_scores_a_shipped_pack_and_a_baseline_on_real_voices(corpus, tm
     for f in gaps[name].files:
         assert gaps[name][f].shape == gaps[label][f].shape and np.isfinite(gaps[label][f]).all()
         assert not np.allclose(gaps[name][f], gaps[label][f], atol=0.05), f  # mm: another network's lips
+    # --real-cents: the lines pitched down first, as the aligner tries the acted voices; timing and phones kept
+    lowered = tmp_path / "lowered.json"
+    assert evaluate_main(["--pack", str(pack), "--real-cents", "-400", "--data", str(corpus), "--splits",
+                          "--real-voices", str(tmp_path / "real"), "--real-split", "eval", "--real-styles", "1",
+                          "--real-seeds", "0", "--probe-clips", "0", "--real-gaps", str(tmp_path / "gaps-400"),
+                          "--out", str(lowered)]) == 0
+    low = json.loads(lowered.read_text())["real_voices"]
+    assert low["real_cents"] == -400 and json.loads(streamed.read_text())["real_voices"]["real_cents"] == 0
+    assert low["splits"]["eval"]["methods"][name]["pooled"]["bilabials"] == 2
+    with np.load(tmp_path / "gaps-400" / f"eval__{name.replace(' ', '_')}.npz") as shifted:
+        for f in gaps[name].files:
+            assert shifted[f].shape == gaps[name][f].shape
+            assert not np.allclose(shifted[f], gaps[name][f], atol=0.05), f  # heard differently
     with pytest.raises(SystemExit):  # a checkpoint has no stream graphs of its own
         evaluate_main(["--checkpoint", str(tmp_path / "none.pt"), "--stream", "pack", "--data", str(corpus),
                        "--splits", "--out", str(tmp_path / "x.json")])

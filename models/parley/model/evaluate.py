@@ -456,7 +456,7 @@ def real_voices(a, name: str, model: ParleyModel, mean: np.ndarray, std: np.ndar
     from parley.realvoice.probe import ProbeConfig
 
     data = RealVoices(a.real_voices)
-    clips = {split: data.clips(split) for split in a.real_split}
+    clips = {split: [c.pitched(a.real_cents) for c in data.clips(split)] for split in a.real_split}
     models = [(name, model, mean, std, guide)]
     for pack in a.baseline_pack:
         m2, mean2, std2, man2 = load_pack(pack)
@@ -466,7 +466,8 @@ def real_voices(a, name: str, model: ParleyModel, mean: np.ndarray, std: np.ndar
         label, sm, smean, sstd = a.stream_model
         models.append((label, sm, smean, sstd, guide))
     settings = rv.RealVoiceSettings(a.real_styles, tuple(a.real_seeds), a.real_steps, a.real_tail)
-    out: dict = {"dataset": ref(a.real_voices), "settings": {**settings.__dict__, "seeds": list(settings.seeds)},
+    out: dict = {"dataset": ref(a.real_voices), "real_cents": a.real_cents,
+                 "settings": {**settings.__dict__, "seeds": list(settings.seeds)},
                  "models": {n: {"guidance": list(g)} for n, _, _, _, g in models}, "splits": {}}
     for split, cl in clips.items():
         methods: dict = {}
@@ -564,6 +565,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--real-voices", type=Path, help="a real-voice dataset (python3 -m parley realvoice)")
     p.add_argument("--real-split", nargs="+", default=["dev"], choices=["dev", "eval", "independent"],
                    help="real-voice splits to score (tune on dev only; eval and independent to report)")
+    p.add_argument("--real-cents", type=int, default=0,
+                   help="shift the real lines' pitch and formants by this much first (sox pitch, timing kept)")
     p.add_argument("--baseline-pack", type=Path, action="append", default=[],
                    help="a shipped pack scored beside on the real voices (e.g. packs/parley-base-v1 for 1.3.0)")
     p.add_argument("--real-styles", type=int, default=3, help="reference styles (first clips of test speakers)")

@@ -18,7 +18,7 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +55,13 @@ class RealClip:
     def frame_phones(self, n_frames: int | None = None) -> np.ndarray:
         """Phone index (parley.corpus.phones.PHONES) at each frame centre; silence past the file."""
         return np.asarray(frame_labels(self.phones, n_frames or self.n_frames, MOTION_FPS), np.int64)
+
+    def pitched(self, cents: int) -> RealClip:
+        """This line with its pitch and formants shifted by ``cents`` (``sox pitch``: the same length and
+        timing, so the phones still hold), as the aligner tries the acted voices; itself at 0."""
+        from parley.model.randomise import pitch_shift
+
+        return self if cents == 0 else replace(self, audio=pitch_shift(self.audio, cents))
 
 
 # ------------------------------------------------------------------ writing

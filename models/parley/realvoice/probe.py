@@ -115,10 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     from pathlib import Path
 
     from parley.corpus.dataset import Corpus
-    from dataclasses import replace
-
     from parley.model.evaluate import load_pack
-    from parley.model.randomise import pitch_shift
     from parley.model.train import load_checkpoint
     from parley.realvoice.dataset import RealVoices
     from parley.realvoice.evaluate import probe_encoder
@@ -140,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         p.error("name at least one checkpoint or pack, or --sphinx")
     torch.set_num_threads(a.threads)
     corpus, voices = Corpus(a.data), RealVoices(a.real_voices)
-    real = {split: [replace(c, audio=pitch_shift(c.audio, a.real_cents)) for c in clips]
+    real = {split: [c.pitched(a.real_cents) for c in clips]
             for split in ("dev", "eval", "independent") if (clips := voices.clips(split))}
     out: dict = {"train_clips": a.train_clips, "real_cents": a.real_cents, "encoders": {}}
 
