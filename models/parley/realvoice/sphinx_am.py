@@ -17,6 +17,7 @@ against ``libsphinxbase`` itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +59,7 @@ class FrontEnd:
         return FrontEnd(lowerf=float(params.get("-lowerf", 130.0)), upperf=float(params.get("-upperf", 6800.0)),
                         nfilt=int(params.get("-nfilt", 25)), lifter=int(params.get("-lifter", 22)))
 
+    @cached_property
     def filterbank(self) -> np.ndarray:
         """[nfilt, nfft/2+1] triangles, equal area, edges rounded to FFT bins (sphinxbase's defaults)."""
         def mel(f):
@@ -83,12 +85,17 @@ class FrontEnd:
         idx = np.arange(self.wlen)[None] + self.hop * np.arange(frames)[:, None]
         x = np.pad(x, (0, max(0, int(idx.max()) + 1 - len(x))))
         power = np.abs(np.fft.rfft(x[idx] * np.hamming(self.wlen), self.nfft)) ** 2
-        logmel = np.log(np.maximum(power @ self.filterbank().T, _LOG_FLOOR))
+        logmel = np.log(np.maximum(power @ self.filterbank.T, _LOG_FLOOR))
+        return logmel @ self.cepstra
+
+    @cached_property
+    def cepstra(self) -> np.ndarray:
+        """[nfilt, ncep]: log-mel to liftered cepstra (orthonormal DCT-II, then the sine lifter)."""
         j = np.arange(self.nfilt)
         dct = np.cos(np.pi * np.arange(self.ncep)[:, None] * (j + 0.5) / self.nfilt) * np.sqrt(2.0 / self.nfilt)
         dct[0] *= np.sqrt(0.5)
         lifter = 1.0 + self.lifter / 2.0 * np.sin(np.pi * np.arange(self.ncep) / self.lifter)
-        return (logmel @ dct.T) * lifter
+        return dct.T * lifter
 
 
 def _ints(data: bytes, at: int, n: int, path: Path) -> list[int]:
@@ -164,7 +171,18 @@ class SphinxEncoder:
                              f"for {books} codebooks")
         self.log_w = read_mixture_weights(model_dir / "sendump", streams, dens)[:, :, :self.ci_senones]
         self.book = np.arange(self.ci_senones) // (self.ci_senones // books)  # CI senones are phone-major
-        self.log_norm = -0.5 * np.log(2.0 * np.pi * self.vars).sum(-1)
+        # Per stream, the Gaussians' log-density as a quadratic in the frame x: const - 0.5 (x^2 a - 2 x b), with
+        # a = 1/var and b = mean/var laid out [width, books*dens]; computed once, not per window.
+        width = self.means.shape[-1]
+        inv = 1.0 / self.vars
+        self._a = [inv[:, s].reshape(-1, width).T for s in range(streams)]
+        self._b = [(self.means[:, s] * inv[:, s]).reshape(-1, width).T for s in range(streams)]
+        self._const = [(-0.5 * np.log(2.0 * np.pi * self.vars[:, s]).sum(-1)
+                        - 0.5 * (self.means[:, s] ** 2 * inv[:, s]).sum(-1)).reshape(-1) for s in range(streams)]
+        names = [n if n in PHONES else SIL for n in self.phones]
+        owner = torch.tensor([PHONES.index(names[b]) for b in self.book])
+        self._owns = torch.full((len(owner), len(PHONES)), float("-inf"))  # 0 where a senone is the phone's
+        self._owns[torch.arange(len(owner)), owner] = 0.0
 
     def features(self, pcm: np.ndarray) -> list[np.ndarray]:
         """The three streams [frames, 13]: cepstra less their mean over frames that hold signal, deltas
@@ -182,15 +200,11 @@ class SphinxEncoder:
 
     def senone_scores(self, pcm: np.ndarray) -> np.ndarray:
         """Log-likelihood [frames, CI senones] of each 10 ms frame."""
-        books, _, dens, width = self.means.shape
+        books, _, dens, _ = self.means.shape
         streams = self.features(pcm)
         out = np.zeros((len(streams[0]), self.ci_senones))
         for s, x in enumerate(streams):
-            inv = 1.0 / self.vars[:, s]  # [books, dens, width]
-            mu = self.means[:, s]
-            quad = (x ** 2) @ inv.reshape(-1, width).T - 2.0 * x @ (mu * inv).reshape(-1, width).T
-            quad += (mu ** 2 * inv).sum(-1).reshape(-1)
-            ll = (self.log_norm[:, s].reshape(-1) - 0.5 * quad).reshape(len(x), books, dens)
+            ll = (self._const[s] - 0.5 * ((x ** 2) @ self._a[s] - 2.0 * x @ self._b[s])).reshape(len(x), books, dens)
             a = ll[:, self.book] + self.log_w[s].T[None]  # [frames, senones, dens]
             top = a.max(-1)
             out += top + np.log(np.exp(a - top[..., None]).sum(-1))
@@ -199,11 +213,7 @@ class SphinxEncoder:
     def phone_logits(self, scores: torch.Tensor) -> torch.Tensor:
         """[N, len(PHONES)] from [N, CI senones]: each phone's best senone; silence and the noise fillers
         are :data:`SIL`. A phone head for :func:`parley.realvoice.probe.head_accuracy`."""
-        names = [n if n in PHONES else SIL for n in self.phones]
-        owner = torch.tensor([PHONES.index(names[b]) for b in self.book])
-        owns = torch.full((len(owner), len(PHONES)), float("-inf"))
-        owns[torch.arange(len(owner)), owner] = 0.0
-        return (scores[:, :, None] + owns[None]).amax(1)
+        return (scores[:, :, None] + self._owns[None]).amax(1)
 
     def __call__(self, pcm: torch.Tensor) -> torch.Tensor:
         per = SAMPLES_PER_FRAME // self.front.hop
